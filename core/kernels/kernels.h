@@ -1,0 +1,124 @@
+// The kernel interface: plain free functions over raw float pointers plus a small params struct.
+// Kernels never allocate, never throw and never read outside the buffers their shape describes;
+// a kernel that needs scratch memory states how much (`*_workspace`) and takes it as an argument.
+// Backward kernels ACCUMULATE (+=) into dinput/dweight/dbias; the caller zeroes them first (llm.c).
+//
+// Shape letters, fixed for the whole core (NHWC activations, see core/tensor/tensor.h):
+//   N batch, H/W input height/width, C input channels, K output channels (filters),
+//   KH/KW kernel height/width, SH/SW strides, PT/PL padding top/left (bottom/right follow from the
+//   output size), OH/OW output height/width. Conv weights are [KH, KW, C, K], dense [IN, OUT].
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace cnn::kernels {
+
+struct Conv2dParams {
+  int N, H, W, C, K;
+  int KH, KW, SH, SW;
+  int PT, PL;  // top/left padding; zero padding beyond the input on every side
+  int OH, OW;
+};
+
+struct Pool2dParams {
+  int N, H, W, C;
+  int KH, KW, SH, SW;
+  int PT, PL;
+  int OH, OW;
+};
+
+// LRN across channels, as tf.nn.local_response_normalization:
+//   sqr_sum[i, c] = sum_{c' = c - R .. c + R} x[i, c']^2
+//   y[i, c] = x[i, c] / (bias + alpha * sqr_sum[i, c])^beta
+struct LrnParams {
+  int64_t rows;  // N * H * W
+  int C, radius;
+  float bias, alpha, beta;
+};
+
+// C[M x N] = alpha * op(A) * op(B) + beta * C, row-major, op = transpose when ta/tb.
+// op(A) is M x K (A is K x M when ta), op(B) is K x N (B is N x K when tb).
+struct GemmParams {
+  bool ta, tb;
+  int M, N, K;
+  int lda, ldb, ldc;
+  float alpha, beta;
+};
+
+enum class Activation { kLinear, kRelu, kTanh, kSigmoid, kSoftmax };
+
+namespace ref {
+
+void gemm(const GemmParams& p, const float* A, const float* B, float* C);
+
+// Direct convolution (the definition). bias may be null.
+void conv2d_forward(const Conv2dParams& p, const float* input, const float* weight,
+                    const float* bias, float* output);
+void conv2d_backward_input(const Conv2dParams& p, const float* doutput, const float* weight,
+                           float* dinput);
+// dbias may be null.
+void conv2d_backward_weight(const Conv2dParams& p, const float* input, const float* doutput,
+                            float* dweight, float* dbias);
+
+// y[N, OUT] = x[N, IN] * W[IN, OUT] + b[OUT]; bias may be null.
+void dense_forward(int N, int IN, int OUT, const float* x, const float* weight, const float* bias,
+                   float* y);
+void dense_backward_input(int N, int IN, int OUT, const float* dy, const float* weight, float* dx);
+void dense_backward_weight(int N, int IN, int OUT, const float* x, const float* dy, float* dweight,
+                           float* dbias);
+
+// Max pooling over windows clipped to the input (padding never wins). argmax[o] holds the flat
+// input index (within the sample) that produced output o; backward routes dy there.
+void maxpool2d_forward(const Pool2dParams& p, const float* input, float* output, int32_t* argmax);
+void maxpool2d_backward(const Pool2dParams& p, const float* doutput, const int32_t* argmax,
+                        float* dinput);
+// Average over the window clipped to the input (padding not counted, as TensorFlow).
+void avgpool2d_forward(const Pool2dParams& p, const float* input, float* output);
+void avgpool2d_backward(const Pool2dParams& p, const float* doutput, float* dinput);
+
+// scale[i, c] = bias + alpha * sqr_sum[i, c] is kept for the backward pass.
+void lrn_forward(const LrnParams& p, const float* input, float* output, float* scale);
+void lrn_backward(const LrnParams& p, const float* input, const float* scale, const float* doutput,
+                  float* dinput);
+
+// Elementwise activation over n values (softmax over rows of `cols`). Backward uses the output y.
+void activation_forward(Activation a, int64_t n, int cols, const float* x, float* y);
+void activation_backward(Activation a, int64_t n, int cols, const float* y, const float* dy,
+                         float* dx);
+
+// Softmax + categorical cross-entropy over logits[N, C] with integer labels, numerically stable.
+// Writes probs[N, C]; returns the mean loss. dlogits (may be null) gets (probs - onehot) * scale.
+double softmax_cross_entropy(int N, int C, const float* logits, const uint8_t* labels, float* probs,
+                             float* dlogits, float scale);
+
+}  // namespace ref
+
+// Fast variants written in portable C++ (im2col + packed, register-blocked GEMM) that the compiler
+// vectorises for any target. They compute the same function as ref within fp32 reordering error.
+namespace generic {
+
+// Packing buffers the GEMM needs, in floats (kernels never allocate).
+size_t gemm_workspace(const GemmParams& p);
+void gemm_ws(const GemmParams& p, const float* A, const float* B, float* C, float* workspace);
+
+// im2col convolution: workspace = conv2d_workspace(p) floats.
+size_t conv2d_workspace(const Conv2dParams& p);
+void conv2d_forward(const Conv2dParams& p, const float* input, const float* weight,
+                    const float* bias, float* output, float* workspace);
+void conv2d_backward_input(const Conv2dParams& p, const float* doutput, const float* weight,
+                           float* dinput, float* workspace);
+void conv2d_backward_weight(const Conv2dParams& p, const float* input, const float* doutput,
+                            float* dweight, float* dbias, float* workspace);
+
+size_t dense_workspace(int N, int IN, int OUT);
+void dense_forward(int N, int IN, int OUT, const float* x, const float* weight, const float* bias,
+                   float* y, float* workspace);
+void dense_backward_input(int N, int IN, int OUT, const float* dy, const float* weight, float* dx,
+                          float* workspace);
+void dense_backward_weight(int N, int IN, int OUT, const float* x, const float* dy, float* dweight,
+                           float* dbias, float* workspace);
+
+}  // namespace generic
+
+}  // namespace cnn::kernels

@@ -1,0 +1,67 @@
+// Layer helpers shared by every layer type: padding arithmetic, activation plumbing, the factory.
+#include "core/layers/layer.h"
+
+#include "core/kernels/kernels.h"
+#include "core/layers/layer_types.h"
+
+namespace cnn {
+
+float* Context::scratch(size_t floats) {
+  if (workspace->size() < floats) workspace->resize(floats);
+  return workspace->data();
+}
+
+int64_t Layer::param_count() const {
+  int64_t n = 0;
+  for (const Param& p : params_) n += p.value.size();
+  return n;
+}
+
+bool conv_out_size(int in, int k, int s, const PaddingSpec& pad, int* out, int* pad_before) {
+  switch (pad.kind) {
+    case PaddingSpec::kValid:
+      *pad_before = 0;
+      *out = in >= k ? (in - k) / s + 1 : 0;
+      break;
+    case PaddingSpec::kSame: {
+      *out = (in + s - 1) / s;
+      const int total = std::max((*out - 1) * s + k - in, 0);
+      *pad_before = total / 2;
+      break;
+    }
+    case PaddingSpec::kExplicit:
+      *pad_before = pad.amount;
+      *out = in + 2 * pad.amount >= k ? (in - k + 2 * pad.amount) / s + 1 : 0;
+      break;
+  }
+  return *out >= 1;
+}
+
+void activation_forward_into(kernels::Activation a, const Tensor& z, Tensor& y) {
+  y.reshape(z.shape);
+  const int cols = z.shape.empty() ? 1 : static_cast<int>(z.size() / z.shape[0]);
+  kernels::ref::activation_forward(a, z.size(), cols, z.ptr(), y.ptr());
+}
+
+const Tensor& activation_backward_into(kernels::Activation a, bool fused, const Tensor& y,
+                                       const Tensor& dy, Tensor& dz) {
+  if (fused || a == kernels::Activation::kLinear) return dy;
+  dz.reshape(dy.shape);
+  dz.zero();
+  const int cols = y.shape.empty() ? 1 : static_cast<int>(y.size() / y.shape[0]);
+  kernels::ref::activation_backward(a, y.size(), cols, y.ptr(), dy.ptr(), dz.ptr());
+  return dz;
+}
+
+std::unique_ptr<Layer> make_layer(const LayerSpec& spec, int index) {
+  const std::string& t = spec.type;
+  if (t == "conv2d") return make_conv2d_layer(spec, index);
+  if (t == "dense") return make_dense_layer(spec, index);
+  if (t == "maxpool2d" || t == "avgpool2d") return make_pool2d_layer(spec, index);
+  if (t == "lrn") return make_lrn_layer(spec, index);
+  if (t == "flatten") return make_flatten_layer(spec, index);
+  if (t == "dropout") return make_dropout_layer(spec, index);
+  return make_activation_layer(spec, index);
+}
+
+}  // namespace cnn

@@ -1,0 +1,107 @@
+// maxpool2d and avgpool2d layers: window size, stride (default = size) and padding, with
+// TensorFlow's output-size rules; padding never contributes to a max or an average.
+#include "core/kernels/kernels.h"
+#include "core/layers/layer_types.h"
+#include "core/tensor/error.h"
+
+namespace cnn {
+namespace {
+
+class Pool2dLayer : public Layer {
+ public:
+  using Layer::Layer;
+
+  void build(const Shape& in) override {
+    in_shape_ = in;
+    if (in.size() != 3)
+      throw Error(label() + ": needs an image input (height x width x channels) but its input has " +
+                  std::to_string(shape_size(in)) + " values in one dimension");
+    int oh, ow, pt, pl;
+    const bool ok_h = conv_out_size(in[0], spec_.kh, spec_.sh, spec_.padding, &oh, &pt);
+    const bool ok_w = conv_out_size(in[1], spec_.kw, spec_.sw, spec_.padding, &ow, &pl);
+    if (!ok_h || !ok_w)
+      throw Error(label() + ": window " + std::to_string(spec_.kh) + "x" + std::to_string(spec_.kw) +
+                  " is larger than its " + std::to_string(in[0]) + "x" + std::to_string(in[1]) +
+                  " input; use padding \"same\" or a smaller size");
+    p_ = kernels::Pool2dParams{0, in[0], in[1], in[2], spec_.kh, spec_.kw, spec_.sh, spec_.sw, pt, pl, oh, ow};
+    out_shape_ = {oh, ow, in[2]};
+    max_ = spec_.type == "maxpool2d";
+  }
+
+  void forward(const Tensor& x, Tensor& y, Context&) override {
+    kernels::Pool2dParams p = p_;
+    p.N = x.shape[0];
+    y.reshape({p.N, p.OH, p.OW, p.C});
+    variant_ = "ref";
+    if (max_) {
+      argmax_.resize(static_cast<size_t>(y.size()));
+      kernels::ref::maxpool2d_forward(p, x.ptr(), y.ptr(), argmax_.data());
+    } else {
+      kernels::ref::avgpool2d_forward(p, x.ptr(), y.ptr());
+    }
+  }
+
+  void backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx, Context&) override {
+    if (!dx) return;
+    kernels::Pool2dParams p = p_;
+    p.N = x.shape[0];
+    if (max_) kernels::ref::maxpool2d_backward(p, dy.ptr(), argmax_.data(), dx->ptr());
+    else kernels::ref::avgpool2d_backward(p, dy.ptr(), dx->ptr());
+  }
+
+  bool has_softmax() const override { return false; }
+
+  std::string detail() const override {
+    return std::to_string(spec_.kh) + "x" + std::to_string(spec_.kw) + " s" + std::to_string(spec_.sh) +
+           (spec_.padding.kind == PaddingSpec::kSame ? " same" : spec_.padding.kind == PaddingSpec::kValid ? " valid" : " explicit");
+  }
+
+ private:
+  kernels::Pool2dParams p_{};
+  bool max_ = true;
+  std::vector<int32_t> argmax_;
+};
+
+class LrnLayer : public Layer {
+ public:
+  using Layer::Layer;
+
+  void build(const Shape& in) override {
+    in_shape_ = out_shape_ = in;
+    channels_ = in.back();
+  }
+
+  kernels::LrnParams params(const Tensor& x) const {
+    return kernels::LrnParams{x.size() / channels_, channels_, spec_.depth_radius, spec_.lrn_bias,
+                              spec_.alpha, spec_.beta};
+  }
+
+  void forward(const Tensor& x, Tensor& y, Context&) override {
+    y.reshape(x.shape);
+    scale_.reshape(x.shape);
+    variant_ = "ref";
+    kernels::ref::lrn_forward(params(x), x.ptr(), y.ptr(), scale_.ptr());
+  }
+
+  void backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx, Context&) override {
+    if (dx) kernels::ref::lrn_backward(params(x), x.ptr(), scale_.ptr(), dy.ptr(), dx->ptr());
+  }
+
+  bool has_softmax() const override { return false; }
+  std::string detail() const override { return "radius " + std::to_string(spec_.depth_radius); }
+
+ private:
+  int channels_ = 1;
+  Tensor scale_;
+};
+
+}  // namespace
+
+std::unique_ptr<Layer> make_pool2d_layer(const LayerSpec& spec, int index) {
+  return std::make_unique<Pool2dLayer>(spec, index);
+}
+std::unique_ptr<Layer> make_lrn_layer(const LayerSpec& spec, int index) {
+  return std::make_unique<LrnLayer>(spec, index);
+}
+
+}  // namespace cnn

@@ -1,0 +1,127 @@
+// Network construction (shape checks, Keras names), forward and backward passes.
+#include "core/model/network.h"
+
+#include <map>
+
+#include "core/tensor/error.h"
+
+namespace cnn {
+
+Network::Network(const ModelSpec& spec) : spec_(spec) {
+  Shape shape = spec.input;
+  std::map<std::string, int> counters;
+  for (size_t i = 0; i < spec.layers.size(); ++i) {
+    auto layer = make_layer(spec.layers[i], static_cast<int>(i));
+    layer->build(shape);
+    shape = layer->out_shape();
+    if (shape_size(shape) > (int64_t{1} << 26))
+      throw Error(layer->label() + ": output " + shape_str(shape) + " is too large");
+    const std::string name = spec.layers[i].type + "_" + std::to_string(++counters[spec.layers[i].type]);
+    for (Param& p : layer->params()) p.name = name + "/" + p.name;
+    names_.push_back(name);
+    layers_.push_back(std::move(layer));
+  }
+  Layer& last = *layers_.back();
+  if (!last.has_softmax())
+    throw Error(last.label() + ": the loss \"categorical_crossentropy\" needs a softmax output; set "
+                "\"activation\": \"softmax\" on the last layer");
+  for (int i = 0; i + 1 < num_layers(); ++i)
+    if (layers_[i]->spec().activation == kernels::Activation::kSoftmax && layers_[i]->spec().type != "dense" &&
+        layers_[i]->spec().type != "activation")
+      throw Error(layers_[i]->label() + ": softmax is only supported on dense layers and as the output");
+  if (shape.size() != 1)
+    throw Error(last.label() + ": the output must be a vector of class scores but it is " +
+                shape_str(shape) + "; add flatten and dense layers before the softmax");
+  if (shape[0] < 2)
+    throw Error(last.label() + ": the output has " + std::to_string(shape[0]) +
+                " class; a classifier needs at least 2 units");
+  classes_ = shape[0];
+  last.set_fused_softmax_loss(true);
+  acts_.resize(layers_.size());
+  grads_.resize(layers_.size());
+}
+
+void Network::init_params(uint64_t seed) {
+  for (int i = 0; i < num_layers(); ++i) {
+    Rng rng = Rng::stream(seed, 100 + static_cast<uint64_t>(i));
+    layers_[i]->init_params(rng);
+  }
+}
+
+const Tensor& Network::forward(const Tensor& x, bool training, Rng* rng) {
+  Context ctx;
+  ctx.training = training;
+  ctx.rng = rng;
+  ctx.workspace = &workspace_;
+  input_.shape = x.shape;
+  input_.data.assign(x.data.begin(), x.data.end());
+  const Tensor* in = &input_;
+  for (int i = 0; i < num_layers(); ++i) {
+    layers_[i]->forward(*in, acts_[i], ctx);
+    in = &acts_[i];
+  }
+  return acts_.back();
+}
+
+const Tensor& Network::logits() const {
+  const Tensor* z = layers_.back()->pre_activation();
+  return z ? *z : acts_.back();
+}
+
+void Network::backward(const Tensor& dlogits) {
+  Context ctx;
+  ctx.training = true;
+  ctx.workspace = &workspace_;
+  for (auto& l : layers_)
+    for (Param& p : l->params()) p.grad.zero();
+  grads_.back().shape = dlogits.shape;
+  grads_.back().data.assign(dlogits.data.begin(), dlogits.data.end());
+  for (int i = num_layers() - 1; i >= 0; --i) {
+    const Tensor& x = i == 0 ? input_ : acts_[i - 1];
+    Tensor* dx = nullptr;
+    if (i > 0) {
+      dx = &grads_[i - 1];
+      dx->reshape(x.shape);
+      dx->zero();
+    }
+    layers_[i]->backward(x, acts_[i], grads_[i], dx, ctx);
+  }
+}
+
+std::vector<Param*> Network::params() {
+  std::vector<Param*> out;
+  for (auto& l : layers_)
+    for (Param& p : l->params()) out.push_back(&p);
+  return out;
+}
+
+std::vector<const Param*> Network::params() const {
+  std::vector<const Param*> out;
+  for (const auto& l : layers_)
+    for (const Param& p : l->params()) out.push_back(&p);
+  return out;
+}
+
+ModelSummary Network::summary() const {
+  ModelSummary s;
+  s.name = spec_.name;
+  s.input = spec_.input;
+  s.classes = classes_;
+  for (int i = 0; i < num_layers(); ++i) {
+    const Layer& l = *layers_[i];
+    LayerSummary ls;
+    ls.index = i;
+    ls.type = l.spec().type;
+    ls.name = names_[i];
+    ls.detail = l.detail();
+    ls.output = l.out_shape();
+    ls.params = l.param_count();
+    ls.macs = l.macs();
+    s.params += ls.params;
+    s.macs += ls.macs;
+    s.layers.push_back(ls);
+  }
+  return s;
+}
+
+}  // namespace cnn

@@ -1,0 +1,70 @@
+// Network: the layers of a spec in order, their activations and gradients, and the forward and
+// backward passes. The last layer's softmax is fused with the cross-entropy loss (gradient
+// probs - onehot), which is both cheaper and numerically stable. Training policy (batches,
+// optimizer, divergence) lives in the trainer, not here.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "core/layers/layer.h"
+#include "core/model/spec.h"
+
+namespace cnn {
+
+struct LayerSummary {
+  int index = 0;
+  std::string type, name, detail;
+  Shape output;
+  int64_t params = 0, macs = 0;
+};
+
+struct ModelSummary {
+  std::string name;
+  Shape input;
+  std::vector<LayerSummary> layers;
+  int64_t params = 0, macs = 0;
+  int classes = 0;
+};
+
+class Network {
+ public:
+  // Builds and checks every layer against its input shape. Throws Error naming the layer.
+  explicit Network(const ModelSpec& spec);
+
+  void init_params(uint64_t seed);
+  // x [N, H, W, C] -> probabilities [N, classes]. Keeps every layer's output for inspection.
+  const Tensor& forward(const Tensor& x, bool training, Rng* rng);
+  // Logits of the last forward pass [N, classes].
+  const Tensor& logits() const;
+  // Zeroes the parameter gradients and back-propagates dlogits [N, classes].
+  void backward(const Tensor& dlogits);
+
+  int num_layers() const { return static_cast<int>(layers_.size()); }
+  Layer& layer(int i) { return *layers_[i]; }
+  const Layer& layer(int i) const { return *layers_[i]; }
+  // Output of layer i from the last forward pass ([N, ...]).
+  const Tensor& activation(int i) const { return acts_[i]; }
+  const Tensor& input() const { return input_; }
+  // Keras name of layer i ("conv2d_1", "dense_2", "maxpool2d_1", ...).
+  const std::string& layer_name(int i) const { return names_[i]; }
+  // All parameters with their full names ("conv2d_1/kernel").
+  std::vector<Param*> params();
+  std::vector<const Param*> params() const;
+  ModelSummary summary() const;
+  int classes() const { return classes_; }
+  const ModelSpec& spec() const { return spec_; }
+  ModelSpec& mutable_spec() { return spec_; }
+
+ private:
+  ModelSpec spec_;
+  std::vector<std::unique_ptr<Layer>> layers_;
+  std::vector<std::string> names_;
+  std::vector<Tensor> acts_, grads_;
+  Tensor input_;
+  std::vector<float> workspace_;
+  int classes_ = 0;
+};
+
+}  // namespace cnn

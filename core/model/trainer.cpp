@@ -1,0 +1,557 @@
+// Trainer implementation: batching with deterministic shuffles, the training step (forward,
+// fused softmax cross-entropy + L2, backward, optimizer), divergence checks with rollback,
+// evaluation and the model file.
+#include "core/model/trainer.h"
+
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "core/data/augment.h"
+#include "core/kernels/kernels.h"
+#include "core/model/safetensors.h"
+#include "core/tensor/error.h"
+
+namespace cnn {
+
+using json = nlohmann::json;
+
+namespace {
+constexpr const char* kFormat = "cnn-playground/1";
+constexpr int kEvalBatch = 256;
+
+double now_ms() {
+  using namespace std::chrono;
+  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+struct Trainer::Snapshot {
+  std::vector<std::vector<float>> values, m, v;
+  int64_t step, examples_seen, pos;
+  int epoch;
+};
+
+Trainer::Trainer() = default;
+Trainer::~Trainer() = default;
+
+void Trainer::require_model() const {
+  if (!net_) throw Error("no model yet: configure a spec or load a model file first");
+}
+
+void Trainer::require_data() const {
+  if (!data_) throw Error("no data yet: load the MNIST (or other IDX) files first");
+}
+
+Network& Trainer::network() {
+  require_model();
+  return *net_;
+}
+
+const ModelSpec& Trainer::spec() const {
+  require_model();
+  return net_->spec();
+}
+
+std::string Trainer::spec_json(int indent) const { return spec_to_json(spec(), indent); }
+
+ModelSummary Trainer::summary() const {
+  require_model();
+  return net_->summary();
+}
+
+ModelSummary Trainer::configure(const std::string& spec_json) {
+  ModelSpec spec = parse_spec(spec_json);
+  auto net = std::make_unique<Network>(spec);
+  net->init_params(spec.seed);
+  net_ = std::move(net);
+  step_ = examples_seen_ = pos_ = 0;
+  epoch_ = 0;
+  ensure_slots();
+  start_epoch();
+  return net_->summary();
+}
+
+void Trainer::reset(std::optional<uint64_t> seed) {
+  require_model();
+  if (seed) net_->mutable_spec().seed = *seed;
+  net_->init_params(net_->spec().seed);
+  for (Param* p : net_->params()) {
+    p->m = Tensor();
+    p->v = Tensor();
+  }
+  step_ = examples_seen_ = pos_ = 0;
+  epoch_ = 0;
+  ensure_slots();
+  start_epoch();
+}
+
+DataInfo Trainer::set_data(const std::vector<uint8_t>& train_images,
+                           const std::vector<uint8_t>& train_labels,
+                           const std::vector<uint8_t>& test_images,
+                           const std::vector<uint8_t>& test_labels) {
+  data::IdxSet set;
+  set.train = data::make_dataset(
+      data::parse_idx_images(train_images.data(), train_images.size(), "training images"),
+      data::parse_idx_labels(train_labels.data(), train_labels.size(), "training labels"), "training set");
+  set.test = data::make_dataset(
+      data::parse_idx_images(test_images.data(), test_images.size(), "test images"),
+      data::parse_idx_labels(test_labels.data(), test_labels.size(), "test labels"), "test set");
+  return set_data(std::move(set));
+}
+
+DataInfo Trainer::set_data(data::IdxSet set) {
+  const auto& tr = set.train.images;
+  const auto& te = set.test.images;
+  if (tr.rows != te.rows || tr.cols != te.cols)
+    throw Error("the training images are " + std::to_string(tr.rows) + "x" + std::to_string(tr.cols) +
+                " but the test images are " + std::to_string(te.rows) + "x" + std::to_string(te.cols));
+  data_ = std::make_unique<data::IdxSet>(std::move(set));
+  pos_ = 0;
+  if (net_) start_epoch();
+  return data_info();
+}
+
+DataInfo Trainer::data_info() const {
+  DataInfo d;
+  if (!data_) return d;
+  d.train_count = data_->train.images.count;
+  d.test_count = data_->test.images.count;
+  d.rows = data_->train.images.rows;
+  d.cols = data_->train.images.cols;
+  return d;
+}
+
+void Trainer::check_data_fits() const {
+  require_model();
+  require_data();
+  const Shape& in = net_->spec().input;
+  const auto& img = data_->train.images;
+  if (in[0] != img.rows || in[1] != img.cols || in[2] != 1)
+    throw Error("the model expects " + shape_str(in) + " inputs but the data has " +
+                std::to_string(img.rows) + "x" + std::to_string(img.cols) + "x1 images; set \"input\" to [" +
+                std::to_string(img.rows) + ", " + std::to_string(img.cols) + ", 1]");
+  const int classes = net_->classes();
+  for (const data::Dataset* d : {&data_->train, &data_->test})
+    for (int i = 0; i < d->labels.count; ++i)
+      if (d->labels.labels[i] >= classes)
+        throw Error("label " + std::to_string(d->labels.labels[i]) + " of example " + std::to_string(i) +
+                    " does not fit the model's " + std::to_string(classes) + " output classes");
+}
+
+int Trainer::steps_per_epoch() const {
+  require_model();
+  if (!data_) return 0;
+  const int b = net_->spec().batch_size;
+  return (data_->train.images.count + b - 1) / b;
+}
+
+void Trainer::start_epoch() {
+  if (!data_ || !net_) return;
+  const int n = data_->train.images.count;
+  perm_.resize(n);
+  for (int i = 0; i < n; ++i) perm_[i] = i;
+  Rng rng = Rng::stream(net_->spec().seed, 1000000 + static_cast<uint64_t>(epoch_));
+  for (int i = n - 1; i > 0; --i) std::swap(perm_[i], perm_[rng.below(static_cast<uint32_t>(i + 1))]);
+}
+
+void Trainer::ensure_slots() {
+  const int slots = optimizer_slots(net_->spec().optimizer);
+  for (Param* p : net_->params()) {
+    if (slots >= 1 && p->m.size() != p->value.size()) p->m = Tensor(p->value.shape);
+    if (slots >= 2 && p->v.size() != p->value.size()) p->v = Tensor(p->value.shape);
+  }
+}
+
+Trainer::Snapshot Trainer::take_snapshot() const {
+  Snapshot s;
+  for (const Param* p : net_->params()) {
+    s.values.push_back(p->value.data);
+    s.m.push_back(p->m.data);
+    s.v.push_back(p->v.data);
+  }
+  s.step = step_;
+  s.examples_seen = examples_seen_;
+  s.pos = pos_;
+  s.epoch = epoch_;
+  return s;
+}
+
+void Trainer::restore(const Snapshot& s) {
+  auto params = net_->params();
+  for (size_t i = 0; i < params.size(); ++i) {
+    params[i]->value.data = s.values[i];
+    params[i]->m.data = s.m[i];
+    params[i]->v.data = s.v[i];
+  }
+  const bool new_epoch = epoch_ != s.epoch;
+  step_ = s.step;
+  examples_seen_ = s.examples_seen;
+  pos_ = s.pos;
+  epoch_ = s.epoch;
+  if (new_epoch) start_epoch();
+}
+
+// One batch: returns the loss, sets *accuracy. Throws Error on NaN/Inf (state then partly
+// updated; the caller restores the snapshot).
+double Trainer::train_one_step(double* accuracy) {
+  const ModelSpec& spec = net_->spec();
+  const auto& images = data_->train.images;
+  const int n_total = images.count;
+  if (pos_ >= n_total) {
+    ++epoch_;
+    pos_ = 0;
+    start_epoch();
+  }
+  const int bs = static_cast<int>(std::min<int64_t>(spec.batch_size, n_total - pos_));
+  const int H = images.rows, W = images.cols, px = H * W;
+  batch_x_.reshape({bs, H, W, 1});
+  batch_y_.resize(bs);
+  Rng aug_rng = Rng::stream(spec.seed, 2000000 + static_cast<uint64_t>(step_));
+  std::vector<float> tmp(spec.augment.enabled ? px : 0);
+  const data::AugmentParams aug{spec.augment.shift, spec.augment.rotate, spec.augment.scale};
+  for (int b = 0; b < bs; ++b) {
+    const int idx = perm_[pos_ + b];
+    const uint8_t* src = &images.pixels[static_cast<size_t>(idx) * px];
+    float* dst = batch_x_.ptr() + static_cast<int64_t>(b) * px;
+    float* plain = spec.augment.enabled ? tmp.data() : dst;
+    for (int i = 0; i < px; ++i) plain[i] = src[i] * (1.0f / 255.0f);
+    if (spec.augment.enabled) data::augment_image(plain, H, W, dst, aug_rng, aug);
+    batch_y_[b] = data_->train.labels.labels[idx];
+  }
+
+  Rng dropout_rng = Rng::stream(spec.seed, 3000000 + static_cast<uint64_t>(step_));
+  net_->forward(batch_x_, true, &dropout_rng);
+  const Tensor& logits = net_->logits();
+  const int C = net_->classes();
+  probs_.reshape({bs, C});
+  dlogits_.reshape({bs, C});
+  double loss = kernels::ref::softmax_cross_entropy(bs, C, logits.ptr(), batch_y_.data(), probs_.ptr(),
+                                                    dlogits_.ptr(), 1.0f / bs);
+  const std::string at_step = "training diverged at step " + std::to_string(step_ + 1) + ": ";
+  const std::string advice = "; lower the learning rate (now " +
+                             json(spec.optimizer.lr).dump() + ") or reset the model";
+  if (!std::isfinite(loss)) {
+    for (int i = 0; i < net_->num_layers(); ++i)
+      if (!net_->activation(i).all_finite())
+        throw Error(at_step + net_->layer(i).label() + " produced NaN or infinite values" + advice);
+    throw Error(at_step + "the loss is NaN or infinite" + advice);
+  }
+  int correct = 0;
+  for (int b = 0; b < bs; ++b) {
+    const float* p = probs_.ptr() + static_cast<int64_t>(b) * C;
+    correct += std::max_element(p, p + C) - p == batch_y_[b];
+  }
+  *accuracy = static_cast<double>(correct) / bs;
+
+  net_->backward(dlogits_);
+  for (int i = 0; i < net_->num_layers(); ++i) {
+    Layer& layer = net_->layer(i);
+    const float l2 = layer.spec().l2;
+    for (Param& p : layer.params()) {
+      if (p.is_kernel && l2 > 0.0f) {
+        double sq = 0.0;
+        for (int64_t k = 0; k < p.value.size(); ++k) {
+          sq += static_cast<double>(p.value.data[k]) * p.value.data[k];
+          p.grad.data[k] += l2 * p.value.data[k];
+        }
+        loss += 0.5 * l2 * sq;
+      }
+      if (!p.grad.all_finite())
+        throw Error(at_step + layer.label() + " has NaN or infinite gradients" + advice);
+    }
+  }
+  const int64_t t = step_ + 1;
+  for (int i = 0; i < net_->num_layers(); ++i) {
+    Layer& layer = net_->layer(i);
+    for (Param& p : layer.params()) {
+      optimizer_update(spec.optimizer, p.value.size(), p.value.ptr(), p.grad.ptr(),
+                       p.m.size() ? p.m.ptr() : nullptr, p.v.size() ? p.v.ptr() : nullptr, t);
+      if (!p.value.all_finite())
+        throw Error(at_step + layer.label() + " weights became NaN or infinite after the update" + advice);
+    }
+  }
+  step_ = t;
+  pos_ += bs;
+  examples_seen_ += bs;
+  return loss;
+}
+
+StepResult Trainer::train_steps(int n) {
+  check_data_fits();
+  if (n < 1) throw Error("train_steps needs at least 1 step, not " + std::to_string(n));
+  const double t0 = now_ms();
+  const Snapshot snap = take_snapshot();
+  StepResult r;
+  double loss_sum = 0, acc_sum = 0;
+  try {
+    for (int i = 0; i < n; ++i) {
+      double acc = 0;
+      loss_sum += train_one_step(&acc);
+      acc_sum += acc;
+    }
+  } catch (const Error&) {
+    restore(snap);
+    throw;
+  }
+  r.steps = n;
+  r.step = step_;
+  r.epoch = epoch_;
+  r.examples_seen = examples_seen_;
+  r.epoch_progress = static_cast<double>(pos_) / data_->train.images.count;
+  r.loss = loss_sum / n;
+  r.batch_accuracy = acc_sum / n;
+  r.ms = now_ms() - t0;
+  return r;
+}
+
+EvalResult Trainer::evaluate(int limit) {
+  check_data_fits();
+  const auto& images = data_->test.images;
+  const auto& labels = data_->test.labels.labels;
+  const int total = limit > 0 ? std::min(limit, images.count) : images.count;
+  const int C = net_->classes();
+  const int H = images.rows, W = images.cols, px = H * W;
+  EvalResult r;
+  r.count = total;
+  r.classes = C;
+  r.confusion.assign(static_cast<size_t>(C) * C, 0);
+  r.class_count.assign(C, 0);
+  r.per_class.assign(C, 0.0);
+  r.predicted.resize(total);
+  r.probs.resize(static_cast<size_t>(total) * C);
+  Tensor x;
+  double loss_sum = 0;
+  int correct = 0;
+  for (int b0 = 0; b0 < total; b0 += kEvalBatch) {
+    const int bs = std::min(kEvalBatch, total - b0);
+    x.reshape({bs, H, W, 1});
+    for (int64_t i = 0; i < static_cast<int64_t>(bs) * px; ++i)
+      x.data[i] = images.pixels[static_cast<size_t>(b0) * px + i] * (1.0f / 255.0f);
+    net_->forward(x, false, nullptr);
+    float* probs = r.probs.data() + static_cast<size_t>(b0) * C;
+    loss_sum += bs * kernels::ref::softmax_cross_entropy(bs, C, net_->logits().ptr(), &labels[b0], probs,
+                                                         nullptr, 1.0f);
+    for (int b = 0; b < bs; ++b) {
+      const float* p = probs + static_cast<int64_t>(b) * C;
+      const int pred = static_cast<int>(std::max_element(p, p + C) - p);
+      const int truth = labels[b0 + b];
+      r.predicted[b0 + b] = static_cast<uint8_t>(pred);
+      r.confusion[truth * C + pred]++;
+      r.class_count[truth]++;
+      if (pred == truth) ++correct;
+      else r.misclassified.push_back(b0 + b);
+    }
+  }
+  for (int c = 0; c < C; ++c)
+    r.per_class[c] = r.class_count[c] ? static_cast<double>(r.confusion[c * C + c]) / r.class_count[c] : 0.0;
+  r.loss = total ? loss_sum / total : 0.0;
+  r.accuracy = total ? static_cast<double>(correct) / total : 0.0;
+  return r;
+}
+
+std::vector<float> Trainer::predict(const float* image, size_t n) {
+  require_model();
+  const Shape& in = net_->spec().input;
+  const size_t want = static_cast<size_t>(shape_size(in));
+  if (n != want)
+    throw Error("predict needs one " + shape_str(in) + " image (" + std::to_string(want) +
+                " values) but got " + std::to_string(n) + " values");
+  Tensor x({1, in[0], in[1], in[2]});
+  for (size_t i = 0; i < n; ++i) {
+    if (!std::isfinite(image[i])) throw Error("predict: the image has a NaN or infinite pixel at index " + std::to_string(i));
+    x.data[i] = image[i];
+  }
+  return net_->forward(x, false, nullptr).data;
+}
+
+std::vector<float> Trainer::test_image(int index, int* label) const {
+  require_data();
+  const auto& images = data_->test.images;
+  if (index < 0 || index >= images.count)
+    throw Error("test example " + std::to_string(index) + " does not exist (there are " +
+                std::to_string(images.count) + ")");
+  const int px = images.rows * images.cols;
+  std::vector<float> out(px);
+  for (int i = 0; i < px; ++i) out[i] = images.pixels[static_cast<size_t>(index) * px + i] * (1.0f / 255.0f);
+  if (label) *label = data_->test.labels.labels[index];
+  return out;
+}
+
+NamedValues Trainer::activation(int layer) const {
+  require_model();
+  if (layer < -1 || layer >= net_->num_layers())
+    throw Error("layer " + std::to_string(layer) + " does not exist (the model has " +
+                std::to_string(net_->num_layers()) + " layers)");
+  const Tensor& t = layer < 0 ? net_->input() : net_->activation(layer);
+  if (t.shape.empty() || t.shape[0] < 1)
+    throw Error("no activations yet: run predict or a training step first");
+  NamedValues v;
+  v.name = layer < 0 ? "input" : net_->layer_name(layer);
+  v.shape.assign(t.shape.begin() + 1, t.shape.end());
+  const int64_t per = shape_size(v.shape);
+  v.data.assign(t.data.begin(), t.data.begin() + per);
+  return v;
+}
+
+std::vector<NamedValues> Trainer::weights(int layer) const {
+  require_model();
+  if (layer < 0 || layer >= net_->num_layers())
+    throw Error("layer " + std::to_string(layer) + " does not exist (the model has " +
+                std::to_string(net_->num_layers()) + " layers)");
+  std::vector<NamedValues> out;
+  for (const Param& p : net_->layer(layer).params()) out.push_back({p.name, p.value.shape, p.value.data});
+  return out;
+}
+
+std::vector<NamedValues> Trainer::gradients(int layer) const {
+  require_model();
+  if (layer < 0 || layer >= net_->num_layers())
+    throw Error("layer " + std::to_string(layer) + " does not exist (the model has " +
+                std::to_string(net_->num_layers()) + " layers)");
+  std::vector<NamedValues> out;
+  for (const Param& p : net_->layer(layer).params()) out.push_back({p.name, p.grad.shape, p.grad.data});
+  return out;
+}
+
+void Trainer::set_hyperparameters(const Hyperparameters& h) {
+  require_model();
+  ModelSpec s = net_->spec();
+  if (h.optimizer) {
+    const std::string& t = *h.optimizer;
+    if (t != "sgd" && t != "adam" && t != "rmsprop")
+      throw Error("unknown optimizer \"" + t + "\" (use sgd, adam or rmsprop)");
+    if (t != s.optimizer.type) {
+      OptimizerConfig fresh;
+      fresh.type = t;
+      fresh.lr = s.optimizer.lr;
+      s.optimizer = fresh;
+    }
+  }
+  if (h.lr) {
+    if (!(*h.lr > 0.0f && *h.lr <= 100.0f)) throw Error("the learning rate must be between 0 and 100");
+    s.optimizer.lr = *h.lr;
+  }
+  if (h.momentum) {
+    if (!(*h.momentum >= 0.0f && *h.momentum < 1.0f)) throw Error("momentum must be in [0, 1)");
+    s.optimizer.momentum = *h.momentum;
+  }
+  if (h.batch_size) {
+    if (*h.batch_size < 1 || *h.batch_size > 4096) throw Error("the batch size must be between 1 and 4096");
+    s.batch_size = *h.batch_size;
+  }
+  if (h.l2 && !(*h.l2 >= 0.0f && *h.l2 <= 100.0f)) throw Error("L2 must be between 0 and 100");
+  if (h.dropout && !(*h.dropout >= 0.0f && *h.dropout <= 0.95f)) throw Error("dropout must be between 0 and 0.95");
+  for (size_t i = 0; i < s.layers.size(); ++i) {
+    LayerSpec& l = s.layers[i];
+    if (h.l2 && (l.type == "conv2d" || l.type == "dense")) l.l2 = *h.l2;
+    if (h.dropout && l.type == "dropout") l.rate = *h.dropout;
+  }
+  if (h.augment) s.augment.enabled = *h.augment;
+  const bool type_changed = s.optimizer.type != net_->spec().optimizer.type;
+  // Commit: nothing above threw.
+  net_->mutable_spec() = s;
+  for (int i = 0; i < net_->num_layers(); ++i) net_->layer(i).mutable_spec() = s.layers[i];
+  if (type_changed)
+    for (Param* p : net_->params()) p->m = p->v = Tensor();
+  ensure_slots();
+}
+
+std::vector<uint8_t> Trainer::save() const {
+  require_model();
+  SafetensorsFile f;
+  for (const Param* p : net_->params()) f.tensors.push_back({p->name, p->value.shape, p->value.data});
+  for (const Param* p : net_->params()) {
+    if (p->m.size()) f.tensors.push_back({"optimizer/" + p->name + "/m", p->m.shape, p->m.data});
+    if (p->v.size()) f.tensors.push_back({"optimizer/" + p->name + "/v", p->v.shape, p->v.data});
+  }
+  f.metadata["format"] = kFormat;
+  f.metadata["spec"] = spec_to_json(net_->spec());
+  f.metadata["training"] = json{{"step", step_}, {"epoch", epoch_}, {"examples_seen", examples_seen_},
+                                {"position", pos_}}.dump();
+  return write_safetensors(f);
+}
+
+namespace {
+// Copies the file's tensors into the network's parameters after checking all of them, so a
+// mismatch changes nothing. Optimizer slots are taken when present and complete.
+void assign_tensors(Network& net, const SafetensorsFile& f, const std::string& name, bool with_slots) {
+  std::map<std::string, const NamedTensor*> by_name;
+  for (const NamedTensor& t : f.tensors) by_name[t.name] = &t;
+  std::map<std::string, bool> used;
+  for (int i = 0; i < net.num_layers(); ++i)
+    for (const Param& p : net.layer(i).params()) {
+      auto it = by_name.find(p.name);
+      if (it == by_name.end())
+        throw Error(name + ": has no tensor \"" + p.name + "\" for " + net.layer(i).label());
+      if (it->second->shape != p.value.shape)
+        throw Error(name + ": tensor \"" + p.name + "\" has shape " + shape_str(it->second->shape) +
+                    " but " + net.layer(i).label() + " needs " + shape_str(p.value.shape));
+      used[p.name] = true;
+    }
+  for (const NamedTensor& t : f.tensors) {
+    if (used.count(t.name)) continue;
+    if (t.name.rfind("optimizer/", 0) == 0) continue;
+    throw Error(name + ": tensor \"" + t.name + "\" does not belong to any layer of the model");
+  }
+  for (Param* p : net.params()) {
+    const NamedTensor* t = by_name[p->name];
+    if (!all_finite(t->data.data(), static_cast<int64_t>(t->data.size())))
+      throw Error(name + ": tensor \"" + p->name + "\" contains NaN or infinite values");
+  }
+  for (Param* p : net.params()) {
+    p->value.data = by_name[p->name]->data;
+    p->m = p->v = Tensor();
+    if (!with_slots) continue;
+    for (const char* slot : {"m", "v"}) {
+      auto it = by_name.find("optimizer/" + p->name + "/" + slot);
+      if (it == by_name.end() || it->second->shape != p->value.shape) continue;
+      Tensor& dst = slot[0] == 'm' ? p->m : p->v;
+      dst = Tensor(p->value.shape);
+      dst.data = it->second->data;
+    }
+  }
+}
+}  // namespace
+
+ModelSummary Trainer::load(const std::vector<uint8_t>& bytes, const std::string& name) {
+  const SafetensorsFile f = read_safetensors(bytes.data(), bytes.size(), name);
+  auto it = f.metadata.find("spec");
+  if (it == f.metadata.end())
+    throw Error(name + ": has no model spec in its metadata (not a CNN Playground model file); "
+                "import it as weights into a matching spec instead");
+  ModelSpec spec = parse_spec(it->second, name + " spec");
+  auto net = std::make_unique<Network>(spec);
+  assign_tensors(*net, f, name, true);
+  int64_t step = 0, seen = 0, pos = 0;
+  int epoch = 0;
+  auto tr = f.metadata.find("training");
+  if (tr != f.metadata.end()) {
+    json t = json::parse(tr->second, nullptr, false);
+    if (t.is_object()) {
+      step = t.value("step", int64_t{0});
+      seen = t.value("examples_seen", int64_t{0});
+      pos = t.value("position", int64_t{0});
+      epoch = t.value("epoch", 0);
+    }
+  }
+  if (step < 0 || seen < 0 || pos < 0 || epoch < 0) step = seen = pos = epoch = 0;
+  net_ = std::move(net);
+  step_ = step;
+  examples_seen_ = seen;
+  epoch_ = epoch;
+  pos_ = data_ && pos <= data_->train.images.count ? pos : 0;
+  ensure_slots();
+  start_epoch();
+  return net_->summary();
+}
+
+void Trainer::import_weights(const std::vector<uint8_t>& bytes, const std::string& name) {
+  require_model();
+  const SafetensorsFile f = read_safetensors(bytes.data(), bytes.size(), name);
+  assign_tensors(*net_, f, name, false);
+  ensure_slots();
+}
+
+}  // namespace cnn

@@ -1,0 +1,137 @@
+// Trainer: the one facade over the core. The CLI, the native tests and the WebAssembly bindings
+// use nothing else. One long-lived object: configure a spec, give it data (IDX bytes), train in
+// coarse steps, evaluate, predict, inspect, save and load.
+//
+// Every method either succeeds or throws cnn::Error with a one-sentence message and leaves the
+// trainer as it was (strong guarantee): a bad file, spec or divergence never loses the model.
+// Training is deterministic for a given seed.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/data/idx.h"
+#include "core/model/network.h"
+#include "core/model/spec.h"
+
+namespace cnn {
+
+struct DataInfo {
+  int train_count = 0, test_count = 0;
+  int rows = 0, cols = 0;
+};
+
+struct StepResult {
+  int64_t step = 0;           // steps done in total
+  int epoch = 0;              // 0-based epoch the last step belonged to
+  double epoch_progress = 0;  // fraction of the current epoch done, in [0, 1]
+  int64_t examples_seen = 0;
+  double loss = 0;            // mean over the steps of this call (cross-entropy + L2)
+  double batch_accuracy = 0;  // mean over the steps of this call
+  double ms = 0;              // wall time of this call
+  int steps = 0;              // steps done by this call
+};
+
+struct EvalResult {
+  int count = 0, classes = 0;
+  double loss = 0, accuracy = 0;
+  std::vector<double> per_class;   // accuracy per true class
+  std::vector<int> class_count;    // examples per true class
+  std::vector<int> confusion;      // [true][predicted], classes x classes
+  std::vector<int> misclassified;  // test indices
+  std::vector<uint8_t> predicted;  // per example
+  std::vector<float> probs;        // [count, classes]
+};
+
+// Changes that apply from the next step. Unset fields are kept.
+struct Hyperparameters {
+  std::optional<float> lr, momentum, l2, dropout;
+  std::optional<int> batch_size;
+  std::optional<bool> augment;
+  std::optional<std::string> optimizer;  // "sgd" | "adam" | "rmsprop" (resets its state)
+};
+
+struct NamedValues {
+  std::string name;
+  Shape shape;
+  std::vector<float> data;
+};
+
+class Trainer {
+ public:
+  Trainer();
+  ~Trainer();
+
+  // Parses and builds a spec, initialises the weights from its seed. Keeps the data.
+  ModelSummary configure(const std::string& spec_json);
+  bool configured() const { return net_ != nullptr; }
+  ModelSummary summary() const;
+  const ModelSpec& spec() const;
+  // The current spec as normalised JSON, including hyper-parameter changes.
+  std::string spec_json(int indent = -1) const;
+
+  // IDX files as bytes (plain or gzip). Names are used in error messages.
+  DataInfo set_data(const std::vector<uint8_t>& train_images, const std::vector<uint8_t>& train_labels,
+                    const std::vector<uint8_t>& test_images, const std::vector<uint8_t>& test_labels);
+  DataInfo set_data(data::IdxSet set);
+  bool has_data() const { return data_ != nullptr; }
+  DataInfo data_info() const;
+
+  // Trains n batches. On NaN/Inf, throws an Error naming the step and layer and restores the
+  // weights and counters from before this call.
+  StepResult train_steps(int n);
+  // Evaluates the first `limit` test examples (0 = all).
+  EvalResult evaluate(int limit = 0);
+  // One image of the spec's input size (H*W*C values in [0, 1]) -> class probabilities. The
+  // activations of every layer are kept for `activation`.
+  std::vector<float> predict(const float* image, size_t n);
+  // Test example i as floats in [0, 1] and its label.
+  std::vector<float> test_image(int index, int* label) const;
+
+  // Output of layer `layer` for the first example of the last forward pass (-1 = the input).
+  NamedValues activation(int layer) const;
+  std::vector<NamedValues> weights(int layer) const;
+  std::vector<NamedValues> gradients(int layer) const;
+
+  void set_hyperparameters(const Hyperparameters& h);
+  // Fresh weights and optimizer state from `seed` (the spec's seed when unset); counters to zero.
+  void reset(std::optional<uint64_t> seed = std::nullopt);
+
+  // The model file: safetensors with Keras tensor names, the spec and training state in metadata.
+  std::vector<uint8_t> save() const;
+  // Replaces spec and weights from a model file (optimizer state too when present).
+  ModelSummary load(const std::vector<uint8_t>& bytes, const std::string& name = "model file");
+  // Loads weights into the current spec; tensor names and shapes must match it.
+  void import_weights(const std::vector<uint8_t>& bytes, const std::string& name = "weights file");
+
+  int64_t step() const { return step_; }
+  int epoch() const { return epoch_; }
+  int steps_per_epoch() const;
+  Network& network();
+
+ private:
+  struct Snapshot;
+  void require_model() const;
+  void require_data() const;
+  void check_data_fits() const;
+  void start_epoch();
+  void ensure_slots();
+  Snapshot take_snapshot() const;
+  void restore(const Snapshot& s);
+  double train_one_step(double* accuracy);
+  void apply_spec_hyperparameters();
+
+  std::unique_ptr<Network> net_;
+  std::unique_ptr<data::IdxSet> data_;
+  int64_t step_ = 0, examples_seen_ = 0;
+  int epoch_ = 0;
+  int64_t pos_ = 0;  // position in the epoch's permutation
+  std::vector<int> perm_;
+  Tensor batch_x_, dlogits_, probs_;
+  std::vector<uint8_t> batch_y_;
+};
+
+}  // namespace cnn

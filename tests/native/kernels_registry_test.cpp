@@ -1,0 +1,158 @@
+// Every registered variant against ref over the shapes that break vectorised code (widths 1-9,
+// 16, 17; channels 1, 3, 4, 5, 8; filters 1, 4, 7; kernels 1, 3, 5; strides 1, 2; SAME and VALID;
+// batch 1 and 3), for forward, backward-input and backward-weight, plus the dispatcher's choice.
+#include <catch2/catch.hpp>
+#include <sstream>
+
+#include "core/kernels/registry.h"
+#include "core/layers/layer.h"
+#include "tests/native/support/test_util.h"
+
+using namespace cnn;
+using namespace cnn::kernels;
+
+namespace {
+
+std::string where(const Conv2dParams& p) {
+  std::ostringstream s;
+  s << "N" << p.N << " H" << p.H << " W" << p.W << " C" << p.C << " K" << p.K << " k" << p.KH << "x" << p.KW
+    << " s" << p.SH << " pad(" << p.PT << "," << p.PL << ") out " << p.OH << "x" << p.OW;
+  return s.str();
+}
+
+// Runs one variant's three conv ops; backward outputs start from a non-zero value to check that
+// they accumulate.
+struct ConvOut {
+  std::vector<float> y, dx, dw, db;
+};
+
+ConvOut run_conv(const Conv2dVariant& v, const Conv2dParams& p, const std::vector<float>& x,
+                 const std::vector<float>& w, const std::vector<float>& b, const std::vector<float>& dy) {
+  ConvOut o;
+  o.y.assign(static_cast<size_t>(p.N) * p.OH * p.OW * p.K, 0.0f);
+  o.dx.assign(x.size(), 0.5f);
+  o.dw.assign(w.size(), 0.25f);
+  o.db.assign(b.size(), -0.5f);
+  // A guard after the workspace catches writes past the size the variant asked for.
+  const size_t ws_size = v.workspace(p);
+  std::vector<float> ws(ws_size + 16, 0.0f);
+  for (size_t i = ws_size; i < ws.size(); ++i) ws[i] = 12345.0f;
+  v.forward(p, x.data(), w.data(), b.data(), o.y.data(), ws.data());
+  v.backward_input(p, dy.data(), w.data(), o.dx.data(), ws.data());
+  v.backward_weight(p, x.data(), dy.data(), o.dw.data(), o.db.data(), ws.data());
+  for (size_t i = ws_size; i < ws.size(); ++i) REQUIRE(ws[i] == 12345.0f);
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("conv2d variants match ref over the SIMD-breaking shape sweep", "[kernels][registry]") {
+  const auto& variants = conv2d_variants();
+  REQUIRE(variants.size() >= 2);
+  REQUIRE(std::string(variants.front().name) == "ref");
+  int cases = 0;
+  uint64_t seed = 1;
+  for (int width : {1, 2, 3, 4, 5, 6, 7, 8, 9, 16, 17})
+    for (int C : {1, 3, 4, 5, 8})
+      for (int K : {1, 4, 7})
+        for (int k : {1, 3, 5})
+          for (int s : {1, 2})
+            for (auto kind : {PaddingSpec::kSame, PaddingSpec::kValid})
+              for (int N : {1, 3}) {
+                // Vary height a little so H != W is covered too.
+                const int H = width + (k == 3 ? 1 : 0);
+                const PaddingSpec pad{kind, 0};
+                int oh, ow, pt, pl;
+                if (!conv_out_size(H, k, s, pad, &oh, &pt) || !conv_out_size(width, k, s, pad, &ow, &pl))
+                  continue;
+                const Conv2dParams p{N, H, width, C, K, k, k, s, s, pt, pl, oh, ow};
+                ++seed;
+                const auto x = test::random_vector(static_cast<size_t>(N) * H * width * C, seed);
+                const auto w = test::random_vector(static_cast<size_t>(k) * k * C * K, seed + 1000);
+                const auto b = test::random_vector(K, seed + 2000);
+                const auto dy = test::random_vector(static_cast<size_t>(N) * oh * ow * K, seed + 3000);
+                const ConvOut want = run_conv(variants.front(), p, x, w, b, dy);
+                for (size_t vi = 1; vi < variants.size(); ++vi) {
+                  const Conv2dVariant& v = variants[vi];
+                  if (!v.fits(p)) continue;
+                  const ConvOut got = run_conv(v, p, x, w, b, dy);
+                  INFO(v.name << " " << where(p) << " seed " << seed);
+                  REQUIRE(test::compare(got.y, want.y) == "");
+                  REQUIRE(test::compare(got.dx, want.dx) == "");
+                  REQUIRE(test::compare(got.dw, want.dw) == "");
+                  REQUIRE(test::compare(got.db, want.db) == "");
+                }
+                ++cases;
+              }
+  CHECK(cases > 3000);
+}
+
+TEST_CASE("gemm variants match ref with transposes, edges, alpha and beta", "[kernels][registry]") {
+  const auto& variants = gemm_variants();
+  uint64_t seed = 7;
+  for (bool ta : {false, true})
+    for (bool tb : {false, true})
+      for (int M : {1, 3, 4, 5, 9, 17, 130})
+        for (int N : {1, 4, 7, 8, 9, 16, 33})
+          for (int K : {1, 2, 5, 16, 257})
+            for (float beta : {0.0f, 1.0f, 0.5f}) {
+              const float alpha = beta == 0.5f ? 2.0f : 1.0f;
+              const int lda = (ta ? M : K) + 1, ldb = (tb ? K : N) + 2, ldc = N + 3;
+              const GemmParams p{ta, tb, M, N, K, lda, ldb, ldc, alpha, beta};
+              ++seed;
+              const auto A = test::random_vector(static_cast<size_t>(ta ? K : M) * lda, seed);
+              const auto B = test::random_vector(static_cast<size_t>(tb ? N : K) * ldb, seed + 1);
+              const auto C0 = test::random_vector(static_cast<size_t>(M) * ldc, seed + 2);
+              std::vector<float> want = C0;
+              ref::gemm(p, A.data(), B.data(), want.data());
+              for (const GemmVariant& v : variants) {
+                std::vector<float> got = C0, ws(v.workspace(p) + 1);
+                v.run(p, A.data(), B.data(), got.data(), ws.data());
+                INFO(v.name << " ta" << ta << " tb" << tb << " M" << M << " N" << N << " K" << K << " beta "
+                            << beta);
+                REQUIRE(test::compare(got, want) == "");
+              }
+            }
+}
+
+TEST_CASE("dense variants match ref", "[kernels][registry]") {
+  uint64_t seed = 99;
+  for (int N : {1, 3, 64})
+    for (int IN : {1, 5, 72, 576})
+      for (int OUT : {1, 7, 10, 64}) {
+        ++seed;
+        const auto x = test::random_vector(static_cast<size_t>(N) * IN, seed);
+        const auto w = test::random_vector(static_cast<size_t>(IN) * OUT, seed + 1);
+        const auto b = test::random_vector(OUT, seed + 2);
+        const auto dy = test::random_vector(static_cast<size_t>(N) * OUT, seed + 3);
+        std::vector<float> y0(N * OUT), dx0(N * IN, 0.5f), dw0(IN * OUT, 0.25f), db0(OUT, 1.0f);
+        ref::dense_forward(N, IN, OUT, x.data(), w.data(), b.data(), y0.data());
+        ref::dense_backward_input(N, IN, OUT, dy.data(), w.data(), dx0.data());
+        ref::dense_backward_weight(N, IN, OUT, x.data(), dy.data(), dw0.data(), db0.data());
+        for (const DenseVariant& v : dense_variants()) {
+          std::vector<float> y(N * OUT), dx(N * IN, 0.5f), dw(IN * OUT, 0.25f), db(OUT, 1.0f);
+          std::vector<float> ws(v.workspace(N, IN, OUT) + 1);
+          v.forward(N, IN, OUT, x.data(), w.data(), b.data(), y.data(), ws.data());
+          v.backward_input(N, IN, OUT, dy.data(), w.data(), dx.data(), ws.data());
+          v.backward_weight(N, IN, OUT, x.data(), dy.data(), dw.data(), db.data(), ws.data());
+          INFO(v.name << " N" << N << " IN" << IN << " OUT" << OUT);
+          REQUIRE(test::compare(y, y0) == "");
+          REQUIRE(test::compare(dx, dx0) == "");
+          REQUIRE(test::compare(dw, dw0) == "");
+          REQUIRE(test::compare(db, db0) == "");
+        }
+      }
+}
+
+TEST_CASE("the dispatcher picks the fastest fitting variant and honours a preference", "[kernels][registry]") {
+  const Conv2dParams p{64, 26, 26, 32, 64, 3, 3, 1, 1, 0, 0, 24, 24};
+  CHECK(std::string(conv2d_select(p).name) == conv2d_variants().back().name);
+  CHECK(std::string(conv2d_select(p).name) != "ref");
+  CHECK(std::string(dense_select(64, 576, 64).name) != "ref");
+  prefer_variant("ref");
+  CHECK(std::string(conv2d_select(p).name) == "ref");
+  CHECK(std::string(dense_select(64, 576, 64).name) == "ref");
+  prefer_variant("no-such-variant");
+  CHECK(std::string(conv2d_select(p).name) == conv2d_variants().back().name);
+  prefer_variant("");
+}
