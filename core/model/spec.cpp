@@ -265,7 +265,7 @@ ModelSpec parse_spec(const std::string& json_text, const std::string& where) {
   }
   if (!doc.is_object()) throw Error(where + " must be a JSON object with \"input\" and \"layers\"");
   check_fields(doc, where, {"name", "description", "input", "layers", "loss", "optimizer", "batch_size",
-                            "epochs", "seed", "augment"});
+                            "epochs", "seed", "shuffle", "augment"});
   ModelSpec s;
   if (doc.contains("name")) s.name = get_string(doc, "name", where);
   if (doc.contains("description")) s.description = get_string(doc, "description", where);
@@ -299,6 +299,7 @@ ModelSpec parse_spec(const std::string& json_text, const std::string& where) {
       throw Error(where + ": \"seed\" must be a non-negative whole number, not " + v.dump());
     s.seed = v.get<uint64_t>();
   }
+  if (doc.contains("shuffle")) s.shuffle = get_bool(doc, "shuffle", where);
   if (doc.contains("augment")) {
     const json& a = doc.at("augment");
     if (a.is_boolean()) {
@@ -372,6 +373,7 @@ std::string spec_to_json(const ModelSpec& s, int indent) {
               {"batch_size", s.batch_size},
               {"epochs", s.epochs},
               {"seed", s.seed},
+              {"shuffle", s.shuffle},
               {"augment",
                {{"enabled", s.augment.enabled},
                 {"shift", s.augment.shift},

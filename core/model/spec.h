@@ -61,6 +61,7 @@ struct ModelSpec {
   int batch_size = 32;
   int epochs = 1;
   uint64_t seed = 1;
+  bool shuffle = true;  // reshuffle the training set every epoch (false: file order)
   AugmentSpec augment;
 };
 

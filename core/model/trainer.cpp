@@ -35,6 +35,8 @@ struct Trainer::Snapshot {
 
 Trainer::Trainer() = default;
 Trainer::~Trainer() = default;
+Trainer::Trainer(Trainer&&) noexcept = default;
+Trainer& Trainer::operator=(Trainer&&) noexcept = default;
 
 void Trainer::require_model() const {
   if (!net_) throw Error("no model yet: configure a spec or load a model file first");
@@ -108,7 +110,7 @@ DataInfo Trainer::set_data(data::IdxSet set) {
     throw Error("the training images are " + std::to_string(tr.rows) + "x" + std::to_string(tr.cols) +
                 " but the test images are " + std::to_string(te.rows) + "x" + std::to_string(te.cols));
   data_ = std::make_unique<data::IdxSet>(std::move(set));
-  pos_ = 0;
+  if (pos_ > data_->train.images.count) pos_ = 0;
   if (net_) start_epoch();
   return data_info();
 }
@@ -152,6 +154,7 @@ void Trainer::start_epoch() {
   const int n = data_->train.images.count;
   perm_.resize(n);
   for (int i = 0; i < n; ++i) perm_[i] = i;
+  if (!net_->spec().shuffle) return;
   Rng rng = Rng::stream(net_->spec().seed, 1000000 + static_cast<uint64_t>(epoch_));
   for (int i = n - 1; i > 0; --i) std::swap(perm_[i], perm_[rng.below(static_cast<uint32_t>(i + 1))]);
 }
@@ -541,7 +544,7 @@ ModelSummary Trainer::load(const std::vector<uint8_t>& bytes, const std::string&
   step_ = step;
   examples_seen_ = seen;
   epoch_ = epoch;
-  pos_ = data_ && pos <= data_->train.images.count ? pos : 0;
+  pos_ = !data_ || pos <= data_->train.images.count ? pos : 0;
   ensure_slots();
   start_epoch();
   return net_->summary();

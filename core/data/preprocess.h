@@ -1,0 +1,33 @@
+// MNIST-style preprocessing of a drawn or photographed digit: invert if needed, crop to the ink,
+// scale the longer side to 20 px by area averaging and centre the mass in a 28x28 frame.
+// It is not a general image pipeline: no deskewing, denoising, thresholding or colour handling.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace cnn::data {
+
+constexpr int kDigitSide = 28;  // output image side
+constexpr int kDigitBox = 20;   // longer side of the scaled ink box
+constexpr float kInkThreshold = 0.1f;
+constexpr int kMaxInputSide = 4096;
+
+// gray: h x w values in [0,1] (values outside are clamped; NaN/inf is an Error), 1 <= h, w <= 4096.
+// Returns 28*28 floats in [0,1] like MNIST: ink bright on black. If the mean of the border pixels
+// is > 0.5 the image is inverted first (images of at most 2 rows or columns are all border, so
+// they are never inverted: their pixels are taken as ink). Crops to the bounding box of pixels
+// with ink > 0.1, scales the crop so its longer side is 20 px (shorter side rounded, at least 1)
+// by area averaging with exact fractional coverage, then places it in a black 28x28 image shifted
+// by round(14 - centre of mass) per axis (integer shift as in the MNIST paper), clipping what falls
+// outside. Throws Error("<name>: the image is blank (no ink found)") when no pixel passes the
+// threshold, and an Error for bad sizes.
+std::vector<float> preprocess_digit(const float* gray, int h, int w,
+                                    const std::string& name = "image");
+
+// Intensity-weighted centre of mass (row, col) of an h x w image in pixel-centre coordinates (pixel
+// (r, c) has centre (r + 0.5, c + 0.5)); the image centre (h/2, w/2) when the image is all zero.
+std::pair<double, double> center_of_mass(const float* img, int h, int w);
+
+}  // namespace cnn::data

@@ -1,0 +1,73 @@
+// The facade's file helpers and stand-alone operations (data folders, model files,
+// preprocessing, convolution on explicit numbers), kept apart from the training logic.
+#include "core/data/idx.h"
+#include "core/data/preprocess.h"
+#include "core/kernels/registry.h"
+#include "core/layers/layer.h"
+#include "core/model/safetensors.h"
+#include "core/model/trainer.h"
+#include "core/tensor/error.h"
+
+namespace cnn {
+
+void Trainer::prefer_kernels(const std::string& variant) { kernels::prefer_variant(variant); }
+
+DataInfo Trainer::set_data_dir(const std::string& dir) { return set_data(data::load_idx_dir(dir)); }
+
+std::string Trainer::find_data_dir(const std::string& source_dir) { return data::default_data_dir(source_dir); }
+
+void Trainer::save_file(const std::string& path) const { write_file_atomic(path, save()); }
+
+ModelSummary Trainer::load_file(const std::string& path) {
+  const std::vector<uint8_t> bytes = data::read_file(path);
+  return load(bytes, path);
+}
+
+std::vector<float> Trainer::preprocess_digit(const float* gray, int h, int w, const std::string& name) {
+  return data::preprocess_digit(gray, h, w, name);
+}
+
+ConvResult Trainer::conv2d(const ConvRequest& r) {
+  if (r.input_shape.size() != 3)
+    throw Error("conv2d: the input must be [height][width] or [height][width][channels]");
+  if (r.kernel_shape.size() != 4)
+    throw Error("conv2d: the kernel must be [kh][kw], [kh][kw][channels] or [kh][kw][channels][filters]");
+  const int H = r.input_shape[0], W = r.input_shape[1], C = r.input_shape[2];
+  const int KH = r.kernel_shape[0], KW = r.kernel_shape[1], KC = r.kernel_shape[2], K = r.kernel_shape[3];
+  if (H < 1 || W < 1 || C < 1 || KH < 1 || KW < 1 || K < 1 || H > 4096 || W > 4096 || C > 4096)
+    throw Error("conv2d: every dimension of the input and kernel must be at least 1");
+  if (KC != C)
+    throw Error("conv2d: the kernel has " + std::to_string(KC) + " input channels but the input has " +
+                std::to_string(C));
+  if (static_cast<int64_t>(r.input.size()) != shape_size(r.input_shape) ||
+      static_cast<int64_t>(r.kernel.size()) != shape_size(r.kernel_shape))
+    throw Error("conv2d: the number of values does not match the shape");
+  if (!r.bias.empty() && static_cast<int>(r.bias.size()) != K)
+    throw Error("conv2d: " + std::to_string(r.bias.size()) + " bias values for " + std::to_string(K) + " filters");
+  if (r.stride_h < 1 || r.stride_w < 1) throw Error("conv2d: the stride must be a positive integer");
+  if (r.padding.kind == PaddingSpec::kExplicit && r.padding.amount < 0)
+    throw Error("conv2d: the padding must not be negative");
+  int oh, ow, pt, pl;
+  const bool ok_h = conv_out_size(H, KH, r.stride_h, r.padding, &oh, &pt);
+  const bool ok_w = conv_out_size(W, KW, r.stride_w, r.padding, &ow, &pl);
+  if (!ok_h || !ok_w)
+    throw Error("conv2d: kernel " + std::to_string(KH) + "x" + std::to_string(KW) + " is larger than the " +
+                std::to_string(H) + "x" + std::to_string(W) + " input; use padding \"same\" or a smaller kernel");
+  const kernels::Conv2dParams p{1, H, W, C, K, KH, KW, r.stride_h, r.stride_w, pt, pl, oh, ow};
+  ConvResult out;
+  out.output_shape = {oh, ow, K};
+  out.output.assign(static_cast<size_t>(oh) * ow * K, 0.0f);
+  kernels::ref::conv2d_forward(p, r.input.data(), r.kernel.data(), r.bias.empty() ? nullptr : r.bias.data(),
+                               out.output.data());
+  for (float& v : out.output) {
+    if (r.relu && v < 0.0f) v = 0.0f;
+    if (r.clamp_max && v > *r.clamp_max) v = *r.clamp_max;
+  }
+  out.pad_top = pt;
+  out.pad_left = pl;
+  out.pad_bottom = std::max(0, (oh - 1) * r.stride_h + KH - H - pt);
+  out.pad_right = std::max(0, (ow - 1) * r.stride_w + KW - W - pl);
+  return out;
+}
+
+}  // namespace cnn

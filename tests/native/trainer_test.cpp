@@ -1,0 +1,326 @@
+// The trainer facade: learning on real digits, determinism, save/load (bit-exact, resumable),
+// hyper-parameter changes, divergence with rollback, and bad model files that change nothing.
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+
+#include "core/model/presets.h"
+#include "core/model/safetensors.h"
+#include "core/model/trainer.h"
+#include "core/tensor/error.h"
+#include "tests/native/support/test_util.h"
+
+using namespace cnn;
+using Catch::Contains;
+using json = nlohmann::json;
+
+namespace {
+
+Trainer tiny_on_subset(uint64_t seed = 1) {
+  json spec = json::parse(preset_json("tiny"));
+  spec["seed"] = seed;
+  Trainer t;
+  t.configure(spec.dump());
+  t.set_data_dir(test::source_path("tests/data/mnist-small"));
+  return t;
+}
+
+std::vector<std::vector<float>> all_weights(const Trainer& t) {
+  std::vector<std::vector<float>> out;
+  for (int i = 0; i < static_cast<Trainer&>(const_cast<Trainer&>(t)).network().num_layers(); ++i)
+    for (const NamedValues& w : t.weights(i)) out.push_back(w.data);
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("tiny learns the MNIST subset", "[trainer]") {
+  Trainer t = tiny_on_subset();
+  const DataInfo d = t.data_info();
+  CHECK(d.train_count == 1000);
+  CHECK(d.test_count == 500);
+  CHECK(t.steps_per_epoch() == 32);  // ceil(1000 / 32): the last batch is partial
+  const EvalResult before = t.evaluate();
+  const StepResult r = t.train_steps(32 * 4);
+  CHECK(r.step == 128);
+  CHECK(r.epoch == 3);
+  CHECK(r.examples_seen == 4000);
+  const EvalResult after = t.evaluate();
+  CHECK(before.accuracy < 0.3);
+  CHECK(after.accuracy > 0.85);
+  CHECK(after.loss < before.loss);
+  // The evaluation report is consistent with itself.
+  int total = 0, diag = 0;
+  for (int i = 0; i < 10; ++i)
+    for (int j = 0; j < 10; ++j) {
+      total += after.confusion[i * 10 + j];
+      if (i == j) diag += after.confusion[i * 10 + j];
+    }
+  CHECK(total == 500);
+  CHECK(diag == 500 - static_cast<int>(after.misclassified.size()));
+  CHECK(after.accuracy == Approx(diag / 500.0));
+  for (int c = 0; c < 10; ++c)
+    CHECK(after.per_class[c] == Approx(static_cast<double>(after.confusion[c * 11]) / after.class_count[c]));
+  CHECK(after.probs.size() == 5000);
+  CHECK(t.evaluate(100).count == 100);
+}
+
+TEST_CASE("training is deterministic for a seed", "[trainer]") {
+  Trainer a = tiny_on_subset(5), b = tiny_on_subset(5), c = tiny_on_subset(6);
+  const StepResult ra = a.train_steps(40), rb = b.train_steps(40), rc = c.train_steps(40);
+  CHECK(ra.loss == rb.loss);
+  CHECK(all_weights(a) == all_weights(b));
+  CHECK(ra.loss != rc.loss);
+  CHECK(all_weights(a) != all_weights(c));
+}
+
+TEST_CASE("save and load round-trip bit-exactly and resume training", "[trainer][model-file]") {
+  Trainer a = tiny_on_subset();
+  a.set_hyperparameters(Hyperparameters{std::nullopt, std::nullopt, std::nullopt, std::nullopt, 16, true, std::nullopt});
+  a.train_steps(45);  // ends mid-epoch (63 steps per epoch at batch 16)
+  const std::vector<uint8_t> bytes = a.save();
+  Trainer b;
+  b.load(bytes);
+  CHECK(b.save() == bytes);
+  CHECK(b.spec_json() == a.spec_json());
+  CHECK(b.step() == 45);
+  CHECK(b.spec().batch_size == 16);
+  CHECK(b.spec().augment.enabled);
+  for (int k = 0; k < 5; ++k) {
+    const std::vector<float> x = a.test_image(k, nullptr);
+    CHECK(a.predict(x.data(), x.size()) == b.predict(x.data(), x.size()));
+  }
+  // Continuing from the file gives exactly the weights of an uninterrupted run.
+  b.set_data_dir(test::source_path("tests/data/mnist-small"));
+  a.train_steps(30);
+  b.train_steps(30);
+  CHECK(all_weights(a) == all_weights(b));
+  CHECK(a.save() == b.save());
+}
+
+TEST_CASE("the model file is safetensors with Keras names and the spec in its metadata", "[trainer][model-file]") {
+  Trainer t = tiny_on_subset();
+  t.train_steps(2);
+  const std::vector<uint8_t> bytes = t.save();
+  const SafetensorsFile f = read_safetensors(bytes.data(), bytes.size(), "model");
+  const NamedTensor* k = find_tensor(f, "conv2d_1/kernel");
+  REQUIRE(k);
+  CHECK(k->shape == Shape{5, 5, 1, 8});  // [kh, kw, in, out] as Keras
+  REQUIRE(find_tensor(f, "dense_1/kernel"));
+  CHECK(find_tensor(f, "dense_1/kernel")->shape == Shape{256, 10});  // [in, out]
+  CHECK(find_tensor(f, "optimizer/conv2d_1/kernel/m"));  // Adam state
+  CHECK(find_tensor(f, "optimizer/conv2d_1/kernel/v"));
+  CHECK(f.metadata.at("format") == "cnn-playground/1");
+  CHECK(parse_spec(f.metadata.at("spec")).name == "tiny");
+  CHECK(json::parse(f.metadata.at("training"))["step"] == 2);
+}
+
+TEST_CASE("bad model files are refused and change nothing", "[trainer][model-file][errors]") {
+  Trainer t = tiny_on_subset();
+  t.train_steps(3);
+  const std::vector<uint8_t> good = t.save();
+  const auto weights_before = all_weights(t);
+  auto refused = [&](const std::vector<uint8_t>& bytes, const std::string& message) {
+    INFO(message);
+    CHECK_THROWS_WITH(t.load(bytes, "m.safetensors"), Contains(message));
+    CHECK(all_weights(t) == weights_before);
+    CHECK(t.step() == 3);
+  };
+  refused({}, "m.safetensors");
+  refused(std::vector<uint8_t>(good.begin(), good.begin() + good.size() / 2), "m.safetensors");
+  std::vector<uint8_t> garbage(good);
+  for (size_t i = 8; i < 40; ++i) garbage[i] = 0xFF;
+  refused(garbage, "m.safetensors");
+  // A spec that contradicts the tensors: 16 filters in the spec, 8 in the file.
+  SafetensorsFile f = read_safetensors(good.data(), good.size(), "good");
+  json spec = json::parse(f.metadata["spec"]);
+  spec["layers"][0]["filters"] = 16;
+  f.metadata["spec"] = spec.dump();
+  refused(write_safetensors(f), "tensor \"conv2d_1/kernel\" has shape 5x5x1x8 but layer 0 (conv2d) needs 5x5x1x16");
+  // No spec: written by another tool.
+  f = read_safetensors(good.data(), good.size(), "good");
+  f.metadata.erase("spec");
+  refused(write_safetensors(f), "has no model spec in its metadata");
+  // A broken spec inside the file.
+  f = read_safetensors(good.data(), good.size(), "good");
+  f.metadata["spec"] = "{\"layers\": 3}";
+  refused(write_safetensors(f), "m.safetensors spec");
+  // Missing, extra and non-finite tensors.
+  f = read_safetensors(good.data(), good.size(), "good");
+  f.tensors.erase(f.tensors.begin());
+  refused(write_safetensors(f), "has no tensor \"conv2d_1/kernel\"");
+  f = read_safetensors(good.data(), good.size(), "good");
+  f.tensors.push_back({"dense_9/kernel", {2}, {1, 2}});
+  refused(write_safetensors(f), "tensor \"dense_9/kernel\" does not belong to any layer");
+  f = read_safetensors(good.data(), good.size(), "good");
+  f.tensors[0].data[3] = NAN;
+  refused(write_safetensors(f), "contains NaN or infinite values");
+  // import_weights checks against the current spec the same way.
+  f = read_safetensors(good.data(), good.size(), "good");
+  f.tensors[1].shape = {4, 2};
+  f.tensors[1].data.resize(8);
+  CHECK_THROWS_WITH(t.import_weights(write_safetensors(f), "w"), Contains("tensor \"conv2d_1/bias\" has shape 4x2"));
+  CHECK(all_weights(t) == weights_before);
+}
+
+TEST_CASE("saving to a file is atomic", "[trainer][model-file]") {
+  Trainer t = tiny_on_subset();
+  const auto dir = std::filesystem::temp_directory_path() / "cnn_trainer_test";
+  std::filesystem::create_directories(dir);
+  const std::string path = (dir / "m.safetensors").string();
+  t.save_file(path);
+  Trainer u;
+  u.load_file(path);
+  CHECK(u.save() == t.save());
+  CHECK_THROWS_AS(t.save_file((dir / "missing" / "m.safetensors").string()), Error);
+  CHECK_FALSE(std::filesystem::exists(dir / "missing"));
+  CHECK_THROWS_WITH(u.load_file((dir / "nope.safetensors").string()), Contains("nope.safetensors"));
+  std::filesystem::remove_all(dir);
+}
+
+TEST_CASE("divergence stops with the step and layer and keeps the last good weights", "[trainer][errors]") {
+  // Two linear layers grow without bound at a huge learning rate (no ReLU can die to stop it).
+  Trainer t;
+  t.configure(R"({"input": [28, 28, 1], "layers": [{"type": "dense", "units": 32},
+    {"type": "dense", "units": 10, "activation": "softmax"}],
+    "optimizer": {"type": "sgd", "lr": 0.01, "momentum": 0.9}, "batch_size": 32})");
+  t.set_data_dir(test::source_path("tests/data/mnist-small"));
+  t.train_steps(5);
+  const auto good = all_weights(t);
+  Hyperparameters h;
+  h.lr = 100.0f;
+  t.set_hyperparameters(h);
+  std::string message;
+  try {
+    t.train_steps(200);
+  } catch (const Error& e) {
+    message = e.what();
+  }
+  INFO(message);
+  CHECK_THAT(message, Contains("training diverged at step") && Contains("layer") && Contains("lower the learning rate"));
+  CHECK(all_weights(t) == good);
+  CHECK(t.step() == 5);
+  // The trainer is still usable with a sane learning rate.
+  h.lr = 0.01f;
+  t.set_hyperparameters(h);
+  const StepResult r = t.train_steps(5);
+  CHECK(std::isfinite(r.loss));
+  CHECK(t.step() == 10);
+}
+
+TEST_CASE("hyper-parameters change between steps and bad values are refused", "[trainer]") {
+  Trainer t = tiny_on_subset();
+  Hyperparameters h;
+  h.lr = 0.05f;
+  h.batch_size = 50;
+  t.set_hyperparameters(h);
+  CHECK(t.spec().optimizer.lr == Approx(0.05f));
+  CHECK(t.steps_per_epoch() == 20);
+  const StepResult r = t.train_steps(1);
+  CHECK(r.examples_seen == 50);
+  Hyperparameters bad;
+  bad.lr = -1.0f;
+  CHECK_THROWS_WITH(t.set_hyperparameters(bad), Contains("learning rate"));
+  bad = Hyperparameters{};
+  bad.batch_size = 0;
+  CHECK_THROWS_WITH(t.set_hyperparameters(bad), Contains("batch size"));
+  bad = Hyperparameters{};
+  bad.optimizer = "lbfgs";
+  CHECK_THROWS_WITH(t.set_hyperparameters(bad), Contains("unknown optimizer"));
+  CHECK(t.spec().optimizer.lr == Approx(0.05f));
+  // L2 and dropout apply to every layer that has them.
+  Hyperparameters reg;
+  reg.l2 = 0.01f;
+  t.set_hyperparameters(reg);
+  CHECK(t.spec().layers[0].l2 == Approx(0.01f));
+  CHECK(t.spec().layers[4].l2 == Approx(0.01f));
+}
+
+TEST_CASE("data and inputs that do not fit are refused clearly", "[trainer][errors]") {
+  Trainer t;
+  CHECK_THROWS_WITH(t.train_steps(1), Contains("no model yet"));
+  t.configure(preset_json("tiny"));
+  CHECK_THROWS_WITH(t.train_steps(1), Contains("no data yet"));
+  CHECK_THROWS_WITH(t.configure("{\"layers\": []}"), Contains("\"layers\" must be a non-empty array"));
+  CHECK(t.spec().name == "tiny");  // a failed configure keeps the model
+  std::vector<float> small(10, 0.0f);
+  CHECK_THROWS_WITH(t.predict(small.data(), small.size()), Contains("needs one 28x28x1 image (784 values)"));
+  std::vector<float> nan_image(784, 0.0f);
+  nan_image[5] = NAN;
+  CHECK_THROWS_WITH(t.predict(nan_image.data(), nan_image.size()), Contains("NaN"));
+  CHECK_THROWS_WITH(t.activation(99), Contains("layer 99 does not exist"));
+  // A model for 32x32 inputs on 28x28 data.
+  json spec = json::parse(preset_json("tiny"));
+  spec["input"] = {32, 32, 1};
+  t.configure(spec.dump());
+  t.set_data_dir(test::source_path("tests/data/mnist-small"));
+  CHECK_THROWS_WITH(t.train_steps(1), Contains("the model expects 32x32x1 inputs but the data has 28x28x1 images"));
+  // A model with fewer classes than the labels.
+  spec = json::parse(preset_json("tiny"));
+  spec["layers"][4]["units"] = 5;
+  t.configure(spec.dump());
+  CHECK_THROWS_WITH(t.train_steps(1), Contains("does not fit the model's 5 output classes"));
+}
+
+TEST_CASE("activations, weights and gradients are available for inspection", "[trainer]") {
+  Trainer t = tiny_on_subset();
+  t.train_steps(1);
+  int label = 0;
+  const std::vector<float> x = t.test_image(3, &label);
+  const std::vector<float> probs = t.predict(x.data(), x.size());
+  CHECK(probs.size() == 10);
+  double sum = 0;
+  for (float p : probs) sum += p;
+  CHECK(sum == Approx(1.0));
+  const NamedValues in = t.activation(-1);
+  CHECK(in.shape == Shape{28, 28, 1});
+  CHECK(in.data == x);
+  const NamedValues a0 = t.activation(0);
+  CHECK(a0.name == "conv2d_1");
+  CHECK(a0.shape == Shape{28, 28, 8});
+  CHECK(t.activation(4).data == probs);
+  const auto w = t.weights(2);
+  REQUIRE(w.size() == 2);
+  CHECK(w[0].name == "conv2d_2/kernel");
+  CHECK(w[0].shape == Shape{5, 5, 8, 16});
+  const auto g = t.gradients(2);
+  REQUIRE(g.size() == 2);
+  double gnorm = 0;
+  for (float v : g[0].data) gnorm += std::fabs(v);
+  CHECK(gnorm > 0);
+  CHECK(t.weights(1).empty());  // pooling has no parameters
+}
+
+TEST_CASE("conv2d on explicit numbers reports the padding it used", "[trainer][conv]") {
+  ConvRequest r;
+  r.input_shape = {5, 5, 1};
+  r.input.assign(25, 1.0f);
+  r.kernel_shape = {3, 3, 1, 1};
+  r.kernel.assign(9, 1.0f);
+  r.stride_h = r.stride_w = 2;
+  r.padding.kind = PaddingSpec::kSame;
+  ConvResult out = Trainer::conv2d(r);
+  CHECK(out.output_shape == Shape{3, 3, 1});
+  CHECK(out.output == std::vector<float>{4, 6, 4, 6, 9, 6, 4, 6, 4});
+  CHECK(out.pad_top == 1);
+  CHECK(out.pad_bottom == 1);
+  r.input_shape = {6, 6, 1};
+  r.input.assign(36, 1.0f);
+  out = Trainer::conv2d(r);  // out 3, total pad 1: all of it after
+  CHECK(out.pad_top == 0);
+  CHECK(out.pad_bottom == 1);
+  r.bias = {-5.0f};
+  r.relu = true;
+  r.clamp_max = 3.0f;
+  r.padding.kind = PaddingSpec::kValid;
+  out = Trainer::conv2d(r);
+  CHECK(out.output == std::vector<float>{3, 3, 3, 3});  // 9 - 5 = 4, clamped to 3
+  r.kernel_shape = {7, 7, 1, 1};
+  r.kernel.assign(49, 1.0f);
+  CHECK_THROWS_WITH(Trainer::conv2d(r), Contains("kernel 7x7 is larger than the 6x6 input"));
+  r.kernel_shape = {3, 3, 2, 1};
+  r.kernel.assign(18, 1.0f);
+  CHECK_THROWS_WITH(Trainer::conv2d(r), Contains("the kernel has 2 input channels but the input has 1"));
+}
