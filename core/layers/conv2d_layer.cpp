@@ -37,6 +37,7 @@ class Conv2dLayer : public Layer {
     p_ = kernels::Conv2dParams{0, H, W, C, spec_.filters, spec_.kh, spec_.kw, spec_.sh, spec_.sw,
                                pt, pl, oh, ow};
     out_shape_ = {oh, ow, spec_.filters};
+    check_param_budget(label(), static_cast<int64_t>(spec_.kh) * spec_.kw * C * spec_.filters);
     params_.clear();
     Param k;
     k.name = "kernel";

@@ -17,6 +17,7 @@ class DenseLayer : public Layer {
     in_ = static_cast<int>(shape_size(in));
     out_ = spec_.units;
     out_shape_ = {out_};
+    check_param_budget(label(), static_cast<int64_t>(in_) * out_);
     params_.clear();
     Param k;
     k.name = "kernel";

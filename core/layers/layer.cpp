@@ -3,6 +3,7 @@
 
 #include "core/kernels/kernels.h"
 #include "core/layers/layer_types.h"
+#include "core/tensor/error.h"
 
 namespace cnn {
 
@@ -51,6 +52,13 @@ const Tensor& activation_backward_into(kernels::Activation a, bool fused, const 
   const int cols = y.shape.empty() ? 1 : static_cast<int>(y.size() / y.shape[0]);
   kernels::ref::activation_backward(a, y.size(), cols, y.ptr(), dy.ptr(), dz.ptr());
   return dz;
+}
+
+void check_param_budget(const std::string& label, int64_t weights) {
+  constexpr int64_t kMaxWeights = int64_t{1} << 26;
+  if (weights > kMaxWeights)
+    throw Error(label + ": " + std::to_string(weights) + " weights is more than the " +
+                std::to_string(kMaxWeights) + " a layer may have; use fewer filters or units");
 }
 
 std::unique_ptr<Layer> make_layer(const LayerSpec& spec, int index) {

@@ -79,6 +79,9 @@ class Layer {
 // Returns false when the window does not fit (out < 1).
 bool conv_out_size(int in, int k, int s, const PaddingSpec& pad, int* out, int* pad_before);
 
+// Refuses a layer with more weights than the core supports (2^26 floats, 256 MiB).
+void check_param_budget(const std::string& label, int64_t weights);
+
 std::unique_ptr<Layer> make_layer(const LayerSpec& spec, int index);
 
 // Shared by the layers that end with an activation (conv2d, dense): y = act(z), and

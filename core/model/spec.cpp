@@ -257,11 +257,14 @@ ModelSpec parse_spec(const std::string& json_text, const std::string& where) {
   json doc;
   try {
     doc = json::parse(json_text);
-  } catch (const json::parse_error& e) {
-    // nlohmann's message ends with a byte position; keep it, it points at the problem.
+  } catch (const json::exception& e) {
+    // Syntax errors and out-of-range numbers alike. nlohmann's message ends with a byte position;
+    // keep it, it points at the problem.
     std::string what = e.what();
-    const auto pos = what.find("parse error");
-    throw Error(where + " is not valid JSON: " + (pos == std::string::npos ? what : what.substr(pos)));
+    const auto pos = what.find("] ");
+    what = pos == std::string::npos ? what : what.substr(pos + 2);
+    if (what.size() > 200) what = what.substr(0, 200) + "...";
+    throw Error(where + " is not valid JSON: " + what);
   }
   if (!doc.is_object()) throw Error(where + " must be a JSON object with \"input\" and \"layers\"");
   check_fields(doc, where, {"name", "description", "input", "layers", "loss", "optimizer", "batch_size",

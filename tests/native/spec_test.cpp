@@ -84,6 +84,9 @@ TEST_CASE("malformed and contradictory specs give one clear message", "[spec][er
   const std::string softmax = R"({"type": "dense", "units": 10, "activation": "softmax"})";
   CHECK_THROWS_WITH(parse_spec("{\"layers\": [}"), Contains("spec is not valid JSON"));
   CHECK_THROWS_WITH(parse_spec("[1, 2]"), Contains("must be a JSON object"));
+  // Found by fuzz_spec: an integer too large for 64 bits is a JSON error too, not a crash.
+  CHECK_THROWS_WITH(parse_spec(R"({"seed": 1e400})"),
+                    Contains("spec is not valid JSON: number overflow"));
   CHECK_THROWS_WITH(parse_spec(R"({"input": [28, 28, 1]})"), Contains("\"layers\" must be a non-empty array"));
   CHECK_THROWS_WITH(parse_spec(with_layers(R"({"type": "conv3d", "filters": 3})")),
                     Contains("layer 0 (conv3d): unknown layer type \"conv3d\""));
