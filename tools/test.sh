@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# `npm test`: every test of the project, from a fresh clone on a fresh machine.
+#   1. setup (Debian and npm packages)
+#   2. native Release build (warnings as errors) and its Catch2 suite through ctest
+#   3. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
+#   4. the CLI tests (node:test, real files, real MNIST subset)
+#   5. each libFuzzer target for a bounded time (CNN_FUZZ_SECONDS, default 20) on its seed corpus
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash tools/setup.sh
+
+step() { printf '\n== %s\n' "$*"; }
+jobs=$(nproc)
+
+step "native build"
+bash tools/build.sh native
+step "native tests"
+ctest --test-dir build-native --output-on-failure -j "$jobs"
+
+step "sanitizer build (ASan + UBSan)"
+bash tools/build.sh asan
+step "sanitizer tests"
+ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
+  ctest --test-dir build-asan --output-on-failure -j "$jobs"
+
+step "fuzz build"
+bash tools/build.sh fuzz
+seconds=${CNN_FUZZ_SECONDS:-20}
+for target in idx safetensors spec model; do
+  step "fuzz_$target for ${seconds}s"
+  work=$(mktemp -d)
+  # New inputs go to the temporary folder; the checked-in corpus is only read.
+  if ! build-fuzz/fuzz_$target -max_total_time="$seconds" -rss_limit_mb=2048 -print_final_stats=1 \
+      -artifact_prefix="$work/" "$work" "tests/fuzz/corpus/$target" >"$work/log" 2>&1; then
+    tail -n 60 "$work/log"
+    echo "fuzz_$target found a failure; the input is in $work" >&2
+    exit 1
+  fi
+  grep -E "^Done|stat::number_of_executed_units" "$work/log" | head -n 2
+  rm -rf "$work"
+done
+
+step "CLI tests"
+node --test tests/cli/
