@@ -268,7 +268,7 @@ ModelSpec parse_spec(const std::string& json_text, const std::string& where) {
   }
   if (!doc.is_object()) throw Error(where + " must be a JSON object with \"input\" and \"layers\"");
   check_fields(doc, where, {"name", "description", "input", "layers", "loss", "optimizer", "batch_size",
-                            "epochs", "seed", "shuffle", "augment"});
+                            "epochs", "seed", "shuffle", "lr_schedule", "augment"});
   ModelSpec s;
   if (doc.contains("name")) s.name = get_string(doc, "name", where);
   if (doc.contains("description")) s.description = get_string(doc, "description", where);
@@ -303,6 +303,11 @@ ModelSpec parse_spec(const std::string& json_text, const std::string& where) {
     s.seed = v.get<uint64_t>();
   }
   if (doc.contains("shuffle")) s.shuffle = get_bool(doc, "shuffle", where);
+  if (doc.contains("lr_schedule")) {
+    s.lr_schedule = get_string(doc, "lr_schedule", where);
+    if (s.lr_schedule != "constant" && s.lr_schedule != "cosine")
+      throw Error(where + ": unknown \"lr_schedule\" \"" + s.lr_schedule + "\" (use constant or cosine)");
+  }
   if (doc.contains("augment")) {
     const json& a = doc.at("augment");
     if (a.is_boolean()) {
@@ -377,6 +382,7 @@ std::string spec_to_json(const ModelSpec& s, int indent) {
               {"epochs", s.epochs},
               {"seed", s.seed},
               {"shuffle", s.shuffle},
+              {"lr_schedule", s.lr_schedule},
               {"augment",
                {{"enabled", s.augment.enabled},
                 {"shift", s.augment.shift},

@@ -149,6 +149,15 @@ int Trainer::steps_per_epoch() const {
   return (data_->train.images.count + b - 1) / b;
 }
 
+float Trainer::current_lr() const {
+  require_model();
+  const ModelSpec& spec = net_->spec();
+  if (spec.lr_schedule != "cosine" || !data_) return spec.optimizer.lr;
+  const double planned = static_cast<double>(spec.epochs) * steps_per_epoch();
+  const double t = std::min(1.0, static_cast<double>(step_) / std::max(1.0, planned));
+  return static_cast<float>(spec.optimizer.lr * (0.05 + 0.95 * 0.5 * (1.0 + std::cos(3.141592653589793 * t))));
+}
+
 void Trainer::start_epoch() {
   if (!data_ || !net_) return;
   const int n = data_->train.images.count;
@@ -266,10 +275,12 @@ double Trainer::train_one_step(double* accuracy) {
     }
   }
   const int64_t t = step_ + 1;
+  OptimizerConfig opt = spec.optimizer;
+  opt.lr = current_lr();
   for (int i = 0; i < net_->num_layers(); ++i) {
     Layer& layer = net_->layer(i);
     for (Param& p : layer.params()) {
-      optimizer_update(spec.optimizer, p.value.size(), p.value.ptr(), p.grad.ptr(),
+      optimizer_update(opt, p.value.size(), p.value.ptr(), p.grad.ptr(),
                        p.m.size() ? p.m.ptr() : nullptr, p.v.size() ? p.v.ptr() : nullptr, t);
       if (!p.value.all_finite())
         throw Error(at_step + layer.label() + " weights became NaN or infinite after the update" + advice);
@@ -443,6 +454,10 @@ void Trainer::set_hyperparameters(const Hyperparameters& h) {
   if (h.batch_size) {
     if (*h.batch_size < 1 || *h.batch_size > 4096) throw Error("the batch size must be between 1 and 4096");
     s.batch_size = *h.batch_size;
+  }
+  if (h.epochs) {
+    if (*h.epochs < 1 || *h.epochs > 10000) throw Error("epochs must be between 1 and 10000");
+    s.epochs = *h.epochs;
   }
   if (h.l2 && !(*h.l2 >= 0.0f && *h.l2 <= 100.0f)) throw Error("L2 must be between 0 and 100");
   if (h.dropout && !(*h.dropout >= 0.0f && *h.dropout <= 0.95f)) throw Error("dropout must be between 0 and 0.95");

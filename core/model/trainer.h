@@ -49,7 +49,7 @@ struct EvalResult {
 // Changes that apply from the next step. Unset fields are kept.
 struct Hyperparameters {
   std::optional<float> lr, momentum, l2, dropout;
-  std::optional<int> batch_size;
+  std::optional<int> batch_size, epochs;
   std::optional<bool> augment;
   std::optional<std::string> optimizer;  // "sgd" | "adam" | "rmsprop" (resets its state)
 };
@@ -146,6 +146,8 @@ class Trainer {
   int64_t step() const { return step_; }
   int epoch() const { return epoch_; }
   int steps_per_epoch() const;
+  // The learning rate the next step uses (the spec's lr shaped by its schedule).
+  float current_lr() const;
   Network& network();
 
  private:

@@ -78,7 +78,10 @@ TEST_CASE("training is deterministic for a seed", "[trainer]") {
 
 TEST_CASE("save and load round-trip bit-exactly and resume training", "[trainer][model-file]") {
   Trainer a = tiny_on_subset();
-  a.set_hyperparameters(Hyperparameters{std::nullopt, std::nullopt, std::nullopt, std::nullopt, 16, true, std::nullopt});
+  Hyperparameters h;
+  h.batch_size = 16;
+  h.augment = true;
+  a.set_hyperparameters(h);
   a.train_steps(45);  // ends mid-epoch (63 steps per epoch at batch 16)
   const std::vector<uint8_t> bytes = a.save();
   Trainer b;
@@ -323,4 +326,23 @@ TEST_CASE("conv2d on explicit numbers reports the padding it used", "[trainer][c
   r.kernel_shape = {3, 3, 2, 1};
   r.kernel.assign(18, 1.0f);
   CHECK_THROWS_WITH(Trainer::conv2d(r), Contains("the kernel has 2 input channels but the input has 1"));
+}
+
+TEST_CASE("the cosine schedule decays the learning rate over the planned epochs", "[trainer]") {
+  json spec = json::parse(preset_json("tiny"));
+  spec["lr_schedule"] = "cosine";
+  spec["epochs"] = 2;
+  Trainer t;
+  t.configure(spec.dump());
+  t.set_data_dir(test::source_path("tests/data/mnist-small"));
+  const float lr = t.spec().optimizer.lr;
+  CHECK(t.current_lr() == Approx(lr));
+  t.train_steps(32);  // half of the 2 x 32 planned steps: cos(pi/2) = 0
+  CHECK(t.current_lr() == Approx(lr * (0.05 + 0.95 * 0.5)));
+  t.train_steps(32);
+  CHECK(t.current_lr() == Approx(lr * 0.05));
+  t.train_steps(5);  // held at the floor afterwards
+  CHECK(t.current_lr() == Approx(lr * 0.05));
+  CHECK_THROWS_WITH(parse_spec(R"({"layers": [{"type": "dense", "units": 2, "activation": "softmax"}], "lr_schedule": "step"})"),
+                    Contains("unknown \"lr_schedule\" \"step\""));
 }

@@ -160,7 +160,7 @@ std::string format_eta(double seconds) {
 }
 
 int cmd_train(const std::vector<std::string>& argv) {
-  Args a(argv, {"preset", "spec", "model", "data", "epochs", "batch", "lr", "seed", "out", "limit"},
+  Args a(argv, {"preset", "spec", "model", "data", "epochs", "batch", "lr", "seed", "out", "limit", "schedule"},
          {"json", "augment"});
   const bool as_json = a.has("json");
   Trainer t;
@@ -170,9 +170,20 @@ int cmd_train(const std::vector<std::string>& argv) {
   if (a.has("batch")) h.batch_size = a.integer("batch", 0, 1, 4096);
   if (a.has("lr")) h.lr = static_cast<float>(a.number("lr", 0));
   if (a.has("augment")) h.augment = true;
+  if (a.has("epochs")) h.epochs = a.integer("epochs", 1, 1, 10000);
+  if (a.has("schedule")) {
+    const std::string sched = a.get("schedule");
+    json spec = json::parse(t.spec_json());
+    spec["lr_schedule"] = sched;
+    Trainer fresh;
+    fresh.configure(spec.dump());
+    if (!a.has("model")) t = std::move(fresh);
+    else throw Error("--schedule applies to a new model, not to --model");
+  }
   t.set_hyperparameters(h);
   if (a.has("seed")) t.reset(static_cast<uint64_t>(a.integer("seed", 1, 0, 2147483647)));
-  const int epochs = a.has("epochs") ? a.integer("epochs", 1, 1, 10000) : t.spec().epochs;
+  // A continued model trains for --epochs more (default 1); a new one for the spec's epochs.
+  const int epochs = a.has("epochs") ? a.integer("epochs", 1, 1, 10000) : a.has("model") ? 1 : t.spec().epochs;
   load_data(t, a);
   const int per_epoch = t.steps_per_epoch();
   const int64_t total_steps = static_cast<int64_t>(per_epoch) * epochs;
