@@ -3,18 +3,13 @@
 // out-of-bounds read or a huge allocation. It does not convert pixels to floats.
 #include "core/data/idx.h"
 
-#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <limits>
 
+#include "core/data/inflate.h"
 #include "core/tensor/error.h"
-
-#ifdef CNN_HAVE_ZLIB
-#include <zlib.h>
-#endif
 
 namespace cnn::data {
 namespace {
@@ -166,78 +161,11 @@ bool is_gzip(const uint8_t* bytes, size_t n) {
   return bytes != nullptr && n >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
 }
 
-#ifdef CNN_HAVE_ZLIB
-
 std::vector<uint8_t> gunzip(const uint8_t* bytes, size_t n, const std::string& name,
                             size_t max_out) {
   check(is_gzip(bytes, n), name + ": not gzip data (it does not start with 1f 8b)");
-  z_stream zs;
-  std::memset(&zs, 0, sizeof zs);
-  // 16 + MAX_WBITS: gzip wrapper only, so the header and the CRC-32/length trailer are checked.
-  if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK) {
-    throw Error(name + ": could not initialise zlib to decompress it");
-  }
-  struct Guard {
-    z_stream* zs;
-    ~Guard() { inflateEnd(zs); }
-  } guard{&zs};
-
-  // zlib counts in uInt; feed and drain in pieces well below its limit.
-  constexpr size_t kMaxStep = size_t(1) << 30;
-  const size_t cap = max_out == std::numeric_limits<size_t>::max() ? max_out : max_out + 1;
-  std::vector<uint8_t> out;
-  size_t produced = 0;
-  const std::string too_big = name + ": decompressed data is larger than the limit of " +
-                              std::to_string(max_out) + " bytes";
-  zs.next_in = const_cast<Bytef*>(bytes);
-  zs.avail_in = static_cast<uInt>(std::min(n, kMaxStep));
-  for (;;) {
-    const size_t consumed = static_cast<size_t>(zs.next_in - bytes);
-    if (zs.avail_in == 0 && consumed < n) {
-      zs.avail_in = static_cast<uInt>(std::min(n - consumed, kMaxStep));
-    }
-    if (produced == out.size()) {
-      // The buffer may hold one byte more than max_out, which is how overflow is detected.
-      check(out.size() < cap, too_big);
-      const size_t grow = std::max<size_t>(out.size(), 64 * 1024);
-      out.resize(cap - out.size() > grow ? out.size() + grow : cap);
-    }
-    zs.next_out = out.data() + produced;
-    zs.avail_out = static_cast<uInt>(std::min(out.size() - produced, kMaxStep));
-    const int ret = inflate(&zs, Z_NO_FLUSH);
-    produced = static_cast<size_t>(zs.next_out - out.data());
-    if (ret == Z_STREAM_END) {
-      const size_t pos = static_cast<size_t>(zs.next_in - bytes);
-      if (pos == n) break;
-      // Another gzip member follows (gzip -c a b > ab.gz); anything else is junk.
-      check(is_gzip(bytes + pos, n - pos),
-            name + ": corrupt gzip data: " + std::to_string(n - pos) +
-                " unexpected bytes after the end of the compressed stream");
-      inflateReset(&zs);
-      continue;
-    }
-    if (ret == Z_OK) continue;
-    if (ret == Z_BUF_ERROR) {
-      if (zs.avail_out == 0) continue;  // needs more room: the loop grows the buffer
-      throw Error(name + ": gzip data is truncated (the compressed stream ends early)");
-    }
-    if (ret == Z_MEM_ERROR) throw Error(name + ": out of memory while decompressing");
-    throw Error(name + ": corrupt gzip data (" + (zs.msg ? zs.msg : "invalid stream") + ")");
-  }
-  check(produced <= max_out, too_big);
-  out.resize(produced);
-  return out;
+  return gunzip_bytes(bytes, n, name, max_out);
 }
-
-#else  // !CNN_HAVE_ZLIB
-
-std::vector<uint8_t> gunzip(const uint8_t*, size_t, const std::string& name, size_t) {
-  throw Error(name +
-              ": the data is gzip-compressed but gzip support is not built into this "
-              "program; decompress it first (gunzip)");
-}
-
-#endif  // CNN_HAVE_ZLIB
 
 IdxImages parse_idx_images(const uint8_t* bytes, size_t n, const std::string& name) {
   const Payload p(bytes, n, name);

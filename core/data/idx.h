@@ -1,5 +1,5 @@
-// IDX (MNIST) file reading and writing: strict parsers for unsigned-byte image and label files, an
-// optional gzip layer, and the loader for a folder holding the four MNIST files.
+// IDX (MNIST) file reading and writing: strict parsers for unsigned-byte image and label files, a
+// gzip layer, and the loader for a folder holding the four MNIST files.
 // It is not a general IDX library: only unsigned-byte data, 3-dim images and 1-dim labels.
 #pragma once
 
@@ -37,9 +37,9 @@ constexpr int kIdxMaxCount = 10000000;
 // True when bytes start with the gzip magic 1f 8b.
 bool is_gzip(const uint8_t* bytes, size_t n);
 
-// Inflates gzip data with zlib (only when CNN_HAVE_ZLIB is defined; otherwise throws Error saying
-// gzip support is not built in). Concatenated gzip members are joined, as gunzip does. Refuses
-// output larger than max_out bytes and truncated or corrupt streams (Error naming `name`).
+// Inflates gzip data with the built-in decoder (core/data/inflate.h, the same in every build,
+// WebAssembly included). Concatenated gzip members are joined, as gunzip does. Refuses output
+// larger than max_out bytes and truncated or corrupt streams (Error naming `name`).
 std::vector<uint8_t> gunzip(const uint8_t* bytes, size_t n, const std::string& name,
                             size_t max_out = size_t(1) << 30);
 

@@ -94,31 +94,26 @@ double softmax_cross_entropy(int N, int C, const float* logits, const uint8_t* l
 
 }  // namespace ref
 
-// Fast variants written in portable C++ (im2col + packed, register-blocked GEMM) that the compiler
-// vectorises for any target. They compute the same function as ref within fp32 reordering error.
+// Fast variants in portable C++: im2col + the packed GEMM with a micro-kernel the compiler
+// vectorises for any target. Same function as ref within fp32 reordering error.
 namespace generic {
 
 // Packing buffers the GEMM needs, in floats (kernels never allocate).
 size_t gemm_workspace(const GemmParams& p);
 void gemm_ws(const GemmParams& p, const float* A, const float* B, float* C, float* workspace);
 
-// im2col convolution: workspace = conv2d_workspace(p) floats.
-size_t conv2d_workspace(const Conv2dParams& p);
-void conv2d_forward(const Conv2dParams& p, const float* input, const float* weight,
-                    const float* bias, float* output, float* workspace);
-void conv2d_backward_input(const Conv2dParams& p, const float* doutput, const float* weight,
-                           float* dinput, float* workspace);
-void conv2d_backward_weight(const Conv2dParams& p, const float* input, const float* doutput,
-                            float* dweight, float* dbias, float* workspace);
-
-size_t dense_workspace(int N, int IN, int OUT);
-void dense_forward(int N, int IN, int OUT, const float* x, const float* weight, const float* bias,
-                   float* y, float* workspace);
-void dense_backward_input(int N, int IN, int OUT, const float* dy, const float* weight, float* dx,
-                          float* workspace);
-void dense_backward_weight(int N, int IN, int OUT, const float* x, const float* dy, float* dweight,
-                           float* dbias, float* workspace);
-
 }  // namespace generic
+
+// wasm SIMD128 (wasm_simd128.h; SIMDe natively): the packed GEMM with a 5 x 8 vector micro-kernel.
+namespace wasmsimd {
+
+size_t gemm_workspace(const GemmParams& p);
+void gemm_ws(const GemmParams& p, const float* A, const float* B, float* C, float* workspace);
+
+// Max pooling forward over 4 channels at a time; envelope C % 4 == 0. Same outputs and argmax as ref.
+bool maxpool2d_fits(const Pool2dParams& p);
+void maxpool2d_forward(const Pool2dParams& p, const float* input, float* output, int32_t* argmax);
+
+}  // namespace wasmsimd
 
 }  // namespace cnn::kernels

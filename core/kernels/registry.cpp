@@ -1,8 +1,19 @@
 // The variant tables. ref adapters drop the workspace argument the ref kernels do not need.
 #include "core/kernels/registry.h"
 
+#include "core/kernels/im2col.h"
+
 namespace cnn::kernels {
 namespace {
+
+// The fastest variant is listed last. In wasm that is the SIMD128 kernel; natively the SIMD128
+// kernels run on SIMDe's emulation, which is slower than the portable kernels the compiler
+// vectorises, so there the portable ones come last (both are tested either way).
+#if defined(__wasm_simd128__)
+constexpr bool kWasm = true;
+#else
+constexpr bool kWasm = false;
+#endif
 
 std::string& preference() {
   static std::string name;
@@ -30,11 +41,43 @@ const Conv2dVariant kConvRef = {
     },
 };
 
-const Conv2dVariant kConvGeneric = {
-    "generic",        any_conv,
-    generic::conv2d_workspace, generic::conv2d_forward,
-    generic::conv2d_backward_input, generic::conv2d_backward_weight,
+// Conv and dense variants built from an ISA's GEMM through the im2col drivers.
+template <im2col::GemmFn Gemm, im2col::GemmWorkspaceFn Workspace>
+struct Im2col {
+  static size_t conv_ws(const Conv2dParams& p) { return im2col::conv2d_workspace(p, Workspace); }
+  static void conv_forward(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y,
+                           float* ws) {
+    im2col::conv2d_forward(p, x, w, b, y, ws, Gemm);
+  }
+  static void conv_backward_input(const Conv2dParams& p, const float* dy, const float* w, float* dx, float* ws) {
+    im2col::conv2d_backward_input(p, dy, w, dx, ws, Gemm);
+  }
+  static void conv_backward_weight(const Conv2dParams& p, const float* x, const float* dy, float* dw, float* db,
+                                   float* ws) {
+    im2col::conv2d_backward_weight(p, x, dy, dw, db, ws, Gemm);
+  }
+  static size_t dense_ws(int N, int IN, int OUT) { return im2col::dense_workspace(N, IN, OUT, Workspace); }
+  static void dense_forward(int N, int IN, int OUT, const float* x, const float* w, const float* b, float* y,
+                            float* ws) {
+    im2col::dense_forward(N, IN, OUT, x, w, b, y, ws, Gemm);
+  }
+  static void dense_backward_input(int N, int IN, int OUT, const float* dy, const float* w, float* dx, float* ws) {
+    im2col::dense_backward_input(N, IN, OUT, dy, w, dx, ws, Gemm);
+  }
+  static void dense_backward_weight(int N, int IN, int OUT, const float* x, const float* dy, float* dw, float* db,
+                                    float* ws) {
+    im2col::dense_backward_weight(N, IN, OUT, x, dy, dw, db, ws, Gemm);
+  }
+  static Conv2dVariant conv(const char* name) {
+    return {name, any_conv, conv_ws, conv_forward, conv_backward_input, conv_backward_weight};
+  }
+  static DenseVariant dense(const char* name) {
+    return {name, any_dense, dense_ws, dense_forward, dense_backward_input, dense_backward_weight};
+  }
 };
+
+using GenericIm2col = Im2col<generic::gemm_ws, generic::gemm_workspace>;
+using WasmSimdIm2col = Im2col<wasmsimd::gemm_ws, wasmsimd::gemm_workspace>;
 
 const DenseVariant kDenseRef = {
     "ref",
@@ -51,12 +94,6 @@ const DenseVariant kDenseRef = {
     },
 };
 
-const DenseVariant kDenseGeneric = {
-    "generic",       any_dense,
-    generic::dense_workspace, generic::dense_forward,
-    generic::dense_backward_input, generic::dense_backward_weight,
-};
-
 template <class V, class... Args>
 const V& select(const std::vector<V>& variants, Args... args) {
   const std::string& want = preference();
@@ -71,12 +108,14 @@ const V& select(const std::vector<V>& variants, Args... args) {
 }  // namespace
 
 const std::vector<Conv2dVariant>& conv2d_variants() {
-  static const std::vector<Conv2dVariant> v = {kConvRef, kConvGeneric};
+  static const std::vector<Conv2dVariant> v = kWasm ? std::vector<Conv2dVariant>{kConvRef, GenericIm2col::conv("generic"), WasmSimdIm2col::conv("wasmsimd")}
+                                                     : std::vector<Conv2dVariant>{kConvRef, WasmSimdIm2col::conv("wasmsimd"), GenericIm2col::conv("generic")};
   return v;
 }
 
 const std::vector<DenseVariant>& dense_variants() {
-  static const std::vector<DenseVariant> v = {kDenseRef, kDenseGeneric};
+  static const std::vector<DenseVariant> v = kWasm ? std::vector<DenseVariant>{kDenseRef, GenericIm2col::dense("generic"), WasmSimdIm2col::dense("wasmsimd")}
+                                                    : std::vector<DenseVariant>{kDenseRef, WasmSimdIm2col::dense("wasmsimd"), GenericIm2col::dense("generic")};
   return v;
 }
 
@@ -87,11 +126,26 @@ const std::vector<GemmVariant>& gemm_variants() {
          ref::gemm(p, A, B, C);
        }},
       {"generic", any_gemm, generic::gemm_workspace, generic::gemm_ws},
+      {"wasmsimd", any_gemm, wasmsimd::gemm_workspace, wasmsimd::gemm_ws},
+  };
+  return v;
+}
+
+const std::vector<MaxPool2dVariant>& maxpool2d_variants() {
+  static const std::vector<MaxPool2dVariant> v = {
+      {"ref", [](const Pool2dParams&) { return true; }, ref::maxpool2d_forward},
+      {"wasmsimd", wasmsimd::maxpool2d_fits, wasmsimd::maxpool2d_forward},
   };
   return v;
 }
 
 const Conv2dVariant& conv2d_select(const Conv2dParams& p) { return select(conv2d_variants(), p); }
+
+const MaxPool2dVariant& maxpool2d_select(const Pool2dParams& p) {
+  // Natively the emulated SIMD is slower than ref's scalar loop; prefer ref there unless asked.
+  if (!kWasm && preference().empty()) return maxpool2d_variants().front();
+  return select(maxpool2d_variants(), p);
+}
 
 const DenseVariant& dense_select(int N, int IN, int OUT) {
   return select(dense_variants(), N, IN, OUT);

@@ -43,7 +43,15 @@ struct GemmVariant {
   void (*run)(const GemmParams& p, const float* A, const float* B, float* C, float* workspace);
 };
 
+// Max pooling (the backward pass is the shared argmax scatter).
+struct MaxPool2dVariant {
+  const char* name;
+  bool (*fits)(const Pool2dParams& p);
+  void (*forward)(const Pool2dParams& p, const float* input, float* output, int32_t* argmax);
+};
+
 const std::vector<Conv2dVariant>& conv2d_variants();
+const std::vector<MaxPool2dVariant>& maxpool2d_variants();
 const std::vector<DenseVariant>& dense_variants();
 const std::vector<GemmVariant>& gemm_variants();
 
@@ -51,6 +59,7 @@ const std::vector<GemmVariant>& gemm_variants();
 // benchmarking the baseline) wins when that variant exists and fits.
 const Conv2dVariant& conv2d_select(const Conv2dParams& p);
 const DenseVariant& dense_select(int N, int IN, int OUT);
+const MaxPool2dVariant& maxpool2d_select(const Pool2dParams& p);
 
 // "" (default: fastest), or a variant name such as "ref" or "generic". Process-wide.
 void prefer_variant(const std::string& name);

@@ -1,6 +1,6 @@
 // maxpool2d and avgpool2d layers: window size, stride (default = size) and padding, with
 // TensorFlow's output-size rules; padding never contributes to a max or an average.
-#include "core/kernels/kernels.h"
+#include "core/kernels/registry.h"
 #include "core/layers/layer_types.h"
 #include "core/tensor/error.h"
 
@@ -35,7 +35,9 @@ class Pool2dLayer : public Layer {
     variant_ = "ref";
     if (max_) {
       argmax_.resize(static_cast<size_t>(y.size()));
-      kernels::ref::maxpool2d_forward(p, x.ptr(), y.ptr(), argmax_.data());
+      const kernels::MaxPool2dVariant& v = kernels::maxpool2d_select(p);
+      variant_ = v.name;
+      v.forward(p, x.ptr(), y.ptr(), argmax_.data());
     } else {
       kernels::ref::avgpool2d_forward(p, x.ptr(), y.ptr());
     }

@@ -156,3 +156,44 @@ TEST_CASE("the dispatcher picks the fastest fitting variant and honours a prefer
   CHECK(std::string(conv2d_select(p).name) == conv2d_variants().back().name);
   prefer_variant("");
 }
+
+TEST_CASE("maxpool2d variants match ref, argmax included, over the shape sweep", "[kernels][registry]") {
+  const auto& variants = maxpool2d_variants();
+  REQUIRE(variants.size() >= 2);
+  uint64_t seed = 500;
+  int cases = 0;
+  for (int width : {1, 2, 3, 5, 8, 9, 17})
+    for (int C : {1, 3, 4, 8, 12})
+      for (int k : {1, 2, 3})
+        for (int s : {1, 2, 3})
+          for (auto kind : {PaddingSpec::kSame, PaddingSpec::kValid})
+            for (int N : {1, 3}) {
+              int oh, ow, pt, pl;
+              const PaddingSpec pad{kind, 0};
+              if (!conv_out_size(width + 1, k, s, pad, &oh, &pt) || !conv_out_size(width, k, s, pad, &ow, &pl)) continue;
+              const Pool2dParams p{N, width + 1, width, C, k, k, s, s, pt, pl, oh, ow};
+              auto x = test::random_vector(static_cast<size_t>(N) * (width + 1) * width * C, ++seed);
+              if (x.size() > 4) x[3] = x[2];  // a tie: the first maximum must win in every variant
+              const size_t out = static_cast<size_t>(N) * oh * ow * C;
+              std::vector<float> want(out);
+              std::vector<int32_t> want_i(out);
+              ref::maxpool2d_forward(p, x.data(), want.data(), want_i.data());
+              for (const MaxPool2dVariant& v : variants) {
+                if (!v.fits(p)) continue;
+                std::vector<float> got(out);
+                std::vector<int32_t> got_i(out);
+                v.forward(p, x.data(), got.data(), got_i.data());
+                INFO(v.name << " N" << N << " H" << width + 1 << " W" << width << " C" << C << " k" << k << " s" << s);
+                REQUIRE(got == want);
+                REQUIRE(got_i == want_i);
+              }
+              ++cases;
+            }
+  CHECK(cases > 500);
+  const Pool2dParams covered{64, 26, 26, 32, 2, 2, 2, 2, 0, 0, 13, 13};
+  CHECK(std::string(maxpool2d_variants().back().name) == "wasmsimd");
+  CHECK(maxpool2d_variants().back().fits(covered));
+  prefer_variant("wasmsimd");
+  CHECK(std::string(maxpool2d_select(covered).name) == "wasmsimd");
+  prefer_variant("");
+}

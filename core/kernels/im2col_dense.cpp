@@ -1,46 +1,46 @@
-// Dense (fully connected) layer kernels on the packed GEMM: y = xW + b, dx += dy W^T,
-// dW += x^T dy. The bias is written first so the GEMM accumulates onto it.
+// Dense (fully connected) layer kernels over any GEMM: y = xW + b, dx += dy W^T, dW += x^T dy.
+// The bias is written first so the GEMM accumulates onto it. Each ISA variant passes its GEMM.
 #include <algorithm>
 #include <cstring>
 
-#include "core/kernels/kernels.h"
+#include "core/kernels/im2col.h"
 
-namespace cnn::kernels::generic {
+namespace cnn::kernels::im2col {
 namespace {
 GemmParams fwd(int N, int IN, int OUT) { return {false, false, N, OUT, IN, IN, OUT, OUT, 1.0f, 0.0f}; }
 GemmParams bwd_in(int N, int IN, int OUT) { return {false, true, N, IN, OUT, OUT, OUT, IN, 1.0f, 1.0f}; }
 GemmParams bwd_w(int N, int IN, int OUT) { return {true, false, IN, OUT, N, IN, OUT, OUT, 1.0f, 1.0f}; }
 }  // namespace
 
-size_t dense_workspace(int N, int IN, int OUT) {
+size_t dense_workspace(int N, int IN, int OUT, GemmWorkspaceFn gemm_workspace) {
   return std::max({gemm_workspace(fwd(N, IN, OUT)), gemm_workspace(bwd_in(N, IN, OUT)),
                    gemm_workspace(bwd_w(N, IN, OUT))});
 }
 
 // x [N, IN], weight [IN, OUT], bias [OUT] -> y [N, OUT]
 void dense_forward(int N, int IN, int OUT, const float* x, const float* weight, const float* bias,
-                   float* y, float* workspace) {
+                   float* y, float* workspace, GemmFn gemm) {
   GemmParams gp = fwd(N, IN, OUT);
   if (bias) {
     for (int n = 0; n < N; ++n) std::memcpy(y + static_cast<int64_t>(n) * OUT, bias, sizeof(float) * OUT);
     gp.beta = 1.0f;
   }
-  gemm_ws(gp, x, weight, y, workspace);
+  gemm(gp, x, weight, y, workspace);
 }
 
 // dy [N, OUT], weight [IN, OUT] -> dx [N, IN] (+=)
 void dense_backward_input(int N, int IN, int OUT, const float* dy, const float* weight, float* dx,
-                          float* workspace) {
-  gemm_ws(bwd_in(N, IN, OUT), dy, weight, dx, workspace);
+                          float* workspace, GemmFn gemm) {
+  gemm(bwd_in(N, IN, OUT), dy, weight, dx, workspace);
 }
 
 // x [N, IN], dy [N, OUT] -> dweight [IN, OUT] (+=), dbias [OUT] (+=)
 void dense_backward_weight(int N, int IN, int OUT, const float* x, const float* dy, float* dweight,
-                           float* dbias, float* workspace) {
-  gemm_ws(bwd_w(N, IN, OUT), x, dy, dweight, workspace);
+                           float* dbias, float* workspace, GemmFn gemm) {
+  gemm(bwd_w(N, IN, OUT), x, dy, dweight, workspace);
   if (dbias)
     for (int n = 0; n < N; ++n)
       for (int o = 0; o < OUT; ++o) dbias[o] += dy[static_cast<int64_t>(n) * OUT + o];
 }
 
-}  // namespace cnn::kernels::generic
+}  // namespace cnn::kernels::im2col

@@ -1,0 +1,125 @@
+// The packed, cache-blocked GEMM driver shared by every variant (BLIS-style loops: NC x KC panels
+// of B, MC x KC blocks of A, an MR x NR register tile). A variant supplies only its micro-kernel,
+// which multiplies one packed MR-row sliver of A by one packed NR-column sliver of B. Packing
+// zero-pads the edges, so micro-kernels have no tails and never read past the operands.
+// Internal to core/kernels; not a public kernel.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+#include "core/kernels/kernels.h"
+
+namespace cnn::kernels::blocked {
+
+constexpr int kMC = 128;  // rows of A per packed block
+constexpr int kKC = 256;  // depth per packed block
+constexpr int kNC = 512;  // columns of B per packed panel
+
+inline int round_up(int x, int m) { return (x + m - 1) / m * m; }
+
+template <int MR, int NR>
+size_t workspace(const GemmParams& p) {
+  const int kc = std::min(kKC, std::max(p.K, 1));
+  const int mc = round_up(std::min(kMC, std::max(p.M, 1)), MR);
+  const int nc = round_up(std::min(kNC, std::max(p.N, 1)), NR);
+  return static_cast<size_t>(mc) * kc + static_cast<size_t>(kc) * nc;
+}
+
+// Packs op(A)[i0 .. i0+mc, k0 .. k0+kc] into MR-row slivers: dst[s][k][r].
+template <int MR>
+void pack_a(const GemmParams& p, const float* A, int i0, int mc, int k0, int kc, float* dst) {
+  for (int s = 0; s < mc; s += MR) {
+    const int rows = std::min(MR, mc - s);
+    if (!p.ta) {
+      for (int k = 0; k < kc; ++k) {
+        const float* src = A + static_cast<int64_t>(i0 + s) * p.lda + k0 + k;
+        int r = 0;
+        for (; r < rows; ++r) dst[r] = src[static_cast<int64_t>(r) * p.lda];
+        for (; r < MR; ++r) dst[r] = 0.0f;
+        dst += MR;
+      }
+    } else {
+      for (int k = 0; k < kc; ++k) {
+        const float* src = A + static_cast<int64_t>(k0 + k) * p.lda + i0 + s;
+        int r = 0;
+        for (; r < rows; ++r) dst[r] = src[r];
+        for (; r < MR; ++r) dst[r] = 0.0f;
+        dst += MR;
+      }
+    }
+  }
+}
+
+// Packs op(B)[k0 .. k0+kc, j0 .. j0+nc] into NR-column slivers: dst[s][k][c].
+template <int NR>
+void pack_b(const GemmParams& p, const float* B, int k0, int kc, int j0, int nc, float* dst) {
+  for (int s = 0; s < nc; s += NR) {
+    const int cols = std::min(NR, nc - s);
+    for (int k = 0; k < kc; ++k) {
+      int c = 0;
+      if (!p.tb) {
+        const float* src = B + static_cast<int64_t>(k0 + k) * p.ldb + j0 + s;
+        for (; c < cols; ++c) dst[c] = src[c];
+      } else {
+        const float* src = B + static_cast<int64_t>(j0 + s) * p.ldb + k0 + k;
+        for (; c < cols; ++c) dst[c] = src[static_cast<int64_t>(c) * p.ldb];
+      }
+      for (; c < NR; ++c) dst[c] = 0.0f;
+      dst += NR;
+    }
+  }
+}
+
+// Micro: void(int kc, const float* a, int a_rs, int a_ks, const float* b, float* C, int ldc,
+//             int mr, int nr, float alpha, float beta) computing C[mr, nr] = alpha a b + beta C,
+// where a(k, r) = a[k * a_ks + r * a_rs] and b is a packed NR-column sliver.
+// DirectA reads full MR-row slivers of A where they are (any transpose is a pair of strides) and
+// packs only the edge sliver; otherwise every sliver of A is packed (a_rs = 1, a_ks = MR).
+template <int MR, int NR, bool DirectA, class Micro>
+void gemm(const GemmParams& p, const float* A, const float* B, float* C, float* ws, Micro micro) {
+  if (p.M == 0 || p.N == 0) return;
+  if (p.K == 0) {
+    for (int i = 0; i < p.M; ++i)
+      for (int j = 0; j < p.N; ++j) {
+        float& c = C[static_cast<int64_t>(i) * p.ldc + j];
+        c = p.beta == 0.0f ? 0.0f : p.beta * c;
+      }
+    return;
+  }
+  const int kc_max = std::min(kKC, p.K);
+  float* a_pack = ws;
+  float* b_pack = ws + static_cast<size_t>(round_up(std::min(kMC, p.M), MR)) * kc_max;
+  const int a_rs = p.ta ? 1 : p.lda, a_ks = p.ta ? p.lda : 1;
+  for (int j0 = 0; j0 < p.N; j0 += kNC) {
+    const int nc = std::min(kNC, p.N - j0);
+    for (int k0 = 0; k0 < p.K; k0 += kKC) {
+      const int kc = std::min(kKC, p.K - k0);
+      const float beta = k0 == 0 ? p.beta : 1.0f;  // later depth blocks accumulate
+      pack_b<NR>(p, B, k0, kc, j0, nc, b_pack);
+      for (int i0 = 0; i0 < p.M; i0 += kMC) {
+        const int mc = std::min(kMC, p.M - i0);
+        const int full = DirectA ? mc / MR * MR : 0;  // rows read in place
+        if (full < mc) pack_a<MR>(p, A, i0 + full, mc - full, k0, kc, a_pack);
+        for (int js = 0; js < nc; js += NR) {
+          const float* b = b_pack + static_cast<size_t>(js) * kc;
+          const int nr = std::min(NR, nc - js);
+          for (int is = 0; is < mc; is += MR) {
+            float* c = C + static_cast<int64_t>(i0 + is) * p.ldc + j0 + js;
+            const int mr = std::min(MR, mc - is);
+            if (is < full) {
+              const float* a = p.ta ? A + static_cast<int64_t>(k0) * p.lda + i0 + is
+                                    : A + static_cast<int64_t>(i0 + is) * p.lda + k0;
+              micro(kc, a, a_rs, a_ks, b, c, p.ldc, mr, nr, p.alpha, beta);
+            } else {
+              micro(kc, a_pack + static_cast<size_t>(is - full) * kc, 1, MR, b, c, p.ldc, mr, nr, p.alpha, beta);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+}  // namespace cnn::kernels::blocked

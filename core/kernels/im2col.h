@@ -1,0 +1,34 @@
+// Convolution and dense kernels expressed over a GEMM (im2col for convolution). Every fast
+// variant reuses these drivers with its own GEMM, so only the micro-kernel differs between ISAs.
+// Workspace sizes are in floats and depend on the GEMM's packing needs.
+#pragma once
+
+#include <cstddef>
+
+#include "core/kernels/kernels.h"
+
+namespace cnn::kernels::im2col {
+
+using GemmFn = void (*)(const GemmParams& p, const float* A, const float* B, float* C, float* workspace);
+using GemmWorkspaceFn = size_t (*)(const GemmParams& p);
+
+size_t conv2d_workspace(const Conv2dParams& p, GemmWorkspaceFn gemm_workspace);
+// input [N, H, W, C], weight [KH, KW, C, K], bias [K] (may be null) -> output [N, OH, OW, K]
+void conv2d_forward(const Conv2dParams& p, const float* input, const float* weight, const float* bias,
+                    float* output, float* workspace, GemmFn gemm);
+// doutput [N, OH, OW, K], weight -> dinput [N, H, W, C] (+=)
+void conv2d_backward_input(const Conv2dParams& p, const float* doutput, const float* weight, float* dinput,
+                           float* workspace, GemmFn gemm);
+// input, doutput -> dweight [KH, KW, C, K] (+=), dbias [K] (+=, may be null)
+void conv2d_backward_weight(const Conv2dParams& p, const float* input, const float* doutput, float* dweight,
+                            float* dbias, float* workspace, GemmFn gemm);
+
+size_t dense_workspace(int N, int IN, int OUT, GemmWorkspaceFn gemm_workspace);
+void dense_forward(int N, int IN, int OUT, const float* x, const float* weight, const float* bias, float* y,
+                   float* workspace, GemmFn gemm);
+void dense_backward_input(int N, int IN, int OUT, const float* dy, const float* weight, float* dx,
+                          float* workspace, GemmFn gemm);
+void dense_backward_weight(int N, int IN, int OUT, const float* x, const float* dy, float* dweight,
+                           float* dbias, float* workspace, GemmFn gemm);
+
+}  // namespace cnn::kernels::im2col

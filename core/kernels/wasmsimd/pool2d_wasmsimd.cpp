@@ -1,0 +1,54 @@
+// Max pooling forward in wasm SIMD128, vectorised over channels (NHWC keeps 4 channels of one
+// pixel adjacent). Envelope: C % 4 == 0. The window is clipped once per output pixel, and the
+// first maximum wins exactly as in ref (strict >, so NaN never replaces a value). Backward is the
+// ref scatter through the argmax indices.
+#include <algorithm>
+#include <cassert>
+
+#include "core/kernels/kernels.h"
+#include "core/kernels/wasmsimd/simd128.h"
+
+namespace cnn::kernels::wasmsimd {
+
+bool maxpool2d_fits(const Pool2dParams& p) { return p.C % 4 == 0; }
+
+// input [N, H, W, C] -> output [N, OH, OW, C], argmax [N, OH, OW, C]
+void maxpool2d_forward(const Pool2dParams& p, const float* input, float* output, int32_t* argmax) {
+  assert(p.C % 4 == 0);
+  const int64_t in_sample = static_cast<int64_t>(p.H) * p.W * p.C;
+  const v128_t lanes = wasm_i32x4_make(0, 1, 2, 3);
+  for (int n = 0; n < p.N; ++n) {
+    const float* x = input + n * in_sample;
+    for (int oy = 0; oy < p.OH; ++oy) {
+      const int y0 = std::max(0, oy * p.SH - p.PT), y1 = std::min(p.H, oy * p.SH - p.PT + p.KH);
+      for (int ox = 0; ox < p.OW; ++ox) {
+        const int x0 = std::max(0, ox * p.SW - p.PL), x1 = std::min(p.W, ox * p.SW - p.PL + p.KW);
+        const int64_t o = ((static_cast<int64_t>(n) * p.OH + oy) * p.OW + ox) * p.C;
+        if (y0 >= y1 || x0 >= x1) {  // the window holds only padding
+          for (int c = 0; c < p.C; ++c) {
+            output[o + c] = 0.0f;
+            argmax[o + c] = -1;
+          }
+          continue;
+        }
+        for (int c = 0; c < p.C; c += 4) {
+          int32_t first = (y0 * p.W + x0) * p.C + c;
+          v128_t best = wasm_v128_load(x + first);
+          v128_t best_i = wasm_i32x4_add(wasm_i32x4_splat(first), lanes);
+          for (int iy = y0; iy < y1; ++iy)
+            for (int ix = (iy == y0 ? x0 + 1 : x0); ix < x1; ++ix) {
+              const int32_t i = (iy * p.W + ix) * p.C + c;
+              const v128_t v = wasm_v128_load(x + i);
+              const v128_t gt = wasm_f32x4_gt(v, best);
+              best = wasm_v128_bitselect(v, best, gt);
+              best_i = wasm_v128_bitselect(wasm_i32x4_add(wasm_i32x4_splat(i), lanes), best_i, gt);
+            }
+          wasm_v128_store(output + o + c, best);
+          wasm_v128_store(argmax + o + c, best_i);
+        }
+      }
+    }
+  }
+}
+
+}  // namespace cnn::kernels::wasmsimd

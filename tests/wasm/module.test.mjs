@@ -1,0 +1,110 @@
+// The compiled WebAssembly module through its Embind API, under Node: it trains `tiny` on real
+// digits with the loss going down, takes the SIMD kernels, refuses bad input with one sentence
+// while keeping its model, round-trips model files with the native CLI, and matches native
+// accuracy for the same seed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import zlib from 'node:zlib';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const build = path.join(root, 'build-wasm');
+const createCnnModule = createRequire(import.meta.url)(path.join(build, 'cnn-node.cjs'));
+const M = await createCnnModule({ wasmBinary: fs.readFileSync(path.join(build, 'cnn-node.wasm')) });
+const subset = path.join(root, 'tests/data/mnist-small');
+const files = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+const gz = files.map((f) => new Uint8Array(fs.readFileSync(path.join(subset, `${f}.gz`))));
+const raw = gz.map((b) => new Uint8Array(zlib.gunzipSync(b)));
+
+function trainer(preset = 'tiny') {
+  const t = new M.Trainer();
+  const s = t.configure(M.preset(preset).json);
+  assert.equal(s.error, undefined);
+  return t;
+}
+
+test('tiny trains for hundreds of steps with the loss going down, on SIMD kernels', () => {
+  const t = trainer();
+  const info = t.setData(...gz);  // gzip bytes are read as well as raw ones
+  assert.deepEqual(info, { trainCount: 1000, testCount: 500, rows: 28, cols: 28 });
+  const before = t.evaluate(0);
+  const losses = [];
+  for (let i = 0; i < 30; i++) {
+    const r = t.trainSteps(10);
+    assert.equal(r.error, undefined, r.error);
+    losses.push(r.loss);
+  }
+  assert.equal(t.step(), 300);
+  const early = losses.slice(0, 3).reduce((a, b) => a + b) / 3;
+  const late = losses.slice(-3).reduce((a, b) => a + b) / 3;
+  assert.ok(late < early * 0.5, `loss ${early} -> ${late}`);
+  const after = t.evaluate(0);
+  assert.ok(after.accuracy > 0.85 && after.accuracy > before.accuracy + 0.5, `${before.accuracy} -> ${after.accuracy}`);
+  assert.equal(after.confusion.reduce((a, b) => a + b), 500);
+  assert.ok(after.probs instanceof Float32Array && after.probs.length === 5000);
+  assert.equal(t.kernelVariant(0), 'wasmsimd');
+  assert.equal(t.kernelVariant(4), 'wasmsimd');
+  t.delete();
+});
+
+test('bad input gives one sentence and keeps the model', () => {
+  const t = trainer();
+  t.setData(...raw);
+  t.trainSteps(3);
+  const saved = t.save().bytes;
+  const r1 = t.configure('{"input": [28, 28, 1], "layers": [{"type": "conv2d", "filters": 4, "kernel": 40}, {"type": "dense", "units": 10, "activation": "softmax"}]}');
+  assert.match(r1.error, /^layer 0 \(conv2d\): kernel 40 is larger than its 28x28 input/);
+  assert.equal(t.summary().name, 'tiny');
+  const truncated = raw[0].slice(0, 1000);
+  assert.match(t.setData(truncated, raw[1], raw[2], raw[3]).error, /training images: .*truncated|training images:/);
+  assert.match(t.load(new Uint8Array([1, 2, 3]), 'broken.safetensors').error, /^broken\.safetensors: /);
+  assert.match(t.predict(new Float32Array(10)).error, /784 values/);
+  assert.match(t.activation(42).error, /layer 42 does not exist/);
+  assert.match(M.preset('lenet').error, /unknown preset/);
+  assert.match(M.preprocessDigit(new Float32Array(100), 10, 10).error, /blank/);
+  assert.deepEqual(t.save().bytes, saved);  // nothing above changed the model
+  assert.equal(t.trainSteps(1).error, undefined);
+  t.delete();
+});
+
+test('model files move between the wasm module and the native CLI', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnn-wasm-'));
+  const t = trainer();
+  t.setData(...raw);
+  t.trainSteps(20);
+  const file = path.join(dir, 'from-wasm.safetensors');
+  fs.writeFileSync(file, t.save().bytes);
+  const cli = path.join(root, 'build-native/cnn');
+  const ev = spawnSync(cli, ['eval', '--model', file, '--data', subset, '--json'], { encoding: 'utf8' });
+  assert.equal(ev.status, 0, ev.stderr);
+  const wasmEval = t.evaluate(0);
+  assert.ok(Math.abs(JSON.parse(ev.stdout).accuracy - wasmEval.accuracy) <= 0.004, 'same model, same accuracy');
+  const out = path.join(dir, 'from-cli.safetensors');
+  const tr = spawnSync(cli, ['train', '--model', file, '--data', subset, '--epochs', '1', '--out', out, '--json'], { encoding: 'utf8' });
+  assert.equal(tr.status, 0, tr.stderr);
+  const u = new M.Trainer();
+  const s = u.load(new Uint8Array(fs.readFileSync(out)), 'from-cli.safetensors');
+  assert.equal(s.error, undefined, s.error);
+  assert.equal(u.step(), 20 + 32);
+  const img = t.testImage(0);
+  const p = u.predict(img.image).probabilities;
+  assert.ok(Math.abs(p.reduce((a, b) => a + b) - 1) < 1e-5);
+  t.delete();
+  u.delete();
+});
+
+test('wasm and native reach the same accuracy for the same seed', () => {
+  const t = trainer();
+  t.setData(...raw);
+  for (let i = 0; i < 4; i++) t.trainSteps(32);  // 4 epochs of the subset
+  const wasmAcc = t.evaluate(0).accuracy;
+  const r = spawnSync(path.join(root, 'build-native/cnn'), ['train', '--preset', 'tiny', '--data', subset, '--epochs', '4', '--json'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const nativeAcc = JSON.parse(r.stdout.trim().split('\n').at(-1)).epochs.at(-1).test_accuracy;
+  assert.ok(Math.abs(wasmAcc - nativeAcc) <= 0.02, `wasm ${wasmAcc} native ${nativeAcc}`);
+  t.delete();
+});

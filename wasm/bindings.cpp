@@ -1,0 +1,286 @@
+// Embind bindings over the trainer facade (core/model/trainer.h): type conversion only. Results
+// are plain JS objects; errors come back as {error: "one sentence"} instead of exceptions (Embind
+// in this Emscripten version cannot carry a C++ exception's message to JS). Bulk data crosses as
+// typed-array copies; heap views are never kept.
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+
+#include "core/model/presets.h"
+#include "core/model/trainer.h"
+#include "core/tensor/error.h"
+
+using emscripten::val;
+using namespace cnn;
+
+namespace {
+
+template <class T>
+val copy_array(const std::vector<T>& v) {
+  return val(emscripten::typed_memory_view(v.size(), v.data())).call<val>("slice");
+}
+
+val shape_array(const Shape& s) {
+  val a = val::array();
+  for (int d : s) a.call<void>("push", d);
+  return a;
+}
+
+val error_object(const std::string& message) {
+  val o = val::object();
+  o.set("error", message);
+  return o;
+}
+
+// Runs f and converts cnn::Error (and allocation failure) into {error}.
+template <class F>
+val guarded(F&& f) {
+  try {
+    return f();
+  } catch (const Error& e) {
+    return error_object(e.what());
+  } catch (const std::bad_alloc&) {
+    return error_object("out of memory");
+  }
+}
+
+val summary_object(const ModelSummary& s) {
+  val layers = val::array();
+  for (const LayerSummary& l : s.layers) {
+    val o = val::object();
+    o.set("index", l.index);
+    o.set("name", l.name);
+    o.set("type", l.type);
+    o.set("detail", l.detail);
+    o.set("output", shape_array(l.output));
+    o.set("params", static_cast<double>(l.params));
+    o.set("macs", static_cast<double>(l.macs));
+    layers.call<void>("push", o);
+  }
+  val o = val::object();
+  o.set("name", s.name);
+  o.set("input", shape_array(s.input));
+  o.set("layers", layers);
+  o.set("params", static_cast<double>(s.params));
+  o.set("macs", static_cast<double>(s.macs));
+  o.set("classes", s.classes);
+  return o;
+}
+
+val named_values(const NamedValues& v) {
+  val o = val::object();
+  o.set("name", v.name);
+  o.set("shape", shape_array(v.shape));
+  o.set("data", copy_array(v.data));
+  return o;
+}
+
+std::vector<uint8_t> bytes_of(const val& typed_array) {
+  return emscripten::convertJSArrayToNumberVector<uint8_t>(typed_array);
+}
+
+class JsTrainer {
+ public:
+  val configure(const std::string& spec) {
+    return guarded([&] { return summary_object(t_.configure(spec)); });
+  }
+  val summary() const {
+    return guarded([&] { return summary_object(t_.summary()); });
+  }
+  std::string specJson() const { return t_.configured() ? t_.spec_json(2) : ""; }
+
+  val setData(const val& train_images, const val& train_labels, const val& test_images,
+              const val& test_labels) {
+    return guarded([&] {
+      const DataInfo d = t_.set_data(bytes_of(train_images), bytes_of(train_labels), bytes_of(test_images),
+                                     bytes_of(test_labels));
+      val o = val::object();
+      o.set("trainCount", d.train_count);
+      o.set("testCount", d.test_count);
+      o.set("rows", d.rows);
+      o.set("cols", d.cols);
+      return o;
+    });
+  }
+
+  val trainSteps(int n) {
+    return guarded([&] {
+      const StepResult r = t_.train_steps(n);
+      val o = val::object();
+      o.set("step", static_cast<double>(r.step));
+      o.set("epoch", r.epoch);
+      o.set("epochProgress", r.epoch_progress);
+      o.set("examplesSeen", static_cast<double>(r.examples_seen));
+      o.set("loss", r.loss);
+      o.set("batchAccuracy", r.batch_accuracy);
+      o.set("ms", r.ms);
+      o.set("steps", r.steps);
+      o.set("stepsPerEpoch", t_.steps_per_epoch());
+      o.set("lr", t_.current_lr());
+      return o;
+    });
+  }
+
+  val evaluate(int limit) {
+    return guarded([&] {
+      const EvalResult r = t_.evaluate(limit);
+      val o = val::object();
+      o.set("count", r.count);
+      o.set("classes", r.classes);
+      o.set("loss", r.loss);
+      o.set("accuracy", r.accuracy);
+      o.set("perClass", copy_array(r.per_class));
+      o.set("classCount", copy_array(r.class_count));
+      o.set("confusion", copy_array(r.confusion));
+      o.set("misclassified", copy_array(r.misclassified));
+      o.set("predicted", copy_array(r.predicted));
+      o.set("probs", copy_array(r.probs));
+      return o;
+    });
+  }
+
+  val predict(const val& image) {
+    return guarded([&] {
+      const std::vector<float> x = emscripten::convertJSArrayToNumberVector<float>(image);
+      val o = val::object();
+      o.set("probabilities", copy_array(t_.predict(x.data(), x.size())));
+      return o;
+    });
+  }
+
+  val testImage(int index) const {
+    return guarded([&] {
+      int label = 0;
+      const std::vector<float> img = t_.test_image(index, &label);
+      val o = val::object();
+      o.set("image", copy_array(img));
+      o.set("label", label);
+      return o;
+    });
+  }
+
+  val activation(int layer) const {
+    return guarded([&] { return named_values(t_.activation(layer)); });
+  }
+  val weights(int layer) const {
+    return guarded([&] {
+      val a = val::array();
+      for (const NamedValues& v : t_.weights(layer)) a.call<void>("push", named_values(v));
+      return a;
+    });
+  }
+  val gradients(int layer) const {
+    return guarded([&] {
+      val a = val::array();
+      for (const NamedValues& v : t_.gradients(layer)) a.call<void>("push", named_values(v));
+      return a;
+    });
+  }
+
+  // h: {lr, momentum, l2, dropout, batchSize, epochs, augment, optimizer}, each optional.
+  val setHyperparameters(const val& h) {
+    return guarded([&] {
+      Hyperparameters p;
+      if (h["lr"].isNumber()) p.lr = h["lr"].as<float>();
+      if (h["momentum"].isNumber()) p.momentum = h["momentum"].as<float>();
+      if (h["l2"].isNumber()) p.l2 = h["l2"].as<float>();
+      if (h["dropout"].isNumber()) p.dropout = h["dropout"].as<float>();
+      if (h["batchSize"].isNumber()) p.batch_size = h["batchSize"].as<int>();
+      if (h["epochs"].isNumber()) p.epochs = h["epochs"].as<int>();
+      if (h["augment"].isTrue() || h["augment"].isFalse()) p.augment = h["augment"].as<bool>();
+      if (h["optimizer"].isString()) p.optimizer = h["optimizer"].as<std::string>();
+      t_.set_hyperparameters(p);
+      return val::object();
+    });
+  }
+
+  // seed < 0: the spec's seed.
+  val reset(double seed) {
+    return guarded([&] {
+      if (seed >= 0) t_.reset(static_cast<uint64_t>(seed));
+      else t_.reset();
+      return val::object();
+    });
+  }
+
+  val save() const {
+    return guarded([&] {
+      val o = val::object();
+      o.set("bytes", copy_array(t_.save()));
+      return o;
+    });
+  }
+  val load(const val& bytes, const std::string& name) {
+    return guarded([&] { return summary_object(t_.load(bytes_of(bytes), name)); });
+  }
+  val importWeights(const val& bytes, const std::string& name) {
+    return guarded([&] {
+      t_.import_weights(bytes_of(bytes), name);
+      return val::object();
+    });
+  }
+  double step() const { return static_cast<double>(t_.step()); }
+  std::string kernelVariant(int layer) {
+    return t_.configured() && layer >= 0 && layer < t_.network().num_layers() ? t_.network().layer(layer).variant()
+                                                                              : "";
+  }
+
+ private:
+  Trainer t_;
+};
+
+val preset_names() {
+  val a = val::array();
+  for (const PresetFile& f : preset_files()) a.call<void>("push", std::string(f.name));
+  return a;
+}
+
+val preset(const std::string& name) {
+  return guarded([&] {
+    val o = val::object();
+    o.set("json", preset_json(name));
+    return o;
+  });
+}
+
+val preprocess_digit(const val& gray, int height, int width) {
+  return guarded([&] {
+    const std::vector<float> g = emscripten::convertJSArrayToNumberVector<float>(gray);
+    if (g.size() != static_cast<size_t>(height) * static_cast<size_t>(width))
+      throw Error("preprocessDigit: the image has " + std::to_string(g.size()) + " values, not " +
+                  std::to_string(height) + " x " + std::to_string(width));
+    val o = val::object();
+    o.set("image", copy_array(Trainer::preprocess_digit(g.data(), height, width, "drawing")));
+    return o;
+  });
+}
+
+void prefer_kernels(const std::string& variant) { Trainer::prefer_kernels(variant); }
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(cnn) {
+  emscripten::class_<JsTrainer>("Trainer")
+      .constructor<>()
+      .function("configure", &JsTrainer::configure)
+      .function("summary", &JsTrainer::summary)
+      .function("specJson", &JsTrainer::specJson)
+      .function("setData", &JsTrainer::setData)
+      .function("trainSteps", &JsTrainer::trainSteps)
+      .function("evaluate", &JsTrainer::evaluate)
+      .function("predict", &JsTrainer::predict)
+      .function("testImage", &JsTrainer::testImage)
+      .function("activation", &JsTrainer::activation)
+      .function("weights", &JsTrainer::weights)
+      .function("gradients", &JsTrainer::gradients)
+      .function("setHyperparameters", &JsTrainer::setHyperparameters)
+      .function("reset", &JsTrainer::reset)
+      .function("save", &JsTrainer::save)
+      .function("load", &JsTrainer::load)
+      .function("importWeights", &JsTrainer::importWeights)
+      .function("step", &JsTrainer::step)
+      .function("kernelVariant", &JsTrainer::kernelVariant);
+  emscripten::function("presetNames", &preset_names);
+  emscripten::function("preset", &preset);
+  emscripten::function("preprocessDigit", &preprocess_digit);
+  emscripten::function("preferKernels", &prefer_kernels);
+}
