@@ -1,30 +1,94 @@
 #!/usr/bin/env bash
-# `npm run bench`: speed figures, printed and written as JSON to bench/results/. Not a test.
-# Native core: training and inference examples/s, single-example latency and GFLOP/s per preset,
-# for the fastest kernels and for the ref baseline.
+# `npm run bench`: speed figures, printed and written as JSON to bench/results/<UTC timestamp>.json.
+# Not a test. Measures in one run, one thread each (see bench/README.md):
+#   - the native core (build-native/cnn bench): every preset, fastest kernels and the ref baseline;
+#   - our wasm module vs TensorFlow.js 4.22 (wasm SIMD backend, cpu backend), under Node 20 and in
+#     headless Chromium (Debian's /usr/bin/chromium through Playwright, one Web Worker per system);
+#   - PyTorch native (Debian's python3-torch, /usr/bin/python3) when importable;
+#   - the wasm SIMD128 peak and our conv GEMM (build-wasm/kernel-bench.*) when that module is built.
+# Environment: CNN_BENCH_SECONDS (native CLI, default 4), BENCH_SCALE (scales the other measurements,
+# default 1), BENCH_ONLY (e.g. "node,pytorch" to skip Chromium), CHROMIUM_PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+export NODE_PATH=/usr/share/nodejs  # emcc 3.1.6 needs it (acorn)
+
+as_root() {
+  if [[ $(id -u) -eq 0 ]]; then "$@"
+  elif command -v sudo >/dev/null; then sudo "$@"
+  else echo "bench: need root (or sudo) for: $*" >&2; return 1; fi
+}
+apt_install() {
+  echo "bench: installing Debian packages: $*"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
 bash tools/setup.sh
-bash tools/build.sh native >/dev/null
+command -v em++ >/dev/null || apt_install emscripten
+[[ -x ${CHROMIUM_PATH:-/usr/bin/chromium} ]] || apt_install chromium
+# Debian's python3-torch uses the reference BLAS for nn.Linear unless OpenBLAS is installed.
+if /usr/bin/python3 -c 'import torch' 2>/dev/null &&
+   ! dpkg-query -W -f='${Status}' libopenblas0-pthread 2>/dev/null | grep -q "install ok installed"; then
+  apt_install libopenblas0-pthread || true
+fi
+
+# --- native core: the CLI's own benchmark ---------------------------------------------------------
+# Only the cnn target (not the test suite). A failed native build skips this part, not the rest.
 mkdir -p bench/results
-out=bench/results/native-$(date -u +%Y%m%dT%H%M%SZ).json
-seconds=${CNN_BENCH_SECONDS:-4}
+native_json=$(mktemp "${TMPDIR:-/tmp}/cnn-native-bench.XXXXXX.json")
+build_log=$(mktemp "${TMPDIR:-/tmp}/cnn-bench-build.XXXXXX.log")
+trap 'rm -f "$native_json" "$build_log"' EXIT
+native_ok=1
 {
-  echo "["
-  first=1
-  for preset in keras-book tiny tflearn tf-tutorial; do
-    for kernels in "" ref; do
-      [[ $preset == tf-tutorial && $kernels == ref ]] && continue
-      args=(bench --preset "$preset" --seconds "$seconds")
-      [[ -n $kernels ]] && args+=(--kernels "$kernels")
-      line=$(build-native/cnn "${args[@]}" --json)
-      ((first)) || echo ","
-      first=0
-      echo "$line"
-      echo "$line" | node -e 'const r=JSON.parse(require("fs").readFileSync(0));
-        console.error(`${r.model.padEnd(12)} ${r.kernels.padEnd(8)} train ${r.train_examples_per_s.toFixed(0).padStart(6)} ex/s ${r.train_gflops.toFixed(2).padStart(6)} GFLOP/s | infer ${r.infer_examples_per_s.toFixed(0).padStart(6)} ex/s | latency ${r.latency_ms.toFixed(3)} ms`)'
+  [[ -f build-native/build.ninja ]] || cmake -S . -B build-native -G Ninja -DCMAKE_BUILD_TYPE=Release -DCNN_WERROR=ON
+  cmake --build build-native --target cnn
+} >"$build_log" 2>&1 || native_ok=0
+if ((native_ok)); then
+  seconds=${CNN_BENCH_SECONDS:-4}
+  echo "native CLI (build-native/cnn bench, ${seconds} s per measurement):"
+  {
+    echo "["
+    first=1
+    for preset in keras-book tiny tflearn tf-tutorial; do
+      for kernels in "" ref; do
+        [[ $preset == tf-tutorial && $kernels == ref ]] && continue
+        args=(bench --preset "$preset" --seconds "$seconds")
+        [[ -n $kernels ]] && args+=(--kernels "$kernels")
+        line=$(build-native/cnn "${args[@]}" --json)
+        ((first)) || echo ","
+        first=0
+        echo "$line"
+        echo "$line" | node -e 'const r=JSON.parse(require("fs").readFileSync(0));
+          console.error(`  ${r.model.padEnd(12)} ${r.kernels.padEnd(8)} train ${r.train_examples_per_s.toFixed(0).padStart(6)} ex/s ${r.train_gflops.toFixed(2).padStart(6)} GFLOP/s | infer ${r.infer_examples_per_s.toFixed(0).padStart(6)} ex/s | latency ${r.latency_ms.toFixed(3)} ms`)'
+      done
     done
-  done
-  echo "]"
-} > "$out"
-echo "wrote $out"
+    echo "]"
+  } > "$native_json"
+else
+  echo "bench: the native build failed; skipping the native CLI figures. Last lines:" >&2
+  tail -5 "$build_log" >&2
+  echo '{"error": "native build failed"}' > "$native_json"
+fi
+
+# --- wasm builds ---------------------------------------------------------------------------------
+if [[ ! -f build-wasm/build.ninja ]]; then
+  emcmake cmake -S . -B build-wasm -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+fi
+cmake --build build-wasm --target cnn_node cnn_web >"$build_log" 2>&1 || { tail -30 "$build_log" >&2; exit 1; }
+# The kernel micro-benchmarks (bench/kernel_bench.cpp), when CMakeLists.txt defines them.
+kernel_targets=()
+for t in kernel_bench kernel_bench_web; do
+  ninja -C build-wasm -t targets all 2>/dev/null | grep -q "^$t:" && kernel_targets+=("$t")
+done
+if ((${#kernel_targets[@]})); then
+  cmake --build build-wasm --target "${kernel_targets[@]}" >"$build_log" 2>&1 ||
+    { tail -5 "$build_log" >&2; echo "bench: kernel_bench build failed; continuing without it" >&2; }
+else
+  echo "bench: no kernel_bench targets in build-wasm; peak and GEMM figures are skipped"
+fi
+
+# --- the comparison --------------------------------------------------------------------------------
+run_args=(--native-json "$native_json")
+[[ -n ${BENCH_SCALE:-} ]] && run_args+=(--scale "$BENCH_SCALE")
+[[ -n ${BENCH_ONLY:-} ]] && run_args+=(--only "$BENCH_ONLY")
+node bench/run.mjs "${run_args[@]}"

@@ -14,14 +14,20 @@
 namespace cnn::kernels::blocked {
 
 constexpr int kMC = 128;  // rows of A per packed block
-constexpr int kKC = 256;  // depth per packed block
+constexpr int kKC = 384;  // most depth per block; blocks are balanced (K = 288 is one block of 288)
 constexpr int kNC = 512;  // columns of B per packed panel
 
 inline int round_up(int x, int m) { return (x + m - 1) / m * m; }
 
+// Depth per block: K split into equal blocks of at most kKC (no short tail block).
+inline int depth_block(int K) {
+  const int blocks = (K + kKC - 1) / kKC;
+  return (K + blocks - 1) / std::max(blocks, 1);
+}
+
 template <int MR, int NR>
 size_t workspace(const GemmParams& p) {
-  const int kc = std::min(kKC, std::max(p.K, 1));
+  const int kc = std::max(depth_block(p.K), 1);
   const int mc = round_up(std::min(kMC, std::max(p.M, 1)), MR);
   const int nc = round_up(std::min(kNC, std::max(p.N, 1)), NR);
   return static_cast<size_t>(mc) * kc + static_cast<size_t>(kc) * nc;
@@ -72,12 +78,15 @@ void pack_b(const GemmParams& p, const float* B, int k0, int kc, int j0, int nc,
   }
 }
 
-// Micro: void(int kc, const float* a, int a_rs, int a_ks, const float* b, float* C, int ldc,
-//             int mr, int nr, float alpha, float beta) computing C[mr, nr] = alpha a b + beta C,
-// where a(k, r) = a[k * a_ks + r * a_rs] and b is a packed NR-column sliver.
-// DirectA reads full MR-row slivers of A where they are (any transpose is a pair of strides) and
-// packs only the edge sliver; otherwise every sliver of A is packed (a_rs = 1, a_ks = MR).
-template <int MR, int NR, bool DirectA, class Micro>
+// Micro: void(int kc, const float* a, int a_rs, int a_ks, const float* b, int b_ks, float* C,
+//             int ldc, int mr, int nr, float alpha, float beta) computing C[mr, nr] = alpha a b + beta C,
+// where a(k, r) = a[k * a_ks + r * a_rs] and b(k, c) = b[k * b_ks + c].
+// Direct reads full MR-row slivers of A where they are (any transpose is a pair of strides), and
+// full NR-column slivers of an untransposed B (each row of the sliver is contiguous), packing only
+// edge slivers and transposed B. Otherwise everything is packed (a_rs = 1, a_ks = MR, b_ks = NR).
+// Direct pays off when N is small (conv layers) or M is (batch-1 inference): packing then costs
+// about as much as the arithmetic that reuses the packed data.
+template <int MR, int NR, bool Direct, class Micro>
 void gemm(const GemmParams& p, const float* A, const float* B, float* C, float* ws, Micro micro) {
   if (p.M == 0 || p.N == 0) return;
   if (p.K == 0) {
@@ -88,22 +97,26 @@ void gemm(const GemmParams& p, const float* A, const float* B, float* C, float* 
       }
     return;
   }
-  const int kc_max = std::min(kKC, p.K);
+  const int kc_max = depth_block(p.K);
   float* a_pack = ws;
   float* b_pack = ws + static_cast<size_t>(round_up(std::min(kMC, p.M), MR)) * kc_max;
   const int a_rs = p.ta ? 1 : p.lda, a_ks = p.ta ? p.lda : 1;
   for (int j0 = 0; j0 < p.N; j0 += kNC) {
     const int nc = std::min(kNC, p.N - j0);
-    for (int k0 = 0; k0 < p.K; k0 += kKC) {
-      const int kc = std::min(kKC, p.K - k0);
+    for (int k0 = 0; k0 < p.K; k0 += kc_max) {
+      const int kc = std::min(kc_max, p.K - k0);
       const float beta = k0 == 0 ? p.beta : 1.0f;  // later depth blocks accumulate
-      pack_b<NR>(p, B, k0, kc, j0, nc, b_pack);
+      const int full_cols = Direct && !p.tb ? nc / NR * NR : 0;  // columns read in place
+      if (full_cols < nc) pack_b<NR>(p, B, k0, kc, j0 + full_cols, nc - full_cols, b_pack);
       for (int i0 = 0; i0 < p.M; i0 += kMC) {
         const int mc = std::min(kMC, p.M - i0);
-        const int full = DirectA ? mc / MR * MR : 0;  // rows read in place
+        const int full = Direct ? mc / MR * MR : 0;  // rows read in place
         if (full < mc) pack_a<MR>(p, A, i0 + full, mc - full, k0, kc, a_pack);
         for (int js = 0; js < nc; js += NR) {
-          const float* b = b_pack + static_cast<size_t>(js) * kc;
+          const bool b_direct = js < full_cols;
+          const float* b = b_direct ? B + static_cast<int64_t>(k0) * p.ldb + j0 + js
+                                    : b_pack + static_cast<size_t>(js - full_cols) * kc;
+          const int b_ks = b_direct ? p.ldb : NR;
           const int nr = std::min(NR, nc - js);
           for (int is = 0; is < mc; is += MR) {
             float* c = C + static_cast<int64_t>(i0 + is) * p.ldc + j0 + js;
@@ -111,9 +124,10 @@ void gemm(const GemmParams& p, const float* A, const float* B, float* C, float* 
             if (is < full) {
               const float* a = p.ta ? A + static_cast<int64_t>(k0) * p.lda + i0 + is
                                     : A + static_cast<int64_t>(i0 + is) * p.lda + k0;
-              micro(kc, a, a_rs, a_ks, b, c, p.ldc, mr, nr, p.alpha, beta);
+              micro(kc, a, a_rs, a_ks, b, b_ks, c, p.ldc, mr, nr, p.alpha, beta);
             } else {
-              micro(kc, a_pack + static_cast<size_t>(is - full) * kc, 1, MR, b, c, p.ldc, mr, nr, p.alpha, beta);
+              micro(kc, a_pack + static_cast<size_t>(is - full) * kc, 1, MR, b, b_ks, c, p.ldc, mr, nr, p.alpha,
+                    beta);
             }
           }
         }

@@ -86,6 +86,8 @@ void lrn_backward(const LrnParams& p, const float* input, const float* scale, co
 void activation_forward(Activation a, int64_t n, int cols, const float* x, float* y);
 void activation_backward(Activation a, int64_t n, int cols, const float* y, const float* dy,
                          float* dx);
+// The same gradient written, not accumulated: dz = act'(y) * dy (one pass, no zeroing first).
+void activation_gradient(Activation a, int64_t n, int cols, const float* y, const float* dy, float* dz);
 
 // Softmax + categorical cross-entropy over logits[N, C] with integer labels, numerically stable.
 // Writes probs[N, C]; returns the mean loss. dlogits (may be null) gets (probs - onehot) * scale.

@@ -48,9 +48,8 @@ const Tensor& activation_backward_into(kernels::Activation a, bool fused, const 
                                        const Tensor& dy, Tensor& dz) {
   if (fused || a == kernels::Activation::kLinear) return dy;
   dz.reshape(dy.shape);
-  dz.zero();
   const int cols = y.shape.empty() ? 1 : static_cast<int>(y.size() / y.shape[0]);
-  kernels::ref::activation_backward(a, y.size(), cols, y.ptr(), dy.ptr(), dz.ptr());
+  kernels::ref::activation_gradient(a, y.size(), cols, y.ptr(), dy.ptr(), dz.ptr());
   return dz;
 }
 

@@ -9,8 +9,8 @@ constexpr int kMR = 4;
 constexpr int kNR = 8;
 
 // A is always packed here (a_rs = 1, a_ks = kMR): fixed strides keep the loop vectorisable.
-inline void micro_kernel(int kc, const float* a, int /*a_rs*/, int /*a_ks*/, const float* b, float* C, int ldc,
-                         int mr, int nr, float alpha, float beta) {
+inline void micro_kernel(int kc, const float* a, int /*a_rs*/, int /*a_ks*/, const float* b, int /*b_ks*/,
+                         float* C, int ldc, int mr, int nr, float alpha, float beta) {
   float acc[kMR][kNR] = {};
   for (int k = 0; k < kc; ++k) {
     const float* bk = b + k * kNR;

@@ -9,15 +9,17 @@ namespace cnn::kernels::wasmsimd {
 namespace {
 
 // MR rows x NV vectors. kc iterations of: NV loads of B, MR broadcasts of A, MR*NV mul + add.
+// (NR is 4 * NV; B rows are b_ks floats apart.)
 template <int MR, int NV>
-void micro_kernel(int kc, const float* a, int a_rs, int a_ks, const float* b, float* C, int ldc, int mr, int nr,
-                  float alpha, float beta) {
+void micro_kernel(int kc, const float* a, int a_rs, int a_ks, const float* b, int b_ks, float* C, int ldc, int mr,
+                  int nr, float alpha, float beta) {
   constexpr int NR = 4 * NV;
+  static_assert(NR % 4 == 0, "whole vectors");
   v128_t acc[MR][NV];
   for (int r = 0; r < MR; ++r)
     for (int v = 0; v < NV; ++v) acc[r][v] = wasm_f32x4_splat(0.0f);
   if (a_rs == 1 && a_ks == MR) {  // packed sliver: one pointer
-    for (int k = 0; k < kc; ++k, a += MR, b += NR) {
+    for (int k = 0; k < kc; ++k, a += MR, b += b_ks) {
       v128_t bv[NV];
       for (int v = 0; v < NV; ++v) bv[v] = wasm_v128_load(b + 4 * v);
       for (int r = 0; r < MR; ++r) {
@@ -26,7 +28,7 @@ void micro_kernel(int kc, const float* a, int a_rs, int a_ks, const float* b, fl
       }
     }
   } else {  // A in place: rows a_rs apart, depth a_ks apart
-    for (int k = 0; k < kc; ++k, a += a_ks, b += NR) {
+    for (int k = 0; k < kc; ++k, a += a_ks, b += b_ks) {
       v128_t bv[NV];
       for (int v = 0; v < NV; ++v) bv[v] = wasm_v128_load(b + 4 * v);
       const float* ar = a;

@@ -1,0 +1,87 @@
+// Our WebAssembly module (Embind API of wasm/bindings.cpp), measured the same way in Node and in a
+// Web Worker. `M` is the instantiated module; `files` holds the raw IDX bytes.
+import { throughput, latency, gflops, MODEL_MACS } from './measure.mjs';
+import { idxSubset, toArrays, TRAIN_SUBSET, INFER_SUBSET } from './mnist.mjs';
+
+function check(r, what) {
+  if (r && r.error) throw new Error(`${what}: ${r.error}`);
+  return r;
+}
+
+export async function benchOurs(M, spec, files, dur, log = () => {}) {
+  const t = new M.Trainer();
+  try {
+    const summary = check(t.configure(JSON.stringify(spec)), 'configure');
+    if (MODEL_MACS[spec.name] && summary.macs !== MODEL_MACS[spec.name])
+      throw new Error(`${spec.name}: MACs ${summary.macs}, expected ${MODEL_MACS[spec.name]}`);
+    check(t.setData(idxSubset(files.trainImages, TRAIN_SUBSET), idxSubset(files.trainLabels, TRAIN_SUBSET),
+      idxSubset(files.testImages, INFER_SUBSET), idxSubset(files.testLabels, INFER_SUBSET)), 'setData');
+    const batch = spec.batch_size;
+    let last = null;
+    log(`ours ${spec.name}: training`);
+    const train = await throughput(() => { last = check(t.trainSteps(1), 'trainSteps'); }, batch,
+      { warmup: 3, seconds: dur.train, minCalls: 3 });
+    const variants = [];
+    for (let i = 0; i < summary.layers.length; i++) variants.push(t.kernelVariant(i));
+    log(`ours ${spec.name}: inference`);
+    const infer = await throughput(() => check(t.evaluate(INFER_SUBSET), 'evaluate'), INFER_SUBSET,
+      { warmup: 1, seconds: dur.infer, minCalls: 2 });
+    const test = toArrays(files.testImages, files.testLabels, 64);
+    let k = 0;
+    log(`ours ${spec.name}: latency`);
+    const lat = await latency(() => {
+      const r = check(t.predict(test.images.subarray((k % 64) * 784, (k % 64 + 1) * 784)), 'predict');
+      k++;
+      return r;
+    }, { seconds: dur.latency });
+    return {
+      params: summary.params,
+      macs: summary.macs,
+      batch,
+      kernel_variants: [...new Set(variants.filter(Boolean))],
+      train_examples_per_s: train.examplesPerS,
+      train_gflops: gflops(train.examplesPerS, summary.macs, true),
+      train_steps_timed: train.calls,
+      final_batch_loss: last.loss,
+      infer_examples_per_s: infer.examplesPerS,
+      infer_gflops: gflops(infer.examplesPerS, summary.macs, false),
+      infer_batch: 256,
+      latency_ms: lat.ms,
+      latency_p10_ms: lat.p10,
+      latency_p90_ms: lat.p90,
+      latency_samples: lat.samples,
+      latency_group: lat.groupSize,
+    };
+  } finally {
+    t.delete();
+  }
+}
+
+/** The kernel micro-benchmarks (build-wasm/kernel-bench.*): practical SIMD128 peak and our conv GEMM
+ *  at keras-book's conv2 shape (M = 64*121 output pixels, K = 288, N = 64). */
+export async function benchKernels(K, ms = 1500) {
+  const fn = (name) => K[name] ?? K['_' + name];
+  const peak = fn('peakGflops'), gemm = fn('gemmGflops');
+  if (typeof peak !== 'function') throw new Error('kernel-bench module has no peakGflops');
+  peak(200); // warm-up (JIT tiers)
+  const peakGflops = peak(ms);
+  const shape = { M: 64 * 121, N: 64, K: 288 };
+  let gemmGflops = null;
+  if (typeof gemm === 'function') {
+    // gemmGflops(M, N, K, ms[, variant]): our SIMD128 GEMM ('wasmsimd') when the variant is selectable.
+    const call = (t) => {
+      try {
+        return gemm(shape.M, shape.N, shape.K, t, 'wasmsimd');
+      } catch (e) {
+        if (!/expected 4 arg/.test(String(e?.message ?? e))) throw e;
+        return gemm(shape.M, shape.N, shape.K, t);
+      }
+    };
+    call(200);
+    gemmGflops = call(ms);
+  }
+  return {
+    peak_gflops: peakGflops,
+    conv_gemm: { ...shape, variant: 'wasmsimd', gflops: gemmGflops, fraction_of_peak: gemmGflops == null ? null : gemmGflops / peakGflops },
+  };
+}
