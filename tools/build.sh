@@ -3,6 +3,7 @@
 #   native  build-native  Release, warnings as errors (the CLI and the test suite)
 #   asan    build-asan    Debug with AddressSanitizer + UndefinedBehaviorSanitizer
 #   fuzz    build-fuzz    clang with libFuzzer targets
+#   wasm    build-wasm    Emscripten Release: the page's module, the Node module, the wasm tests
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour=${1:-native}
@@ -10,9 +11,16 @@ case "$flavour" in
   native) dir=build-native; args=(-DCMAKE_BUILD_TYPE=Release -DCNN_WERROR=ON) ;;
   asan) dir=build-asan; args=(-DCMAKE_BUILD_TYPE=Debug -DCNN_SANITIZE=ON -DCNN_WERROR=ON) ;;
   fuzz) dir=build-fuzz; args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCNN_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++) ;;
-  *) echo "usage: tools/build.sh native|asan|fuzz" >&2; exit 2 ;;
+  wasm) dir=build-wasm; args=(-DCMAKE_BUILD_TYPE=Release) ;;
+  *) echo "usage: tools/build.sh native|asan|fuzz|wasm" >&2; exit 2 ;;
 esac
+# Emscripten 3.1.6 from Debian finds its JS dependencies (acorn) only through NODE_PATH.
+export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
 if [[ ! -f $dir/build.ninja ]]; then
-  cmake -S . -B "$dir" -G Ninja "${args[@]}" >/dev/null
+  if [[ $flavour == wasm ]]; then
+    emcmake cmake -S . -B "$dir" -G Ninja "${args[@]}" >/dev/null
+  else
+    cmake -S . -B "$dir" -G Ninja "${args[@]}" >/dev/null
+  fi
 fi
 cmake --build "$dir"

@@ -3,8 +3,9 @@
 #   1. setup (Debian and npm packages)
 #   2. native Release build (warnings as errors) and its Catch2 suite through ctest
 #   3. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
-#   4. the CLI tests (node:test, real files, real MNIST subset)
-#   5. each libFuzzer target for a bounded time (CNN_FUZZ_SECONDS, default 20) on its seed corpus
+#   4. the same suite compiled to WebAssembly and run under Node, and the Embind module tests
+#   5. the CLI tests (node:test, real files, real MNIST subset)
+#   6. each libFuzzer target for a bounded time (CNN_FUZZ_SECONDS, default 20) on its seed corpus
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
@@ -23,10 +24,17 @@ step "sanitizer tests"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
   ctest --test-dir build-asan --output-on-failure -j "$jobs"
 
+step "wasm build"
+bash tools/build.sh wasm
+step "wasm tests (Catch2 suite under Node)"
+ctest --test-dir build-wasm --output-on-failure -j "$jobs"
+step "wasm module tests"
+node --test tests/wasm/
+
 step "fuzz build"
 bash tools/build.sh fuzz
 seconds=${CNN_FUZZ_SECONDS:-20}
-for target in idx safetensors spec model; do
+for target in idx inflate safetensors spec model; do
   step "fuzz_$target for ${seconds}s"
   work=$(mktemp -d)
   # New inputs go to the temporary folder; the checked-in corpus is only read.

@@ -188,3 +188,15 @@ TEST_CASE("whole-network gradient with the fused softmax loss", "[gradcheck]") {
   }
   CHECK(compared > 100);
 }
+
+TEST_CASE("activation_gradient equals activation_backward into zeros", "[gradcheck][kernels]") {
+  using kernels::Activation;
+  const auto y = test::random_vector(60, 3, -1.0f, 1.0f), dy = test::random_vector(60, 4);
+  for (Activation a : {Activation::kLinear, Activation::kRelu, Activation::kTanh, Activation::kSigmoid,
+                       Activation::kSoftmax}) {
+    std::vector<float> want(60, 0.0f), got(60, 123.0f);
+    kernels::ref::activation_backward(a, 60, 6, y.data(), dy.data(), want.data());
+    kernels::ref::activation_gradient(a, 60, 6, y.data(), dy.data(), got.data());
+    CHECK(got == want);
+  }
+}
