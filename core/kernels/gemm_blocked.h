@@ -79,7 +79,8 @@ void pack_b(const GemmParams& p, const float* B, int k0, int kc, int j0, int nc,
 }
 
 // Micro: void(int kc, const float* a, int a_rs, int a_ks, const float* b, int b_ks, float* C,
-//             int ldc, int mr, int nr, float alpha, float beta) computing C[mr, nr] = alpha a b + beta C,
+//             int ldc, int mr, int nr, float alpha, float beta, const float* bias, bool relu)
+// computing C[mr, nr] = alpha a b + beta C, then + bias[c] (bias not null) and max(0, .) (relu),
 // where a(k, r) = a[k * a_ks + r * a_rs] and b(k, c) = b[k * b_ks + c].
 // Direct reads full MR-row slivers of A where they are (any transpose is a pair of strides), and
 // full NR-column slivers of an untransposed B (each row of the sliver is contiguous), packing only
@@ -94,6 +95,8 @@ void gemm(const GemmParams& p, const float* A, const float* B, float* C, float* 
       for (int j = 0; j < p.N; ++j) {
         float& c = C[static_cast<int64_t>(i) * p.ldc + j];
         c = p.beta == 0.0f ? 0.0f : p.beta * c;
+        if (p.bias) c += p.bias[j];
+        if (p.relu && c < 0.0f) c = 0.0f;
       }
     return;
   }
@@ -106,6 +109,7 @@ void gemm(const GemmParams& p, const float* A, const float* B, float* C, float* 
     for (int k0 = 0; k0 < p.K; k0 += kc_max) {
       const int kc = std::min(kc_max, p.K - k0);
       const float beta = k0 == 0 ? p.beta : 1.0f;  // later depth blocks accumulate
+      const bool last = k0 + kc >= p.K;             // the epilogue runs once, on the final block
       const int full_cols = Direct && !p.tb ? nc / NR * NR : 0;  // columns read in place
       if (full_cols < nc) pack_b<NR>(p, B, k0, kc, j0 + full_cols, nc - full_cols, b_pack);
       for (int i0 = 0; i0 < p.M; i0 += kMC) {
@@ -118,16 +122,18 @@ void gemm(const GemmParams& p, const float* A, const float* B, float* C, float* 
                                     : b_pack + static_cast<size_t>(js - full_cols) * kc;
           const int b_ks = b_direct ? p.ldb : NR;
           const int nr = std::min(NR, nc - js);
+          const float* bias = last && p.bias ? p.bias + j0 + js : nullptr;
+          const bool relu = last && p.relu;
           for (int is = 0; is < mc; is += MR) {
             float* c = C + static_cast<int64_t>(i0 + is) * p.ldc + j0 + js;
             const int mr = std::min(MR, mc - is);
             if (is < full) {
               const float* a = p.ta ? A + static_cast<int64_t>(k0) * p.lda + i0 + is
                                     : A + static_cast<int64_t>(i0 + is) * p.lda + k0;
-              micro(kc, a, a_rs, a_ks, b, b_ks, c, p.ldc, mr, nr, p.alpha, beta);
+              micro(kc, a, a_rs, a_ks, b, b_ks, c, p.ldc, mr, nr, p.alpha, beta, bias, relu);
             } else {
               micro(kc, a_pack + static_cast<size_t>(is - full) * kc, 1, MR, b, b_ks, c, p.ldc, mr, nr, p.alpha,
-                    beta);
+                    beta, bias, relu);
             }
           }
         }

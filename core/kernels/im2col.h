@@ -25,7 +25,7 @@ void conv2d_backward_weight(const Conv2dParams& p, const float* input, const flo
 
 size_t dense_workspace(int N, int IN, int OUT, GemmWorkspaceFn gemm_workspace);
 void dense_forward(int N, int IN, int OUT, const float* x, const float* weight, const float* bias, float* y,
-                   float* workspace, GemmFn gemm);
+                   bool relu, float* workspace, GemmFn gemm);
 void dense_backward_input(int N, int IN, int OUT, const float* dy, const float* weight, float* dx,
                           float* workspace, GemmFn gemm);
 void dense_backward_weight(int N, int IN, int OUT, const float* x, const float* dy, float* dweight,

@@ -123,10 +123,8 @@ void conv2d_forward(const Conv2dParams& p, const float* input, const float* weig
     const int rows = static_cast<int>(std::min<int64_t>(chunk, total - g0));
     float* out = output + g0 * p.K;
     GemmParams gp = forward_gemm(p, rows);
-    if (bias) {
-      for (int r = 0; r < rows; ++r) std::memcpy(out + static_cast<int64_t>(r) * p.K, bias, sizeof(float) * p.K);
-      gp.beta = 1.0f;
-    }
+    gp.bias = bias;  // bias and ReLU are applied as the GEMM stores its output
+    gp.relu = p.relu;
     const float* a = input + g0 * p.C;
     if (!is_pointwise(p)) {
       im2col(p, input, g0, rows, col);

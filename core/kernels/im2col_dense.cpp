@@ -1,5 +1,5 @@
 // Dense (fully connected) layer kernels over any GEMM: y = xW + b, dx += dy W^T, dW += x^T dy.
-// The bias is written first so the GEMM accumulates onto it. Each ISA variant passes its GEMM.
+// Bias and ReLU are the GEMM's store epilogue. Each ISA variant passes its GEMM.
 #include <algorithm>
 #include <cstring>
 
@@ -19,12 +19,10 @@ size_t dense_workspace(int N, int IN, int OUT, GemmWorkspaceFn gemm_workspace) {
 
 // x [N, IN], weight [IN, OUT], bias [OUT] -> y [N, OUT]
 void dense_forward(int N, int IN, int OUT, const float* x, const float* weight, const float* bias,
-                   float* y, float* workspace, GemmFn gemm) {
+                   float* y, bool relu, float* workspace, GemmFn gemm) {
   GemmParams gp = fwd(N, IN, OUT);
-  if (bias) {
-    for (int n = 0; n < N; ++n) std::memcpy(y + static_cast<int64_t>(n) * OUT, bias, sizeof(float) * OUT);
-    gp.beta = 1.0f;
-  }
+  gp.bias = bias;  // bias and ReLU are applied as the GEMM stores its output
+  gp.relu = relu;
   gemm(gp, x, weight, y, workspace);
 }
 

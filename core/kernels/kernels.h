@@ -19,6 +19,7 @@ struct Conv2dParams {
   int KH, KW, SH, SW;
   int PT, PL;  // top/left padding; zero padding beyond the input on every side
   int OH, OW;
+  bool relu = false;  // forward only: y = max(0, conv + bias), fused into the output store
 };
 
 struct Pool2dParams {
@@ -44,6 +45,9 @@ struct GemmParams {
   int M, N, K;
   int lda, ldb, ldc;
   float alpha, beta;
+  // Epilogue applied as C is stored: C[i, j] += bias[j] (when not null), then max(0, C) when relu.
+  const float* bias = nullptr;
+  bool relu = false;
 };
 
 enum class Activation { kLinear, kRelu, kTanh, kSigmoid, kSoftmax };
@@ -61,9 +65,9 @@ void conv2d_backward_input(const Conv2dParams& p, const float* doutput, const fl
 void conv2d_backward_weight(const Conv2dParams& p, const float* input, const float* doutput,
                             float* dweight, float* dbias);
 
-// y[N, OUT] = x[N, IN] * W[IN, OUT] + b[OUT]; bias may be null.
+// y[N, OUT] = x[N, IN] * W[IN, OUT] + b[OUT], then max(0, y) when relu; bias may be null.
 void dense_forward(int N, int IN, int OUT, const float* x, const float* weight, const float* bias,
-                   float* y);
+                   float* y, bool relu = false);
 void dense_backward_input(int N, int IN, int OUT, const float* dy, const float* weight, float* dx);
 void dense_backward_weight(int N, int IN, int OUT, const float* x, const float* dy, float* dweight,
                            float* dbias);

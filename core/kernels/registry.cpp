@@ -58,8 +58,8 @@ struct Im2col {
   }
   static size_t dense_ws(int N, int IN, int OUT) { return im2col::dense_workspace(N, IN, OUT, Workspace); }
   static void dense_forward(int N, int IN, int OUT, const float* x, const float* w, const float* b, float* y,
-                            float* ws) {
-    im2col::dense_forward(N, IN, OUT, x, w, b, y, ws, Gemm);
+                            bool relu, float* ws) {
+    im2col::dense_forward(N, IN, OUT, x, w, b, y, relu, ws, Gemm);
   }
   static void dense_backward_input(int N, int IN, int OUT, const float* dy, const float* w, float* dx, float* ws) {
     im2col::dense_backward_input(N, IN, OUT, dy, w, dx, ws, Gemm);
@@ -83,8 +83,8 @@ const DenseVariant kDenseRef = {
     "ref",
     any_dense,
     no_dense_ws,
-    [](int N, int IN, int OUT, const float* x, const float* w, const float* b, float* y, float*) {
-      ref::dense_forward(N, IN, OUT, x, w, b, y);
+    [](int N, int IN, int OUT, const float* x, const float* w, const float* b, float* y, bool relu, float*) {
+      ref::dense_forward(N, IN, OUT, x, w, b, y, relu);
     },
     [](int N, int IN, int OUT, const float* dy, const float* w, float* dx, float*) {
       ref::dense_backward_input(N, IN, OUT, dy, w, dx);

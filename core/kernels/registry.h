@@ -29,7 +29,7 @@ struct DenseVariant {
   bool (*fits)(int N, int IN, int OUT);
   size_t (*workspace)(int N, int IN, int OUT);
   void (*forward)(int N, int IN, int OUT, const float* x, const float* weight, const float* bias,
-                  float* y, float* workspace);
+                  float* y, bool relu, float* workspace);
   void (*backward_input)(int N, int IN, int OUT, const float* dy, const float* weight, float* dx,
                          float* workspace);
   void (*backward_weight)(int N, int IN, int OUT, const float* x, const float* dy, float* dweight,

@@ -71,10 +71,12 @@ class Conv2dLayer : public Layer {
     const kernels::Conv2dParams p = batch_params(n);
     const kernels::Conv2dVariant& v = kernels::conv2d_select(p);
     variant_ = v.name;
-    Tensor& z = spec_.activation == kernels::Activation::kLinear ? y : pre_;
+    Tensor& z = writes_output_directly() ? y : pre_;
     z.reshape({n, p.OH, p.OW, p.K});
     float* ws = ctx.scratch(v.workspace(p));
-    v.forward(p, x.ptr(), params_[0].value.ptr(), spec_.use_bias ? params_[1].value.ptr() : nullptr,
+    kernels::Conv2dParams fp = p;
+    fp.relu = spec_.activation == kernels::Activation::kRelu;  // fused into the kernel's store
+    v.forward(fp, x.ptr(), params_[0].value.ptr(), spec_.use_bias ? params_[1].value.ptr() : nullptr,
               z.ptr(), ws);
     if (&z != &y) activation_forward_into(spec_.activation, z, y);
   }
@@ -89,8 +91,10 @@ class Conv2dLayer : public Layer {
     if (dx) v.backward_input(p, dz.ptr(), params_[0].value.ptr(), dx->ptr(), ws);
   }
 
-  const Tensor* pre_activation() const override {
-    return spec_.activation == kernels::Activation::kLinear ? nullptr : &pre_;
+  const Tensor* pre_activation() const override { return writes_output_directly() ? nullptr : &pre_; }
+  // Linear and ReLU outputs come straight from the kernel; other activations need a pass over z.
+  bool writes_output_directly() const {
+    return spec_.activation == kernels::Activation::kLinear || spec_.activation == kernels::Activation::kRelu;
   }
 
   int64_t macs() const override {

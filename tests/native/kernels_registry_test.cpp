@@ -65,8 +65,8 @@ TEST_CASE("conv2d variants match ref over the SIMD-breaking shape sweep", "[kern
                 int oh, ow, pt, pl;
                 if (!conv_out_size(H, k, s, pad, &oh, &pt) || !conv_out_size(width, k, s, pad, &ow, &pl))
                   continue;
-                const Conv2dParams p{N, H, width, C, K, k, k, s, s, pt, pl, oh, ow};
                 ++seed;
+                const Conv2dParams p{N, H, width, C, K, k, k, s, s, pt, pl, oh, ow, seed % 2 == 0};  // fused ReLU on half
                 const auto x = test::random_vector(static_cast<size_t>(N) * H * width * C, seed);
                 const auto w = test::random_vector(static_cast<size_t>(k) * k * C * K, seed + 1000);
                 const auto b = test::random_vector(K, seed + 2000);
@@ -98,8 +98,11 @@ TEST_CASE("gemm variants match ref with transposes, edges, alpha and beta", "[ke
             for (float beta : {0.0f, 1.0f, 0.5f}) {
               const float alpha = beta == 0.5f ? 2.0f : 1.0f;
               const int lda = (ta ? M : K) + 1, ldb = (tb ? K : N) + 2, ldc = N + 3;
-              const GemmParams p{ta, tb, M, N, K, lda, ldb, ldc, alpha, beta};
               ++seed;
+              const auto bias = test::random_vector(N, seed + 3);
+              // The store epilogue: bias and ReLU on some cases.
+              const GemmParams p{ta, tb, M, N, K, lda, ldb, ldc, alpha, beta, seed % 3 == 0 ? bias.data() : nullptr,
+                                 seed % 2 == 0};
               const auto A = test::random_vector(static_cast<size_t>(ta ? K : M) * lda, seed);
               const auto B = test::random_vector(static_cast<size_t>(tb ? N : K) * ldb, seed + 1);
               const auto C0 = test::random_vector(static_cast<size_t>(M) * ldc, seed + 2);
@@ -109,7 +112,7 @@ TEST_CASE("gemm variants match ref with transposes, edges, alpha and beta", "[ke
                 std::vector<float> got = C0, ws(v.workspace(p) + 1);
                 v.run(p, A.data(), B.data(), got.data(), ws.data());
                 INFO(v.name << " ta" << ta << " tb" << tb << " M" << M << " N" << N << " K" << K << " beta "
-                            << beta);
+                            << beta << " bias " << (p.bias != nullptr) << " relu " << p.relu);
                 REQUIRE(test::compare(got, want) == "");
               }
             }
@@ -126,16 +129,17 @@ TEST_CASE("dense variants match ref", "[kernels][registry]") {
         const auto b = test::random_vector(OUT, seed + 2);
         const auto dy = test::random_vector(static_cast<size_t>(N) * OUT, seed + 3);
         std::vector<float> y0(N * OUT), dx0(N * IN, 0.5f), dw0(IN * OUT, 0.25f), db0(OUT, 1.0f);
-        ref::dense_forward(N, IN, OUT, x.data(), w.data(), b.data(), y0.data());
+        const bool relu = seed % 2 == 0;
+        ref::dense_forward(N, IN, OUT, x.data(), w.data(), b.data(), y0.data(), relu);
         ref::dense_backward_input(N, IN, OUT, dy.data(), w.data(), dx0.data());
         ref::dense_backward_weight(N, IN, OUT, x.data(), dy.data(), dw0.data(), db0.data());
         for (const DenseVariant& v : dense_variants()) {
           std::vector<float> y(N * OUT), dx(N * IN, 0.5f), dw(IN * OUT, 0.25f), db(OUT, 1.0f);
           std::vector<float> ws(v.workspace(N, IN, OUT) + 1);
-          v.forward(N, IN, OUT, x.data(), w.data(), b.data(), y.data(), ws.data());
+          v.forward(N, IN, OUT, x.data(), w.data(), b.data(), y.data(), relu, ws.data());
           v.backward_input(N, IN, OUT, dy.data(), w.data(), dx.data(), ws.data());
           v.backward_weight(N, IN, OUT, x.data(), dy.data(), dw.data(), db.data(), ws.data());
-          INFO(v.name << " N" << N << " IN" << IN << " OUT" << OUT);
+          INFO(v.name << " N" << N << " IN" << IN << " OUT" << OUT << " relu " << relu);
           REQUIRE(test::compare(y, y0) == "");
           REQUIRE(test::compare(dx, dx0) == "");
           REQUIRE(test::compare(dw, dw0) == "");

@@ -10,7 +10,8 @@ constexpr int kNR = 8;
 
 // A is always packed here (a_rs = 1, a_ks = kMR): fixed strides keep the loop vectorisable.
 inline void micro_kernel(int kc, const float* a, int /*a_rs*/, int /*a_ks*/, const float* b, int /*b_ks*/,
-                         float* C, int ldc, int mr, int nr, float alpha, float beta) {
+                         float* C, int ldc, int mr, int nr, float alpha, float beta, const float* bias,
+                         bool relu) {
   float acc[kMR][kNR] = {};
   for (int k = 0; k < kc; ++k) {
     const float* bk = b + k * kNR;
@@ -22,10 +23,10 @@ inline void micro_kernel(int kc, const float* a, int /*a_rs*/, int /*a_ks*/, con
   }
   for (int r = 0; r < mr; ++r) {
     float* cr = C + static_cast<int64_t>(r) * ldc;
-    if (beta == 0.0f) {
-      for (int c = 0; c < nr; ++c) cr[c] = alpha * acc[r][c];
-    } else {
-      for (int c = 0; c < nr; ++c) cr[c] = alpha * acc[r][c] + beta * cr[c];
+    for (int c = 0; c < nr; ++c) {
+      float v = alpha * acc[r][c] + (beta == 0.0f ? 0.0f : beta * cr[c]);
+      if (bias) v += bias[c];
+      cr[c] = relu && v < 0.0f ? 0.0f : v;
     }
   }
 }

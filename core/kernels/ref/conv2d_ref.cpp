@@ -27,7 +27,7 @@ void conv2d_forward(const Conv2dParams& p, const float* input, const float* weig
                        weight[((ky * p.KW + kx) * p.C + c) * p.K + k];
             }
           }
-          output[((n * p.OH + oy) * p.OW + ox) * p.K + k] = sum;
+          output[((n * p.OH + oy) * p.OW + ox) * p.K + k] = p.relu && sum < 0.0f ? 0.0f : sum;
         }
 }
 

@@ -19,17 +19,19 @@ void gemm(const GemmParams& p, const float* A, const float* B, float* C) {
       }
       float& c = C[i * p.ldc + j];
       c = p.alpha * sum + (p.beta == 0.0f ? 0.0f : p.beta * c);
+      if (p.bias) c += p.bias[j];
+      if (p.relu && c < 0.0f) c = 0.0f;
     }
 }
 
 // x [N, IN], weight [IN, OUT], bias [OUT] -> y [N, OUT]
 void dense_forward(int N, int IN, int OUT, const float* x, const float* weight, const float* bias,
-                   float* y) {
+                   float* y, bool relu) {
   for (int n = 0; n < N; ++n)
     for (int o = 0; o < OUT; ++o) {
       float sum = bias ? bias[o] : 0.0f;
       for (int i = 0; i < IN; ++i) sum += x[n * IN + i] * weight[i * OUT + o];
-      y[n * OUT + o] = sum;
+      y[n * OUT + o] = relu && sum < 0.0f ? 0.0f : sum;
     }
 }
 

@@ -12,7 +12,7 @@ namespace {
 // (NR is 4 * NV; B rows are b_ks floats apart.)
 template <int MR, int NV>
 void micro_kernel(int kc, const float* a, int a_rs, int a_ks, const float* b, int b_ks, float* C, int ldc, int mr,
-                  int nr, float alpha, float beta) {
+                  int nr, float alpha, float beta, const float* bias, bool relu) {
   constexpr int NR = 4 * NV;
   static_assert(NR % 4 == 0, "whole vectors");
   v128_t acc[MR][NV];
@@ -45,6 +45,8 @@ void micro_kernel(int kc, const float* a, int a_rs, int a_ks, const float* b, in
       for (int v = 0; v < NV; ++v) {
         v128_t out = wasm_f32x4_mul(va, acc[r][v]);
         if (beta != 0.0f) out = wasm_f32x4_add(out, wasm_f32x4_mul(vb, wasm_v128_load(cr + 4 * v)));
+        if (bias) out = wasm_f32x4_add(out, wasm_v128_load(bias + 4 * v));
+        if (relu) out = wasm_f32x4_pmax(out, wasm_f32x4_splat(0.0f));
         wasm_v128_store(cr + 4 * v, out);
       }
     }
@@ -56,7 +58,11 @@ void micro_kernel(int kc, const float* a, int a_rs, int a_ks, const float* b, in
     for (int v = 0; v < NV; ++v) wasm_v128_store(&tile[r][4 * v], acc[r][v]);
   for (int r = 0; r < mr; ++r) {
     float* cr = C + r * ldc;
-    for (int c = 0; c < nr; ++c) cr[c] = alpha * tile[r][c] + (beta == 0.0f ? 0.0f : beta * cr[c]);
+    for (int c = 0; c < nr; ++c) {
+      float out = alpha * tile[r][c] + (beta == 0.0f ? 0.0f : beta * cr[c]);
+      if (bias) out += bias[c];
+      cr[c] = relu && out < 0.0f ? 0.0f : out;
+    }
   }
 }
 
