@@ -409,24 +409,26 @@ NamedValues Trainer::activation(int layer) const {
   return v;
 }
 
+// The parameters (or their gradients) of one layer, by index.
+static std::vector<NamedValues> layer_params(const Network& net, int layer, bool gradients) {
+  if (layer < 0 || layer >= net.num_layers())
+    throw Error("layer " + std::to_string(layer) + " does not exist (the model has " +
+                std::to_string(net.num_layers()) + " layers)");
+  std::vector<NamedValues> out;
+  for (const Param& p : net.layer(layer).params())
+    out.push_back(gradients ? NamedValues{p.name, p.grad.shape, p.grad.data}
+                            : NamedValues{p.name, p.value.shape, p.value.data});
+  return out;
+}
+
 std::vector<NamedValues> Trainer::weights(int layer) const {
   require_model();
-  if (layer < 0 || layer >= net_->num_layers())
-    throw Error("layer " + std::to_string(layer) + " does not exist (the model has " +
-                std::to_string(net_->num_layers()) + " layers)");
-  std::vector<NamedValues> out;
-  for (const Param& p : net_->layer(layer).params()) out.push_back({p.name, p.value.shape, p.value.data});
-  return out;
+  return layer_params(*net_, layer, false);
 }
 
 std::vector<NamedValues> Trainer::gradients(int layer) const {
   require_model();
-  if (layer < 0 || layer >= net_->num_layers())
-    throw Error("layer " + std::to_string(layer) + " does not exist (the model has " +
-                std::to_string(net_->num_layers()) + " layers)");
-  std::vector<NamedValues> out;
-  for (const Param& p : net_->layer(layer).params()) out.push_back({p.name, p.grad.shape, p.grad.data});
-  return out;
+  return layer_params(*net_, layer, true);
 }
 
 void Trainer::set_hyperparameters(const Hyperparameters& h) {
