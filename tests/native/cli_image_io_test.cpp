@@ -7,6 +7,8 @@
 #include <zlib.h>
 
 #include <catch2/catch.hpp>
+
+#include "tests/native/support/test_util.h"
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -24,23 +26,9 @@ using Bytes = std::vector<uint8_t>;
 using Catch::Contains;
 using cnn::cli::GrayImage;
 
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    const auto ticks = std::chrono::steady_clock::now().time_since_epoch().count();
-    path_ = fs::temp_directory_path() /
-            ("cnn_image_io_test_" + std::to_string(ticks) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
+// A fresh temporary directory for this file's tests.
+struct TempDir : cnn::test::TempDir {
+  TempDir() : cnn::test::TempDir("cnn_image_io_test") {}
 };
 
 void write_bytes(const std::string& path, const Bytes& bytes) {

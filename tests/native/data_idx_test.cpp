@@ -2,6 +2,8 @@
 // (each checked by its message). It does not test the training pipeline that consumes datasets.
 #include <algorithm>
 #include <catch2/catch.hpp>
+
+#include "tests/native/support/test_util.h"
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -42,25 +44,9 @@ IdxLabels make_labels(std::vector<uint8_t> values) {
   return lb;
 }
 
-// A fresh directory under the system temp dir, removed with everything in it at scope exit.
-class TempDir {
- public:
-  TempDir() {
-    static int counter = 0;
-    const auto ticks = std::chrono::steady_clock::now().time_since_epoch().count();
-    path_ = fs::temp_directory_path() /
-            ("cnn_idx_test_" + std::to_string(ticks) + "_" + std::to_string(counter++));
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  std::string str() const { return path_.string(); }
-  std::string file(const std::string& name) const { return (path_ / name).string(); }
-
- private:
-  fs::path path_;
+// A fresh temporary directory for this file's tests.
+struct TempDir : cnn::test::TempDir {
+  TempDir() : cnn::test::TempDir("cnn_idx_test") {}
 };
 
 void write_bytes(const std::string& path, const Bytes& bytes) {

@@ -1,6 +1,7 @@
 // Shared test helpers (see test_util.h).
 #include "tests/native/support/test_util.h"
 
+#include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -42,6 +43,19 @@ std::string source_path(const std::string& relative) { return std::string(CNN_SO
 std::vector<uint8_t> read_bytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   return std::vector<uint8_t>(std::istreambuf_iterator<char>(f), {});
+}
+
+TempDir::TempDir(const std::string& prefix) {
+  static int counter = 0;
+  const auto ticks = std::chrono::steady_clock::now().time_since_epoch().count();
+  path_ = std::filesystem::temp_directory_path() /
+          (prefix + "_" + std::to_string(ticks) + "_" + std::to_string(counter++));
+  std::filesystem::create_directories(path_);
+}
+
+TempDir::~TempDir() {
+  std::error_code ec;
+  std::filesystem::remove_all(path_, ec);
 }
 
 }  // namespace cnn::test
