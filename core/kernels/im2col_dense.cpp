@@ -1,7 +1,6 @@
 // Dense (fully connected) layer kernels over any GEMM: y = xW + b, dx += dy W^T, dW += x^T dy.
 // Bias and ReLU are the GEMM's store epilogue. Each ISA variant passes its GEMM.
 #include <algorithm>
-#include <cstring>
 
 #include "core/kernels/im2col.h"
 

@@ -110,7 +110,7 @@ void gemm_ws(const GemmParams& p, const float* A, const float* B, float* C, floa
 
 }  // namespace generic
 
-// wasm SIMD128 (wasm_simd128.h; SIMDe natively): the packed GEMM with a 5 x 8 vector micro-kernel.
+// wasm SIMD128 (wasm_simd128.h; SIMDe natively): the GEMM driver with a 2 x 16 vector micro-kernel.
 namespace wasmsimd {
 
 size_t gemm_workspace(const GemmParams& p);

@@ -1,7 +1,9 @@
 // GEMM micro-kernel in wasm SIMD128 (4-wide f32): an MR x (4 NV) register tile of MR*NV vector
-// accumulators over the shared driver (gemm_blocked.h), reading A in place (no packing: with the
-// narrow N of conv layers each A value is used only N times, so packing it cost as much as using it). 5 x 8 keeps 10 accumulators, below
-// the 12 at which V8 starts spilling registers; mul + add (no relaxed-SIMD FMA with this toolchain).
+// accumulators over the shared driver (gemm_blocked.h), reading A and B in place (packing them
+// cost as much as using them, since conv layers have a narrow N and inference a batch of 1). The
+// 2 x 16 tile keeps 8 accumulators, below the 12 at which V8 starts spilling registers, and
+// measured fastest of 2x16, 3x16, 4x8, 5x8 and 6x8; mul + add (no relaxed-SIMD FMA with this
+// toolchain). Bias and ReLU are applied as the tile is stored.
 #include "core/kernels/gemm_blocked.h"
 #include "core/kernels/wasmsimd/simd128.h"
 
@@ -68,6 +70,7 @@ void micro_kernel(int kc, const float* a, int a_rs, int a_ks, const float* b, in
 
 }  // namespace
 
+// The tile, overridable on the command line to compare tiles with bench/kernel_bench.cpp.
 #ifndef CNN_WASMSIMD_MR
 #define CNN_WASMSIMD_MR 2
 #define CNN_WASMSIMD_NV 4
