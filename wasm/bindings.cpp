@@ -74,6 +74,12 @@ val named_values(const NamedValues& v) {
   return o;
 }
 
+val named_list(const std::vector<NamedValues>& list) {
+  val a = val::array();
+  for (const NamedValues& v : list) a.call<void>("push", named_values(v));
+  return a;
+}
+
 std::vector<uint8_t> bytes_of(const val& typed_array) {
   return emscripten::convertJSArrayToNumberVector<uint8_t>(typed_array);
 }
@@ -162,18 +168,10 @@ class JsTrainer {
     return guarded([&] { return named_values(t_.activation(layer)); });
   }
   val weights(int layer) const {
-    return guarded([&] {
-      val a = val::array();
-      for (const NamedValues& v : t_.weights(layer)) a.call<void>("push", named_values(v));
-      return a;
-    });
+    return guarded([&] { return named_list(t_.weights(layer)); });
   }
   val gradients(int layer) const {
-    return guarded([&] {
-      val a = val::array();
-      for (const NamedValues& v : t_.gradients(layer)) a.call<void>("push", named_values(v));
-      return a;
-    });
+    return guarded([&] { return named_list(t_.gradients(layer)); });
   }
 
   // h: {lr, momentum, l2, dropout, batchSize, epochs, augment, optimizer}, each optional.
