@@ -4,15 +4,25 @@
 #   asan    build-asan    Debug with AddressSanitizer + UndefinedBehaviorSanitizer
 #   fuzz    build-fuzz    clang with libFuzzer targets
 #   wasm    build-wasm    Emscripten Release: the page's module, the Node module, the wasm tests
+#   web     build-web     the playground site (needs the wasm build): Vite bundle + gzipped MNIST
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour=${1:-native}
+if [[ $flavour == web ]]; then
+  [[ -f build-wasm/cnn.wasm ]] || bash tools/build.sh wasm
+  # The page imports the module from web/src/wasm (beside its committed cnn.d.ts).
+  cp -p build-wasm/cnn.js build-wasm/cnn.wasm web/src/wasm/
+  node tools/prepare_web_data.mjs
+  npx tsc -p web/tsconfig.json
+  npx vite build web --logLevel warn
+  exit 0
+fi
 case "$flavour" in
   native) dir=build-native; args=(-DCMAKE_BUILD_TYPE=Release -DCNN_WERROR=ON) ;;
   asan) dir=build-asan; args=(-DCMAKE_BUILD_TYPE=Debug -DCNN_SANITIZE=ON -DCNN_WERROR=ON) ;;
   fuzz) dir=build-fuzz; args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCNN_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++) ;;
   wasm) dir=build-wasm; args=(-DCMAKE_BUILD_TYPE=Release) ;;
-  *) echo "usage: tools/build.sh native|asan|fuzz|wasm" >&2; exit 2 ;;
+  *) echo "usage: tools/build.sh native|asan|fuzz|wasm|web" >&2; exit 2 ;;
 esac
 # Emscripten 3.1.6 from Debian finds its JS dependencies (acorn) only through NODE_PATH.
 export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}

@@ -10,6 +10,7 @@ APT_PACKAGES=(
   catch2 nlohmann-json3-dev zlib1g-dev libpng-dev  # libraries
   libsimde-dev                                     # wasm_simd128.h kernels compiled natively
   emscripten                                       # the WebAssembly build (Debian's 3.1.6)
+  chromium                                         # the browser the end-to-end tests drive
 )
 
 missing=()

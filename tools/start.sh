@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
-# `npm start`: installs what is missing and builds everything (the native CLI and the WebAssembly
-# module). The playground page that this command will serve is being built next (web/); until it
-# exists, this says what was built and how to use it.
+# `npm start`: installs what is missing, builds everything (the native CLI, the WebAssembly
+# module, the site) and serves the playground, printing its URL. HOST and PORT choose where
+# (default 127.0.0.1:8080; HOST=0.0.0.0 to reach it from another device).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
+echo "building the command-line tool…"
 bash tools/build.sh native >/dev/null
+echo "building the WebAssembly module…"
 bash tools/build.sh wasm >/dev/null
+echo "building the site…"
+bash tools/build.sh web
+host=${HOST:-127.0.0.1}
+port=${PORT:-8080}
 cat <<MSG
 
-Built:
-  build-native/cnn                  the command-line tool (try: build-native/cnn summary --preset keras-book)
-  build-wasm/cnn.js + cnn.wasm      the WebAssembly module for the page (Embind Trainer)
-  build-wasm/cnn-node.cjs           the same module for Node
-
-The browser playground (web/) is not part of this version yet, so there is no page to serve.
-Train from the command line meanwhile:
-  build-native/cnn train --preset tiny --epochs 1 --out tiny.safetensors
+CNN Playground is served below (Ctrl+C stops it). Also built:
+  build-native/cnn       the command-line tool (try: build-native/cnn summary --preset keras-book)
+  build-web/             the static site; any static file server can serve it
 MSG
+exec npx vite preview web --host "$host" --port "$port"

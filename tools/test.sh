@@ -6,6 +6,7 @@
 #   4. the same suite compiled to WebAssembly and run under Node, and the Embind module tests
 #   5. the CLI tests (node:test, real files, real MNIST subset)
 #   6. each libFuzzer target for a bounded time (CNN_FUZZ_SECONDS, default 20) on its seed corpus
+#   7. the site: type check, build, and the Playwright end-to-end tests in the system Chromium
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
@@ -50,3 +51,8 @@ done
 
 step "CLI tests"
 node --test tests/cli/
+
+step "site build (type check + Vite)"
+bash tools/build.sh web
+step "end-to-end tests (Playwright, $(/usr/bin/chromium --version 2>/dev/null || echo chromium))"
+npx playwright test

@@ -1,0 +1,58 @@
+// Shared steps of the end-to-end tests: open the page and wait for MNIST, read the numbers the
+// page shows, keep screenshots as artifacts (test-results/screenshots/), and watch the main
+// thread for long tasks.
+import { expect, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+
+export const SHOTS = 'test-results/screenshots';
+
+export async function shot(page: Page, name: string): Promise<void> {
+  mkdirSync(SHOTS, { recursive: true });
+  await page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+}
+
+/** Records every main-thread task over 50 ms from the first script on. */
+export async function watchLongTasks(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const w = window as unknown as { longTasks: Array<{ start: number; duration: number }> };
+    w.longTasks = [];
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) w.longTasks.push({ start: e.startTime, duration: e.duration });
+    }).observe({ type: 'longtask', buffered: true });
+  });
+}
+
+export async function longTasksSince(page: Page, since: number): Promise<Array<{ start: number; duration: number }>> {
+  return page.evaluate((t) => (window as unknown as { longTasks: Array<{ start: number; duration: number }> }).longTasks.filter((e) => e.start >= t), since);
+}
+
+export async function openPlayground(page: Page, hash = ''): Promise<void> {
+  await page.goto('/' + hash);
+  await expect(page.getByTestId('data-info')).toContainText('60,000 training', { timeout: 60_000 });
+  await expect(page.getByTestId('train')).toBeEnabled();
+}
+
+/** The last test accuracy the learning-curves panel shows (0..1), or null. */
+export async function testAccuracy(page: Page): Promise<number | null> {
+  const el = page.getByTestId('test-accuracy');
+  if ((await el.count()) === 0) return null;
+  return Number(await el.getAttribute('data-value'));
+}
+
+/** The step counter of the training panel. */
+export async function stepCount(page: Page): Promise<number> {
+  const text = (await page.getByTestId('train-stats').textContent()) ?? '';
+  const m = /Step\s+([\d,]+)/.exec(text);
+  return m ? Number(m[1].replace(/,/g, '')) : NaN;
+}
+
+export async function trainState(page: Page): Promise<string> {
+  return ((await page.getByTestId('train-state').textContent()) ?? '').trim();
+}
+
+/** Sets a number field of the training panel and commits it (a change event). */
+export async function setField(page: Page, label: string, value: string): Promise<void> {
+  const input = page.getByLabel(label, { exact: true });
+  await input.fill(value);
+  await input.press('Tab');
+}

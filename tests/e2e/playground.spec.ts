@@ -1,0 +1,227 @@
+// The playground page in a real Chromium: real MNIST, the real wasm module in a real worker.
+// Trains `tiny`, drives every control, checks the evaluation views and that bad input and a
+// crashed worker leave the page and the model intact.
+import { expect, test } from '@playwright/test';
+import { longTasksSince, openPlayground, setField, shot, stepCount, testAccuracy, trainState, watchLongTasks } from './helpers';
+
+test('tiny trains to 95% with a fluid page; pause, step, learning rate and reset work', async ({ page }) => {
+  await watchLongTasks(page);
+  await openPlayground(page, '#preset=tiny');
+  await expect(page.getByTestId('total-params')).toHaveText('5,994');
+  await shot(page, '01-loaded');
+
+  const started = await page.evaluate(() => performance.now());
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('train-state')).toHaveText('Training');
+  await expect.poll(() => testAccuracy(page), { timeout: 60_000, intervals: [250] }).toBeGreaterThanOrEqual(0.95);
+  await shot(page, '02-training');
+  const trainedFor = (await page.evaluate(() => performance.now())) - started;
+
+  await page.getByTestId('pause').click();
+  await expect(page.getByTestId('train-state')).toHaveText('Paused');
+  const long = await longTasksSince(page, started);
+  expect(long, `main-thread tasks over 50 ms during ${Math.round(trainedFor)} ms of training`).toEqual([]);
+
+  // Paused means paused: the step counter holds still.
+  const paused = await stepCount(page);
+  await page.waitForTimeout(500);
+  expect(await stepCount(page)).toBe(paused);
+
+  await page.getByTestId('step').click();
+  await expect.poll(() => stepCount(page)).toBe(paused + 1);
+
+  // A new learning rate reaches the worker: the next step reports it, and the link keeps it.
+  await setField(page, 'Learning rate', '0.0005');
+  await expect(page).toHaveURL(/lr=0\.0005/);
+  await page.getByTestId('step').click();
+  await expect.poll(() => stepCount(page)).toBe(paused + 2);
+  await expect(page.getByTestId('train-stats')).toContainText('lr 0.000500');
+
+  // Evaluate: the confusion matrix adds up to the test set, and a cell lists its digits.
+  await page.getByTestId('evaluate').click();
+  const matrix = page.getByTestId('confusion');
+  await expect(matrix).toBeVisible();
+  const counts = await matrix.locator('button[data-true]').allTextContents();
+  expect(counts.length).toBe(100);
+  expect(counts.map((c) => Number(c.replace(/,/g, ''))).reduce((a, b) => a + b, 0)).toBe(10_000);
+  const wrong = matrix.locator('button[data-true]').filter({ hasNotText: /^\s*0\s*$/ });
+  let cell = null;
+  for (const b of await wrong.all()) {
+    if ((await b.getAttribute('data-true')) !== (await b.getAttribute('data-pred'))) {
+      cell = b;
+      break;
+    }
+  }
+  expect(cell, 'the model makes at least one mistake on 10,000 digits').not.toBeNull();
+  await cell!.click();
+  const gallery = page.getByTestId('cell-gallery');
+  await expect(gallery.getByTestId('example').first()).toBeVisible();
+  await expect(page.getByTestId('least-sure').getByTestId('example')).toHaveCount(24);
+  await shot(page, '03-evaluated');
+
+  await page.getByTestId('reset').click();
+  await expect.poll(() => stepCount(page)).toBe(0);
+  await expect(page.getByTestId('test-accuracy')).toHaveCount(0);
+  await expect(page.getByTestId('confusion')).toHaveCount(0);
+});
+
+test('tiny reaches 97% after one epoch', async ({ page }) => {
+  await openPlayground(page, '#preset=tiny&epochs=1');
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('train-state')).toHaveText('Done', { timeout: 90_000 });
+  const acc = await testAccuracy(page);
+  const stats = await page.getByTestId('train-stats').textContent();
+  test.info().annotations.push({ type: 'tiny, 1 epoch', description: `test accuracy ${acc}; ${stats?.replace(/\s+/g, ' ')}` });
+  expect(acc).toBeGreaterThanOrEqual(0.97);
+});
+
+test('keyboard shortcuts train, pause and step', async ({ page }) => {
+  await openPlayground(page, '#preset=tiny');
+  await page.locator('body').click({ position: { x: 5, y: 5 } });
+  await page.keyboard.press('s');
+  await expect.poll(() => stepCount(page)).toBe(1);
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('train-state')).toHaveText('Training');
+  await expect.poll(() => stepCount(page)).toBeGreaterThan(5);
+  await page.keyboard.press(' ');
+  await expect(page.getByTestId('train-state')).toHaveText('Paused');
+  await page.keyboard.press('r');
+  await expect.poll(() => stepCount(page)).toBe(0);
+});
+
+test('a link restores the preset and hyper-parameters', async ({ page }) => {
+  await openPlayground(page, '#preset=tiny&opt=sgd&lr=0.05&momentum=0.9&batch=16&epochs=2&seed=7');
+  await expect(page.getByLabel('Optimizer')).toHaveValue('sgd');
+  await expect(page.getByLabel('Learning rate', { exact: true })).toHaveValue('0.05');
+  await expect(page.getByLabel('Momentum')).toHaveValue('0.9');
+  await expect(page.getByLabel('Batch size')).toHaveValue('16');
+  await expect(page.getByLabel('Epochs')).toHaveValue('2');
+  await expect(page.getByLabel('Seed')).toHaveValue('7');
+  await expect(page.getByLabel('Preset')).toHaveValue('tiny');
+});
+
+test('a corrupt IDX file gets a clear message and MNIST stays loaded', async ({ page }) => {
+  await openPlayground(page, '#preset=tiny');
+  const idx = (magic: number[], body: number) => Buffer.concat([Buffer.from(magic), Buffer.alloc(body, 7)]);
+  await page.getByLabel(/Load your own IDX files/).setInputFiles([
+    // claims 60000 images of 28x28 but holds 100 bytes
+    { name: 'train-images-idx3-ubyte', mimeType: 'application/octet-stream', buffer: idx([0, 0, 8, 3, 0, 0, 0xea, 0x60, 0, 0, 0, 28, 0, 0, 0, 28], 100) },
+    { name: 'train-labels-idx1-ubyte', mimeType: 'application/octet-stream', buffer: idx([0, 0, 8, 1, 0, 0, 0xea, 0x60], 60000) },
+    { name: 't10k-images-idx3-ubyte', mimeType: 'application/octet-stream', buffer: idx([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 28, 0, 0, 0, 28], 784) },
+    { name: 't10k-labels-idx1-ubyte', mimeType: 'application/octet-stream', buffer: idx([0, 0, 8, 1, 0, 0, 0, 1], 1) },
+  ]);
+  const error = page.getByTestId('data-error');
+  await expect(error).toContainText('train-images-idx3-ubyte (training images): file is 116 bytes');
+  await expect(error).toContainText('kept');
+  await expect(page.getByTestId('data-info')).toContainText('MNIST');
+  await shot(page, '04-corrupt-idx');
+  // Still trains on MNIST.
+  await page.getByTestId('step').click();
+  await expect.poll(() => stepCount(page)).toBe(1);
+
+  // Files that cannot be told apart get a message too, and nothing is sent.
+  await page.getByLabel(/Load your own IDX files/).setInputFiles([{ name: 'digits.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(10) }]);
+  await expect(error).toContainText('choose four IDX files');
+});
+
+test('an impossible spec is refused with the layer named, and the model stays', async ({ page }) => {
+  await openPlayground(page, '#preset=tiny');
+  await page.getByRole('tab', { name: 'JSON' }).click();
+  const editor = page.getByLabel('Model spec as JSON');
+  const text = await editor.inputValue();
+  await editor.fill(text.replace('"units":10', '"units":0'));
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByTestId('spec-error')).toContainText('layer 4 (dense)');
+  await shot(page, '05-bad-spec');
+  await page.getByRole('tab', { name: 'Summary' }).click();
+  await expect(page.getByTestId('total-params')).toHaveText('5,994');
+  await page.getByTestId('step').click();
+  await expect.poll(() => stepCount(page)).toBe(1);
+
+  // The layer editor: back to the model in use, add a dropout layer and apply; the summary follows.
+  await page.getByRole('tab', { name: 'Layers' }).click();
+  await page.getByRole('button', { name: 'Revert' }).click();
+  await expect(page.getByTestId('spec-error')).toHaveCount(0);
+  await page.getByLabel('Add a layer').selectOption('dropout');
+  await expect(page.getByTestId('layer-row')).toHaveCount(6);
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByRole('tab', { name: 'Summary' }).click();
+  await expect(page.getByTestId('summary').locator('tbody tr')).toHaveCount(6);
+  await expect(page.getByLabel('Dropout rate')).toHaveValue('0.5');
+});
+
+test('divergence stops training with a message and keeps the last good model', async ({ page }) => {
+  // A linear network (no ReLU to die) with plain SGD: a large learning rate overflows in a few steps.
+  const spec = {
+    input: [28, 28, 1],
+    layers: [
+      { type: 'conv2d', filters: 8, kernel: 5, padding: 'same', activation: 'linear' },
+      { type: 'maxpool2d', size: 2 },
+      { type: 'dense', units: 32, activation: 'linear' },
+      { type: 'dense', units: 10, activation: 'softmax' },
+    ],
+    optimizer: { type: 'sgd', lr: 0.001 },
+    batch_size: 32,
+    epochs: 1,
+    seed: 1,
+  };
+  await openPlayground(page, '#preset=tiny&spec=' + Buffer.from(JSON.stringify(spec)).toString('base64url'));
+  await expect(page.getByTestId('summary').locator('tbody tr')).toHaveCount(4);
+  for (let i = 1; i <= 3; i++) {
+    await page.getByTestId('step').click();
+    await expect.poll(() => stepCount(page)).toBe(i);
+  }
+  await setField(page, 'Learning rate', '100');
+  await page.getByTestId('train').click();
+  const banner = page.getByTestId('banner');
+  await expect(banner).toContainText(/NaN|infinite/);
+  await expect(page.getByTestId('train-state')).toHaveText('Paused');
+  await shot(page, '06-diverged');
+  // The diverging chunk was rolled back: the model is at a finite step and still trains.
+  await setField(page, 'Learning rate', '0.001');
+  const before = await stepCount(page);
+  await page.getByTestId('step').click();
+  await expect.poll(() => stepCount(page)).toBe(before + 1);
+  await expect(banner).toHaveCount(0);
+});
+
+test('a crashed worker is restarted and the model restored', async ({ page }) => {
+  await openPlayground(page, '#preset=tiny');
+  await page.getByTestId('train').click();
+  await expect.poll(() => stepCount(page)).toBeGreaterThan(50);
+  await page.getByTestId('pause').click();
+  await expect(page.getByTestId('train-state')).toHaveText('Paused');
+  const saved = await stepCount(page);
+  await page.evaluate(() => document.querySelector('cnn-playground')!.crashWorkerForTesting().catch(() => {}));
+  const banner = page.getByTestId('banner');
+  await expect(banner).toContainText('crashed');
+  await expect(banner).toContainText(`restored`);
+  await expect(banner).toContainText(saved.toLocaleString('en-US'));
+  await shot(page, '07-worker-restarted');
+  // The restored model continues from its step.
+  await page.getByTestId('step').click();
+  await expect.poll(() => stepCount(page)).toBe(saved + 1);
+});
+
+test('the layout fits a phone screen', async ({ page }) => {
+  await page.setViewportSize({ width: 375, height: 800 });
+  await openPlayground(page, '#preset=tiny');
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  expect(overflow).toBeLessThanOrEqual(0);
+  await shot(page, '08-phone');
+  // Every button and field has an accessible name.
+  const unnamed = await page.evaluate(() => {
+    const out: string[] = [];
+    const walk = (root: Document | ShadowRoot) => {
+      for (const el of root.querySelectorAll('*')) {
+        if (el.shadowRoot) walk(el.shadowRoot);
+        if (!/^(BUTTON|INPUT|SELECT|TEXTAREA)$/.test(el.tagName)) continue;
+        const named = el.getAttribute('aria-label') || (el.textContent ?? '').trim() || el.closest('label');
+        if (!named) out.push(el.outerHTML.slice(0, 80));
+      }
+    };
+    walk(document);
+    return out;
+  });
+  expect(unnamed).toEqual([]);
+});

@@ -1,0 +1,495 @@
+// <cnn-playground>: the whole playground and its one controller. It owns the AppState (mirrored in
+// the URL hash), talks to the training worker, and passes what the panels show down to them. It
+// keeps the last good model bytes so a crashed worker is replaced without losing the model. The
+// panels draw; the worker trains; nothing numeric happens here.
+import { LitElement, css, html } from 'lit';
+import { decodeState, encodeState, type AppState } from '../state/app-state';
+import { readHparams, toWorkerHparams, writeHparams, type Hparams, type ModelSpec } from '../state/spec';
+import { createTrainingWorker, type WorkerClient } from '../worker/client';
+import type { DataInfo, EvalReport, IdxFiles, ModelSummary, TrainState } from '../worker/protocol';
+import './data-panel';
+import type { DataProgress } from './data-panel';
+import './eval-panel';
+import './metrics-panel';
+import type { MetricsPanel } from './metrics-panel';
+import './model-panel';
+import './train-panel';
+import type { TrainProgress } from './train-panel';
+
+const DEFAULT_PRESET = 'keras-book';
+const BACKUP_EVERY_MS = 15_000;
+const PROGRESS_MS = 150;
+
+export class CnnPlayground extends LitElement {
+  static properties = {
+    ready: { state: true },
+    presetNames: { state: true },
+    appState: { state: true },
+    summary: { state: true },
+    specError: { state: true },
+    dataInfo: { state: true },
+    dataBusy: { state: true },
+    dataProgress: { state: true },
+    dataError: { state: true },
+    trainState: { state: true },
+    progress: { state: true },
+    report: { state: true },
+    banner: { state: true },
+    notice: { state: true },
+  };
+  private ready = false;
+  private presetNames: string[] = [];
+  private appState: AppState | null = null;
+  private summary: ModelSummary | null = null;
+  private specError = '';
+  private dataInfo: DataInfo | null = null;
+  private dataBusy = false;
+  private dataProgress: DataProgress | null = null;
+  private dataError = '';
+  private trainState: TrainState = 'idle';
+  private progress: TrainProgress | null = null;
+  private report: EvalReport | null = null;
+  private banner = '';
+  private notice = '';
+
+  private client: WorkerClient | null = null;
+  private presets: Record<string, ModelSpec> = {};
+  /** The model as of the last backup, restored into a restarted worker. */
+  private lastGood: { bytes: ArrayBuffer; step: number } | null = null;
+  private lastBackupAt = 0;
+  /** The user's own data files, kept to reload them into a restarted worker. */
+  private userFiles: { files: IdxFiles; names: string[] } | null = null;
+  private fileProgress = new Map<string, { loaded: number; total: number; fromCache: boolean }>();
+  private pace = { step: 0, wall: 0, msPerStep: 0 };
+
+  static styles = css`
+    :host {
+      display: block;
+      color: var(--fg, #1d2330);
+      background: var(--surface, #f6f7f9);
+      min-height: 100vh;
+    }
+    header {
+      padding: 12px 20px;
+      background: var(--bg, #fff);
+      border-bottom: 1px solid var(--border, #d8dce3);
+      display: flex;
+      align-items: baseline;
+      gap: 12px;
+      flex-wrap: wrap;
+    }
+    h1 {
+      font-size: 1.25rem;
+      margin: 0;
+    }
+    header p {
+      margin: 0;
+      color: var(--muted, #5b6475);
+    }
+    .banner {
+      margin: 12px 20px 0;
+      padding: 8px 12px;
+      border-radius: 6px;
+      background: #fdecec;
+      border: 1px solid var(--bad, #b91c1c);
+      color: var(--bad, #b91c1c);
+      display: flex;
+      gap: 12px;
+      align-items: flex-start;
+    }
+    .banner.notice {
+      background: var(--warn-bg, #fff4e5);
+      border-color: #d97706;
+      color: #7a4a00;
+    }
+    .banner span {
+      flex: 1;
+    }
+    .banner button {
+      font: inherit;
+      background: none;
+      border: 1px solid currentColor;
+      color: inherit;
+      border-radius: 4px;
+      cursor: pointer;
+    }
+    main {
+      display: grid;
+      grid-template-columns: minmax(320px, 420px) minmax(0, 1fr);
+      gap: 14px;
+      padding: 14px 20px 24px;
+      align-items: start;
+    }
+    .col {
+      display: grid;
+      gap: 14px;
+      min-width: 0;
+    }
+    @media (max-width: 900px) {
+      main {
+        grid-template-columns: minmax(0, 1fr);
+        padding: 10px;
+      }
+      header {
+        padding: 10px;
+      }
+    }
+    .loading {
+      padding: 40px 20px;
+      color: var(--muted, #5b6475);
+    }
+  `;
+
+  connectedCallback() {
+    super.connectedCallback();
+    window.addEventListener('keydown', this.onKey);
+    window.addEventListener('hashchange', this.onHash);
+    void this.start();
+  }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    window.removeEventListener('keydown', this.onKey);
+    window.removeEventListener('hashchange', this.onHash);
+    this.client?.terminate();
+    this.client = null;
+  }
+
+  private get metrics(): MetricsPanel | null {
+    return this.renderRoot.querySelector('cnn-metrics-panel');
+  }
+
+  private get hparams(): Hparams | null {
+    return this.appState ? readHparams(this.appState.spec) : null;
+  }
+
+  // ---- start-up and recovery ---------------------------------------------------------------
+
+  private async start() {
+    const client = createTrainingWorker();
+    this.client = client;
+    client.onCrash = (m) => void this.recover(m);
+    this.listen(client);
+    try {
+      await this.initWorker();
+      const { state, problem } = decodeState(location.hash, this.presets, DEFAULT_PRESET);
+      if (problem) this.notice = problem;
+      await this.configure(state.preset, state.spec);
+      this.ready = true;
+      await this.loadMnist();
+    } catch (e) {
+      this.banner = `The playground could not start: ${(e as Error).message}`;
+    }
+  }
+
+  private async initWorker() {
+    const init = await this.client!.request('init', {});
+    this.presetNames = Object.keys(init.presets);
+    this.presets = Object.fromEntries(Object.entries(init.presets).map(([k, v]) => [k, JSON.parse(v) as ModelSpec]));
+  }
+
+  private listen(client: WorkerClient) {
+    client.on('data/progress', (e) => {
+      this.fileProgress.set(e.file, e);
+      let loaded = 0,
+        total = 0,
+        fromCache = true;
+      for (const f of this.fileProgress.values()) {
+        loaded += f.loaded;
+        total += f.total;
+        fromCache &&= f.fromCache;
+      }
+      this.dataProgress = { loaded, total, fromCache };
+    });
+    client.on('metrics/step', (e) => {
+      const now = e.wallMs;
+      if (this.pace.step > 0 && e.step > this.pace.step && now > this.pace.wall) {
+        const per = (now - this.pace.wall) / (e.step - this.pace.step);
+        this.pace.msPerStep = this.pace.msPerStep > 0 ? 0.9 * this.pace.msPerStep + 0.1 * per : per;
+      }
+      this.pace.step = e.step;
+      this.pace.wall = now;
+      this.queueProgress({
+        step: e.step,
+        epoch: e.epoch,
+        stepsPerEpoch: e.stepsPerEpoch,
+        totalSteps: e.totalSteps,
+        examplesPerSec: e.examplesPerSec,
+        trainMs: e.trainMs,
+        wallMs: e.wallMs,
+        lr: e.lr,
+        etaMs: this.pace.msPerStep * Math.max(0, e.totalSteps - e.step),
+      });
+      this.metrics?.addStep(e.epoch, e.loss, e.accuracy);
+    });
+    client.on('metrics/eval', (e) => this.metrics?.addEval(e.epoch, e.accuracy, e.count));
+    client.on('eval/report', (e) => {
+      this.report = e.report;
+      void this.backup();
+    });
+    client.on('train/state', (e) => {
+      this.flushProgress();
+      this.trainState = e.state;
+      if (e.state === 'paused' || e.state === 'done') void this.backup(true);
+    });
+    client.on('error', (e) => (this.banner = e.message));
+  }
+
+  // Progress re-renders the training panel at most every PROGRESS_MS; the last value always lands.
+  private pendingProgress: TrainProgress | null = null;
+  private progressTimer = 0;
+  private queueProgress(p: TrainProgress) {
+    this.pendingProgress = p;
+    if (this.progressTimer) return;
+    this.progressTimer = window.setTimeout(() => {
+      this.progressTimer = 0;
+      this.progress = this.pendingProgress;
+    }, PROGRESS_MS);
+  }
+
+  private flushProgress() {
+    clearTimeout(this.progressTimer);
+    this.progressTimer = 0;
+    if (this.pendingProgress) this.progress = this.pendingProgress;
+  }
+
+  private async recover(message: string) {
+    this.trainState = 'paused';
+    this.ready = false;
+    const restored = this.lastGood;
+    try {
+      await this.initWorker();
+      await this.configure(this.appState!.preset, this.appState!.spec, { keepCharts: true });
+      if (this.userFiles) await this.loadFiles(this.userFiles.files, this.userFiles.names);
+      else await this.loadMnist();
+      if (restored) {
+        const copy = restored.bytes.slice(0);
+        await this.client!.request('model/load', { bytes: copy, name: 'the last saved model' }, [copy]);
+        this.trainState = 'paused';
+      }
+      this.banner = `The training worker crashed (${message}). A new one was started${
+        restored ? ` and the model from step ${restored.step.toLocaleString('en-US')} was restored` : ''
+      }.`;
+    } catch (e) {
+      this.banner = `The training worker crashed (${message}) and could not be restarted: ${(e as Error).message}`;
+    }
+    this.ready = true;
+  }
+
+  /** Keeps a copy of the model on the page, at most every BACKUP_EVERY_MS unless forced. */
+  private async backup(force = false) {
+    const now = performance.now();
+    if (!this.client || (!force && now - this.lastBackupAt < BACKUP_EVERY_MS)) return;
+    this.lastBackupAt = now;
+    try {
+      const r = await this.client.request('model/save', {});
+      if (r.step > 0) this.lastGood = r;
+    } catch {
+      // a crash in between: the previous backup stays
+    }
+  }
+
+  // ---- model and state ---------------------------------------------------------------------
+
+  private writeHash() {
+    if (!this.appState) return;
+    const hash = '#' + encodeState(this.appState, this.presets);
+    if (hash !== location.hash) history.replaceState(null, '', hash);
+  }
+
+  private onHash = () => {
+    if (!this.ready || !this.appState) return;
+    if (location.hash === '#' + encodeState(this.appState, this.presets)) return;
+    const { state, problem } = decodeState(location.hash, this.presets, DEFAULT_PRESET);
+    if (problem) this.notice = problem;
+    void this.configure(state.preset, state.spec);
+  };
+
+  /** Builds a model from a spec; on error the previous model and spec stay. */
+  private async configure(preset: string, spec: ModelSpec, opts: { keepCharts?: boolean } = {}): Promise<boolean> {
+    try {
+      const r = await this.client!.request('model/configure', { spec: JSON.stringify(spec) });
+      this.appState = { preset, spec };
+      this.summary = r.summary;
+      this.specError = '';
+      if (!opts.keepCharts) this.clearRun();
+      this.writeHash();
+      return true;
+    } catch (e) {
+      this.specError = (e as Error).message;
+      return false;
+    }
+  }
+
+  private clearRun() {
+    this.report = null;
+    clearTimeout(this.progressTimer);
+    this.progressTimer = 0;
+    this.pendingProgress = null;
+    this.progress = null;
+    this.lastGood = null;
+    this.pace = { step: 0, wall: 0, msPerStep: 0 };
+    this.metrics?.clear();
+  }
+
+  private async changeHparams(change: Partial<Hparams>) {
+    if (!this.appState) return;
+    const before = this.appState;
+    const spec = writeHparams(before.spec, change);
+    const forWorker = toWorkerHparams(change);
+    try {
+      if (Object.keys(forWorker).length) await this.client!.request('hparams/set', { hparams: forWorker });
+      this.appState = { preset: before.preset, spec };
+      this.banner = '';
+      this.writeHash();
+    } catch (e) {
+      this.banner = (e as Error).message;
+      this.appState = { ...before }; // re-render the controls with the values still in force
+    }
+  }
+
+  // ---- data ----------------------------------------------------------------------------------
+
+  private async loadMnist() {
+    this.dataBusy = true;
+    this.dataError = '';
+    this.fileProgress.clear();
+    try {
+      const base = new URL('data/mnist/', document.baseURI).href;
+      this.dataInfo = await this.client!.request('data/load-mnist', { baseUrl: base });
+      this.userFiles = null;
+    } catch (e) {
+      this.dataError = `MNIST could not be loaded: ${(e as Error).message}`;
+    } finally {
+      this.dataBusy = false;
+      this.dataProgress = null;
+    }
+  }
+
+  private async loadFiles(files: IdxFiles, names: string[]) {
+    this.dataBusy = true;
+    this.dataError = '';
+    // The buffers are transferred to the worker; a copy stays here for crash recovery.
+    const keep: IdxFiles = {
+      trainImages: files.trainImages.slice(0),
+      trainLabels: files.trainLabels.slice(0),
+      testImages: files.testImages.slice(0),
+      testLabels: files.testLabels.slice(0),
+    };
+    try {
+      this.dataInfo = await this.client!.loadFiles(files, names);
+      this.userFiles = { files: keep, names };
+      this.report = null;
+    } catch (e) {
+      this.dataError = `${(e as Error).message}. The data in use was kept.`;
+    } finally {
+      this.dataBusy = false;
+    }
+  }
+
+  // ---- training ------------------------------------------------------------------------------
+
+  private async run(what: () => Promise<unknown>) {
+    try {
+      this.banner = '';
+      await what();
+    } catch (e) {
+      this.banner = (e as Error).message;
+    }
+  }
+
+  private train = () => this.run(() => this.client!.request('train/start', {}));
+  private pause = () => this.run(() => this.client!.request('train/pause', {}));
+  private step = () => this.run(() => this.client!.request('train/step', {}));
+  private evaluate = () => this.run(() => this.client!.request('eval/run', {}));
+  private reset = () =>
+    this.run(async () => {
+      await this.client!.request('model/reset', { seed: this.hparams?.seed });
+      this.clearRun();
+    });
+
+  /** Makes the worker throw from its event loop, as a wasm trap would: exercises crash recovery. */
+  crashWorkerForTesting(): Promise<unknown> {
+    return this.client!.request('debug/crash', {});
+  }
+
+  private onKey = (e: KeyboardEvent) => {
+    if (!this.ready || e.ctrlKey || e.metaKey || e.altKey) return;
+    const path = e.composedPath();
+    const typing = path.some((t) => t instanceof HTMLElement && (/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.isContentEditable));
+    if (typing) return;
+    const onButton = path.some((t) => t instanceof HTMLButtonElement);
+    if (e.key === ' ' && !onButton) {
+      e.preventDefault();
+      void (this.trainState === 'running' ? this.pause() : this.train());
+    } else if (e.key === 's' || e.key === 'S') {
+      void this.step();
+    } else if (e.key === 'r' || e.key === 'R') {
+      void this.reset();
+    }
+  };
+
+  render() {
+    const s = this.appState;
+    return html`
+      <header>
+        <h1>CNN Playground</h1>
+        <p>Train a convolutional network on MNIST in your browser: WebAssembly SIMD in a worker, nothing leaves the page.</p>
+      </header>
+      ${this.banner
+        ? html`<div class="banner" role="alert" data-testid="banner"><span>${this.banner}</span><button aria-label="Dismiss the message" @click=${() => (this.banner = '')}>Dismiss</button></div>`
+        : ''}
+      ${this.notice
+        ? html`<div class="banner notice" role="status"><span>${this.notice}</span><button aria-label="Dismiss the notice" @click=${() => (this.notice = '')}>Dismiss</button></div>`
+        : ''}
+      ${!s && !this.banner ? html`<p class="loading" role="status">Starting the WebAssembly engine…</p>` : ''}
+      <main ?hidden=${!s}>
+        <div class="col">
+          <cnn-data-panel
+            .info=${this.dataInfo}
+            .progress=${this.dataProgress}
+            .error=${this.dataError}
+            ?busy=${this.dataBusy}
+            @data-files=${(e: CustomEvent<{ files: IdxFiles; names: string[] }>) => this.loadFiles(e.detail.files, e.detail.names)}
+            @data-mnist=${() => this.loadMnist()}
+            @data-error=${(e: CustomEvent<string>) => (this.dataError = e.detail)}
+          ></cnn-data-panel>
+          <cnn-model-panel
+            .presets=${this.presetNames}
+            .preset=${s?.preset ?? ''}
+            .spec=${s?.spec ?? null}
+            .summary=${this.summary}
+            .error=${this.specError}
+            @preset-change=${(e: CustomEvent<string>) => this.configure(e.detail, structuredClone(this.presets[e.detail]))}
+            @spec-apply=${(e: CustomEvent<ModelSpec>) => this.configure(s?.preset ?? '', e.detail)}
+            @spec-revert=${() => (this.specError = '')}
+          ></cnn-model-panel>
+        </div>
+        <div class="col">
+          <cnn-train-panel
+            .state=${this.trainState}
+            .hparams=${this.hparams}
+            .progress=${this.progress}
+            ?ready=${this.ready && !!this.dataInfo}
+            @train-start=${this.train}
+            @train-pause=${this.pause}
+            @train-step=${this.step}
+            @train-reset=${this.reset}
+            @eval-run=${this.evaluate}
+            @hparams-change=${(e: CustomEvent<Partial<Hparams>>) => this.changeHparams(e.detail)}
+          ></cnn-train-panel>
+          <cnn-metrics-panel></cnn-metrics-panel>
+          <cnn-eval-panel .report=${this.report}></cnn-eval-panel>
+        </div>
+      </main>
+    `;
+  }
+}
+
+if (!customElements.get('cnn-playground')) customElements.define('cnn-playground', CnnPlayground);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cnn-playground': CnnPlayground;
+  }
+}

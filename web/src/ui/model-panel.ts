@@ -1,0 +1,265 @@
+// The model panel: preset choice, the summary table the core computes (layer, output shape,
+// params, MACs), and two editors of a draft spec (the layer list and the raw JSON). Apply sends
+// the draft up; errors from the core are shown and point at the layer they name.
+import { LitElement, css, html } from 'lit';
+import type { LayerSpec, ModelSpec } from '../state/spec';
+import { formatSpec } from '../state/spec';
+import type { ModelSummary } from '../worker/protocol';
+import './layer-editor';
+import { formatCompact, formatCount, panelStyles } from './shared-styles';
+
+/** The 0-based layer index an error message from the core names ("layer 3 (dense): ..."). */
+export function layerInError(message: string): number {
+  const m = /\blayer (\d+)\b/.exec(message);
+  return m ? Number(m[1]) : -1;
+}
+
+export class ModelPanel extends LitElement {
+  static properties = {
+    presets: { attribute: false },
+    preset: { type: String },
+    spec: { attribute: false },
+    summary: { attribute: false },
+    error: { type: String },
+    draft: { state: true },
+    tab: { state: true },
+    jsonText: { state: true },
+    jsonError: { state: true },
+  };
+  presets: string[] = [];
+  preset = '';
+  spec: ModelSpec | null = null;
+  summary: ModelSummary | null = null;
+  error = '';
+  private draft: ModelSpec | null = null;
+  private tab: 'summary' | 'layers' | 'json' = 'summary';
+  private jsonText = '';
+  private jsonError = '';
+
+  static styles = [
+    panelStyles,
+    css`
+      .top {
+        display: flex;
+        gap: 8px;
+        align-items: center;
+        flex-wrap: wrap;
+      }
+      .desc {
+        margin: 6px 0 10px;
+      }
+      [role='tablist'] {
+        display: flex;
+        gap: 4px;
+        border-bottom: 1px solid var(--border, #d8dce3);
+        margin-bottom: 8px;
+      }
+      [role='tab'] {
+        border: none;
+        border-bottom: 3px solid transparent;
+        border-radius: 0;
+        background: none;
+        padding: 4px 10px;
+      }
+      [role='tab'][aria-selected='true'] {
+        border-bottom-color: var(--accent, #2563eb);
+        font-weight: 600;
+      }
+      .table-wrap {
+        overflow-x: auto;
+      }
+      table {
+        border-collapse: collapse;
+        width: 100%;
+        font-size: 0.85rem;
+      }
+      th,
+      td {
+        text-align: left;
+        padding: 3px 5px;
+        border-bottom: 1px solid var(--border, #d8dce3);
+        white-space: nowrap;
+      }
+      td.layer {
+        white-space: normal;
+      }
+      td.n,
+      th.n {
+        text-align: right;
+        font-variant-numeric: tabular-nums;
+      }
+      tfoot td {
+        font-weight: 600;
+        border-bottom: none;
+      }
+      tr.bad td {
+        background: #fdecec;
+      }
+      textarea {
+        width: 100%;
+        min-height: 260px;
+        resize: vertical;
+      }
+      .actions {
+        display: flex;
+        gap: 8px;
+        align-items: center;
+        margin-top: 8px;
+        flex-wrap: wrap;
+      }
+    `,
+  ];
+
+  willUpdate(changed: Map<string, unknown>) {
+    if (changed.has('spec') && this.spec) {
+      this.draft = structuredClone(this.spec);
+      this.jsonText = formatSpec(this.spec);
+      this.jsonError = '';
+    }
+  }
+
+  private get dirty(): boolean {
+    return !!this.spec && !!this.draft && JSON.stringify(this.draft) !== JSON.stringify(this.spec);
+  }
+
+  private choosePreset(e: Event) {
+    const name = (e.target as HTMLSelectElement).value;
+    this.dispatchEvent(new CustomEvent('preset-change', { detail: name, bubbles: true, composed: true }));
+  }
+
+  private apply() {
+    let spec = this.draft;
+    if (this.tab === 'json') {
+      try {
+        spec = JSON.parse(this.jsonText) as ModelSpec;
+      } catch (e) {
+        this.jsonError = `The JSON does not parse: ${(e as Error).message}`;
+        return;
+      }
+      if (!spec || typeof spec !== 'object' || !Array.isArray(spec.layers)) {
+        this.jsonError = 'The spec needs a "layers" list.';
+        return;
+      }
+    }
+    this.jsonError = '';
+    this.dispatchEvent(new CustomEvent('spec-apply', { detail: spec, bubbles: true, composed: true }));
+  }
+
+  private revert() {
+    if (!this.spec) return;
+    this.draft = structuredClone(this.spec);
+    this.jsonText = formatSpec(this.spec);
+    this.jsonError = '';
+    this.dispatchEvent(new CustomEvent('spec-revert', { bubbles: true, composed: true }));
+  }
+
+  private setTab(t: 'summary' | 'layers' | 'json') {
+    if (t === 'json' && this.draft) this.jsonText = formatSpec(this.draft);
+    if (this.tab === 'json' && t !== 'json') {
+      try {
+        const parsed = JSON.parse(this.jsonText) as ModelSpec;
+        if (Array.isArray(parsed.layers)) this.draft = parsed;
+      } catch {
+        /* keep the last good draft */
+      }
+    }
+    this.tab = t;
+  }
+
+  private renderSummary() {
+    const s = this.summary;
+    if (!s) return html`<p class="muted">No model yet.</p>`;
+    const bad = layerInError(this.error);
+    return html`<div class="table-wrap">
+      <table data-testid="summary">
+        <caption class="muted" style="text-align:left">
+          Input ${s.input.join('×')}, ${s.classes} classes
+        </caption>
+        <thead>
+          <tr>
+            <th scope="col">#</th>
+            <th scope="col">Layer</th>
+            <th scope="col">Output</th>
+            <th scope="col" class="n">Params</th>
+            <th scope="col" class="n">MACs</th>
+          </tr>
+        </thead>
+        <tbody>
+          ${s.layers.map(
+            (l) => html`<tr class=${l.index === bad ? 'bad' : ''}>
+              <td>${l.index}</td>
+              <td class="layer" title=${l.detail}>${l.type}${l.detail ? html` <span class="muted">${l.detail}</span>` : ''}</td>
+              <td>${l.output.join('×')}</td>
+              <td class="n">${formatCount(l.params)}</td>
+              <td class="n">${formatCompact(l.macs)}</td>
+            </tr>`,
+          )}
+        </tbody>
+        <tfoot>
+          <tr>
+            <td></td>
+            <td>Total</td>
+            <td></td>
+            <td class="n" data-testid="total-params">${formatCount(s.params)}</td>
+            <td class="n">${formatCompact(s.macs)}</td>
+          </tr>
+        </tfoot>
+      </table>
+    </div>`;
+  }
+
+  render() {
+    const tabs: Array<['summary' | 'layers' | 'json', string]> = [
+      ['summary', 'Summary'],
+      ['layers', 'Layers'],
+      ['json', 'JSON'],
+    ];
+    return html`
+      <h2>Model</h2>
+      <div class="top">
+        <label
+          >Preset
+          <select aria-label="Preset" @change=${this.choosePreset}>
+            ${this.presets.map((p) => html`<option ?selected=${p === this.preset} value=${p}>${p}</option>`)}
+            ${this.presets.includes(this.preset) ? '' : html`<option selected value="">custom</option>`}
+          </select></label
+        >
+      </div>
+      ${this.spec?.description ? html`<p class="desc muted">${this.spec.description}</p>` : ''}
+      <div role="tablist" aria-label="Model views">
+        ${tabs.map(
+          ([t, label]) => html`<button role="tab" id=${'tab-' + t} aria-selected=${this.tab === t ? 'true' : 'false'} aria-controls="tabpanel" @click=${() => this.setTab(t)}>
+            ${label}
+          </button>`,
+        )}
+      </div>
+      <div id="tabpanel" role="tabpanel" aria-labelledby=${'tab-' + this.tab}>
+        ${this.tab === 'summary'
+          ? this.renderSummary()
+          : this.tab === 'layers'
+            ? html`<cnn-layer-editor
+                .layers=${this.draft?.layers ?? []}
+                .errorLayer=${layerInError(this.error)}
+                @layers-change=${(e: CustomEvent<LayerSpec[]>) => (this.draft = { ...this.draft!, layers: e.detail })}
+              ></cnn-layer-editor>`
+            : html`<textarea
+                aria-label="Model spec as JSON"
+                spellcheck="false"
+                .value=${this.jsonText}
+                @input=${(e: Event) => (this.jsonText = (e.target as HTMLTextAreaElement).value)}
+              ></textarea>`}
+      </div>
+      ${this.jsonError ? html`<p class="error" role="alert">${this.jsonError}</p>` : ''}
+      ${this.error ? html`<p class="error" role="alert" data-testid="spec-error">${this.error}</p>` : ''}
+      ${this.tab !== 'summary'
+        ? html`<div class="actions">
+            <button class="primary" @click=${this.apply} ?disabled=${this.tab !== 'json' && !this.dirty}>Apply</button>
+            <button @click=${this.revert}>Revert</button>
+            <span class="muted">${this.dirty || this.tab === 'json' ? 'Applying rebuilds the model with fresh weights.' : 'No changes.'}</span>
+          </div>`
+        : ''}
+    `;
+  }
+}
+
+if (!customElements.get('cnn-model-panel')) customElements.define('cnn-model-panel', ModelPanel);

@@ -1,0 +1,120 @@
+// Styles every panel shares: the card, headings, buttons, form fields and focus rings. Panels add
+// their own layout on top; colours come from the page's custom properties.
+import { css } from 'lit';
+
+export const panelStyles = css`
+  :host {
+    display: block;
+    box-sizing: border-box;
+    background: var(--bg, #fff);
+    border: 1px solid var(--border, #d8dce3);
+    border-radius: var(--radius, 8px);
+    padding: 12px 14px;
+    min-width: 0;
+    contain: content;
+  }
+  * {
+    box-sizing: border-box;
+  }
+  h2 {
+    font-size: 1rem;
+    margin: 0 0 8px;
+    display: flex;
+    align-items: baseline;
+    gap: 8px;
+  }
+  h2 small {
+    font-weight: normal;
+    color: var(--muted, #5b6475);
+    font-size: 0.85rem;
+  }
+  p {
+    margin: 6px 0;
+  }
+  .muted {
+    color: var(--muted, #5b6475);
+    font-size: 0.9rem;
+  }
+  button {
+    font: inherit;
+    padding: 6px 12px;
+    border-radius: 6px;
+    border: 1px solid var(--border, #d8dce3);
+    background: var(--surface, #f6f7f9);
+    color: var(--fg, #1d2330);
+    cursor: pointer;
+    min-height: 34px;
+  }
+  button.primary {
+    background: var(--accent, #2563eb);
+    border-color: var(--accent, #2563eb);
+    color: var(--accent-fg, #fff);
+  }
+  button:disabled {
+    opacity: 0.5;
+    cursor: default;
+  }
+  button:focus-visible,
+  input:focus-visible,
+  select:focus-visible,
+  textarea:focus-visible,
+  summary:focus-visible {
+    outline: 3px solid var(--accent, #2563eb);
+    outline-offset: 2px;
+  }
+  input,
+  select,
+  textarea {
+    font: inherit;
+    color: var(--fg, #1d2330);
+    background: var(--bg, #fff);
+    border: 1px solid var(--border, #d8dce3);
+    border-radius: 6px;
+    padding: 4px 6px;
+    min-height: 32px;
+  }
+  textarea {
+    font-family: var(--mono, monospace);
+    font-size: 0.8rem;
+  }
+  .error {
+    color: var(--bad, #b91c1c);
+    background: #fdecec;
+    border-left: 3px solid var(--bad, #b91c1c);
+    padding: 6px 8px;
+    border-radius: 4px;
+    margin: 6px 0;
+  }
+  progress {
+    width: 100%;
+    height: 10px;
+    accent-color: var(--accent, #2563eb);
+  }
+  .num {
+    font-variant-numeric: tabular-nums;
+  }
+`;
+
+/** 1234567 -> "1,234,567"; large counts get a suffix. */
+export function formatCount(n: number): string {
+  if (n >= 1e9) return (n / 1e9).toFixed(2) + ' G';
+  if (n >= 1e7) return (n / 1e6).toFixed(1) + ' M';
+  return n.toLocaleString('en-US');
+}
+
+/** 156800 -> "156.8 K", 2794240 -> "2.79 M": for tight table columns. */
+export function formatCompact(n: number): string {
+  if (n >= 1e6) return (n / 1e6).toFixed(2) + ' M';
+  if (n >= 1e4) return (n / 1e3).toFixed(1) + ' K';
+  return n.toLocaleString('en-US');
+}
+
+/** Milliseconds as "1:05" or "1:02:03". */
+export function formatDuration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '–';
+  const s = Math.round(ms / 1000);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  const sec = String(s % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}

@@ -1,0 +1,182 @@
+// Training controls: Train / Pause / Step / Reset, the hyper-parameters (which apply while
+// training), and the progress line (epoch, step, examples/s, ETA, elapsed). It shows what the
+// playground tells it and emits what the user asks for; it owns no training state.
+import { LitElement, css, html } from 'lit';
+import type { Hparams } from '../state/spec';
+import type { TrainState } from '../worker/protocol';
+import { formatCount, formatDuration, panelStyles } from './shared-styles';
+
+export interface TrainProgress {
+  step: number;
+  epoch: number; // fractional
+  stepsPerEpoch: number;
+  totalSteps: number;
+  examplesPerSec: number;
+  trainMs: number;
+  wallMs: number;
+  lr: number;
+  /** Wall time left for the planned epochs at the recent pace, evaluations included. */
+  etaMs: number;
+}
+
+export class TrainPanel extends LitElement {
+  static properties = {
+    state: { type: String },
+    hparams: { attribute: false },
+    progress: { attribute: false },
+    ready: { type: Boolean },
+    message: { type: String },
+  };
+  state: TrainState = 'idle';
+  hparams: Hparams | null = null;
+  progress: TrainProgress | null = null;
+  ready = false;
+  message = '';
+
+  static styles = [
+    panelStyles,
+    css`
+      .buttons {
+        display: flex;
+        gap: 8px;
+        flex-wrap: wrap;
+      }
+      .buttons button {
+        min-width: 76px;
+      }
+      kbd {
+        font-family: var(--mono, monospace);
+        font-size: 0.75rem;
+        border: 1px solid var(--border, #d8dce3);
+        border-radius: 3px;
+        padding: 0 3px;
+        margin-left: 4px;
+        opacity: 0.8;
+      }
+      .grid {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(130px, 1fr));
+        gap: 8px 12px;
+        margin: 12px 0;
+      }
+      .grid label {
+        display: flex;
+        flex-direction: column;
+        font-size: 0.8rem;
+        color: var(--muted, #5b6475);
+        gap: 2px;
+      }
+      .grid label.check {
+        flex-direction: row;
+        align-items: center;
+        gap: 6px;
+        color: var(--fg, #1d2330);
+        font-size: 0.9rem;
+      }
+      .grid input[type='number'],
+      .grid select {
+        width: 100%;
+      }
+      .stats {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 4px 16px;
+        font-size: 0.9rem;
+        margin-top: 6px;
+      }
+      .stats b {
+        font-variant-numeric: tabular-nums;
+      }
+      .state {
+        font-weight: 600;
+      }
+    `,
+  ];
+
+  private emit(name: string, detail?: unknown) {
+    this.dispatchEvent(new CustomEvent(name, { detail, bubbles: true, composed: true }));
+  }
+
+  private change(field: keyof Hparams, value: unknown) {
+    if (typeof value === 'number' && !Number.isFinite(value)) return;
+    this.emit('hparams-change', { [field]: value });
+  }
+
+  private num(field: keyof Hparams, label: string, opts: { step?: string; min?: string; max?: string; int?: boolean; disabled?: boolean; hint?: string } = {}) {
+    const v = this.hparams?.[field];
+    return html`<label
+      >${label}
+      <input
+        type="number"
+        aria-label=${label}
+        title=${opts.hint ?? ''}
+        .value=${v === null || v === undefined ? '' : String(v)}
+        step=${opts.step ?? 'any'}
+        min=${opts.min ?? '0'}
+        max=${opts.max ?? ''}
+        ?disabled=${opts.disabled ?? false}
+        @change=${(e: Event) => {
+          const raw = (e.target as HTMLInputElement).value;
+          this.change(field, opts.int ? parseInt(raw, 10) : Number(raw));
+        }}
+    /></label>`;
+  }
+
+  render() {
+    const h = this.hparams;
+    const p = this.progress;
+    const running = this.state === 'running';
+    const stateText = { idle: 'Ready', running: 'Training', paused: 'Paused', done: 'Done' }[this.state];
+    const epochs = h?.epochs ?? 1;
+    const eta = running && p ? p.etaMs : NaN;
+    return html`
+      <h2>Training <small class="state" role="status" data-testid="train-state">${stateText}</small></h2>
+      <div class="buttons">
+        <button class="primary" data-testid="train" aria-keyshortcuts="Space" title="Train (Space)" ?disabled=${!this.ready || running} @click=${() => this.emit('train-start')}>
+          Train<kbd>Space</kbd>
+        </button>
+        <button data-testid="pause" aria-keyshortcuts="Space" title="Pause (Space)" ?disabled=${!running} @click=${() => this.emit('train-pause')}>Pause</button>
+        <button data-testid="step" aria-keyshortcuts="S" title="Train one batch (S)" ?disabled=${!this.ready} @click=${() => this.emit('train-step')}>Step<kbd>S</kbd></button>
+        <button data-testid="reset" aria-keyshortcuts="R" title="Fresh weights from the seed (R)" ?disabled=${!this.ready} @click=${() => this.emit('train-reset')}>
+          Reset<kbd>R</kbd>
+        </button>
+        <button data-testid="evaluate" title="Evaluate on the whole test set" ?disabled=${!this.ready} @click=${() => this.emit('eval-run')}>Evaluate</button>
+      </div>
+      ${this.message ? html`<p class="muted" role="status">${this.message}</p>` : ''}
+      <div class="grid">
+        <label
+          >Optimizer
+          <select aria-label="Optimizer" @change=${(e: Event) => this.change('optimizer', (e.target as HTMLSelectElement).value)}>
+            ${[
+              ['sgd', 'SGD + momentum'],
+              ['adam', 'Adam'],
+              ['rmsprop', 'RMSprop'],
+            ].map(([v, l]) => html`<option value=${v} ?selected=${h?.optimizer === v}>${l}</option>`)}
+          </select></label
+        >
+        ${this.num('lr', 'Learning rate', { min: '0', hint: 'Applies from the next batch' })}
+        ${this.num('momentum', 'Momentum', { max: '0.999', disabled: h?.optimizer !== 'sgd', hint: 'SGD only' })}
+        ${this.num('batchSize', 'Batch size', { step: '1', min: '1', max: '4096', int: true })}
+        ${this.num('l2', 'L2 (conv + dense)', { hint: 'Weight decay on every kernel' })}
+        ${this.num('dropout', 'Dropout rate', { max: '0.95', disabled: h?.dropout === null, hint: h?.dropout === null ? 'The model has no dropout layer' : '' })}
+        ${this.num('epochs', 'Epochs', { step: '1', min: '1', int: true })}
+        ${this.num('seed', 'Seed', { step: '1', min: '0', int: true, hint: 'Used by Reset' })}
+        <label class="check"
+          ><input type="checkbox" aria-label="Augmentation" .checked=${h?.augment ?? false} @change=${(e: Event) => this.change('augment', (e.target as HTMLInputElement).checked)} />
+          Augment (shift, rotate, scale)</label
+        >
+      </div>
+      <progress aria-label="Training progress" max=${epochs} .value=${p ? Math.min(epochs, p.epoch) : 0}></progress>
+      <div class="stats" data-testid="train-stats">
+        <span>Epoch <b>${p ? p.epoch.toFixed(2) : '0.00'}</b> of ${epochs}</span>
+        <span>Step <b>${formatCount(p?.step ?? 0)}</b></span>
+        <span><b data-testid="examples-per-sec">${p ? formatCount(Math.round(p.examplesPerSec)) : '–'}</b> examples/s</span>
+        <span>Elapsed <b data-testid="elapsed">${formatDuration(p?.wallMs ?? 0)}</b></span>
+        <span>ETA <b>${formatDuration(eta)}</b></span>
+        <span>lr <b>${p ? p.lr.toPrecision(3) : '–'}</b></span>
+      </div>
+    `;
+  }
+}
+
+if (!customElements.get('cnn-train-panel')) customElements.define('cnn-train-panel', TrainPanel);

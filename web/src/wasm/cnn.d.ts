@@ -1,0 +1,102 @@
+// Types for the Embind module built from wasm/bindings.cpp (Emscripten 3.1.6 cannot emit them).
+// Every call that can fail returns {error: string} instead of throwing.
+export interface WasmError {
+  error: string;
+}
+export type Result<T> = T | WasmError;
+
+export interface WasmLayerSummary {
+  index: number;
+  name: string;
+  type: string;
+  detail: string;
+  output: number[];
+  params: number;
+  macs: number;
+}
+export interface WasmSummary {
+  name: string;
+  input: number[];
+  layers: WasmLayerSummary[];
+  params: number;
+  macs: number;
+  classes: number;
+}
+export interface WasmDataInfo {
+  trainCount: number;
+  testCount: number;
+  rows: number;
+  cols: number;
+}
+export interface WasmStepResult {
+  step: number;
+  epoch: number;
+  epochProgress: number;
+  examplesSeen: number;
+  loss: number;
+  batchAccuracy: number;
+  ms: number;
+  steps: number;
+  stepsPerEpoch: number;
+  lr: number;
+}
+export interface WasmEvalResult {
+  count: number;
+  classes: number;
+  loss: number;
+  accuracy: number;
+  perClass: Float64Array;
+  classCount: Int32Array;
+  confusion: Int32Array;
+  misclassified: Int32Array;
+  predicted: Uint8Array;
+  probs: Float32Array;
+}
+export interface WasmNamedValues {
+  name: string;
+  shape: number[];
+  data: Float32Array;
+}
+export interface WasmHyperparameters {
+  lr?: number;
+  momentum?: number;
+  l2?: number;
+  dropout?: number;
+  batchSize?: number;
+  epochs?: number;
+  augment?: boolean;
+  optimizer?: string;
+}
+
+export interface WasmTrainer {
+  configure(spec: string): Result<WasmSummary>;
+  summary(): Result<WasmSummary>;
+  specJson(): string;
+  setData(trainImages: Uint8Array, trainLabels: Uint8Array, testImages: Uint8Array, testLabels: Uint8Array): Result<WasmDataInfo>;
+  trainSteps(n: number): Result<WasmStepResult>;
+  evaluate(limit: number): Result<WasmEvalResult>;
+  predict(image: Float32Array): Result<{ probabilities: Float32Array }>;
+  testImage(index: number): Result<{ image: Float32Array; label: number }>;
+  activation(layer: number): Result<WasmNamedValues>;
+  weights(layer: number): Result<WasmNamedValues[]>;
+  gradients(layer: number): Result<WasmNamedValues[]>;
+  setHyperparameters(h: WasmHyperparameters): Result<object>;
+  reset(seed: number): Result<object>;
+  save(): Result<{ bytes: Uint8Array }>;
+  load(bytes: Uint8Array, name: string): Result<WasmSummary>;
+  importWeights(bytes: Uint8Array, name: string): Result<object>;
+  step(): number;
+  kernelVariant(layer: number): string;
+  delete(): void;
+}
+
+export interface CnnModule {
+  Trainer: new () => WasmTrainer;
+  presetNames(): string[];
+  preset(name: string): Result<{ json: string }>;
+  preprocessDigit(gray: Float32Array, height: number, width: number): Result<{ image: Float32Array }>;
+  preferKernels(variant: string): void;
+}
+
+declare const createCnnModule: (options?: object) => Promise<CnnModule>;
+export default createCnnModule;

@@ -1,0 +1,81 @@
+// The page's side of the worker bridge: typed requests that resolve with the worker's reply,
+// listeners for the worker's event stream, and crash detection. A crashed worker is replaced by a
+// fresh one; the owner (the playground) restores the model into it.
+import type { FromWorker, IdxFiles, RequestOf, RequestType, ResultOf } from './protocol';
+
+type Event = Exclude<FromWorker, { type: 'reply' }>;
+type EventType = Event['type'];
+type EventOf<T extends EventType> = Extract<Event, { type: T }>;
+type Payload<T extends RequestType> = Omit<RequestOf<T>, 'type' | 'id'>;
+
+export class WorkerError extends Error {}
+
+export class WorkerClient {
+  private worker!: Worker;
+  private nextId = 1;
+  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private listeners = new Map<string, Set<(e: Event) => void>>();
+  /** Called after the worker crashed and a fresh one was started. */
+  onCrash: (message: string) => void = () => {};
+
+  constructor(private readonly create: () => Worker) {
+    this.start();
+  }
+
+  private start(): void {
+    this.worker = this.create();
+    this.worker.onmessage = (ev: MessageEvent<FromWorker>) => this.receive(ev.data);
+    this.worker.onerror = (ev: ErrorEvent) => {
+      ev.preventDefault();
+      this.crashed(ev.message || 'the worker stopped unexpectedly');
+    };
+    this.worker.onmessageerror = () => this.crashed('a message from the worker could not be read');
+  }
+
+  private crashed(message: string): void {
+    this.worker.terminate();
+    for (const p of this.pending.values()) p.reject(new WorkerError(`the training worker crashed (${message})`));
+    this.pending.clear();
+    this.start();
+    this.onCrash(message);
+  }
+
+  private receive(msg: FromWorker): void {
+    if (msg.type === 'reply') {
+      const p = this.pending.get(msg.id);
+      if (!p) return;
+      this.pending.delete(msg.id);
+      if (msg.ok) p.resolve(msg.result);
+      else p.reject(new WorkerError(msg.error ?? 'unknown error'));
+      return;
+    }
+    for (const fn of this.listeners.get(msg.type) ?? []) fn(msg);
+  }
+
+  request<T extends RequestType>(type: T, payload: Payload<T>, transfer: Transferable[] = []): Promise<ResultOf<T>> {
+    const id = this.nextId++;
+    return new Promise<ResultOf<T>>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.worker.postMessage({ ...payload, type, id }, transfer);
+    });
+  }
+
+  on<T extends EventType>(type: T, fn: (e: EventOf<T>) => void): () => void {
+    let set = this.listeners.get(type);
+    if (!set) this.listeners.set(type, (set = new Set()));
+    set.add(fn as (e: Event) => void);
+    return () => set!.delete(fn as (e: Event) => void);
+  }
+
+  loadFiles(files: IdxFiles, names: string[]): Promise<ResultOf<'data/load-files'>> {
+    return this.request('data/load-files', { files, names }, [files.trainImages, files.trainLabels, files.testImages, files.testLabels]);
+  }
+
+  terminate(): void {
+    this.worker.terminate();
+  }
+}
+
+export function createTrainingWorker(): WorkerClient {
+  return new WorkerClient(() => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'cnn-trainer' }));
+}

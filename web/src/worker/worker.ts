@@ -1,0 +1,331 @@
+// The training worker: owns the wasm module (loaded once), one Trainer and the data. It trains in
+// chunks of a few batches (about 40 ms each) and yields between them, so pause, step and
+// hyper-parameter changes land between chunks. It does no math itself: everything numeric is
+// the core's, through the Embind Trainer.
+import createCnnModule from '../wasm/cnn.js';
+import type { CnnModule, Result, WasmEvalResult, WasmStepResult, WasmTrainer } from '../wasm/cnn.js';
+import { buildReport, type TestSet } from './eval-report';
+import { MNIST_FILES, fetchCached, gunzip } from './fetch-data';
+import {
+  PROTOCOL_VERSION,
+  type DataInfo,
+  type FromWorker,
+  type RequestOf,
+  type RequestType,
+  type ResultOf,
+  type ToWorker,
+  type TrainState,
+} from './protocol';
+
+const CHUNK_TARGET_MS = 40;
+const QUICK_EVAL_COUNT = 1000;
+const QUICK_EVALS_PER_EPOCH = 8;
+
+const modulePromise: Promise<CnnModule> = createCnnModule();
+let cnn: CnnModule | null = null;
+let trainer: WasmTrainer | null = null;
+let testSet: TestSet | null = null; // the raw IDX files, for galleries
+let dataInfo: DataInfo | null = null;
+
+let state: TrainState = 'idle';
+let msPerStep = 0; // running estimate, sizes the chunks
+let stepsPerEpoch = 0;
+let epochs = 1;
+let batchSize = 1;
+let trainMs = 0; // training time since the last reset
+let wallStart = 0; // performance.now() when the current run started
+let wallBefore = 0; // wall time of earlier runs since the last reset
+let nextQuickEval = 0; // fractional epoch of the next sampled test evaluation
+
+function post(msg: FromWorker, transfer: Transferable[] = []): void {
+  (self as unknown as Worker).postMessage(msg, transfer);
+}
+
+class UserError extends Error {}
+
+function unwrap<T>(r: Result<T>): T {
+  if (r && typeof r === 'object' && 'error' in r) throw new UserError((r as { error: string }).error);
+  return r as T;
+}
+
+function need(): WasmTrainer {
+  if (!trainer) throw new UserError('the model is not ready yet');
+  return trainer;
+}
+
+function readSpecCounts(): void {
+  const spec = JSON.parse(need().specJson() || '{}') as { epochs?: number; batch_size?: number };
+  epochs = spec.epochs ?? 1;
+  batchSize = spec.batch_size ?? 1;
+}
+
+function setState(s: TrainState, message?: string): void {
+  state = s;
+  const t = trainer;
+  post({ type: 'train/state', state: s, step: t ? t.step() : 0, epochs, message });
+}
+
+function resetCounters(): void {
+  msPerStep = 0;
+  trainMs = 0;
+  wallBefore = 0;
+  nextQuickEval = 1 / QUICK_EVALS_PER_EPOCH;
+}
+
+// Yields to the event loop through a MessageChannel (setTimeout(0) is clamped to 4 ms).
+const channel = new MessageChannel();
+const waiting: Array<() => void> = [];
+channel.port1.onmessage = () => waiting.shift()?.();
+function yieldToEvents(): Promise<void> {
+  return new Promise((resolve) => {
+    waiting.push(resolve);
+    channel.port2.postMessage(0);
+  });
+}
+
+function wallNow(): number {
+  return wallBefore + (state === 'running' ? performance.now() - wallStart : 0);
+}
+
+function postStep(r: WasmStepResult): void {
+  stepsPerEpoch = r.stepsPerEpoch;
+  trainMs += r.ms;
+  const examples = r.steps * batchSize;
+  const eps = r.ms > 0 ? (examples / r.ms) * 1000 : 0;
+  post({
+    type: 'metrics/step',
+    step: r.step,
+    epoch: r.epoch + r.epochProgress,
+    loss: r.loss,
+    accuracy: r.batchAccuracy,
+    lr: r.lr,
+    examplesPerSec: eps,
+    trainMs,
+    wallMs: wallNow(),
+    stepsPerEpoch: r.stepsPerEpoch,
+    totalSteps: epochs * r.stepsPerEpoch,
+  });
+}
+
+function evaluate(limit: number, epoch: number): WasmEvalResult {
+  const t = need();
+  const e = unwrap(t.evaluate(limit));
+  post({ type: 'metrics/eval', step: t.step(), epoch, accuracy: e.accuracy, loss: e.loss, count: e.count });
+  return e;
+}
+
+function fullEvaluation(epoch: number): void {
+  const e = evaluate(0, epoch);
+  const report = buildReport(e, need().step(), epoch, testSet!, dataInfo!);
+  post({ type: 'eval/report', report }, [report.images.pixels.buffer]);
+}
+
+/** One chunk of training; returns false when the run should stop. */
+function trainChunk(): boolean {
+  const t = need();
+  const before = t.step();
+  let n = msPerStep > 0 ? Math.round(CHUNK_TARGET_MS / msPerStep) : 1;
+  n = Math.max(1, Math.min(n, 256));
+  if (stepsPerEpoch > 0) {
+    const inEpoch = before % stepsPerEpoch; // exact while the batch size is unchanged
+    n = Math.min(n, stepsPerEpoch - inEpoch);
+  }
+  const r = unwrap(t.trainSteps(n));
+  const per = r.ms / r.steps;
+  msPerStep = msPerStep > 0 ? 0.7 * msPerStep + 0.3 * per : per;
+  postStep(r);
+  const epochEnd = r.epochProgress >= 1 - 1e-9;
+  const at = r.epoch + r.epochProgress;
+  if (epochEnd) {
+    fullEvaluation(at);
+    nextQuickEval = r.epoch + 1 + 1 / QUICK_EVALS_PER_EPOCH;
+    if (r.epoch + 1 >= epochs) return false;
+  } else if (at >= nextQuickEval) {
+    evaluate(Math.min(QUICK_EVAL_COUNT, dataInfo!.testCount), at);
+    nextQuickEval = Math.floor(at * QUICK_EVALS_PER_EPOCH + 1) / QUICK_EVALS_PER_EPOCH;
+  }
+  return true;
+}
+
+async function runLoop(): Promise<void> {
+  wallStart = performance.now();
+  while (state === 'running') {
+    try {
+      if (!trainChunk()) {
+        wallBefore += performance.now() - wallStart;
+        setState('done');
+        return;
+      }
+    } catch (e) {
+      wallBefore += performance.now() - wallStart;
+      state = 'paused';
+      const message = e instanceof Error ? e.message : String(e);
+      post({ type: 'error', message });
+      setState('paused', message);
+      return;
+    }
+    await yieldToEvents();
+  }
+  wallBefore += performance.now() - wallStart;
+}
+
+function finishedAllEpochs(): boolean {
+  const t = need();
+  return stepsPerEpoch > 0 && t.step() >= epochs * stepsPerEpoch;
+}
+
+// ---- request handlers ----------------------------------------------------------------------
+
+type Handler<T extends RequestType> = (req: RequestOf<T>) => Promise<ResultOf<T>> | ResultOf<T>;
+
+const handlers: { [T in RequestType]: Handler<T> } = {
+  async init() {
+    cnn = await modulePromise;
+    trainer ??= new cnn.Trainer();
+    const presets: Record<string, string> = {};
+    for (const name of cnn.presetNames()) presets[name] = unwrap(cnn.preset(name)).json;
+    return { version: PROTOCOL_VERSION, presets, variant: 'wasmsimd' };
+  },
+
+  async 'data/load-mnist'(req) {
+    const parts = await Promise.all(
+      MNIST_FILES.map((f) =>
+        fetchCached(new URL(f, req.baseUrl).href, f, (file, loaded, total, fromCache) =>
+          post({ type: 'data/progress', file, loaded, total, fromCache }),
+        ),
+      ),
+    );
+    const raw = await Promise.all(parts.map((p, i) => gunzip(p, MNIST_FILES[i])));
+    return setData(raw, 'MNIST', MNIST_FILES);
+  },
+
+  async 'data/load-files'(req) {
+    const f = req.files;
+    const buffers = [f.trainImages, f.trainLabels, f.testImages, f.testLabels];
+    const raw = await Promise.all(buffers.map((b, i) => gunzip(new Uint8Array(b), req.names[i])));
+    return setData(raw, req.names.join(', '), req.names);
+  },
+
+  'model/configure'(req) {
+    const t = need();
+    if (state === 'running') state = 'paused';
+    const summary = unwrap(t.configure(req.spec));
+    readSpecCounts();
+    stepsPerEpoch = 0;
+    resetCounters();
+    setState('idle');
+    return { summary, spec: t.specJson() };
+  },
+
+  'model/reset'(req) {
+    const t = need();
+    if (state === 'running') state = 'paused';
+    unwrap(t.reset(req.seed ?? -1));
+    resetCounters();
+    setState('idle');
+    return { summary: unwrap(t.summary()) };
+  },
+
+  'model/save'() {
+    const t = need();
+    const bytes = unwrap(t.save()).bytes;
+    return { bytes: bytes.buffer as ArrayBuffer, step: t.step() };
+  },
+
+  'model/load'(req) {
+    const t = need();
+    if (state === 'running') state = 'paused';
+    const summary = unwrap(t.load(new Uint8Array(req.bytes), req.name));
+    readSpecCounts();
+    setState(t.step() > 0 ? 'paused' : 'idle');
+    return { summary, spec: t.specJson(), step: t.step() };
+  },
+
+  'hparams/set'(req) {
+    const t = need();
+    unwrap(t.setHyperparameters(req.hparams));
+    if (req.hparams.epochs !== undefined) epochs = req.hparams.epochs;
+    if (req.hparams.batchSize !== undefined) {
+      batchSize = req.hparams.batchSize;
+      stepsPerEpoch = 0; // re-learnt from the next chunk
+    }
+    return {};
+  },
+
+  'train/start'() {
+    need();
+    if (!dataInfo) throw new UserError('load a data set before training');
+    if (state === 'running') return {};
+    if (finishedAllEpochs()) throw new UserError(`all ${epochs} epochs are done: raise Epochs to train further, or Reset`);
+    setState('running');
+    void runLoop();
+    return {};
+  },
+
+  'train/pause'() {
+    if (state === 'running') setState('paused');
+    return {};
+  },
+
+  'train/step'() {
+    const t = need();
+    if (!dataInfo) throw new UserError('load a data set before training');
+    if (state === 'running') setState('paused');
+    const r = unwrap(t.trainSteps(1));
+    postStep(r);
+    if (state === 'idle') setState('paused');
+    else post({ type: 'train/state', state, step: t.step(), epochs });
+    return {};
+  },
+
+  'eval/run'() {
+    const t = need();
+    if (!dataInfo) throw new UserError('load a data set before evaluating');
+    fullEvaluation(stepsPerEpoch > 0 ? t.step() / stepsPerEpoch : 0);
+    return {};
+  },
+
+  'debug/crash'() {
+    // A real uncaught error in the worker's event loop, as a wasm trap would give.
+    setTimeout(() => {
+      throw new Error('simulated worker crash');
+    });
+    return {};
+  },
+};
+
+const DATA_ROLES = ['training images', 'training labels', 'test images', 'test labels'];
+
+function setData(raw: Uint8Array[], source: string, names: readonly string[]): DataInfo {
+  const t = need();
+  let info;
+  try {
+    info = unwrap(t.setData(raw[0], raw[1], raw[2], raw[3]));
+  } catch (e) {
+    // The core names the role ("training images: ..."); add the file it came from.
+    let message = (e as Error).message;
+    DATA_ROLES.forEach((role, i) => {
+      if (message.startsWith(role + ':')) message = `${names[i]} (${role})${message.slice(role.length)}`;
+    });
+    throw new UserError(message);
+  }
+  testSet = { images: raw[2], labels: raw[3] };
+  dataInfo = { ...info, source };
+  stepsPerEpoch = 0;
+  return dataInfo;
+}
+
+self.onmessage = async (ev: MessageEvent<ToWorker>) => {
+  const req = ev.data;
+  try {
+    const handler = handlers[req.type] as Handler<RequestType>;
+    if (!handler) throw new UserError(`unknown request "${(req as { type: string }).type}"`);
+    if (req.type !== 'init') await modulePromise;
+    const result = await handler(req as RequestOf<RequestType>);
+    const transfer: Transferable[] = [];
+    if (req.type === 'model/save') transfer.push((result as ResultOf<'model/save'>).bytes);
+    post({ type: 'reply', id: req.id, ok: true, result }, transfer);
+  } catch (e) {
+    post({ type: 'reply', id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+  }
+};
