@@ -92,3 +92,9 @@ run_args=(--native-json "$native_json")
 [[ -n ${BENCH_SCALE:-} ]] && run_args+=(--scale "$BENCH_SCALE")
 [[ -n ${BENCH_ONLY:-} ]] && run_args+=(--only "$BENCH_ONLY")
 node bench/run.mjs "${run_args[@]}"
+
+# --- the playground page -------------------------------------------------------------------------
+if [[ ${BENCH_PAGE:-1} != 0 ]]; then
+  bash tools/build.sh web >/dev/null
+  node bench/page-bench.mjs
+fi

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm start`: installs what is missing, builds everything (the native CLI, the WebAssembly
 # module, the site) and serves the playground, printing its URL. HOST and PORT choose where
-# (default 127.0.0.1:8080; HOST=0.0.0.0 to reach it from another device).
+# (default 127.0.0.1:8080; HOST=0.0.0.0 to reach it from another device). The tests serve on
+# their own port, so `npm test` can run beside it.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
@@ -19,4 +20,4 @@ CNN Playground is served below (Ctrl+C stops it). Also built:
   build-native/cnn       the command-line tool (try: build-native/cnn summary --preset keras-book)
   build-web/             the static site; any static file server can serve it
 MSG
-exec npx vite preview web --host "$host" --port "$port"
+exec npx vite preview web --host "$host" --port "$port" --bypass-lock

@@ -75,6 +75,17 @@ test('tiny reaches 97% after one epoch', async ({ page }) => {
   expect(acc).toBeGreaterThanOrEqual(0.97);
 });
 
+test('keras-book reaches 98.5% after one epoch', async ({ page }) => {
+  test.setTimeout(10 * 60_000);
+  await openPlayground(page, '#preset=keras-book&epochs=1');
+  await expect(page.getByTestId('total-params')).toHaveText('93,322');
+  await page.getByTestId('train').click();
+  await expect(page.getByTestId('train-state')).toHaveText('Done', { timeout: 9 * 60_000 });
+  // The epoch's end evaluates the whole test set.
+  await expect(page.getByTestId('test-accuracy')).toContainText('on 10,000 images');
+  expect(await testAccuracy(page)).toBeGreaterThanOrEqual(0.985);
+});
+
 test('keyboard shortcuts train, pause and step', async ({ page }) => {
   await openPlayground(page, '#preset=tiny');
   await page.locator('body').click({ position: { x: 5, y: 5 } });

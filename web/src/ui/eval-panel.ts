@@ -5,6 +5,7 @@ import { LitElement, css, html, nothing, type PropertyValues, type TemplateResul
 import type { EvalReport } from '../worker/protocol';
 import { exampleCardStyles, renderExampleList } from './example-card';
 
+const CARDS_PER_TASK = 6;
 const pct = (f: number, digits = 1) => (Number.isFinite(f) ? `${(f * 100).toFixed(digits)}%` : '–');
 
 export class EvalPanel extends LitElement {
@@ -28,6 +29,11 @@ export class EvalPanel extends LitElement {
       }
       .hint {
         color: var(--muted, #5b6475);
+      }
+      .gallery,
+      section[data-testid='cell-gallery'] {
+        content-visibility: auto;
+        contain-intrinsic-size: auto 320px;
       }
       h2.title {
         font-size: 1rem;
@@ -152,7 +158,30 @@ export class EvalPanel extends LitElement {
     this._focus = 0;
   }
 
+  // The galleries (dozens of digit canvases) render after the matrix, CARDS_PER_TASK cards per
+  // task, so no main-thread task grows long while the worker keeps training.
+  private _galleries = false;
+  private _cards = 0;
+  private _galleryTimer = 0;
+
+  protected updated(): void {
+    const r = this.report;
+    if (!r) return;
+    const wanted = Math.max(r.leastSure.length, r.perCellLimit);
+    if (this._galleries && this._cards >= wanted) return;
+    clearTimeout(this._galleryTimer);
+    this._galleryTimer = window.setTimeout(() => {
+      this._galleries = true;
+      this._cards += CARDS_PER_TASK;
+      this.requestUpdate();
+    }, 0);
+  }
+
   protected willUpdate(changed: PropertyValues): void {
+    if (changed.has('report')) {
+      this._galleries = false;
+      this._cards = 0;
+    }
     const old = changed.get('report') as EvalReport | null | undefined;
     if (changed.has('report') && (!this.report || (old && old.classes !== this.report.classes))) {
       this._sel = null;
@@ -187,13 +216,13 @@ export class EvalPanel extends LitElement {
       </ul>
       <h3>Confusion matrix</h3>
       <div class="scroll">${this._renderMatrix(r)}</div>
-      ${this._renderCellGallery(r)}
-      <section data-testid="least-sure" aria-labelledby="least-sure-title">
-        <h3 id="least-sure-title">The test digits the model is least sure about</h3>
-        ${r.leastSure.length
-          ? renderExampleList(r.leastSure, r.images)
-          : html`<p class="note">None.</p>`}
-      </section>
+      ${this._galleries
+        ? html`${this._renderCellGallery(r)}
+            <section class="gallery" data-testid="least-sure" aria-labelledby="least-sure-title">
+              <h3 id="least-sure-title">The test digits the model is least sure about</h3>
+              ${r.leastSure.length ? renderExampleList(r.leastSure, r.images, this._cards) : html`<p class="note">None.</p>`}
+            </section>`
+        : ''}
     `;
   }
 
@@ -274,7 +303,7 @@ export class EvalPanel extends LitElement {
       ${total > shown.length
         ? html`<p class="note">Only the first ${r.perCellLimit} examples of each cell are kept.</p>`
         : nothing}
-      ${shown.length ? renderExampleList(shown, r.images) : html`<p class="note">No examples in this cell.</p>`}
+      ${shown.length ? renderExampleList(shown, r.images, this._cards) : html`<p class="note">No examples in this cell.</p>`}
     </section>`;
   }
 

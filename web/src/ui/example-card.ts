@@ -20,9 +20,37 @@ function probsLabel(probs: number[]): string {
   return 'probabilities: ' + order.slice(0, 3).map(([p, c]) => `${c} ${pct(p)}`).join(', ');
 }
 
+const BAR_COLOURS = { true: '#15803d', pred: '#b91c1c', other: '#5b6475', track: '#eef0f3', text: '#5b6475' };
+
+/** Ten bars in one small canvas (one element, not forty): true class green, predicted red. */
+function drawProbabilities(canvas: HTMLCanvasElement, probs: number[], label: number, predicted: number): void {
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const w = canvas.width, h = canvas.height, n = probs.length, barH = h - 8;
+  const slot = w / n;
+  ctx.clearRect(0, 0, w, h);
+  ctx.font = '7px sans-serif';
+  ctx.textAlign = 'center';
+  ctx.textBaseline = 'bottom';
+  for (let c = 0; c < n; c++) {
+    const x = c * slot;
+    ctx.fillStyle = BAR_COLOURS.track;
+    ctx.fillRect(x + 0.5, 0, slot - 1, barH);
+    const p = probs[c];
+    const bh = p > 0 ? Math.max(1.5, p * barH) : 0;
+    ctx.fillStyle = c === label ? BAR_COLOURS.true : c === predicted ? BAR_COLOURS.pred : BAR_COLOURS.other;
+    ctx.fillRect(x + 0.5, barH - bh, slot - 1, bh);
+    ctx.fillStyle = BAR_COLOURS.text;
+    ctx.fillText(String(c), x + slot / 2, h);
+  }
+}
+
 export function renderExampleCard(e: ExampleRef, images: DigitImages): TemplateResult {
   const top = topClass(e.probs);
   const ok = e.label === e.predicted;
+  const drawBars = (el?: Element) => {
+    if (el instanceof HTMLCanvasElement) drawProbabilities(el, e.probs, e.label, e.predicted);
+  };
   const draw = (el?: Element) => {
     if (el instanceof HTMLCanvasElement) drawDigit(el, images.pixels, images.rows, images.cols, e.image);
   };
@@ -39,27 +67,16 @@ export function renderExampleCard(e: ExampleRef, images: DigitImages): TemplateR
       <span class="meta"
         >#${e.index} <span class=${ok ? 'ok' : 'wrong'}>${e.label}→${e.predicted}</span></span
       >
-      <span class="probs" role="img" aria-label=${probsLabel(e.probs)}>
-        ${e.probs.map(
-          (p, c) =>
-            html`<span class="col"
-              ><span class="track"
-                ><span
-                  class="bar ${c === e.label ? 'true' : c === e.predicted ? 'pred' : ''}"
-                  style="height:${Math.max(p * 100, p > 0 ? 4 : 0).toFixed(1)}%"
-                ></span></span
-              ><span class="d">${c}</span></span
-            >`,
-        )}
-      </span>
+      <canvas class="probs" width="80" height="30" role="img" aria-label=${probsLabel(e.probs)} ${ref(drawBars)}></canvas>
       <span class="top">top ${top}: ${pct(e.probs[top] ?? 0)}</span>
     </li>
   `;
 }
 
-export function renderExampleList(list: ExampleRef[], images: DigitImages): TemplateResult {
+/** The first `limit` cards of a list (the panel raises the limit a few cards per task). */
+export function renderExampleList(list: ExampleRef[], images: DigitImages, limit = Infinity): TemplateResult {
   return html`<ul class="cards">
-    ${list.map((e) => renderExampleCard(e, images))}
+    ${list.slice(0, limit).map((e) => renderExampleCard(e, images))}
   </ul>`;
 }
 
@@ -102,37 +119,8 @@ export const exampleCardStyles = css`
     font-weight: 600;
   }
   .probs {
-    display: flex;
-    gap: 1px;
     width: 80px;
-  }
-  .col {
-    flex: 1;
-    display: flex;
-    flex-direction: column;
-    align-items: center;
-  }
-  .track {
-    width: 100%;
-    height: 22px;
-    display: flex;
-    align-items: flex-end;
-    background: var(--surface, #f6f7f9);
-  }
-  .bar {
-    width: 100%;
-    background: var(--muted, #5b6475);
-  }
-  .bar.true {
-    background: var(--good, #15803d);
-  }
-  .bar.pred {
-    background: var(--bad, #b91c1c);
-  }
-  .d {
-    font-size: 7px;
-    line-height: 1.1;
-    color: var(--muted, #5b6475);
+    height: 30px;
   }
   .top {
     color: var(--fg, #1d2330);

@@ -137,7 +137,7 @@ export type FromWorker =
       loss: number;
       accuracy: number;
       lr: number;
-      examplesPerSec: number;
+      examplesPerSec: number; // mean since the last reset, training time only
       trainMs: number; // training time so far, without evaluations
       wallMs: number; // wall time of this run so far
       stepsPerEpoch: number;

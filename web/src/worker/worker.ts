@@ -33,6 +33,8 @@ let stepsPerEpoch = 0;
 let epochs = 1;
 let batchSize = 1;
 let trainMs = 0; // training time since the last reset
+let examplesTrained = 0; // examples trained since the last reset
+let lastExamplesSeen: number | null = null; // the core's counter at the previous chunk
 let wallStart = 0; // performance.now() when the current run started
 let wallBefore = 0; // wall time of earlier runs since the last reset
 let nextQuickEval = 0; // fractional epoch of the next sampled test evaluation
@@ -68,6 +70,8 @@ function setState(s: TrainState, message?: string): void {
 function resetCounters(): void {
   msPerStep = 0;
   trainMs = 0;
+  examplesTrained = 0;
+  lastExamplesSeen = null;
   wallBefore = 0;
   nextQuickEval = 1 / QUICK_EVALS_PER_EPOCH;
 }
@@ -90,8 +94,10 @@ function wallNow(): number {
 function postStep(r: WasmStepResult): void {
   stepsPerEpoch = r.stepsPerEpoch;
   trainMs += r.ms;
-  const examples = r.steps * batchSize;
-  const eps = r.ms > 0 ? (examples / r.ms) * 1000 : 0;
+  // Exact counts from the core (the last batch of an epoch may be short).
+  examplesTrained += lastExamplesSeen === null ? r.steps * batchSize : r.examplesSeen - lastExamplesSeen;
+  lastExamplesSeen = r.examplesSeen;
+  const eps = trainMs > 0 ? (examplesTrained / trainMs) * 1000 : 0;
   post({
     type: 'metrics/step',
     step: r.step,
