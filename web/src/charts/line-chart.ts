@@ -344,7 +344,15 @@ export class LineChart extends LitElement {
       legend: { show: false },
       cursor: { drag: { x: false, y: false }, points: { size: 6 } },
       scales: { x: { time: false }, y: yScale },
-      axes: [{ ...axis('epoch'), size: 26 }, { ...axis(this.yLabel), size: 44 }],
+      axes: [
+        {
+          ...axis('epoch'),
+          size: 26,
+          // As many decimals as the tick spacing needs, so close ticks never print the same label.
+          values: (_u: uPlot, splits: number[], _i: number, _space: number, incr: number) =>
+            splits.map((v) => v.toFixed(Math.min(6, Math.max(0, Math.ceil(-Math.log10(incr) - 1e-9))))),
+        },
+        { ...axis(this.yLabel), size: 44 }],
       series: [
         { label: 'epoch' },
         ...this.series.map(

@@ -148,7 +148,7 @@ export class TrainPanel extends LitElement {
           >Optimizer
           <select aria-label="Optimizer" @change=${(e: Event) => this.change('optimizer', (e.target as HTMLSelectElement).value)}>
             ${[
-              ['sgd', 'SGD + momentum'],
+              ['sgd', 'SGD'],
               ['adam', 'Adam'],
               ['rmsprop', 'RMSprop'],
             ].map(([v, l]) => html`<option value=${v} ?selected=${h?.optimizer === v}>${l}</option>`)}
