@@ -236,3 +236,18 @@ test('the layout fits a phone screen', async ({ page }) => {
   });
   expect(unnamed).toEqual([]);
 });
+
+test('MNIST is kept in the Cache API and loads again without the network', async ({ page }) => {
+  await openPlayground(page, '#preset=tiny');
+  // From now on every request for the data fails, as offline.
+  let blocked = 0;
+  await page.route('**/data/mnist/**', (route) => {
+    blocked++;
+    return route.abort('internetdisconnected');
+  });
+  await page.reload();
+  await expect(page.getByTestId('data-info')).toContainText('60,000 training', { timeout: 60_000 });
+  expect(blocked).toBe(0);
+  await page.getByTestId('step').click();
+  await expect.poll(() => stepCount(page)).toBe(1);
+});
