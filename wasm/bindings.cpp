@@ -80,6 +80,22 @@ val named_list(const std::vector<NamedValues>& list) {
   return a;
 }
 
+val stats_object(const TensorStats& t) {
+  val o = val::object();
+  o.set("count", static_cast<double>(t.count));
+  o.set("min", t.min);
+  o.set("max", t.max);
+  o.set("mean", t.mean);
+  o.set("std", t.std);
+  o.set("zeroFraction", t.zero_fraction);
+  o.set("nanCount", static_cast<double>(t.nan_count));
+  o.set("infCount", static_cast<double>(t.inf_count));
+  o.set("histogram", copy_array(t.histogram));
+  o.set("histMin", t.hist_min);
+  o.set("histMax", t.hist_max);
+  return o;
+}
+
 std::vector<uint8_t> bytes_of(const val& typed_array) {
   return emscripten::convertJSArrayToNumberVector<uint8_t>(typed_array);
 }
@@ -174,6 +190,22 @@ class JsTrainer {
     return guarded([&] { return named_list(t_.gradients(layer)); });
   }
 
+  val layerStats(int layer) const {
+    return guarded([&] {
+      const LayerStats s = t_.layer_stats(layer);
+      val o = val::object();
+      o.set("layer", s.layer);
+      o.set("name", s.name);
+      o.set("type", s.type);
+      o.set("hasParams", s.has_params);
+      o.set("updateRatio", s.update_ratio);
+      o.set("weights", stats_object(s.weights));
+      o.set("gradients", stats_object(s.gradients));
+      o.set("activations", stats_object(s.activations));
+      return o;
+    });
+  }
+
   // h: {lr, momentum, l2, dropout, batchSize, epochs, augment, optimizer}, each optional.
   val setHyperparameters(const val& h) {
     return guarded([&] {
@@ -200,13 +232,9 @@ class JsTrainer {
     });
   }
 
-  val save() const {
-    return guarded([&] {
-      val o = val::object();
-      o.set("bytes", copy_array(t_.save()));
-      return o;
-    });
-  }
+  val save() const { return save_bytes(true); }
+  // The model file without the optimizer's state (smaller; to ship a pretrained model).
+  val saveWeights() const { return save_bytes(false); }
   val load(const val& bytes, const std::string& name) {
     return guarded([&] { return summary_object(t_.load(bytes_of(bytes), name)); });
   }
@@ -223,6 +251,14 @@ class JsTrainer {
   }
 
  private:
+  val save_bytes(bool with_optimizer) const {
+    return guarded([&] {
+      val o = val::object();
+      o.set("bytes", copy_array(t_.save(with_optimizer)));
+      return o;
+    });
+  }
+
   Trainer t_;
 };
 
@@ -272,7 +308,9 @@ EMSCRIPTEN_BINDINGS(cnn) {
       .function("gradients", &JsTrainer::gradients)
       .function("setHyperparameters", &JsTrainer::setHyperparameters)
       .function("reset", &JsTrainer::reset)
+      .function("layerStats", &JsTrainer::layerStats)
       .function("save", &JsTrainer::save)
+      .function("saveWeights", &JsTrainer::saveWeights)
       .function("load", &JsTrainer::load)
       .function("importWeights", &JsTrainer::importWeights)
       .function("step", &JsTrainer::step)

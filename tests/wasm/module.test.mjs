@@ -1,7 +1,7 @@
 // The compiled WebAssembly module through its Embind API, under Node: it trains `tiny` on real
 // digits with the loss going down, takes the SIMD kernels, refuses bad input with one sentence
 // while keeping its model, round-trips model files with the native CLI, and matches native
-// accuracy for the same seed.
+// accuracy for the same seed; layer statistics and weights-only files come through the bindings.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
@@ -69,6 +69,46 @@ test('bad input gives one sentence and keeps the model', () => {
   assert.deepEqual(t.save().bytes, saved);  // nothing above changed the model
   assert.equal(t.trainSteps(1).error, undefined);
   t.delete();
+});
+
+test('layer statistics and the weights-only model file', () => {
+  const t = trainer();
+  t.setData(...raw);
+  const fresh = t.layerStats(0);
+  assert.equal(fresh.error, undefined, fresh.error);
+  assert.equal(fresh.updateRatio, 0);
+  assert.equal(fresh.activations.count, 0);
+  t.trainSteps(5);
+  const s = t.layerStats(0);
+  assert.equal(s.layer, 0);
+  assert.equal(s.name, 'conv2d_1');
+  assert.equal(s.type, 'conv2d');
+  assert.equal(s.hasParams, true);
+  assert.ok(s.updateRatio > 0 && s.updateRatio < 1, `${s.updateRatio}`);
+  assert.equal(s.weights.count, 5 * 5 * 8 + 8);
+  assert.equal(s.activations.count, 32 * 28 * 28 * 8);
+  assert.ok(s.activations.zeroFraction > 0 && s.activations.min === 0);
+  for (const ts of [s.weights, s.gradients, s.activations]) {
+    assert.ok(ts.histogram instanceof Int32Array && ts.histogram.length === 20);
+    assert.equal(ts.histogram.reduce((a, b) => a + b), ts.count - ts.nanCount - ts.infCount);
+    assert.ok(Number.isFinite(ts.mean) && Number.isFinite(ts.std) && ts.min <= ts.mean && ts.mean <= ts.max);
+    assert.equal(ts.histMin, ts.min);
+    assert.equal(ts.histMax, ts.max);
+  }
+  assert.equal(t.layerStats(1).hasParams, false);
+  assert.match(t.layerStats(5).error, /^layer_stats: layer 5 does not exist \(the model has 5 layers/);
+  const full = t.save().bytes;
+  const slim = t.saveWeights().bytes;
+  assert.ok(slim instanceof Uint8Array && slim.length * 2 < full.length, `${slim.length} vs ${full.length}`);
+  const u = new M.Trainer();
+  assert.equal(u.load(slim, 'slim.safetensors').error, undefined);
+  const img = t.testImage(0).image;
+  assert.deepEqual(u.predict(img).probabilities, t.predict(img).probabilities);
+  u.setData(...raw);
+  assert.equal(u.trainSteps(2).error, undefined);
+  assert.equal(u.step(), 7);
+  t.delete();
+  u.delete();
 });
 
 test('model files move between the wasm module and the native CLI', () => {

@@ -57,6 +57,36 @@ export interface WasmNamedValues {
   shape: number[];
   data: Float32Array;
 }
+/** Statistics of one population of values; NaN/Inf are counted and left out of the rest. */
+export interface WasmTensorStats {
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  /** Population standard deviation. */
+  std: number;
+  /** Exact zeros / finite values (dead ReLUs in activations). */
+  zeroFraction: number;
+  nanCount: number;
+  infCount: number;
+  /** 20 equal bins over [histMin, histMax]; they sum to count - nanCount - infCount. */
+  histogram: Int32Array;
+  histMin: number;
+  histMax: number;
+}
+export interface WasmLayerStats {
+  layer: number;
+  name: string;
+  type: string;
+  hasParams: boolean;
+  /** ||w_after - w_before|| / ||w_before|| of the last optimizer step; 0 before any step. */
+  updateRatio: number;
+  /** Kernel and bias together. */
+  weights: WasmTensorStats;
+  gradients: WasmTensorStats;
+  /** The layer's whole output of the last forward pass; count 0 before any. */
+  activations: WasmTensorStats;
+}
 export interface WasmHyperparameters {
   lr?: number;
   momentum?: number;
@@ -80,9 +110,12 @@ export interface WasmTrainer {
   activation(layer: number): Result<WasmNamedValues>;
   weights(layer: number): Result<WasmNamedValues[]>;
   gradients(layer: number): Result<WasmNamedValues[]>;
+  layerStats(layer: number): Result<WasmLayerStats>;
   setHyperparameters(h: WasmHyperparameters): Result<object>;
   reset(seed: number): Result<object>;
   save(): Result<{ bytes: Uint8Array }>;
+  /** The model file without the optimizer's state (smaller; training from it restarts that state). */
+  saveWeights(): Result<{ bytes: Uint8Array }>;
   load(bytes: Uint8Array, name: string): Result<WasmSummary>;
   importWeights(bytes: Uint8Array, name: string): Result<object>;
   step(): number;
