@@ -18,7 +18,7 @@ const port = Number(opt('port', 4290));
 const base = `http://127.0.0.1:${port}/`;
 if (!fs.existsSync(path.join(root, 'build-web', 'index.html'))) throw new Error('build-web/ is missing: run tools/build.sh web');
 
-const server = spawn('npx', ['vite', 'preview', 'web', '--host', '127.0.0.1', '--port', String(port), '--strictPort', '--bypass-lock'], { cwd: root, stdio: 'ignore', detached: true });
+const server = spawn('npx', ['vite', 'preview', 'web', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: root, stdio: 'ignore', detached: true });
 process.on('exit', () => { try { process.kill(-server.pid); } catch {} });
 
 for (let i = 0; ; i++) {
@@ -63,12 +63,71 @@ for (const preset of presets) {
   const long = await page.evaluate((t) => window.longTasks.filter((e) => e.start >= t), start);
   results.presets[preset] = { testAccuracy: acc, elapsed, examplesPerSec: eps, longTasksOver50ms: long.length, longestTaskMs: Math.max(0, ...long.map((e) => e.duration)), long: long.map((e) => ({ start: e.start - start, duration: e.duration })) };
 }
+
+// Draw-to-prediction latency: pointer-up to the bars updated, for the ten stroke fixtures, with
+// the pretrained network and with the keras-book network being trained.
+const strokes = JSON.parse(fs.readFileSync(path.join(root, 'tests', 'fixtures', 'digit-strokes.json'), 'utf8'));
+async function drawAll() {
+  const out = [];
+  for (const d of strokes.digits) {
+    await page.getByTestId('pad-clear').click();
+    await page.getByTestId('pad').scrollIntoViewIfNeeded();
+    const box = await page.getByTestId('pad').boundingBox();
+    const at = (p) => [box.x + (p[0] * box.width) / strokes.size, box.y + (p[1] * box.height) / strokes.size];
+    for (const s of d.strokes) {
+      await page.mouse.move(...at(s[0]));
+      await page.mouse.down();
+      for (const p of s.slice(1)) await page.mouse.move(...at(p));
+      await page.mouse.up();
+    }
+    await page.waitForFunction(() => document.querySelector('cnn-playground').shadowRoot.querySelector('cnn-draw-panel').dataset.latencyMs !== undefined);
+    await page.waitForTimeout(100);
+    const ms = Number(await page.locator('cnn-draw-panel').getAttribute('data-latency-ms'));
+    const read = Number(await page.getByTestId('pad-top').getAttribute('data-class'));
+    out.push({ label: d.label, read, ms });
+    await page.locator('cnn-draw-panel').evaluate((e) => delete e.dataset.latencyMs);
+  }
+  return out;
+}
+const summary = (xs) => { const s = [...xs].sort((a, b) => a - b); return { median: s[Math.floor(s.length / 2)], max: s[s.length - 1] }; };
+await page.goto(base + '#preset=keras-book');
+await page.reload();
+await page.getByTestId('data-info').waitFor({ timeout: 120_000 });
+const pre = await drawAll();
+for (let i = 0; i < 3; i++) await page.getByTestId('step').click();
+await page.waitForTimeout(500);
+const cur = await drawAll();
+results.draw = { pretrained: pre, current: cur, pretrainedMs: summary(pre.map((x) => x.ms)), currentMs: summary(cur.map((x) => x.ms)) };
+
+// Feature-map refresh during training: keras-book for a fixed time with the live feature maps off,
+// then on (panel on screen), from the same fresh weights; examples/s as the page shows them.
+async function throughput(live) {
+  await page.getByTestId('reset').click();
+  const box = page.locator('cnn-inspect-panel');
+  await box.scrollIntoViewIfNeeded();
+  const checkbox = box.getByLabel('Live during training');
+  if ((await checkbox.isChecked()) !== live) await checkbox.click();
+  await page.getByTestId('train').click();
+  await page.waitForTimeout(20_000);
+  await page.getByTestId('pause').click();
+  await page.getByTestId('train-state').filter({ hasText: 'Paused' }).waitFor();
+  const stats = (await page.getByTestId('train-stats').textContent()).replace(/\s+/g, ' ');
+  return Number(/([\d,]+) examples\/s/.exec(stats)[1].replace(/,/g, ''));
+}
+const off = await throughput(false);
+const on = await throughput(true);
+results.featureMaps = { examplesPerSecOff: off, examplesPerSecOn: on, drop: 1 - on / off };
 await browser.close();
 
 console.log('\nThe playground page in headless Chromium (as the page shows it)');
 console.log(`  first paint: cold ${results.firstPaint.coldMs.toFixed(0)} ms, warm cache ${results.firstPaint.warmMs.toFixed(0)} ms; MNIST ready (warm) at ${results.firstPaint.dataReadyWarmMs.toFixed(0)} ms`);
 for (const [p, r] of Object.entries(results.presets))
   console.log(`  ${p.padEnd(11)} 1 epoch: test accuracy ${(100 * r.testAccuracy).toFixed(2)}%, elapsed ${r.elapsed}, ${r.examplesPerSec.toLocaleString('en-US')} examples/s (mean), main-thread tasks over 50 ms: ${r.longTasksOver50ms}${r.longTasksOver50ms ? ' (' + r.long.map((e) => `${(e.start / 1000).toFixed(1)} s: ${e.duration} ms`).join(', ') + ')' : ''}`);
+const d = results.draw;
+console.log(`  draw to prediction (pointer-up to bars), keras-book: pretrained median ${d.pretrainedMs.median.toFixed(1)} ms, max ${d.pretrainedMs.max.toFixed(1)} ms; trained median ${d.currentMs.median.toFixed(1)} ms, max ${d.currentMs.max.toFixed(1)} ms`);
+console.log(`  drawn fixtures read by the pretrained model: ${d.pretrained.filter((x) => x.read === x.label).length}/10 (${d.pretrained.map((x) => `${x.label}->${x.read}`).join(' ')})`);
+const fm = results.featureMaps;
+console.log(`  keras-book training with live feature maps: ${fm.examplesPerSecOn.toLocaleString('en-US')} examples/s vs ${fm.examplesPerSecOff.toLocaleString('en-US')} without (${(100 * fm.drop).toFixed(1)}% drop)`);
 const out = path.join(root, 'bench', 'results', `page-${new Date().toISOString().replace(/[-:]/g, '').replace(/\..*/, 'Z')}.json`);
 fs.writeFileSync(out, JSON.stringify(results, null, 2));
 console.log(`  wrote ${path.relative(root, out)}`);

@@ -20,4 +20,4 @@ CNN Playground is served below (Ctrl+C stops it). Also built:
   build-native/cnn       the command-line tool (try: build-native/cnn summary --preset keras-book)
   build-web/             the static site; any static file server can serve it
 MSG
-exec npx vite preview web --host "$host" --port "$port" --bypass-lock
+exec npx vite preview web --host "$host" --port "$port"

@@ -4,10 +4,13 @@
 // panels draw; the worker trains; nothing numeric happens here.
 import { LitElement, css, html } from 'lit';
 import { decodeState, encodeState, type AppState } from '../state/app-state';
+import { forgetStoredModel, loadStoredModel, storeModel } from '../state/model-store';
 import { readHparams, toWorkerHparams, writeHparams, type Hparams, type ModelSpec } from '../state/spec';
 import { createTrainingWorker, type WorkerClient } from '../worker/client';
-import type { DataInfo, EvalReport, IdxFiles, ModelSummary, TrainState } from '../worker/protocol';
+import type { DataInfo, EvalReport, IdxFiles, ModelSummary, PadModel, TrainState } from '../worker/protocol';
 import './data-panel';
+import './draw-panel';
+import './inspect-panel';
 import type { DataProgress } from './data-panel';
 import './eval-panel';
 import './metrics-panel';
@@ -36,6 +39,11 @@ export class CnnPlayground extends LitElement {
     report: { state: true },
     banner: { state: true },
     notice: { state: true },
+    modelVersion: { state: true },
+    drawn: { state: true },
+    padModel: { state: true },
+    fileStatus: { state: true },
+    fileError: { state: true },
   };
   private ready = false;
   private presetNames: string[] = [];
@@ -51,6 +59,12 @@ export class CnnPlayground extends LitElement {
   private report: EvalReport | null = null;
   private banner = '';
   private notice = '';
+  /** Bumped whenever the weights change other than by a training chunk (configure, load, reset, pause). */
+  private modelVersion = 0;
+  private drawn: Float32Array | null = null;
+  private padModel: PadModel = 'current';
+  private fileStatus = '';
+  private fileError = '';
 
   private client: WorkerClient | null = null;
   private presets: Record<string, ModelSpec> = {};
@@ -174,11 +188,39 @@ export class CnnPlayground extends LitElement {
       await this.initWorker();
       const { state, problem } = decodeState(location.hash, this.presets, DEFAULT_PRESET);
       if (problem) this.notice = problem;
-      await this.configure(state.preset, state.spec);
+      await this.configure(state.preset, state.spec, { keepStored: true });
       this.ready = true;
+      void this.loadPretrained();
+      await this.restoreStored();
       await this.loadMnist();
     } catch (e) {
       this.banner = `The playground could not start: ${(e as Error).message}`;
+    }
+  }
+
+  /** The small model that ships with the site, so the digit pad reads from the first second. */
+  private async loadPretrained() {
+    try {
+      await this.client!.request('pretrained/load', { url: new URL('models/pretrained.safetensors', document.baseURI).href });
+      this.modelVersion++;
+    } catch {
+      // the pad then uses the model being trained
+    }
+  }
+
+  /** The model kept in this browser, if it belongs to the same link. */
+  private async restoreStored() {
+    const stored = await loadStoredModel();
+    if (!stored || !this.appState || stored.hash !== encodeState(this.appState, this.presets)) return;
+    try {
+      const r = await this.client!.request('model/load', { bytes: stored.bytes.slice(0), name: 'the model kept in this browser' });
+      this.lastGood = { bytes: stored.bytes, step: r.step };
+      this.progress = null;
+      this.trainState = 'paused';
+      this.modelVersion++;
+      this.fileStatus = `Restored from this browser (step ${r.step.toLocaleString('en-US')}).`;
+    } catch {
+      await forgetStoredModel();
     }
   }
 
@@ -230,7 +272,10 @@ export class CnnPlayground extends LitElement {
     client.on('train/state', (e) => {
       this.flushProgress();
       this.trainState = e.state;
-      if (e.state === 'paused' || e.state === 'done') void this.backup(true);
+      if (e.state === 'paused' || e.state === 'done') {
+        this.modelVersion++;
+        void this.backup(true);
+      }
     });
     client.on('error', (e) => (this.banner = e.message));
   }
@@ -259,6 +304,7 @@ export class CnnPlayground extends LitElement {
     const restored = this.lastGood;
     try {
       await this.initWorker();
+      void this.loadPretrained();
       await this.configure(this.appState!.preset, this.appState!.spec, { keepCharts: true });
       if (this.userFiles) await this.loadFiles(this.userFiles.files, this.userFiles.names);
       else await this.loadMnist();
@@ -283,7 +329,11 @@ export class CnnPlayground extends LitElement {
     this.lastBackupAt = now;
     try {
       const r = await this.client.request('model/save', {});
-      if (r.step > 0) this.lastGood = r;
+      if (r.step > 0) {
+        this.lastGood = r;
+        if (this.appState && (await storeModel({ bytes: r.bytes, hash: encodeState(this.appState, this.presets), step: r.step, savedAt: Date.now() })))
+          this.fileStatus = `Kept in this browser (step ${r.step.toLocaleString('en-US')}).`;
+      }
     } catch {
       // a crash in between: the previous backup stays
     }
@@ -306,13 +356,18 @@ export class CnnPlayground extends LitElement {
   };
 
   /** Builds a model from a spec; on error the previous model and spec stay. */
-  private async configure(preset: string, spec: ModelSpec, opts: { keepCharts?: boolean } = {}): Promise<boolean> {
+  private async configure(preset: string, spec: ModelSpec, opts: { keepCharts?: boolean; keepStored?: boolean } = {}): Promise<boolean> {
     try {
       const r = await this.client!.request('model/configure', { spec: JSON.stringify(spec) });
       this.appState = { preset, spec };
       this.summary = r.summary;
       this.specError = '';
-      if (!opts.keepCharts) this.clearRun();
+      this.modelVersion++;
+      if (!opts.keepCharts) {
+        this.clearRun();
+        this.fileStatus = '';
+        if (!opts.keepStored) void forgetStoredModel();
+      }
       this.writeHash();
       return true;
     } catch (e) {
@@ -406,7 +461,48 @@ export class CnnPlayground extends LitElement {
     this.run(async () => {
       await this.client!.request('model/reset', { seed: this.hparams?.seed });
       this.clearRun();
+      this.modelVersion++;
+      this.fileStatus = '';
+      await forgetStoredModel();
     });
+
+  private async download() {
+    try {
+      const r = await this.client!.request('model/save', {});
+      const name = `${this.appState?.spec.name || this.appState?.preset || 'model'}-step${r.step}.safetensors`;
+      const url = URL.createObjectURL(new Blob([r.bytes], { type: 'application/octet-stream' }));
+      const a = document.createElement('a');
+      a.href = url;
+      a.download = name;
+      a.click();
+      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      this.fileError = '';
+    } catch (e) {
+      this.fileError = (e as Error).message;
+    }
+  }
+
+  private async loadModelFile(file: File) {
+    try {
+      const bytes = await file.arrayBuffer();
+      const r = await this.client!.request('model/load', { bytes, name: file.name }, [bytes]);
+      const spec = JSON.parse(r.spec) as ModelSpec;
+      const preset = this.presetNames.includes(String(spec.name)) ? String(spec.name) : '';
+      this.appState = { preset, spec };
+      this.summary = r.summary;
+      this.specError = '';
+      this.fileError = '';
+      this.clearRun();
+      this.modelVersion++;
+      this.writeHash();
+      this.fileStatus = r.weightsOnly
+        ? `Weights loaded from ${file.name} into this model.`
+        : `Loaded ${file.name}: trained ${r.step.toLocaleString('en-US')} steps.`;
+      void this.backup(true);
+    } catch (e) {
+      this.fileError = `${(e as Error).message}. The current model was kept.`;
+    }
+  }
 
   /** Makes the worker throw from its event loop, as a wasm trap would: exercises crash recovery. */
   crashWorkerForTesting(): Promise<unknown> {
@@ -463,7 +559,19 @@ export class CnnPlayground extends LitElement {
             @preset-change=${(e: CustomEvent<string>) => this.configure(e.detail, structuredClone(this.presets[e.detail]))}
             @spec-apply=${(e: CustomEvent<ModelSpec>) => this.configure(s?.preset ?? '', e.detail)}
             @spec-revert=${() => (this.specError = '')}
+            .fileStatus=${this.fileStatus}
+            .fileError=${this.fileError}
+            @model-download=${() => this.download()}
+            @model-file=${(e: CustomEvent<File>) => this.loadModelFile(e.detail)}
           ></cnn-model-panel>
+          <cnn-draw-panel
+            .client=${this.client}
+            .modelVersion=${this.modelVersion}
+            @digit-drawn=${(e: CustomEvent<{ image: Float32Array; model: PadModel } | null>) => {
+              this.drawn = e.detail?.image ?? null;
+              this.padModel = e.detail?.model ?? 'current';
+            }}
+          ></cnn-draw-panel>
         </div>
         <div class="col">
           <cnn-train-panel
@@ -479,6 +587,15 @@ export class CnnPlayground extends LitElement {
             @hparams-change=${(e: CustomEvent<Partial<Hparams>>) => this.changeHparams(e.detail)}
           ></cnn-train-panel>
           <cnn-metrics-panel></cnn-metrics-panel>
+          <cnn-inspect-panel
+            .client=${this.client}
+            .trainState=${this.trainState}
+            .step=${this.progress?.step ?? 0}
+            .modelVersion=${this.modelVersion}
+            .drawn=${this.drawn}
+            .padModel=${this.padModel}
+            .testCount=${this.dataInfo?.testCount ?? 0}
+          ></cnn-inspect-panel>
           <cnn-eval-panel .report=${this.report}></cnn-eval-panel>
         </div>
       </main>

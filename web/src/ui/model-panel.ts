@@ -21,6 +21,8 @@ export class ModelPanel extends LitElement {
     spec: { attribute: false },
     summary: { attribute: false },
     error: { type: String },
+    fileStatus: { type: String },
+    fileError: { type: String },
     draft: { state: true },
     tab: { state: true },
     jsonText: { state: true },
@@ -31,6 +33,9 @@ export class ModelPanel extends LitElement {
   spec: ModelSpec | null = null;
   summary: ModelSummary | null = null;
   error = '';
+  /** Where the model is kept (e.g. "Kept in this browser at step 940"). */
+  fileStatus = '';
+  fileError = '';
   private draft: ModelSpec | null = null;
   private tab: 'summary' | 'layers' | 'json' = 'summary';
   private jsonText = '';
@@ -99,6 +104,37 @@ export class ModelPanel extends LitElement {
         width: 100%;
         min-height: 260px;
         resize: vertical;
+      }
+      .file {
+        display: flex;
+        gap: 8px;
+        align-items: center;
+        flex-wrap: wrap;
+        margin-top: 12px;
+        padding-top: 10px;
+        border-top: 1px solid var(--border, #d8dce3);
+      }
+      .load {
+        position: relative;
+        display: inline-flex;
+        align-items: center;
+        padding: 6px 12px;
+        border: 1px solid var(--border, #d8dce3);
+        border-radius: 6px;
+        background: var(--surface, #f6f7f9);
+        cursor: pointer;
+        min-height: 34px;
+      }
+      .load:focus-within {
+        outline: 3px solid var(--accent, #2563eb);
+        outline-offset: 2px;
+      }
+      .load input {
+        position: absolute;
+        inset: 0;
+        opacity: 0;
+        cursor: pointer;
+        width: 100%;
       }
       .actions {
         display: flex;
@@ -208,6 +244,27 @@ export class ModelPanel extends LitElement {
     </div>`;
   }
 
+  private pickFile(e: Event) {
+    const input = e.target as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = '';
+    if (file) this.dispatchEvent(new CustomEvent('model-file', { detail: file, bubbles: true, composed: true }));
+  }
+
+  private renderFile() {
+    return html`<div class="file" role="group" aria-label="Model file">
+      <button data-testid="model-download" @click=${() => this.dispatchEvent(new CustomEvent('model-download', { bubbles: true, composed: true }))}>
+        Download model (.safetensors)
+      </button>
+      <label class="load"
+        ><span>Load a model file…</span>
+        <input type="file" accept=".safetensors,application/octet-stream" aria-label="Load a model file (.safetensors)" data-testid="model-load" @change=${this.pickFile}
+      /></label>
+      ${this.fileStatus ? html`<span class="muted" data-testid="model-stored">${this.fileStatus}</span>` : ''}
+    </div>
+    ${this.fileError ? html`<p class="error" role="alert" data-testid="model-file-error">${this.fileError}</p>` : ''}`;
+  }
+
   render() {
     const tabs: Array<['summary' | 'layers' | 'json', string]> = [
       ['summary', 'Summary'],
@@ -258,6 +315,7 @@ export class ModelPanel extends LitElement {
             <span class="muted">${this.dirty || this.tab === 'json' ? 'Applying rebuilds the model with fresh weights.' : 'No changes.'}</span>
           </div>`
         : ''}
+      ${this.renderFile()}
     `;
   }
 }

@@ -90,6 +90,57 @@ export interface EvalReport {
   images: DigitImages;
 }
 
+/** One layer's output for one input: [H, W, C] for images, [N] for flat layers. */
+export interface FeatureMap {
+  index: number; // -1 = the input
+  name: string;
+  type: string;
+  shape: number[];
+  data: Float32Array;
+}
+
+/** What to look inside the network with: a test digit or an image the page made (28x28, [0, 1]). */
+export type InspectInput = { kind: 'test'; index: number } | { kind: 'image'; image: Float32Array };
+
+/** A weight tensor to draw: conv kernels [KH, KW, C, K], or the last dense kernel [in, units]. */
+export interface FilterTensor {
+  index: number;
+  name: string;
+  type: string;
+  shape: number[];
+  data: Float32Array;
+  /** For a dense kernel: the [H, W, C] shape its inputs come from, when they are an image. */
+  inputShape: number[] | null;
+}
+
+export interface TensorStats {
+  count: number;
+  min: number;
+  max: number;
+  mean: number;
+  std: number;
+  zeroFraction: number;
+  nanCount: number;
+  infCount: number;
+  histogram: number[];
+  histMin: number;
+  histMax: number;
+}
+
+export interface LayerStats {
+  layer: number;
+  name: string;
+  type: string;
+  hasParams: boolean;
+  updateRatio: number;
+  weights: TensorStats;
+  gradients: TensorStats;
+  activations: TensorStats;
+}
+
+/** Which network answered a digit: the one being trained, or the pretrained one that ships. */
+export type PadModel = 'current' | 'pretrained';
+
 // ---- requests (page -> worker) -------------------------------------------------------------
 
 interface RequestTypes {
@@ -98,8 +149,22 @@ interface RequestTypes {
   'data/load-files': { req: { files: IdxFiles; names: string[] }; res: DataInfo };
   'model/configure': { req: { spec: string }; res: { summary: ModelSummary; spec: string } };
   'model/reset': { req: { seed?: number }; res: { summary: ModelSummary } };
-  'model/save': { req: {}; res: { bytes: ArrayBuffer; step: number } };
-  'model/load': { req: { bytes: ArrayBuffer; name: string }; res: { summary: ModelSummary; spec: string; step: number } };
+  'model/save': { req: { weightsOnly?: boolean }; res: { bytes: ArrayBuffer; step: number } };
+  /** Loads the pretrained model that ships with the site (a second network, for the digit pad). */
+  'pretrained/load': { req: { url: string }; res: { summary: ModelSummary } };
+  'inspect/activations': {
+    req: { input: InspectInput; model?: PadModel };
+    res: { layers: FeatureMap[]; probabilities: number[]; label: number | null; model: PadModel };
+  };
+  'inspect/filters': { req: {}; res: { layers: FilterTensor[] } };
+  'inspect/stats': { req: {}; res: { layers: LayerStats[] } };
+  /** Preprocesses a drawing like MNIST and classifies it (the pretrained model until training starts). */
+  'digit/predict': {
+    req: { gray: Float32Array; height: number; width: number; withMaps: boolean };
+    res: { image: Float32Array; probabilities: number[]; model: PadModel; ms: number; layers: FeatureMap[] };
+  };
+  /** A model file: with a spec it brings its own model; weights alone must fit the current spec. */
+  'model/load': { req: { bytes: ArrayBuffer; name: string }; res: { summary: ModelSummary; spec: string; step: number; weightsOnly: boolean } };
   'hparams/set': { req: { hparams: Hyperparameters }; res: {} };
   'train/start': { req: {}; res: {} };
   'train/pause': { req: {}; res: {} };

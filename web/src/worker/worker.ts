@@ -3,13 +3,16 @@
 // hyper-parameter changes land between chunks. It does no math itself: everything numeric is
 // the core's, through the Embind Trainer.
 import createCnnModule from '../wasm/cnn.js';
-import type { CnnModule, Result, WasmEvalResult, WasmStepResult, WasmTrainer } from '../wasm/cnn.js';
+import type { CnnModule, Result, WasmEvalResult, WasmLayerStats, WasmStepResult, WasmTensorStats, WasmTrainer } from '../wasm/cnn.js';
 import { buildReport, type TestSet } from './eval-report';
 import { MNIST_FILES, fetchCached, gunzip } from './fetch-data';
 import {
   PROTOCOL_VERSION,
   type DataInfo,
+  type FeatureMap,
+  type FilterTensor,
   type FromWorker,
+  type LayerStats,
   type RequestOf,
   type RequestType,
   type ResultOf,
@@ -24,6 +27,7 @@ const QUICK_EVALS_PER_EPOCH = 8;
 const modulePromise: Promise<CnnModule> = createCnnModule();
 let cnn: CnnModule | null = null;
 let trainer: WasmTrainer | null = null;
+let pretrained: WasmTrainer | null = null; // the shipped model, for the digit pad until training starts
 let testSet: TestSet | null = null; // the raw IDX files, for galleries
 let dataInfo: DataInfo | null = null;
 
@@ -232,19 +236,103 @@ const handlers: { [T in RequestType]: Handler<T> } = {
     return { summary: unwrap(t.summary()) };
   },
 
-  'model/save'() {
+  'model/save'(req) {
     const t = need();
-    const bytes = unwrap(t.save()).bytes;
+    const bytes = unwrap(req.weightsOnly ? t.saveWeights() : t.save()).bytes;
     return { bytes: bytes.buffer as ArrayBuffer, step: t.step() };
   },
 
   'model/load'(req) {
     const t = need();
+    const bytes = new Uint8Array(req.bytes);
+    let summary;
+    let weightsOnly = false;
+    try {
+      summary = unwrap(t.load(bytes, req.name));
+    } catch (e) {
+      // A file without our spec (weights from elsewhere) goes into the current model if it fits.
+      if (!(e instanceof UserError) || !/has no model spec/.test(e.message)) throw e;
+      unwrap(t.importWeights(bytes, req.name));
+      summary = unwrap(t.summary());
+      weightsOnly = true;
+    }
     if (state === 'running') state = 'paused';
-    const summary = unwrap(t.load(new Uint8Array(req.bytes), req.name));
     readSpecCounts();
-    setState(t.step() > 0 ? 'paused' : 'idle');
-    return { summary, spec: t.specJson(), step: t.step() };
+    resetCounters();
+    stepsPerEpoch = 0;
+    setState(t.step() > 0 || weightsOnly ? 'paused' : 'idle');
+    return { summary, spec: t.specJson(), step: t.step(), weightsOnly };
+  },
+
+  async 'pretrained/load'(req) {
+    const res = await fetch(req.url);
+    if (!res.ok) throw new UserError(`the pretrained model could not be downloaded (HTTP ${res.status})`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    const p = new cnn!.Trainer();
+    try {
+      const summary = unwrap(p.load(bytes, 'the pretrained model'));
+      pretrained?.delete();
+      pretrained = p;
+      return { summary };
+    } catch (e) {
+      p.delete();
+      throw e;
+    }
+  },
+
+  'inspect/activations'(req) {
+    const t = req.model === 'pretrained' && pretrained ? pretrained : need();
+    let image: Float32Array;
+    let label: number | null = null;
+    if (req.input.kind === 'test') {
+      const r = unwrap(need().testImage(req.input.index));
+      image = r.image;
+      label = r.label;
+    } else {
+      image = req.input.image;
+    }
+    const probabilities = Array.from(unwrap(t.predict(image)).probabilities);
+    return { layers: featureMaps(t), probabilities, label, model: t === pretrained ? 'pretrained' : 'current' };
+  },
+
+  'inspect/filters'() {
+    const t = need();
+    const summary = unwrap(t.summary());
+    const layers: FilterTensor[] = [];
+    const lastDense = summary.layers.map((l) => l.type).lastIndexOf('dense');
+    for (const l of summary.layers) {
+      if (l.type !== 'conv2d' && !(l.type === 'dense' && l.index === lastDense)) continue;
+      const kernel = unwrap(t.weights(l.index)).find((w) => w.shape.length === (l.type === 'conv2d' ? 4 : 2));
+      if (!kernel) continue;
+      const prev = l.index > 0 ? summary.layers[l.index - 1].output : summary.input;
+      layers.push({
+        index: l.index,
+        name: kernel.name,
+        type: l.type,
+        shape: kernel.shape,
+        data: kernel.data,
+        inputShape: l.type === 'dense' && prev.length === 3 ? prev : null,
+      });
+    }
+    return { layers };
+  },
+
+  'inspect/stats'() {
+    const t = need();
+    const n = unwrap(t.summary()).layers.length;
+    const layers = [];
+    for (let i = 0; i < n; i++) layers.push(unwrap(t.layerStats(i)));
+    return { layers: layers.map(toLayerStats) };
+  },
+
+  'digit/predict'(req) {
+    const started = performance.now();
+    const image = unwrap(cnn!.preprocessDigit(req.gray, req.height, req.width)).image;
+    // The pad reads with the network being trained once it has learnt something.
+    const t = trainer && trainer.step() > 0 ? trainer : pretrained ?? need();
+    const probabilities = Array.from(unwrap(t.predict(image)).probabilities);
+    const layers = req.withMaps ? featureMaps(t) : [];
+    return { image, probabilities, model: t === pretrained ? 'pretrained' : 'current', ms: performance.now() - started, layers };
   },
 
   'hparams/set'(req) {
@@ -300,6 +388,23 @@ const handlers: { [T in RequestType]: Handler<T> } = {
   },
 };
 
+/** Every layer's output for the last single-image forward pass, the input first. */
+function featureMaps(t: WasmTrainer): FeatureMap[] {
+  const summary = unwrap(t.summary());
+  const out: FeatureMap[] = [];
+  for (let i = -1; i < summary.layers.length; i++) {
+    const a = unwrap(t.activation(i));
+    const l = i >= 0 ? summary.layers[i] : null;
+    out.push({ index: i, name: l ? l.name : 'input', type: l ? l.type : 'input', shape: a.shape, data: a.data });
+  }
+  return out;
+}
+
+function toLayerStats(s: WasmLayerStats): LayerStats {
+  const t = (x: WasmTensorStats) => ({ ...x, histogram: Array.from(x.histogram) });
+  return { ...s, weights: t(s.weights), gradients: t(s.gradients), activations: t(s.activations) };
+}
+
 const DATA_ROLES = ['training images', 'training labels', 'test images', 'test labels'];
 
 function setData(raw: Uint8Array[], source: string, names: readonly string[]): DataInfo {
@@ -330,6 +435,9 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
     const result = await handler(req as RequestOf<RequestType>);
     const transfer: Transferable[] = [];
     if (req.type === 'model/save') transfer.push((result as ResultOf<'model/save'>).bytes);
+    if (req.type === 'inspect/activations' || req.type === 'digit/predict')
+      for (const m of (result as { layers: FeatureMap[] }).layers) transfer.push(m.data.buffer);
+    if (req.type === 'inspect/filters') for (const f of (result as ResultOf<'inspect/filters'>).layers) transfer.push(f.data.buffer);
     post({ type: 'reply', id: req.id, ok: true, result }, transfer);
   } catch (e) {
     post({ type: 'reply', id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) });

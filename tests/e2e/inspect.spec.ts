@@ -1,0 +1,183 @@
+// Inside the network and the digit pad, in a real Chromium: hand-drawn digits (stroke paths in
+// tests/fixtures) read by the pretrained model, feature maps, filters and statistics, and model
+// files saved, loaded, refused and kept across reloads.
+import { expect, test, type Page } from '@playwright/test';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { openPlayground, shot, stepCount } from './helpers';
+
+interface Fixture {
+  size: number;
+  digits: Array<{ label: number; strokes: number[][][] }>;
+}
+const fixture = JSON.parse(readFileSync('tests/fixtures/digit-strokes.json', 'utf8')) as Fixture;
+
+async function draw(page: Page, strokes: number[][][]): Promise<void> {
+  await page.getByTestId('pad').scrollIntoViewIfNeeded();
+  const box = (await page.getByTestId('pad').boundingBox())!;
+  const at = (p: number[]) => [box.x + (p[0] * box.width) / fixture.size, box.y + (p[1] * box.height) / fixture.size] as const;
+  for (const stroke of strokes) {
+    await page.mouse.move(...at(stroke[0]));
+    await page.mouse.down();
+    for (const p of stroke.slice(1)) await page.mouse.move(...at(p));
+    await page.mouse.up();
+  }
+}
+
+/** The class the pad shows, once a final prediction for the drawing has landed. */
+async function padReading(page: Page): Promise<number> {
+  await expect(page.getByTestId('pad-top')).toHaveAttribute('data-class', /\d/);
+  return Number(await page.getByTestId('pad-top').getAttribute('data-class'));
+}
+
+/** Centre of mass (row, col) of the 28x28 preview, pixel centres at +0.5 as the core uses. */
+async function previewCentre(page: Page): Promise<[number, number]> {
+  return page.getByTestId('pad-preview').evaluate((c: HTMLCanvasElement) => {
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let m = 0, r = 0, col = 0;
+    for (let y = 0; y < c.height; y++)
+      for (let x = 0; x < c.width; x++) {
+        const v = d[(y * c.width + x) * 4];
+        m += v;
+        r += v * (y + 0.5);
+        col += v * (x + 0.5);
+      }
+    return [r / m, col / m] as [number, number];
+  });
+}
+
+async function padProbabilities(page: Page): Promise<string> {
+  return (await page.getByTestId('pad-probs').textContent())!.replace(/\s+/g, ' ');
+}
+
+test('the pretrained model reads at least 9 of 10 hand-drawn digits, centred like MNIST', async ({ page }) => {
+  await openPlayground(page, '#preset=tiny');
+  const readings: string[] = [];
+  const latencies: number[] = [];
+  let right = 0;
+  for (const d of fixture.digits) {
+    await page.getByTestId('pad-clear').click();
+    await expect(page.getByTestId('pad-top')).not.toHaveAttribute('data-class', /\d/);
+    await draw(page, d.strokes);
+    const read = await padReading(page);
+    await expect(page.getByTestId('pad-status')).toContainText('pretrained');
+    const [r, c] = await previewCentre(page);
+    expect(Math.abs(r - 14), `digit ${d.label}: preview centre row ${r}`).toBeLessThanOrEqual(1);
+    expect(Math.abs(c - 14), `digit ${d.label}: preview centre column ${c}`).toBeLessThanOrEqual(1);
+    const ms = Number(await page.locator('cnn-draw-panel').getAttribute('data-latency-ms'));
+    latencies.push(ms);
+    readings.push(`${d.label}->${read}`);
+    if (read === d.label) right++;
+    if (d.label === 7) await shot(page, '10-pad-seven');
+  }
+  test.info().annotations.push({ type: 'drawn digits', description: `${readings.join(' ')}; pointer-up to bars: ${latencies.map((x) => x.toFixed(1)).join(', ')} ms` });
+  expect(right, readings.join(' ')).toBeGreaterThanOrEqual(9);
+  // Undo takes the last stroke away; the pad reads again.
+  await page.getByTestId('pad-undo').click();
+  await expect(page.getByTestId('pad-live')).toBeAttached();
+});
+
+test('feature maps, filters and statistics render for every layer', async ({ page }) => {
+  await openPlayground(page, '#preset=tiny');
+  await page.getByTestId('step').click();
+  await expect.poll(() => stepCount(page)).toBe(1);
+  const panel = page.locator('cnn-inspect-panel');
+  await panel.scrollIntoViewIfNeeded();
+  // tiny: input + 5 layers
+  const layers = page.getByTestId('feature-layer');
+  await expect(layers).toHaveCount(6);
+  const inked = await layers.locator('canvas.maps').evaluateAll((cs) =>
+    (cs as HTMLCanvasElement[]).map((c) => {
+      if (c.width < 1 || c.height < 1) return false;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      for (let i = 0; i < d.length; i += 4) if (d[i] !== 255 || d[i + 1] !== 255 || d[i + 2] !== 255) return true;
+      return false;
+    }),
+  );
+  expect(inked).toEqual([true, true, true, true, true, true]);
+  await expect(page.getByText(/Test digit #0 \(a 7\)/)).toBeVisible();
+  // Hovering a map reads out a value.
+  const box = (await layers.nth(1).locator('canvas').boundingBox())!;
+  await page.mouse.move(box.x + 5, box.y + 5);
+  await expect(page.getByTestId('map-detail')).toContainText('layer 0');
+  await shot(page, '11-feature-maps');
+
+  await page.getByRole('tab', { name: 'Filters' }).click();
+  await expect(page.getByTestId('filter-layer')).toHaveCount(3); // two conv layers + the dense templates (4x4x16)
+  await shot(page, '12-filters');
+
+  await page.getByRole('tab', { name: 'Statistics' }).click();
+  const rows = page.getByTestId('layer-stats').locator('tbody tr');
+  await expect(rows).toHaveCount(5);
+  await expect(rows.first()).toContainText('conv2d');
+  await expect(rows.first()).toContainText('e-'); // a small positive update ratio
+  await shot(page, '13-statistics');
+});
+
+test('a saved model loads back with identical predictions; bad files are refused and nothing is lost', async ({ page }) => {
+  await openPlayground(page, '#preset=tiny');
+  for (let i = 1; i <= 20; i++) await page.keyboard.press('s');
+  await expect.poll(() => stepCount(page)).toBe(20);
+  await draw(page, fixture.digits[3].strokes);
+  await expect(page.getByTestId('pad-status')).toContainText('network you are training');
+  const before = await padProbabilities(page);
+
+  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('model-download').click()]);
+  const file = test.info().outputPath('tiny.safetensors');
+  await download.saveAs(file);
+  expect(download.suggestedFilename()).toBe('tiny-step20.safetensors');
+
+  // A corrupt file: refused, the model and its predictions stay.
+  const corrupt = test.info().outputPath('corrupt.safetensors');
+  writeFileSync(corrupt, Buffer.concat([Buffer.from([200, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{"a":')]));
+  await page.getByTestId('model-load').setInputFiles(corrupt);
+  await expect(page.getByTestId('model-file-error')).toContainText('corrupt.safetensors');
+  await expect(page.getByTestId('model-file-error')).toContainText('kept');
+  expect(await padProbabilities(page)).toBe(before);
+
+  // Weights without a spec (as other tools write them) must fit the current model: a 3x3x1x4
+  // first kernel does not fit tiny's 5x5x1x8, so the file is refused.
+  const header = Buffer.from(JSON.stringify({ 'conv2d_1/kernel': { dtype: 'F32', shape: [3, 3, 1, 4], data_offsets: [0, 144] } }));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(header.length));
+  await page.getByTestId('model-load').setInputFiles({
+    name: 'other-weights.safetensors',
+    mimeType: 'application/octet-stream',
+    buffer: Buffer.concat([length, header, Buffer.alloc(144)]),
+  });
+  await expect(page.getByTestId('model-file-error')).toContainText('other-weights.safetensors');
+  await expect(page.getByTestId('model-file-error')).toContainText('conv2d_1/kernel');
+  expect(await padProbabilities(page)).toBe(before);
+  await shot(page, '14-model-file-refused');
+
+  // Reset changes the reading; loading the saved file brings back exactly the same one.
+  await page.getByTestId('reset').click();
+  await expect.poll(() => stepCount(page)).toBe(0);
+  await page.getByTestId('model-load').setInputFiles(file);
+  await expect(page.getByTestId('model-stored')).toContainText('trained 20 steps');
+  await expect.poll(() => padProbabilities(page)).toBe(before);
+  await expect(page.getByTestId('model-file-error')).toHaveCount(0);
+});
+
+test('the current model is kept across a reload', async ({ page }) => {
+  await openPlayground(page, '#preset=tiny');
+  await page.getByTestId('train').click();
+  await expect.poll(() => stepCount(page)).toBeGreaterThan(30);
+  await page.getByTestId('pause').click();
+  await expect(page.getByTestId('train-state')).toHaveText('Paused');
+  const steps = await stepCount(page);
+  await expect(page.getByTestId('model-stored')).toContainText(`step ${steps.toLocaleString('en-US')}`);
+  await draw(page, fixture.digits[2].strokes);
+  await expect(page.getByTestId('pad-status')).toContainText('network you are training');
+  const before = await padProbabilities(page);
+
+  await page.reload();
+  await expect(page.getByTestId('model-stored')).toContainText(`Restored from this browser (step ${steps.toLocaleString('en-US')})`);
+  await expect(page.getByTestId('data-info')).toContainText('60,000', { timeout: 60_000 });
+  await draw(page, fixture.digits[2].strokes);
+  await expect.poll(() => padProbabilities(page)).toBe(before);
+  // Reset forgets it.
+  await page.getByTestId('reset').click();
+  await page.reload();
+  await expect(page.getByTestId('data-info')).toContainText('60,000', { timeout: 60_000 });
+  await expect(page.getByTestId('model-stored')).toHaveCount(0);
+});

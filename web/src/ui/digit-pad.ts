@@ -1,0 +1,627 @@
+// The digit pad: a black square to draw a digit on in white ink (MNIST style), Undo and Clear,
+// and the read-outs the page passes back: the 28x28 image the model sees, ten class bars and the
+// top class. It neither preprocesses nor predicts: it emits `digit-input` with the raw pixels
+// (280x280 grey levels in [0,1], ink = 1) while drawing (at most one every 60 ms) and once more
+// when a stroke ends, on Undo and on Clear (final: true), and the page answers by setting
+// `preview`, `probabilities`, `status` and `latencyMs`.
+import { LitElement, css, html, nothing } from 'lit';
+import { panelStyles } from './shared-styles';
+
+/** Detail of the `digit-input` event. */
+export interface DigitInputDetail {
+  /** height * width grey levels in [0, 1], row-major; ink = 1, background = 0. */
+  gray: Float32Array;
+  height: number;
+  width: number;
+  /** True on pointer-up (or cancel), Undo and Clear; false for the throttled events while drawing. */
+  final: boolean;
+  /** performance.now() time base: the pointer event behind this input (or the key/click). */
+  at: number;
+}
+
+type Point = [number, number];
+
+/** Backing-store size of the drawing canvas, in pad coordinates (CSS size is at most this). */
+const SIZE = 280;
+const LINE_WIDTH = 20;
+const THROTTLE_MS = 60;
+/** Points closer than this to the previous one (in pad pixels) are dropped. */
+const MIN_STEP = 1.5;
+
+/** Draws rows x cols floats in [0,1] as bright ink on black (the MNIST look) at natural size. */
+export function drawGray(canvas: HTMLCanvasElement, values: Float32Array | null, rows: number, cols: number): void {
+  if (canvas.width !== cols) canvas.width = cols;
+  if (canvas.height !== rows) canvas.height = rows;
+  const ctx = canvas.getContext('2d');
+  if (!ctx) return;
+  const image = ctx.createImageData(cols, rows);
+  const out = image.data;
+  const n = rows * cols;
+  for (let i = 0; i < n; i++) {
+    const v = values ? values[i] ?? 0 : 0;
+    const g = Math.round(255 * Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0)));
+    const o = i * 4;
+    out[o] = g;
+    out[o + 1] = g;
+    out[o + 2] = g;
+    out[o + 3] = 255;
+  }
+  ctx.putImageData(image, 0, 0);
+}
+
+function argmax(values: number[]): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+
+const pct = (p: number) => `${Math.round(Math.min(1, Math.max(0, p)) * 100)}%`;
+
+/** A timestamp in the performance.now() time base for an event (falls back to now). */
+function eventTime(e?: Event): number {
+  const now = performance.now();
+  const t = e?.timeStamp ?? 0;
+  return t > 0 && t <= now + 1 ? t : now;
+}
+
+export class DigitPad extends LitElement {
+  static properties = {
+    preview: { attribute: false },
+    probabilities: { attribute: false },
+    status: { type: String },
+    latencyMs: { attribute: false },
+    strokeCount: { state: true },
+    liveText: { state: true },
+  };
+  /** 28x28 values in [0,1]: the preprocessed image the model sees. */
+  preview: Float32Array | null = null;
+  /** Ten class probabilities for the current drawing, or null. */
+  probabilities: number[] | null = null;
+  /** A short line about the model in use. */
+  status = '';
+  /** How long the last prediction took. */
+  latencyMs: number | null = null;
+
+  private strokeCount = 0;
+  private liveText = '';
+
+  private strokes: Point[][] = [];
+  private current: Point[] | null = null;
+  private pointerId: number | null = null;
+  private rect: DOMRect | null = null;
+  private ctx: CanvasRenderingContext2D | null = null;
+  private canvas: HTMLCanvasElement | null = null;
+  private lastEmit = -Infinity;
+  private pendingAt = 0;
+  private emitTimer: ReturnType<typeof setTimeout> | null = null;
+  /** Set when a final, non-empty input went out; the next probabilities get announced. */
+  private announceArmed = false;
+  private announceTimer: ReturnType<typeof setTimeout> | null = null;
+
+  static styles = [
+    panelStyles,
+    css`
+      :host {
+        container-type: inline-size;
+      }
+      .layout {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 16px;
+        align-items: flex-start;
+      }
+      .pad-col {
+        flex: 0 1 280px;
+        min-width: 0;
+        max-width: 100%;
+        display: flex;
+        flex-direction: column;
+        gap: 8px;
+      }
+      .pad-wrap {
+        position: relative;
+        width: min(280px, 100%);
+        aspect-ratio: 1;
+      }
+      canvas.pad {
+        display: block;
+        width: 100%;
+        height: 100%;
+        aspect-ratio: 1;
+        background: #000;
+        border-radius: 6px;
+        touch-action: none;
+        cursor: crosshair;
+        user-select: none;
+        -webkit-user-select: none;
+        -webkit-touch-callout: none;
+      }
+      canvas.pad:focus-visible {
+        outline: 3px solid var(--accent, #2563eb);
+        outline-offset: 2px;
+      }
+      .hint {
+        position: absolute;
+        inset: 0;
+        display: flex;
+        align-items: center;
+        justify-content: center;
+        color: #8a93a3;
+        font-size: 0.95rem;
+        pointer-events: none;
+        text-align: center;
+        padding: 12px;
+      }
+      .buttons {
+        display: flex;
+        gap: 8px;
+        flex-wrap: wrap;
+      }
+      .buttons button {
+        min-width: 76px;
+      }
+      kbd {
+        font-family: var(--mono, monospace);
+        font-size: 0.75rem;
+        border: 1px solid var(--border, #d8dce3);
+        border-radius: 3px;
+        padding: 0 3px;
+        margin-left: 4px;
+        opacity: 0.8;
+      }
+      .out-col {
+        flex: 1 1 200px;
+        min-width: 200px;
+        max-width: 440px;
+        display: flex;
+        flex-direction: column;
+        gap: 10px;
+      }
+      .top-row {
+        display: flex;
+        gap: 16px;
+        align-items: center;
+        flex-wrap: wrap;
+      }
+      figure {
+        margin: 0;
+        display: flex;
+        flex-direction: column;
+        gap: 4px;
+        width: 112px;
+      }
+      figcaption {
+        font-size: 0.75rem;
+        color: var(--muted, #5b6475);
+        line-height: 1.2;
+      }
+      canvas.preview {
+        display: block;
+        width: 112px;
+        height: 112px;
+        image-rendering: pixelated;
+        background: #000;
+        border-radius: 4px;
+        border: 1px solid var(--border, #d8dce3);
+      }
+      .top {
+        display: flex;
+        flex-direction: column;
+        align-items: center;
+        min-width: 84px;
+      }
+      .top .label {
+        font-size: 0.75rem;
+        color: var(--muted, #5b6475);
+      }
+      .top .digit {
+        font-size: 3.4rem;
+        font-weight: 700;
+        line-height: 1;
+        color: var(--accent, #2563eb);
+        font-variant-numeric: tabular-nums;
+      }
+      .top .digit.none {
+        color: var(--muted, #5b6475);
+        font-weight: 400;
+      }
+      .top .conf {
+        font-size: 1.1rem;
+        font-weight: 600;
+        font-variant-numeric: tabular-nums;
+      }
+      ol.probs {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+        display: flex;
+        flex-direction: column;
+        gap: 3px;
+      }
+      ol.probs li {
+        display: grid;
+        grid-template-columns: 1.1em 1fr 3.2em;
+        align-items: center;
+        gap: 6px;
+        font-size: 0.85rem;
+        font-variant-numeric: tabular-nums;
+      }
+      ol.probs .cls {
+        text-align: center;
+        font-weight: 600;
+      }
+      ol.probs .track {
+        height: 12px;
+        background: var(--surface, #f6f7f9);
+        border: 1px solid var(--border, #d8dce3);
+        border-radius: 3px;
+        overflow: hidden;
+      }
+      ol.probs .fill {
+        height: 100%;
+        background: #9aa3b2;
+        transition: width 80ms linear;
+      }
+      ol.probs li.is-top .fill {
+        background: var(--accent, #2563eb);
+      }
+      ol.probs li.is-top .cls,
+      ol.probs li.is-top .p {
+        color: var(--accent, #2563eb);
+        font-weight: 700;
+      }
+      ol.probs .p {
+        text-align: right;
+        color: var(--muted, #5b6475);
+      }
+      .meta {
+        font-size: 0.8rem;
+        color: var(--muted, #5b6475);
+        display: flex;
+        flex-wrap: wrap;
+        gap: 2px 12px;
+      }
+      .sr-only {
+        position: absolute;
+        width: 1px;
+        height: 1px;
+        padding: 0;
+        margin: -1px;
+        overflow: hidden;
+        clip: rect(0 0 0 0);
+        white-space: nowrap;
+        border: 0;
+      }
+      @container (max-width: 520px) {
+        .layout {
+          flex-direction: column;
+          align-items: stretch;
+        }
+        .pad-col {
+          flex: none;
+          width: 100%;
+          align-items: center;
+        }
+        .out-col {
+          flex: none;
+          width: 100%;
+          min-width: 0;
+          max-width: none;
+        }
+      }
+      @media (prefers-reduced-motion: reduce) {
+        ol.probs .fill {
+          transition: none;
+        }
+      }
+    `,
+  ];
+
+  constructor() {
+    super();
+    this.onPointerDown = this.onPointerDown.bind(this);
+    this.onPointerMove = this.onPointerMove.bind(this);
+    this.onPointerUp = this.onPointerUp.bind(this);
+    this.onKeyDown = this.onKeyDown.bind(this);
+  }
+
+  disconnectedCallback(): void {
+    super.disconnectedCallback();
+    if (this.emitTimer !== null) clearTimeout(this.emitTimer);
+    if (this.announceTimer !== null) clearTimeout(this.announceTimer);
+    this.emitTimer = this.announceTimer = null;
+    this.current = null;
+    this.pointerId = null;
+  }
+
+  /** Removes every stroke and emits an empty, final `digit-input`. */
+  clear(): void {
+    this.endStrokeSilently();
+    this.strokes = [];
+    this.strokeCount = 0;
+    this.redraw();
+    this.emitInput(true, performance.now());
+  }
+
+  /** Removes the last stroke and emits a final `digit-input` (empty when nothing is left). */
+  undo(): void {
+    this.endStrokeSilently();
+    if (this.strokes.length === 0) return;
+    this.strokes.pop();
+    this.strokeCount = this.strokes.length;
+    this.redraw();
+    this.emitInput(true, performance.now());
+  }
+
+  // ---- drawing ---------------------------------------------------------------------------
+
+  private endStrokeSilently() {
+    if (this.current && this.pointerId !== null && this.canvas?.hasPointerCapture(this.pointerId)) {
+      this.canvas.releasePointerCapture(this.pointerId);
+    }
+    this.current = null;
+    this.pointerId = null;
+    if (this.emitTimer !== null) clearTimeout(this.emitTimer);
+    this.emitTimer = null;
+  }
+
+  private toPad(e: PointerEvent): Point {
+    const r = this.rect ?? this.canvas!.getBoundingClientRect();
+    const sx = r.width > 0 ? SIZE / r.width : 1;
+    const sy = r.height > 0 ? SIZE / r.height : 1;
+    return [(e.clientX - r.left) * sx, (e.clientY - r.top) * sy];
+  }
+
+  private addPoint(p: Point, force = false) {
+    const s = this.current;
+    if (!s) return;
+    const last = s[s.length - 1];
+    if (!force && last && Math.hypot(p[0] - last[0], p[1] - last[1]) < MIN_STEP) return;
+    if (force && last && last[0] === p[0] && last[1] === p[1]) return;
+    s.push(p);
+  }
+
+  private onPointerDown(e: PointerEvent) {
+    if (!this.canvas) return;
+    if (this.pointerId !== null) return; // one stroke at a time (ignore a second finger)
+    if (e.pointerType === 'mouse' && e.button !== 0) return;
+    this.pointerId = e.pointerId;
+    this.rect = this.canvas.getBoundingClientRect();
+    try {
+      this.canvas.setPointerCapture(e.pointerId);
+    } catch {
+      /* capture is best effort (synthetic events have no active pointer) */
+    }
+    this.current = [];
+    this.strokes.push(this.current);
+    this.addPoint(this.toPad(e), true);
+    this.strokeCount = this.strokes.length;
+    // A new drawing starts: nothing to announce until it is finished.
+    this.announceArmed = false;
+    if (this.announceTimer !== null) clearTimeout(this.announceTimer);
+    this.announceTimer = null;
+    this.liveText = '';
+    this.redraw();
+    this.throttledEmit(eventTime(e));
+  }
+
+  private onPointerMove(e: PointerEvent) {
+    if (e.pointerId !== this.pointerId || !this.current) return;
+    const coalesced = typeof e.getCoalescedEvents === 'function' ? e.getCoalescedEvents() : [];
+    const events = coalesced.length > 0 ? coalesced : [e];
+    for (const ev of events) this.addPoint(this.toPad(ev));
+    this.redraw();
+    this.throttledEmit(eventTime(e));
+  }
+
+  private onPointerUp(e: PointerEvent) {
+    if (e.pointerId !== this.pointerId || !this.current) return;
+    if (e.type === 'pointerup') this.addPoint(this.toPad(e), true);
+    this.endStrokeSilently();
+    this.rect = null;
+    this.redraw();
+    this.emitInput(true, eventTime(e));
+  }
+
+  private onKeyDown(e: KeyboardEvent) {
+    const k = e.key;
+    if (k === 'Backspace' || ((e.ctrlKey || e.metaKey) && !e.shiftKey && (k === 'z' || k === 'Z'))) {
+      e.preventDefault();
+      this.undo();
+    } else if (k === 'Delete' || k === 'Escape') {
+      if (k === 'Escape' && this.strokes.length === 0) return; // let Escape through when there is nothing to clear
+      e.preventDefault();
+      this.clear();
+    }
+  }
+
+  private redraw() {
+    const ctx = this.ctx;
+    if (!ctx) return;
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, SIZE, SIZE);
+    ctx.strokeStyle = '#fff';
+    ctx.fillStyle = '#fff';
+    ctx.lineWidth = LINE_WIDTH;
+    ctx.lineCap = 'round';
+    ctx.lineJoin = 'round';
+    for (const s of this.strokes) {
+      if (s.length === 0) continue;
+      if (s.length === 1) {
+        ctx.beginPath();
+        ctx.arc(s[0][0], s[0][1], LINE_WIDTH / 2, 0, Math.PI * 2);
+        ctx.fill();
+        continue;
+      }
+      ctx.beginPath();
+      ctx.moveTo(s[0][0], s[0][1]);
+      if (s.length === 2) {
+        ctx.lineTo(s[1][0], s[1][1]);
+      } else {
+        // Quadratic curves through the midpoints, with the recorded points as control points.
+        for (let i = 1; i < s.length - 1; i++) {
+          const mx = (s[i][0] + s[i + 1][0]) / 2;
+          const my = (s[i][1] + s[i + 1][1]) / 2;
+          ctx.quadraticCurveTo(s[i][0], s[i][1], mx, my);
+        }
+        const last = s[s.length - 1];
+        ctx.lineTo(last[0], last[1]);
+      }
+      ctx.stroke();
+    }
+  }
+
+  // ---- events out ------------------------------------------------------------------------
+
+  private throttledEmit(at: number) {
+    this.pendingAt = at;
+    const wait = this.lastEmit + THROTTLE_MS - performance.now();
+    if (wait <= 0) {
+      if (this.emitTimer !== null) clearTimeout(this.emitTimer);
+      this.emitTimer = null;
+      this.emitInput(false, at);
+    } else if (this.emitTimer === null) {
+      this.emitTimer = setTimeout(() => {
+        this.emitTimer = null;
+        if (this.current) this.emitInput(false, this.pendingAt);
+      }, wait);
+    }
+  }
+
+  private readGray(): Float32Array {
+    const gray = new Float32Array(SIZE * SIZE);
+    if (!this.ctx || this.strokes.length === 0) return gray;
+    const data = this.ctx.getImageData(0, 0, SIZE, SIZE).data;
+    for (let i = 0, o = 0; i < gray.length; i++, o += 4) gray[i] = data[o] / 255;
+    return gray;
+  }
+
+  private emitInput(final: boolean, at: number) {
+    const empty = this.strokes.length === 0;
+    if (final) {
+      if (this.emitTimer !== null) clearTimeout(this.emitTimer);
+      this.emitTimer = null;
+      this.announceArmed = !empty;
+      if (empty) this.liveText = '';
+    }
+    const detail: DigitInputDetail = { gray: this.readGray(), height: SIZE, width: SIZE, final, at };
+    this.lastEmit = performance.now(); // after the read, so dispatches are >= THROTTLE_MS apart
+    this.dispatchEvent(new CustomEvent<DigitInputDetail>('digit-input', { detail, bubbles: true, composed: true }));
+  }
+
+  // ---- lifecycle -------------------------------------------------------------------------
+
+  protected firstUpdated(): void {
+    const canvas = this.renderRoot.querySelector<HTMLCanvasElement>('canvas.pad');
+    if (!canvas) return;
+    this.canvas = canvas;
+    this.ctx = canvas.getContext('2d', { willReadFrequently: true, alpha: false });
+    canvas.addEventListener('pointerdown', this.onPointerDown);
+    canvas.addEventListener('pointermove', this.onPointerMove);
+    canvas.addEventListener('pointerup', this.onPointerUp);
+    canvas.addEventListener('pointercancel', this.onPointerUp);
+    canvas.addEventListener('lostpointercapture', (e) => this.onPointerUp(e));
+    canvas.addEventListener('keydown', this.onKeyDown);
+    // Long-press menus and drag images would interrupt a touch or mouse stroke.
+    canvas.addEventListener('contextmenu', (e) => e.preventDefault());
+    canvas.addEventListener('dragstart', (e) => e.preventDefault());
+    this.redraw();
+    this.drawPreview();
+  }
+
+  protected updated(changed: Map<PropertyKey, unknown>): void {
+    if (changed.has('preview')) this.drawPreview();
+    if (changed.has('probabilities') && this.announceArmed && this.probabilities && this.probabilities.length > 0) {
+      // Wait a moment so that a late answer to an earlier, non-final input is superseded.
+      if (this.announceTimer !== null) clearTimeout(this.announceTimer);
+      this.announceTimer = setTimeout(() => {
+        this.announceTimer = null;
+        const p = this.probabilities;
+        if (!this.announceArmed || !p || p.length === 0 || this.current) return;
+        this.announceArmed = false;
+        const top = argmax(p);
+        this.liveText = `The model reads ${top} (${pct(p[top])})`;
+      }, 200);
+    }
+  }
+
+  private drawPreview() {
+    const c = this.renderRoot.querySelector<HTMLCanvasElement>('canvas.preview');
+    if (c) drawGray(c, this.preview, 28, 28);
+  }
+
+  render() {
+    const probs = this.probabilities && this.probabilities.length > 0 ? this.probabilities : null;
+    const top = probs ? argmax(probs) : -1;
+    const latency = this.latencyMs;
+    return html`
+      <div class="layout">
+        <div class="pad-col">
+          <div class="pad-wrap">
+            <canvas
+              class="pad"
+              data-testid="pad"
+              width=${SIZE}
+              height=${SIZE}
+              tabindex="0"
+              role="application"
+              aria-label="Drawing pad: draw a digit with the mouse, touch or pen"
+              aria-describedby="pad-keys"
+              aria-keyshortcuts="Backspace Control+Z Delete Escape"
+            ></canvas>
+            ${this.strokeCount === 0 ? html`<div class="hint" aria-hidden="true">Draw a digit here</div>` : nothing}
+          </div>
+          <span id="pad-keys" class="sr-only">Backspace or Control+Z undoes the last stroke; Delete or Escape clears the pad.</span>
+          <div class="buttons">
+            <button data-testid="pad-undo" aria-keyshortcuts="Backspace Control+Z" title="Undo the last stroke (Backspace, Ctrl+Z)" ?disabled=${this.strokeCount === 0} @click=${() => this.undo()}>
+              Undo
+            </button>
+            <button data-testid="pad-clear" aria-keyshortcuts="Delete Escape" title="Clear the pad (Delete, Esc)" @click=${() => this.clear()}>Clear</button>
+          </div>
+        </div>
+        <div class="out-col">
+          <div class="top-row">
+            <figure>
+              <canvas class="preview" data-testid="pad-preview" width="28" height="28" role="img" aria-label="The drawing as the model sees it, 28 by 28 pixels"></canvas>
+              <figcaption>What the model sees (28×28)</figcaption>
+            </figure>
+            <div class="top" data-testid="pad-top" data-class=${top >= 0 ? String(top) : nothing}>
+              <span class="label">Prediction</span>
+              <span class="digit ${top >= 0 ? '' : 'none'}">${top >= 0 ? top : '–'}</span>
+              <span class="conf">${probs ? pct(probs[top]) : '\u00a0'}</span>
+            </div>
+          </div>
+          <ol class="probs" data-testid="pad-probs" aria-label="Probability of each digit">
+            ${Array.from({ length: 10 }, (_, c) => {
+              const p = probs ? probs[c] ?? 0 : 0;
+              const w = Math.min(100, Math.max(0, p * 100));
+              return html`<li class=${c === top ? 'is-top' : ''} data-class=${c}>
+                <span class="cls">${c}</span>
+                <span class="track" aria-hidden="true"><span class="fill" style="display:block;width:${w.toFixed(1)}%"></span></span>
+                <span class="p">${probs ? pct(p) : '–'}</span>
+              </li>`;
+            })}
+          </ol>
+          <div class="meta">
+            ${this.status ? html`<span data-testid="pad-status">${this.status}</span>` : nothing}
+            ${latency !== null && Number.isFinite(latency)
+              ? html`<span class="num" data-testid="pad-latency">prediction in ${latency < 10 ? latency.toFixed(1) : Math.round(latency)} ms</span>`
+              : nothing}
+          </div>
+          <div class="sr-only" aria-live="polite" aria-atomic="true" data-testid="pad-live">${this.liveText}</div>
+        </div>
+      </div>
+    `;
+  }
+}
+
+if (!customElements.get('cnn-digit-pad')) customElements.define('cnn-digit-pad', DigitPad);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cnn-digit-pad': DigitPad;
+  }
+  interface HTMLElementEventMap {
+    'digit-input': CustomEvent<DigitInputDetail>;
+  }
+}

@@ -1,0 +1,212 @@
+// <cnn-inspect-panel>: looks inside the network. Three views: every layer's feature maps for one
+// input (a test digit or the drawn digit), the filters, and per-layer statistics. It asks the
+// worker for them only while it is on screen, at most once a second during training, and never
+// with two requests in flight, so inspection costs training little.
+import { LitElement, css, html, nothing } from 'lit';
+import type { WorkerClient } from '../worker/client';
+import type { FeatureMap, FilterTensor, LayerStats, PadModel, TrainState } from '../worker/protocol';
+import './feature-maps';
+import './filter-view';
+import './layer-stats';
+import { panelStyles } from './shared-styles';
+
+type View = 'maps' | 'filters' | 'stats';
+const LIVE_MS = 1000;
+
+export class InspectPanel extends LitElement {
+  static properties = {
+    client: { attribute: false },
+    trainState: { type: String },
+    step: { type: Number },
+    modelVersion: { type: Number },
+    drawn: { attribute: false },
+    padModel: { type: String },
+    testCount: { type: Number },
+    view: { state: true },
+    source: { state: true },
+    testIndex: { state: true },
+    live: { state: true },
+    maps: { state: true },
+    mapsCaption: { state: true },
+    filters: { state: true },
+    stats: { state: true },
+    error: { state: true },
+  };
+  client: WorkerClient | null = null;
+  trainState: TrainState = 'idle';
+  step = 0;
+  modelVersion = 0;
+  drawn: Float32Array | null = null;
+  padModel: PadModel = 'current';
+  testCount = 0;
+  private view: View = 'maps';
+  private source: 'test' | 'drawn' = 'test';
+  private testIndex = 0;
+  private live = true;
+  private maps: FeatureMap[] = [];
+  private mapsCaption = '';
+  private filters: FilterTensor[] = [];
+  private stats: LayerStats[] = [];
+  private error = '';
+
+  private visible = false;
+  private busy = false;
+  private lastFetch = 0;
+  private fetchedKey = '';
+  private timer = 0;
+  private observer: IntersectionObserver | null = null;
+
+  static styles = [
+    panelStyles,
+    css`
+      .bar {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 8px 14px;
+        align-items: center;
+        margin-bottom: 8px;
+        font-size: 0.9rem;
+      }
+      [role='tablist'] {
+        display: flex;
+        gap: 4px;
+        border-bottom: 1px solid var(--border, #d8dce3);
+        margin-bottom: 8px;
+      }
+      [role='tab'] {
+        border: none;
+        border-bottom: 3px solid transparent;
+        border-radius: 0;
+        background: none;
+        padding: 4px 10px;
+      }
+      [role='tab'][aria-selected='true'] {
+        border-bottom-color: var(--accent, #2563eb);
+        font-weight: 600;
+      }
+      input[type='number'] {
+        width: 6em;
+      }
+      .pred {
+        font-size: 0.85rem;
+      }
+    `,
+  ];
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.observer = new IntersectionObserver((entries) => {
+      this.visible = entries.some((e) => e.isIntersecting);
+    });
+    this.observer.observe(this);
+    this.timer = window.setInterval(() => void this.tick(), 200);
+  }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    this.observer?.disconnect();
+    clearInterval(this.timer);
+  }
+
+  /** What the current view shows is a function of this key; a new key means a new request. */
+  private key(): string {
+    const input = this.source === 'drawn' ? `drawn:${this.drawnVersion}:${this.padModel}` : `test:${this.testIndex}`;
+    return `${this.view}|${this.modelVersion}|${this.step}|${this.view === 'maps' ? input : ''}`;
+  }
+  private drawnVersion = 0;
+
+  willUpdate(changed: Map<string, unknown>) {
+    if (changed.has('drawn') && this.drawn) {
+      this.drawnVersion++;
+      this.source = 'drawn';
+    }
+  }
+
+  private async tick() {
+    if (!this.client || !this.visible || this.busy) return;
+    const key = this.key();
+    if (key === this.fetchedKey) return;
+    const training = this.trainState === 'running';
+    if (training && (!this.live || performance.now() - this.lastFetch < LIVE_MS)) return;
+    this.busy = true;
+    this.lastFetch = performance.now();
+    try {
+      await this.fetchView();
+      this.fetchedKey = key;
+      this.error = '';
+    } catch (e) {
+      this.error = (e as Error).message;
+      this.fetchedKey = key; // do not retry the same failing request in a loop
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async fetchView() {
+    const c = this.client!;
+    if (this.view === 'maps') {
+      if (this.source === 'drawn' && this.drawn) {
+        const r = await c.request('inspect/activations', { input: { kind: 'image', image: this.drawn.slice() }, model: this.padModel });
+        this.maps = r.layers;
+        this.mapsCaption = `The drawn digit through the ${r.model === 'pretrained' ? 'pretrained' : 'current'} network: it reads ${top(r.probabilities)}.`;
+      } else {
+        const r = await c.request('inspect/activations', { input: { kind: 'test', index: this.testIndex } });
+        this.maps = r.layers;
+        this.mapsCaption = `Test digit #${this.testIndex} (a ${r.label}): the network reads ${top(r.probabilities)}.`;
+      }
+    } else if (this.view === 'filters') {
+      this.filters = (await c.request('inspect/filters', {})).layers;
+    } else {
+      this.stats = (await c.request('inspect/stats', {})).layers;
+    }
+  }
+
+  private setIndex(i: number) {
+    const n = Math.max(1, this.testCount);
+    this.testIndex = ((Math.round(i) % n) + n) % n;
+    this.source = 'test';
+  }
+
+  render() {
+    const tabs: Array<[View, string]> = [
+      ['maps', 'Feature maps'],
+      ['filters', 'Filters'],
+      ['stats', 'Statistics'],
+    ];
+    return html`
+      <h2>Inside the network</h2>
+      <div role="tablist" aria-label="Inspection views">
+        ${tabs.map(
+          ([v, label]) => html`<button role="tab" aria-selected=${this.view === v ? 'true' : 'false'} aria-controls="inspect-view" @click=${() => (this.view = v)}>${label}</button>`,
+        )}
+      </div>
+      <div class="bar">
+        ${this.view === 'maps'
+          ? html`<label><input type="radio" name="src" .checked=${this.source === 'test'} @change=${() => (this.source = 'test')} /> Test digit</label>
+              <button aria-label="Previous test digit" @click=${() => this.setIndex(this.testIndex - 1)}>‹</button>
+              <input type="number" aria-label="Test digit number" min="0" .value=${String(this.testIndex)} @change=${(e: Event) => this.setIndex(Number((e.target as HTMLInputElement).value))} />
+              <button aria-label="Next test digit" @click=${() => this.setIndex(this.testIndex + 1)}>›</button>
+              <button @click=${() => this.setIndex(Math.floor(Math.random() * this.testCount))}>Random</button>
+              <label><input type="radio" name="src" .checked=${this.source === 'drawn'} ?disabled=${!this.drawn} @change=${() => (this.source = 'drawn')} /> The drawn digit</label>`
+          : nothing}
+        <label title="Refresh about once a second while training"><input type="checkbox" .checked=${this.live} @change=${(e: Event) => (this.live = (e.target as HTMLInputElement).checked)} /> Live during training</label>
+      </div>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      <div id="inspect-view" role="tabpanel">
+        ${this.view === 'maps'
+          ? html`<cnn-feature-maps .maps=${this.maps} .caption=${this.mapsCaption}></cnn-feature-maps>`
+          : this.view === 'filters'
+            ? html`<cnn-filter-view .filters=${this.filters}></cnn-filter-view>`
+            : html`<cnn-layer-stats .stats=${this.stats}></cnn-layer-stats>`}
+      </div>
+    `;
+  }
+}
+
+function top(p: number[]): string {
+  let best = 0;
+  for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+  return `${best} (${(100 * p[best]).toFixed(1)}%)`;
+}
+
+if (!customElements.get('cnn-inspect-panel')) customElements.define('cnn-inspect-panel', InspectPanel);
