@@ -177,6 +177,8 @@ test('the current model is kept across a reload', async ({ page }) => {
   await expect.poll(() => padProbabilities(page)).toBe(before);
   // Reset forgets it.
   await page.getByTestId('reset').click();
+  await expect.poll(() => stepCount(page)).toBe(0);
+  await expect(page.getByTestId('model-stored')).toHaveCount(0);
   await page.reload();
   await expect(page.getByTestId('data-info')).toContainText('60,000', { timeout: 60_000 });
   await expect(page.getByTestId('model-stored')).toHaveCount(0);

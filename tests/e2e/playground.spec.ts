@@ -187,12 +187,23 @@ test('divergence stops training with a message and keeps the last good model', a
   const banner = page.getByTestId('banner');
   await expect(banner).toContainText(/NaN|infinite/);
   await expect(page.getByTestId('train-state')).toHaveText('Paused');
+  await expect(banner).toContainText(/layer \d+ \((dense|conv2d)\)/);
   await shot(page, '06-diverged');
-  // The diverging chunk was rolled back: the model is at a finite step and still trains.
+  // The diverging chunk was rolled back: the step counter stands still and every weight is
+  // finite (the statistics count no NaN or Inf).
+  const kept = await stepCount(page);
+  expect(kept).toBeGreaterThanOrEqual(3);
+  await page.locator('cnn-inspect-panel').getByRole('tab', { name: 'Statistics' }).click();
+  const stats = page.getByTestId('layer-stats');
+  await expect(stats.locator('tbody tr')).toHaveCount(4);
+  await expect(stats).not.toContainText('NaN');
+  expect(await stepCount(page)).toBe(kept);
+  // Fresh weights and a sane rate train again, and the message goes away.
   await setField(page, 'Learning rate', '0.001');
-  const before = await stepCount(page);
+  await page.getByTestId('reset').click();
+  await expect.poll(() => stepCount(page)).toBe(0);
   await page.getByTestId('step').click();
-  await expect.poll(() => stepCount(page)).toBe(before + 1);
+  await expect.poll(() => stepCount(page)).toBe(1);
   await expect(banner).toHaveCount(0);
 });
 

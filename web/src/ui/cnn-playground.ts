@@ -71,6 +71,8 @@ export class CnnPlayground extends LitElement {
   /** The model as of the last backup, restored into a restarted worker. */
   private lastGood: { bytes: ArrayBuffer; step: number } | null = null;
   private lastBackupAt = 0;
+  /** The step of the model last written to IndexedDB (-1: none). */
+  private storedStep = -1;
   /** The user's own data files, kept to reload them into a restarted worker. */
   private userFiles: { files: IdxFiles; names: string[] } | null = null;
   private fileProgress = new Map<string, { loaded: number; total: number; fromCache: boolean }>();
@@ -218,6 +220,7 @@ export class CnnPlayground extends LitElement {
       this.progress = null;
       this.trainState = 'paused';
       this.modelVersion++;
+      this.storedStep = r.step;
       this.fileStatus = `Restored from this browser (step ${r.step.toLocaleString('en-US')}).`;
     } catch {
       await forgetStoredModel();
@@ -331,8 +334,11 @@ export class CnnPlayground extends LitElement {
       const r = await this.client.request('model/save', {});
       if (r.step > 0) {
         this.lastGood = r;
-        if (this.appState && (await storeModel({ bytes: r.bytes, hash: encodeState(this.appState, this.presets), step: r.step, savedAt: Date.now() })))
+        // The same step is the same model (a load or restore already stored it): keep its message.
+        if (r.step !== this.storedStep && this.appState && (await storeModel({ bytes: r.bytes, hash: encodeState(this.appState, this.presets), step: r.step, savedAt: Date.now() }))) {
+          this.storedStep = r.step;
           this.fileStatus = `Kept in this browser (step ${r.step.toLocaleString('en-US')}).`;
+        }
       }
     } catch {
       // a crash in between: the previous backup stays
@@ -366,7 +372,10 @@ export class CnnPlayground extends LitElement {
       if (!opts.keepCharts) {
         this.clearRun();
         this.fileStatus = '';
-        if (!opts.keepStored) void forgetStoredModel();
+        if (!opts.keepStored) {
+          this.storedStep = -1;
+          void forgetStoredModel();
+        }
       }
       this.writeHash();
       return true;
@@ -463,6 +472,7 @@ export class CnnPlayground extends LitElement {
       this.clearRun();
       this.modelVersion++;
       this.fileStatus = '';
+      this.storedStep = -1;
       await forgetStoredModel();
     });
 
@@ -485,6 +495,7 @@ export class CnnPlayground extends LitElement {
   private async loadModelFile(file: File) {
     try {
       const bytes = await file.arrayBuffer();
+      const keep = bytes.slice(0);
       const r = await this.client!.request('model/load', { bytes, name: file.name }, [bytes]);
       const spec = JSON.parse(r.spec) as ModelSpec;
       const preset = this.presetNames.includes(String(spec.name)) ? String(spec.name) : '';
@@ -498,7 +509,10 @@ export class CnnPlayground extends LitElement {
       this.fileStatus = r.weightsOnly
         ? `Weights loaded from ${file.name} into this model.`
         : `Loaded ${file.name}: trained ${r.step.toLocaleString('en-US')} steps.`;
-      void this.backup(true);
+      if (r.step > 0) {
+        this.lastGood = { bytes: keep, step: r.step };
+        if (await storeModel({ bytes: keep, hash: encodeState(this.appState, this.presets), step: r.step, savedAt: Date.now() })) this.storedStep = r.step;
+      }
     } catch (e) {
       this.fileError = `${(e as Error).message}. The current model was kept.`;
     }
