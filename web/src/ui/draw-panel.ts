@@ -76,7 +76,8 @@ export class DrawPanel extends LitElement {
     this.last = input;
     this.inFlight = true;
     try {
-      const r = await this.client.request('digit/predict', { gray: input.gray.slice(), height: input.height, width: input.width, withMaps: false });
+      const gray = input.gray.slice(); // transferred, not cloned: the original stays for a re-read
+      const r = await this.client.request('digit/predict', { gray, height: input.height, width: input.width, withMaps: false }, [gray.buffer]);
       pad.preview = r.image;
       pad.probabilities = r.probabilities;
       this.status = r.model === 'pretrained' ? 'Read by the pretrained model that ships with the page; train to use your own.' : 'Read by the network you are training.';
@@ -85,7 +86,9 @@ export class DrawPanel extends LitElement {
         this.latency = performance.now() - input.at;
         this.dataset.latencyMs = this.latency.toFixed(2);
       }
-      this.dispatchEvent(new CustomEvent<{ image: Float32Array; model: PadModel }>('digit-drawn', { detail: { image: r.image, model: r.model }, bubbles: true, composed: true }));
+      // Only finished drawings go on to the feature maps, so their requests never queue in front
+      // of the next prediction while the pen moves.
+      if (input.final) this.dispatchEvent(new CustomEvent<{ image: Float32Array; model: PadModel }>('digit-drawn', { detail: { image: r.image, model: r.model }, bubbles: true, composed: true }));
     } catch (e) {
       this.status = (e as Error).message;
     } finally {
