@@ -110,6 +110,9 @@ test('feature maps, filters and statistics render for every layer', async ({ pag
   await expect(rows).toHaveCount(5);
   await expect(rows.first()).toContainText('conv2d');
   await expect(rows.first()).toContainText('e-'); // a small positive update ratio
+  // The histograms are drawn (SVG bars with a size on screen).
+  const bar = await rows.first().locator('svg rect').last().boundingBox();
+  expect(bar?.width ?? 0).toBeGreaterThan(0);
   await shot(page, '13-statistics');
 });
 

@@ -5,6 +5,7 @@
 // when a stroke ends, on Undo and on Clear (final: true), and the page answers by setting
 // `preview`, `probabilities`, `status` and `latencyMs`.
 import { LitElement, css, html, nothing } from 'lit';
+import { drawGray } from './digit-canvas';
 import { panelStyles } from './shared-styles';
 
 /** Detail of the `digit-input` event. */
@@ -27,27 +28,6 @@ const LINE_WIDTH = 20;
 const THROTTLE_MS = 60;
 /** Points closer than this to the previous one (in pad pixels) are dropped. */
 const MIN_STEP = 1.5;
-
-/** Draws rows x cols floats in [0,1] as bright ink on black (the MNIST look) at natural size. */
-export function drawGray(canvas: HTMLCanvasElement, values: Float32Array | null, rows: number, cols: number): void {
-  if (canvas.width !== cols) canvas.width = cols;
-  if (canvas.height !== rows) canvas.height = rows;
-  const ctx = canvas.getContext('2d');
-  if (!ctx) return;
-  const image = ctx.createImageData(cols, rows);
-  const out = image.data;
-  const n = rows * cols;
-  for (let i = 0; i < n; i++) {
-    const v = values ? values[i] ?? 0 : 0;
-    const g = Math.round(255 * Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0)));
-    const o = i * 4;
-    out[o] = g;
-    out[o + 1] = g;
-    out[o + 2] = g;
-    out[o + 3] = 255;
-  }
-  ctx.putImageData(image, 0, 0);
-}
 
 function argmax(values: number[]): number {
   let best = 0;
@@ -151,23 +131,6 @@ export class DigitPad extends LitElement {
         pointer-events: none;
         text-align: center;
         padding: 12px;
-      }
-      .buttons {
-        display: flex;
-        gap: 8px;
-        flex-wrap: wrap;
-      }
-      .buttons button {
-        min-width: 76px;
-      }
-      kbd {
-        font-family: var(--mono, monospace);
-        font-size: 0.75rem;
-        border: 1px solid var(--border, #d8dce3);
-        border-radius: 3px;
-        padding: 0 3px;
-        margin-left: 4px;
-        opacity: 0.8;
       }
       .out-col {
         flex: 1 1 200px;

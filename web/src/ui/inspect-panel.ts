@@ -67,25 +67,12 @@ export class InspectPanel extends LitElement {
         margin-bottom: 8px;
         font-size: 0.9rem;
       }
-      [role='tablist'] {
-        display: flex;
-        gap: 4px;
-        border-bottom: 1px solid var(--border, #d8dce3);
-        margin-bottom: 8px;
-      }
-      [role='tab'] {
-        border: none;
-        border-bottom: 3px solid transparent;
-        border-radius: 0;
-        background: none;
-        padding: 4px 10px;
-      }
-      [role='tab'][aria-selected='true'] {
-        border-bottom-color: var(--accent, #2563eb);
-        font-weight: 600;
-      }
       input[type='number'] {
         width: 6em;
+      }
+      .bar label {
+        display: inline-flex;
+        align-items: center;
       }
       .pred {
         font-size: 0.85rem;

@@ -1,7 +1,7 @@
 // <cnn-layer-stats>: a table of per-layer health numbers the core computes: weights and
 // gradients (range, mean, std, a histogram), the share of zero activations (dead ReLUs),
 // NaN/Inf counts and the last update's size relative to the weights.
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html, nothing, svg } from 'lit';
 import type { LayerStats, TensorStats } from '../worker/protocol';
 
 const num = (v: number) => (v === 0 ? '0' : Math.abs(v) >= 1000 || Math.abs(v) < 1e-3 ? v.toExponential(1) : v.toPrecision(3));
@@ -15,7 +15,7 @@ function histogram(s: TensorStats, label: string) {
   return html`<svg width=${w} height="16" viewBox="0 0 ${w} 16" role="img" aria-label=${`${label} histogram from ${num(s.histMin)} to ${num(s.histMax)}`}>
     ${h.map((c, i) => {
       const bh = (c / max) * 16;
-      return html`<rect x=${i * bw} y=${16 - bh} width=${Math.max(0.5, bw - 0.5)} height=${bh} fill="currentColor"></rect>`;
+      return svg`<rect x=${i * bw} y=${16 - bh} width=${Math.max(0.5, bw - 0.5)} height=${bh} fill="currentColor"></rect>`;
     })}
   </svg>`;
 }

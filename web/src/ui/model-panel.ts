@@ -53,23 +53,6 @@ export class ModelPanel extends LitElement {
       .desc {
         margin: 6px 0 10px;
       }
-      [role='tablist'] {
-        display: flex;
-        gap: 4px;
-        border-bottom: 1px solid var(--border, #d8dce3);
-        margin-bottom: 8px;
-      }
-      [role='tab'] {
-        border: none;
-        border-bottom: 3px solid transparent;
-        border-radius: 0;
-        background: none;
-        padding: 4px 10px;
-      }
-      [role='tab'][aria-selected='true'] {
-        border-bottom-color: var(--accent, #2563eb);
-        font-weight: 600;
-      }
       .table-wrap {
         overflow-x: auto;
       }

@@ -73,6 +73,11 @@ export const panelStyles = css`
     padding: 4px 6px;
     min-height: 32px;
   }
+  input[type='checkbox'],
+  input[type='radio'] {
+    min-height: 0;
+    margin: 0 4px 0 0;
+  }
   textarea {
     font-family: var(--mono, monospace);
     font-size: 0.8rem;
@@ -92,6 +97,40 @@ export const panelStyles = css`
   }
   .num {
     font-variant-numeric: tabular-nums;
+  }
+  .buttons {
+    display: flex;
+    gap: 8px;
+    flex-wrap: wrap;
+  }
+  .buttons button {
+    min-width: 76px;
+  }
+  kbd {
+    font-family: var(--mono, monospace);
+    font-size: 0.75rem;
+    border: 1px solid var(--border, #d8dce3);
+    border-radius: 3px;
+    padding: 0 3px;
+    margin-left: 4px;
+    opacity: 0.8;
+  }
+  [role='tablist'] {
+    display: flex;
+    gap: 4px;
+    border-bottom: 1px solid var(--border, #d8dce3);
+    margin-bottom: 8px;
+  }
+  [role='tab'] {
+    border: none;
+    border-bottom: 3px solid transparent;
+    border-radius: 0;
+    background: none;
+    padding: 4px 10px;
+  }
+  [role='tab'][aria-selected='true'] {
+    border-bottom-color: var(--accent, #2563eb);
+    font-weight: 600;
   }
 `;
 

@@ -36,23 +36,6 @@ export class TrainPanel extends LitElement {
   static styles = [
     panelStyles,
     css`
-      .buttons {
-        display: flex;
-        gap: 8px;
-        flex-wrap: wrap;
-      }
-      .buttons button {
-        min-width: 76px;
-      }
-      kbd {
-        font-family: var(--mono, monospace);
-        font-size: 0.75rem;
-        border: 1px solid var(--border, #d8dce3);
-        border-radius: 3px;
-        padding: 0 3px;
-        margin-left: 4px;
-        opacity: 0.8;
-      }
       .grid {
         display: grid;
         grid-template-columns: repeat(auto-fill, minmax(130px, 1fr));
