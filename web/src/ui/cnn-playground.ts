@@ -146,6 +146,31 @@ export class CnnPlayground extends LitElement {
         grid-template-columns: minmax(0, 1fr);
         padding: 10px;
       }
+      /* One column: the panels in the order a learner uses them, training first. */
+      .col {
+        display: contents;
+      }
+      cnn-train-panel {
+        order: 1;
+      }
+      cnn-metrics-panel {
+        order: 2;
+      }
+      cnn-data-panel {
+        order: 3;
+      }
+      cnn-model-panel {
+        order: 4;
+      }
+      cnn-draw-panel {
+        order: 5;
+      }
+      cnn-inspect-panel {
+        order: 6;
+      }
+      cnn-eval-panel {
+        order: 7;
+      }
       header {
         padding: 10px;
       }
