@@ -50,6 +50,7 @@ async function padProbabilities(page: Page): Promise<string> {
 }
 
 test('the pretrained model reads at least 9 of 10 hand-drawn digits, centred like MNIST', async ({ page }) => {
+  test.setTimeout(6 * 60_000); // ten drawings of 20-60 pointer moves each, slow on a busy machine
   await openPlayground(page, '#preset=tiny');
   const readings: string[] = [];
   const latencies: number[] = [];
