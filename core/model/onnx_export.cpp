@@ -19,8 +19,8 @@ namespace {
 
 constexpr int64_t kIrVersion = 7;
 constexpr int64_t kOpset = 13;
-constexpr int kFloat = 1, kInt64 = 7;                          // TensorProto.DataType
-constexpr int kAttrFloat = 1, kAttrInt = 2, kAttrInts = 7;     // AttributeProto.AttributeType
+constexpr int kFloat = 1, kInt64 = 7;                       // TensorProto.DataType
+constexpr int kAttrFloat = 1, kAttrInt = 2, kAttrInts = 7;  // AttributeProto.AttributeType
 
 ProtoWriter attr_int(const std::string& name, int64_t v) {
   ProtoWriter a;
@@ -51,8 +51,10 @@ ProtoWriter value_info(const std::string& name, const std::vector<int64_t>& dims
   ProtoWriter shape;
   for (int64_t d : dims) {
     ProtoWriter dim;
-    if (d < 0) dim.string_field(2, "N");
-    else dim.int_field(1, d);
+    if (d < 0)
+      dim.string_field(2, "N");
+    else
+      dim.int_field(1, d);
     shape.message_field(1, dim);
   }
   ProtoWriter tensor_type;
@@ -82,8 +84,8 @@ struct Flow {
 class GraphBuilder {
  public:
   // Adds a node whose single output is named `output` (also the node's name).
-  std::string node(const std::string& op, const std::string& output, std::vector<std::string> inputs,
-                   std::vector<ProtoWriter> attrs = {}) {
+  std::string node(const std::string& op, const std::string& output,
+                   std::vector<std::string> inputs, std::vector<ProtoWriter> attrs = {}) {
     nodes_.push_back(Node{op, output, std::move(inputs), std::move(attrs)});
     return output;
   }
@@ -106,7 +108,8 @@ class GraphBuilder {
     for (size_t i = 0; i < n; ++i) {
       uint32_t bits;
       std::memcpy(&bits, &v[i], sizeof bits);
-      for (int b = 0; b < 4; ++b) raw.push_back(static_cast<uint8_t>(bits >> (8 * b)));  // little endian
+      for (int b = 0; b < 4; ++b)
+        raw.push_back(static_cast<uint8_t>(bits >> (8 * b)));  // little endian
     }
     initializer(name, dims, kFloat, raw, doc);
   }
@@ -114,7 +117,8 @@ class GraphBuilder {
   void int64s(const std::string& name, const std::vector<int64_t>& v) {
     std::vector<uint8_t> raw;
     for (int64_t x : v)
-      for (int b = 0; b < 8; ++b) raw.push_back(static_cast<uint8_t>(static_cast<uint64_t>(x) >> (8 * b)));
+      for (int b = 0; b < 8; ++b)
+        raw.push_back(static_cast<uint8_t>(static_cast<uint64_t>(x) >> (8 * b)));
     initializer(name, {static_cast<int64_t>(v.size())}, kInt64, raw);
   }
 
@@ -219,11 +223,19 @@ class Exporter {
 
   void activation(Flow& f, kernels::Activation act, const std::string& name) {
     switch (act) {
-      case kernels::Activation::kLinear: return;
-      case kernels::Activation::kRelu: f.name = g_.node("Relu", name + "/relu", {f.name}); return;
-      case kernels::Activation::kTanh: f.name = g_.node("Tanh", name + "/tanh", {f.name}); return;
-      case kernels::Activation::kSigmoid: f.name = g_.node("Sigmoid", name + "/sigmoid", {f.name}); return;
-      case kernels::Activation::kSoftmax: break;
+      case kernels::Activation::kLinear:
+        return;
+      case kernels::Activation::kRelu:
+        f.name = g_.node("Relu", name + "/relu", {f.name});
+        return;
+      case kernels::Activation::kTanh:
+        f.name = g_.node("Tanh", name + "/tanh", {f.name});
+        return;
+      case kernels::Activation::kSigmoid:
+        f.name = g_.node("Sigmoid", name + "/sigmoid", {f.name});
+        return;
+      case kernels::Activation::kSoftmax:
+        break;
     }
     std::vector<ProtoWriter> axis;
     axis.push_back(attr_int("axis", 1));
@@ -235,7 +247,8 @@ class Exporter {
     // NCHW flattens and comes back without transposes.
     std::vector<ProtoWriter> flat_axis;
     flat_axis.push_back(attr_int("axis", 1));
-    const std::string flat = g_.node("Flatten", name + "/softmax_in", {f.name}, std::move(flat_axis));
+    const std::string flat =
+        g_.node("Flatten", name + "/softmax_in", {f.name}, std::move(flat_axis));
     const std::string sm = g_.node("Softmax", name + "/softmax_flat", {flat}, std::move(axis));
     g_.int64s(name + "/softmax_shape", {0, f.c, f.h, f.w});
     f.name = g_.node("Reshape", name + "/softmax", {sm, name + "/softmax_shape"});
@@ -248,7 +261,8 @@ class Exporter {
     const std::string& t = l.type;
     if (t == "conv2d" || t == "maxpool2d" || t == "avgpool2d") {
       check(f.spatial, layer.label() + ": cannot export a window over a flat input");
-      const std::vector<int64_t> pads = window_pads(l, static_cast<int>(f.h), static_cast<int>(f.w));
+      const std::vector<int64_t> pads =
+          window_pads(l, static_cast<int>(f.h), static_cast<int>(f.w));
       std::vector<ProtoWriter> a;
       a.push_back(attr_ints("kernel_shape", {l.kh, l.kw}));
       a.push_back(attr_ints("strides", {l.sh, l.sw}));
@@ -260,7 +274,8 @@ class Exporter {
         check(pads[0] < l.kh && pads[2] < l.kh && pads[1] < l.kw && pads[3] < l.kw,
               layer.label() + ": ONNX pooling needs padding smaller than the window");
         if (t == "avgpool2d") a.push_back(attr_int("count_include_pad", 0));
-        f.name = g_.node(t == "maxpool2d" ? "MaxPool" : "AveragePool", name, {f.name}, std::move(a));
+        f.name =
+            g_.node(t == "maxpool2d" ? "MaxPool" : "AveragePool", name, {f.name}, std::move(a));
       }
       f.h = layer.out_shape()[0];
       f.w = layer.out_shape()[1];

@@ -1,6 +1,6 @@
-// The ONNX export read back with a minimal protobuf reader of the fields the exporter writes: header
-// fields, graph input/output, node order and attributes, initializer shapes, sizes and layouts.
-// Not a numerical check: tests/onnx runs the exported models in onnxruntime against the core.
+// The ONNX export read back by a minimal protobuf reader: header, graph input and output, nodes
+// and attributes, initializer shapes and layouts. Not a numerical check: tests/onnx runs the
+// exported models in onnxruntime against the core.
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <map>
@@ -225,10 +225,13 @@ TEST_CASE("ONNX export of tiny: header, graph, initializers and layouts", "[onnx
   CHECK(m.opset_domain.empty());
   CHECK(m.producer == "cnn-playground");
   CHECK(m.graph_name == "tiny");
-  CHECK(value_info(m.input) == std::make_pair(std::string("input"), std::vector<int64_t>{-1, 28, 28, 1}));
-  CHECK(value_info(m.output) == std::make_pair(std::string("probabilities"), std::vector<int64_t>{-1, 10}));
-  CHECK(op_types(m) == std::vector<std::string>{"Transpose", "Conv", "Relu", "MaxPool", "Conv", "Relu", "MaxPool",
-                                                "Transpose", "Flatten", "Gemm", "Softmax"});
+  CHECK(value_info(m.input) ==
+        std::make_pair(std::string("input"), std::vector<int64_t>{-1, 28, 28, 1}));
+  CHECK(value_info(m.output) ==
+        std::make_pair(std::string("probabilities"), std::vector<int64_t>{-1, 10}));
+  CHECK(op_types(m) == std::vector<std::string>{"Transpose", "Conv", "Relu", "MaxPool", "Conv",
+                                                "Relu", "MaxPool", "Transpose", "Flatten", "Gemm",
+                                                "Softmax"});
   check_topology(m);
   CHECK(attr_ints(m.nodes[0], "perm") == std::vector<int64_t>{0, 3, 1, 2});
   CHECK(attr_ints(m.nodes[7], "perm") == std::vector<int64_t>{0, 2, 3, 1});
@@ -241,11 +244,13 @@ TEST_CASE("ONNX export of tiny: header, graph, initializers and layouts", "[onnx
   CHECK(attr_ints(m.nodes[6], "kernel_shape") == std::vector<int64_t>{3, 3});
   CHECK(attr_ints(m.nodes[6], "pads") == std::vector<int64_t>{0, 0, 0, 0});
 
-  CHECK(m.init_order == std::vector<std::string>{"conv2d_1/kernel", "conv2d_1/bias", "conv2d_2/kernel",
-                                                 "conv2d_2/bias", "dense_1/kernel", "dense_1/bias"});
+  CHECK(m.init_order == std::vector<std::string>{"conv2d_1/kernel", "conv2d_1/bias",
+                                                 "conv2d_2/kernel", "conv2d_2/bias",
+                                                 "dense_1/kernel", "dense_1/bias"});
   const std::map<std::string, std::vector<int64_t>> dims = {
-      {"conv2d_1/kernel", {8, 1, 5, 5}},   {"conv2d_1/bias", {8}}, {"conv2d_2/kernel", {16, 8, 5, 5}},
-      {"conv2d_2/bias", {16}},             {"dense_1/kernel", {256, 10}}, {"dense_1/bias", {10}}};
+      {"conv2d_1/kernel", {8, 1, 5, 5}},  {"conv2d_1/bias", {8}},
+      {"conv2d_2/kernel", {16, 8, 5, 5}}, {"conv2d_2/bias", {16}},
+      {"dense_1/kernel", {256, 10}},      {"dense_1/bias", {10}}};
   for (const auto& [name, d] : dims) {
     INFO(name);
     const OnnxTensor& tensor = m.inits.at(name);
@@ -255,7 +260,8 @@ TEST_CASE("ONNX export of tiny: header, graph, initializers and layouts", "[onnx
     for (int64_t x : d) n *= x;
     CHECK(tensor.raw.size() == static_cast<size_t>(4 * n));
   }
-  // Conv kernels are [KH, KW, C, K] in the core and [K, C, KH, KW] in ONNX; dense kernels are as is.
+  // Conv kernels are [KH, KW, C, K] in the core and [K, C, KH, KW] in ONNX; dense kernels are as
+  // is.
   const NamedValues k = t.weights(2).at(0);
   REQUIRE(k.shape == Shape{5, 5, 8, 16});
   const OnnxTensor& ok = m.inits.at("conv2d_2/kernel");
@@ -263,9 +269,11 @@ TEST_CASE("ONNX export of tiny: header, graph, initializers and layouts", "[onnx
     for (int kx = 0; kx < 5; ++kx)
       for (int c = 0; c < 8; ++c)
         for (int o = 0; o < 16; ++o)
-          REQUIRE(ok.at(((o * 8 + c) * 5 + ky) * 5 + kx) == k.data[((ky * 5 + kx) * 8 + c) * 16 + o]);
+          REQUIRE(ok.at(((o * 8 + c) * 5 + ky) * 5 + kx) ==
+                  k.data[((ky * 5 + kx) * 8 + c) * 16 + o]);
   const NamedValues dk = t.weights(4).at(0);
-  for (size_t i = 0; i < dk.data.size(); ++i) REQUIRE(m.inits.at("dense_1/kernel").at(i) == dk.data[i]);
+  for (size_t i = 0; i < dk.data.size(); ++i)
+    REQUIRE(m.inits.at("dense_1/kernel").at(i) == dk.data[i]);
 }
 
 TEST_CASE("ONNX export: asymmetric SAME padding, pooling, LRN, dropout and activations", "[onnx]") {
@@ -282,9 +290,10 @@ TEST_CASE("ONNX export: asymmetric SAME padding, pooling, LRN, dropout and activ
     {"type": "dense", "units": 10},
     {"type": "activation", "activation": "softmax"}]})");
   const OnnxModel m = read_model(t.export_onnx());
-  CHECK(op_types(m) == std::vector<std::string>{"Transpose", "Conv", "Relu", "LRN", "AveragePool", "Conv", "Tanh",
-                                                "MaxPool", "Transpose", "Flatten", "Gemm", "Sigmoid", "Reshape",
-                                                "LRN", "Reshape", "Gemm", "Softmax"});
+  CHECK(op_types(m) == std::vector<std::string>{"Transpose", "Conv", "Relu", "LRN", "AveragePool",
+                                                "Conv", "Tanh", "MaxPool", "Transpose", "Flatten",
+                                                "Gemm", "Sigmoid", "Reshape", "LRN", "Reshape",
+                                                "Gemm", "Softmax"});
   check_topology(m);
   // 28 -> 14 with a 5x5 window and stride 2: TensorFlow pads 3 pixels, the odd one after.
   CHECK(attr_ints(find_op(m, "Conv"), "pads") == std::vector<int64_t>{1, 1, 2, 2});
