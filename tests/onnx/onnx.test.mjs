@@ -118,6 +118,24 @@ test('padding, pooling and LRN semantics: onnxruntime gives the core probabiliti
   t.diagnostic(await checkParity('semantics', ['--spec', file, '--limit', '2000']));
 });
 
+// A standalone softmax on an image normalises over the whole example, as the core's does.
+test('softmax over an image: onnxruntime gives the core probabilities', async (t) => {
+  const spec = {
+    name: 'onnx-image-softmax',
+    input: [28, 28, 1],
+    layers: [
+      { type: 'conv2d', filters: 4, kernel: 3, padding: 'same', activation: 'relu' },
+      { type: 'activation', activation: 'softmax' },
+      { type: 'maxpool2d', size: 2 },
+      { type: 'dense', units: 10, activation: 'softmax' },
+    ],
+    seed: 5,
+  };
+  const file = path.join(tmp, 'image-softmax.json');
+  fs.writeFileSync(file, JSON.stringify(spec));
+  t.diagnostic(await checkParity('image-softmax', ['--spec', file, '--limit', '1000']));
+});
+
 test('export refuses missing arguments in one line', () => {
   for (const [args, message] of [
     [['export', '--onnx', path.join(tmp, 'x.onnx')], /export needs --model FILE/],
