@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 #include <cstring>
 #include <map>
+#include <memory>
 #include <set>
 #include <string>
 #include <vector>
@@ -107,16 +108,38 @@ struct OnnxTensor {
   }
 };
 struct OnnxModel {
+  // The file itself: attribute Fields point into it, so the model keeps it alive.
+  std::shared_ptr<const std::vector<uint8_t>> bytes;
   int64_t ir_version = 0, opset = 0;
   std::string opset_domain, producer, graph_name;
   std::vector<OnnxNode> nodes;
   std::map<std::string, OnnxTensor> inits;
   std::vector<std::string> init_order;
-  std::vector<Field> input, output;  // ValueInfoProto fields
+  // Name and dims of the graph's input and output (-1: the symbolic batch size).
+  std::pair<std::string, std::vector<int64_t>> input, output;
 };
 
-OnnxModel read_model(const std::vector<uint8_t>& bytes) {
+// A ValueInfoProto's name and dims, symbolic ones as -1 (and their name checked to be "N").
+std::pair<std::string, std::vector<int64_t>> value_info(const std::vector<Field>& v) {
+  const std::vector<Field> tensor_type = parse(one(parse(one(v, 2)), 1));
+  REQUIRE(one(tensor_type, 1).value == 1);  // FLOAT
+  std::vector<int64_t> dims;
+  for (const Field& df : all(parse(one(tensor_type, 2)), 1)) {
+    const std::vector<Field> d = parse(df);
+    if (!all(d, 2).empty()) {
+      CHECK(one(d, 2).str() == "N");
+      dims.push_back(-1);
+    } else {
+      dims.push_back(static_cast<int64_t>(one(d, 1).value));
+    }
+  }
+  return {one(v, 1).str(), dims};
+}
+
+OnnxModel read_model(std::vector<uint8_t> file) {
   OnnxModel m;
+  m.bytes = std::make_shared<const std::vector<uint8_t>>(std::move(file));
+  const std::vector<uint8_t>& bytes = *m.bytes;
   const std::vector<Field> model = parse(bytes.data(), bytes.size());
   m.ir_version = static_cast<int64_t>(one(model, 1).value);
   m.producer = one(model, 2).str();
@@ -149,26 +172,9 @@ OnnxModel read_model(const std::vector<uint8_t>& bytes) {
     m.inits[name] = tensor;
     m.init_order.push_back(name);
   }
-  m.input = parse(one(graph, 11));
-  m.output = parse(one(graph, 12));
+  m.input = value_info(parse(one(graph, 11)));
+  m.output = value_info(parse(one(graph, 12)));
   return m;
-}
-
-// A ValueInfoProto's name and dims, symbolic ones as -1 (and their name checked to be "N").
-std::pair<std::string, std::vector<int64_t>> value_info(const std::vector<Field>& v) {
-  const std::vector<Field> tensor_type = parse(one(parse(one(v, 2)), 1));
-  REQUIRE(one(tensor_type, 1).value == 1);  // FLOAT
-  std::vector<int64_t> dims;
-  for (const Field& df : all(parse(one(tensor_type, 2)), 1)) {
-    const std::vector<Field> d = parse(df);
-    if (!all(d, 2).empty()) {
-      CHECK(one(d, 2).str() == "N");
-      dims.push_back(-1);
-    } else {
-      dims.push_back(static_cast<int64_t>(one(d, 1).value));
-    }
-  }
-  return {one(v, 1).str(), dims};
 }
 
 std::vector<int64_t> attr_ints(const OnnxNode& n, const std::string& name) {
@@ -225,10 +231,8 @@ TEST_CASE("ONNX export of tiny: header, graph, initializers and layouts", "[onnx
   CHECK(m.opset_domain.empty());
   CHECK(m.producer == "cnn-playground");
   CHECK(m.graph_name == "tiny");
-  CHECK(value_info(m.input) ==
-        std::make_pair(std::string("input"), std::vector<int64_t>{-1, 28, 28, 1}));
-  CHECK(value_info(m.output) ==
-        std::make_pair(std::string("probabilities"), std::vector<int64_t>{-1, 10}));
+  CHECK(m.input == std::make_pair(std::string("input"), std::vector<int64_t>{-1, 28, 28, 1}));
+  CHECK(m.output == std::make_pair(std::string("probabilities"), std::vector<int64_t>{-1, 10}));
   CHECK(op_types(m) == std::vector<std::string>{"Transpose", "Conv", "Relu", "MaxPool", "Conv",
                                                 "Relu", "MaxPool", "Transpose", "Flatten", "Gemm",
                                                 "Softmax"});

@@ -1,7 +1,7 @@
 // Parity of `cnn export` with a real ONNX runtime: models trained briefly by the CLI are exported,
 // run by onnxruntime-web (wasm, under Node) on 100 MNIST test digits, and compared with the core's
 // own probabilities (the Node wasm module). Not a test of ONNX itself, nor of training quality.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
 import { spawnSync } from 'node:child_process';
@@ -17,6 +17,7 @@ const createCnnModule = createRequire(import.meta.url)(path.join(build, 'cnn-nod
 const M = await createCnnModule({ wasmBinary: fs.readFileSync(path.join(build, 'cnn-node.wasm')) });
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'cnn-onnx-'));
 ort.env.wasm.numThreads = 1;
+after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 const kDigits = 100;
 const kTolerance = 1e-4;
