@@ -76,3 +76,22 @@ test('kernel playground: edge detect changes the digit', async ({ page }) => {
   expect(output.some((v, i) => v !== input[i])).toBe(true);
   await kp.screenshot({ path: `${SHOTS}/21-kernel-playground.png` });
 });
+
+test('conv explainer standalone: its own worker, size attributes, a non-integer formula', async ({ page }) => {
+  await page.goto('/');
+  await page.waitForFunction(() => !!customElements.get('cnn-conv-explainer'));
+  await page.evaluate(() => {
+    const host = document.createElement('div');
+    host.id = 'standalone';
+    host.innerHTML =
+      '<cnn-conv-explainer id="a" preset="tf-valid-2"></cnn-conv-explainer>' +
+      '<cnn-conv-explainer id="b" preset="tf-valid-1" input-size="7" kernel-size="3" stride="2" padding="1"></cnn-conv-explainer>' +
+      '<cnn-conv-explainer id="c" preset="tf-valid-1" input-size="6" kernel-size="3" stride="2" padding="0"></cnn-conv-explainer>';
+    document.body.prepend(host);
+  });
+  await expect(page.locator('#a').getByTestId('conv-output-shape')).toHaveText('2×2×1');
+  await expect(page.locator('#b').getByTestId('conv-output-shape')).toHaveText('4×4×1');
+  await expect(page.locator('#b').getByTestId('conv-formula')).toContainText('(7 − 3 + 2·1)/2 + 1 = 4');
+  await expect(page.locator('#c').getByTestId('conv-output-shape')).toHaveText('2×2×1');
+  await expect(page.locator('#c').getByTestId('conv-invalid')).toContainText('not an integer: the core takes the floor');
+});

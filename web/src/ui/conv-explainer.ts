@@ -5,7 +5,7 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { createTrainingWorker, type WorkerClient } from '../worker/client';
 import type { ConvOutput } from '../worker/protocol';
-import { PRESET_LABELS, PRESET_NAMES, fillSetup, fmt, geometry, paddingLabel, parsePadding, presetSetup, type ConvSetup, type PresetName } from './conv-geometry';
+import { PRESET_LABELS, PRESET_NAMES, fillSetup, fmt, term, geometry, paddingLabel, parsePadding, presetSetup, type ConvSetup, type PresetName } from './conv-geometry';
 import './conv-network-view';
 import { panelStyles } from './shared-styles';
 
@@ -339,7 +339,7 @@ export class ConvExplainer extends LitElement {
       for (let dy = 0; dy < s.F; dy++) for (let dx = 0; dx < s.F; dx++) {
         const v = at(iy0 + dy, ix0 + dx, ch);
         const w = s.kernel[((dy * s.F + dx) * s.C + ch) * K + k];
-        terms.push(`${v === null ? '0' : fmt(v)}·${fmt(w)}`);
+        terms.push(`${v === null ? '0' : term(v)}·${term(w)}`);
         sum += (v ?? 0) * w;
       }
       total += sum;

@@ -142,6 +142,11 @@ export function fmt(v: number): string {
   return a >= 100 ? v.toFixed(1) : a >= 1 ? v.toFixed(3).replace(/0+$/, '') : v.toPrecision(3);
 }
 
+/** A factor in a product: negative numbers in parentheses, "0·(−1)". */
+export function term(v: number): string {
+  return v < 0 ? `(−${fmt(-v)})` : fmt(v);
+}
+
 export function paddingLabel(p: Padding): string {
   return typeof p === 'number' ? `pad ${p}` : p.toUpperCase();
 }

@@ -6,7 +6,7 @@ import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { absMax, paintTiles } from '../charts/colormap';
 import type { WorkerClient } from '../worker/client';
 import type { ConvOutput, LayerConv } from '../worker/protocol';
-import { fmt } from './conv-geometry';
+import { fmt, term } from './conv-geometry';
 import { panelStyles } from './shared-styles';
 
 const SCALE = 7; // CSS pixels per map pixel at 28x28
@@ -38,6 +38,7 @@ export class ConvNetworkView extends LitElement {
   private out: ConvOutput | null = null;
   private error = '';
   private seq = 0;
+  private placed = false; // the position was chosen once (then the user's choice stays)
 
   static styles = [
     panelStyles,
@@ -87,6 +88,15 @@ export class ConvNetworkView extends LitElement {
       this.data = d;
       this.out = out;
       this.k = Math.min(this.k, d.kernelShape[3] - 1);
+      if (!this.placed) {
+        // Start where channel k responds most, so the first products are not all zeros.
+        const [, OW, K] = out.outputShape;
+        let best = 0;
+        for (let i = 1; i < out.outputShape[0] * OW; i++) if (out.output[i * K + this.k] > out.output[best * K + this.k]) best = i;
+        this.oy = Math.floor(best / OW);
+        this.ox = best % OW;
+        this.placed = true;
+      }
       this.oy = Math.min(this.oy, out.outputShape[0] - 1);
       this.ox = Math.min(this.ox, out.outputShape[1] - 1);
       this.error = '';
@@ -205,7 +215,7 @@ export class ConvNetworkView extends LitElement {
           const y = iy0 + dy, x = ix0 + dx;
           const v = y < 0 || x < 0 || y >= H || x >= W ? 0 : d.input[(y * W + x) * C + ch];
           const w = d.kernel[((dy * KW + dx) * C + ch) * K + this.k];
-          terms.push(`${fmt(v)}·${fmt(w)}`);
+          terms.push(`${term(v)}·${term(w)}`);
           sum += v * w;
         }
       total += sum;

@@ -93,7 +93,7 @@ export class KernelPlayground extends LitElement {
         // The classic tutorials work on 0..255 pixels, so that 255 is the clamp.
         this.image = r.image.map((v) => v * 255);
         this.imageIndex = this.testIndex;
-        this.status = `Test digit #${this.testIndex} (a ${r.label}).`;
+        this.status = `MNIST test image ${this.testIndex}, a ${r.label}, on 0..255`;
       }
       const out = await c.request('conv/apply', {
         inputShape: [28, 28, 1],
