@@ -513,7 +513,10 @@ export class CnnPlayground extends LitElement {
         : `Loaded ${file.name}: trained ${r.step.toLocaleString('en-US')} steps.`;
       if (r.step > 0) {
         this.lastGood = { bytes: keep, step: r.step };
-        if (await storeModel({ bytes: keep, hash: encodeState(this.appState, this.presets), step: r.step, savedAt: Date.now() })) this.storedStep = r.step;
+        // Claimed before the await: the backup that the load's 'paused' event starts must see that
+        // this step is stored already, or its message replaces "Loaded ..." (a race).
+        this.storedStep = r.step;
+        if (!(await storeModel({ bytes: keep, hash: encodeState(this.appState, this.presets), step: r.step, savedAt: Date.now() }))) this.storedStep = -1;
       }
     } catch (e) {
       this.fileError = `${(e as Error).message}. The current model was kept.`;
