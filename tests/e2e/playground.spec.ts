@@ -109,7 +109,7 @@ test('a link restores the preset and hyper-parameters', async ({ page }) => {
   await expect(page.getByLabel('Batch size')).toHaveValue('16');
   await expect(page.getByLabel('Epochs')).toHaveValue('2');
   await expect(page.getByLabel('Seed')).toHaveValue('7');
-  await expect(page.getByLabel('Preset')).toHaveValue('tiny');
+  await expect(page.locator('cnn-model-panel').getByLabel('Preset')).toHaveValue('tiny');
 });
 
 test('a corrupt IDX file gets a clear message and MNIST stays loaded', async ({ page }) => {
