@@ -288,6 +288,65 @@ val preprocess_digit(const val& gray, int height, int width) {
   });
 }
 
+Shape shape_of(const val& a) { return emscripten::convertJSArrayToNumberVector<int>(a); }
+
+// "same" | "valid" | a number of pixels, as the spec's "padding" field.
+PaddingSpec padding_of(const val& v) {
+  if (v.isNumber()) return PaddingSpec{PaddingSpec::kExplicit, v.as<int>()};
+  const std::string s = v.isString() ? v.as<std::string>() : "";
+  if (s == "same") return PaddingSpec{PaddingSpec::kSame, 0};
+  if (s == "valid") return PaddingSpec{PaddingSpec::kValid, 0};
+  throw Error("padding must be \"same\", \"valid\" or a number of pixels, not \"" + s + "\"");
+}
+
+val conv_result(const ConvResult& r) {
+  val o = val::object();
+  o.set("outputShape", shape_array(r.output_shape));
+  o.set("output", copy_array(r.output));
+  o.set("padTop", r.pad_top);
+  o.set("padLeft", r.pad_left);
+  o.set("padBottom", r.pad_bottom);
+  o.set("padRight", r.pad_right);
+  return o;
+}
+
+int int_or(const val& v, int fallback) { return v.isNumber() ? v.as<int>() : fallback; }
+
+// r: {inputShape, input, kernelShape, kernel, bias?, strideH, strideW, padding, relu, clampMax?}
+val conv2d(const val& r) {
+  return guarded([&] {
+    ConvRequest q;
+    q.input_shape = shape_of(r["inputShape"]);
+    q.input = emscripten::convertJSArrayToNumberVector<float>(r["input"]);
+    q.kernel_shape = shape_of(r["kernelShape"]);
+    q.kernel = emscripten::convertJSArrayToNumberVector<float>(r["kernel"]);
+    if (!r["bias"].isUndefined() && !r["bias"].isNull())
+      q.bias = emscripten::convertJSArrayToNumberVector<float>(r["bias"]);
+    q.stride_h = int_or(r["strideH"], 1);
+    q.stride_w = int_or(r["strideW"], 1);
+    q.padding = padding_of(r["padding"]);
+    q.relu = r["relu"].isTrue();
+    if (r["clampMax"].isNumber()) q.clamp_max = r["clampMax"].as<float>();
+    return conv_result(Trainer::conv2d(q));
+  });
+}
+
+// r: {inputShape, input, poolH, poolW, strideH, strideW, padding, op: 'max' | 'avg'}
+val pool2d(const val& r) {
+  return guarded([&] {
+    PoolRequest q;
+    q.input_shape = shape_of(r["inputShape"]);
+    q.input = emscripten::convertJSArrayToNumberVector<float>(r["input"]);
+    q.kh = int_or(r["poolH"], 2);
+    q.kw = int_or(r["poolW"], 2);
+    q.stride_h = int_or(r["strideH"], 1);
+    q.stride_w = int_or(r["strideW"], 1);
+    q.padding = padding_of(r["padding"]);
+    q.max = !(r["op"].isString() && r["op"].as<std::string>() == "avg");
+    return conv_result(Trainer::pool2d(q));
+  });
+}
+
 void prefer_kernels(const std::string& variant) { Trainer::prefer_kernels(variant); }
 
 }  // namespace
@@ -319,4 +378,6 @@ EMSCRIPTEN_BINDINGS(cnn) {
   emscripten::function("preset", &preset);
   emscripten::function("preprocessDigit", &preprocess_digit);
   emscripten::function("preferKernels", &prefer_kernels);
+  emscripten::function("conv2d", &conv2d);
+  emscripten::function("pool2d", &pool2d);
 }

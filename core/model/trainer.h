@@ -74,6 +74,16 @@ struct ConvResult {
   int pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
 };
 
+// One pooling window pass on explicit numbers (the explainer's pooling mode); same padding rules.
+struct PoolRequest {
+  Shape input_shape;  // [H, W, C]
+  std::vector<float> input;
+  int kh = 2, kw = 2;
+  int stride_h = 2, stride_w = 2;
+  PaddingSpec padding;
+  bool max = true;  // false: average over the window clipped to the input
+};
+
 struct NamedValues {
   std::string name;
   Shape shape;
@@ -169,6 +179,8 @@ class Trainer {
   static std::vector<float> preprocess_digit(const float* gray, int h, int w, const std::string& name);
   // The convolution arithmetic on explicit numbers, with the padding actually used.
   static ConvResult conv2d(const ConvRequest& request);
+  // Max or average pooling on explicit numbers; output_shape [OH, OW, C], with the padding used.
+  static ConvResult pool2d(const PoolRequest& request);
 
   // Kernel variant preference for the whole process ("" fastest, "ref", "generic", ...).
   static void prefer_kernels(const std::string& variant);

@@ -84,4 +84,37 @@ ConvResult Trainer::conv2d(const ConvRequest& r) {
   return out;
 }
 
+ConvResult Trainer::pool2d(const PoolRequest& r) {
+  if (r.input_shape.size() != 3) throw Error("pool2d: the input must be [height][width][channels]");
+  const int H = r.input_shape[0], W = r.input_shape[1], C = r.input_shape[2];
+  if (H < 1 || W < 1 || C < 1 || r.kh < 1 || r.kw < 1 || H > 4096 || W > 4096 || C > 4096)
+    throw Error("pool2d: every dimension of the input and window must be at least 1");
+  if (static_cast<int64_t>(r.input.size()) != shape_size(r.input_shape))
+    throw Error("pool2d: the number of values does not match the shape");
+  if (r.stride_h < 1 || r.stride_w < 1) throw Error("pool2d: the stride must be a positive integer");
+  if (r.padding.kind == PaddingSpec::kExplicit && r.padding.amount < 0)
+    throw Error("pool2d: the padding must not be negative");
+  int oh, ow, pt, pl;
+  const bool ok_h = conv_out_size(H, r.kh, r.stride_h, r.padding, &oh, &pt);
+  const bool ok_w = conv_out_size(W, r.kw, r.stride_w, r.padding, &ow, &pl);
+  if (!ok_h || !ok_w)
+    throw Error("pool2d: window " + std::to_string(r.kh) + "x" + std::to_string(r.kw) + " is larger than the " +
+                std::to_string(H) + "x" + std::to_string(W) + " input; use padding \"same\" or a smaller window");
+  const kernels::Pool2dParams p{1, H, W, C, r.kh, r.kw, r.stride_h, r.stride_w, pt, pl, oh, ow};
+  ConvResult out;
+  out.output_shape = {oh, ow, C};
+  out.output.assign(static_cast<size_t>(oh) * ow * C, 0.0f);
+  if (r.max) {
+    std::vector<int32_t> argmax(out.output.size());
+    kernels::ref::maxpool2d_forward(p, r.input.data(), out.output.data(), argmax.data());
+  } else {
+    kernels::ref::avgpool2d_forward(p, r.input.data(), out.output.data());
+  }
+  out.pad_top = pt;
+  out.pad_left = pl;
+  out.pad_bottom = std::max(0, (oh - 1) * r.stride_h + r.kh - H - pt);
+  out.pad_right = std::max(0, (ow - 1) * r.stride_w + r.kw - W - pl);
+  return out;
+}
+
 }  // namespace cnn

@@ -328,6 +328,26 @@ TEST_CASE("conv2d on explicit numbers reports the padding it used", "[trainer][c
   CHECK_THROWS_WITH(Trainer::conv2d(r), Contains("the kernel has 2 input channels but the input has 1"));
 }
 
+TEST_CASE("pool2d on explicit numbers: max and average, padding never counted", "[trainer][conv]") {
+  PoolRequest r;
+  r.input_shape = {3, 3, 1};
+  r.input = {1, 2, 3, 4, 5, 6, 7, 8, 9};
+  r.kh = r.kw = 2;
+  r.stride_h = r.stride_w = 2;
+  r.padding.kind = PaddingSpec::kSame;  // out 2, total pad 1: all of it after
+  ConvResult out = Trainer::pool2d(r);
+  CHECK(out.output_shape == Shape{2, 2, 1});
+  CHECK(out.output == std::vector<float>{5, 6, 8, 9});
+  CHECK(out.pad_top == 0);
+  CHECK(out.pad_bottom == 1);
+  r.max = false;
+  out = Trainer::pool2d(r);
+  CHECK(out.output == std::vector<float>{3, 4.5f, 7.5f, 9});
+  r.kh = r.kw = 4;
+  r.padding.kind = PaddingSpec::kValid;
+  CHECK_THROWS_WITH(Trainer::pool2d(r), Contains("window 4x4 is larger than the 3x3 input"));
+}
+
 TEST_CASE("the cosine schedule decays the learning rate over the planned epochs", "[trainer]") {
   json spec = json::parse(preset_json("tiny"));
   spec["lr_schedule"] = "cosine";

@@ -11,6 +11,8 @@ import type { DataInfo, EvalReport, IdxFiles, ModelSummary, PadModel, TrainState
 import './data-panel';
 import './draw-panel';
 import './inspect-panel';
+import './conv-explainer';
+import './kernel-playground';
 import type { DataProgress } from './data-panel';
 import './eval-panel';
 import './metrics-panel';
@@ -536,7 +538,10 @@ export class CnnPlayground extends LitElement {
         : `Loaded ${file.name}: trained ${r.step.toLocaleString('en-US')} steps.`;
       if (r.step > 0) {
         this.lastGood = { bytes: keep, step: r.step };
-        if (await storeModel({ bytes: keep, hash: encodeState(this.appState, this.presets), step: r.step, savedAt: Date.now() })) this.storedStep = r.step;
+        // Claimed before the await: the backup that the load's 'paused' event starts must see that
+        // this step is stored already, or its message replaces "Loaded ..." (a race).
+        this.storedStep = r.step;
+        if (!(await storeModel({ bytes: keep, hash: encodeState(this.appState, this.presets), step: r.step, savedAt: Date.now() }))) this.storedStep = -1;
       }
     } catch (e) {
       this.fileError = `${(e as Error).message}. The current model was kept.`;
@@ -635,6 +640,12 @@ export class CnnPlayground extends LitElement {
             .padModel=${this.padModel}
             .testCount=${this.dataInfo?.testCount ?? 0}
           ></cnn-inspect-panel>
+          <cnn-conv-explainer
+            .client=${this.client}
+            .modelVersion=${this.modelVersion}
+            .testCount=${this.dataInfo?.testCount ?? 0}
+          ></cnn-conv-explainer>
+          <cnn-kernel-playground .client=${this.client}></cnn-kernel-playground>
           <cnn-eval-panel .report=${this.report}></cnn-eval-panel>
         </div>
       </main>

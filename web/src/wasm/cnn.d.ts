@@ -123,12 +123,49 @@ export interface WasmTrainer {
   delete(): void;
 }
 
+export type WasmPadding = 'same' | 'valid' | number;
+export interface WasmConvRequest {
+  inputShape: number[];
+  input: Float32Array;
+  kernelShape: number[];
+  kernel: Float32Array;
+  bias?: Float32Array;
+  strideH: number;
+  strideW: number;
+  padding: WasmPadding;
+  relu: boolean;
+  clampMax?: number;
+}
+export interface WasmPoolRequest {
+  inputShape: number[];
+  input: Float32Array;
+  poolH: number;
+  poolW: number;
+  strideH: number;
+  strideW: number;
+  padding: WasmPadding;
+  op: 'max' | 'avg';
+}
+/** Output [OH, OW, K] and the padding actually used on each side. */
+export interface WasmConvResult {
+  outputShape: number[];
+  output: Float32Array;
+  padTop: number;
+  padLeft: number;
+  padBottom: number;
+  padRight: number;
+}
+
 export interface CnnModule {
   Trainer: new () => WasmTrainer;
   presetNames(): string[];
   preset(name: string): Result<{ json: string }>;
   preprocessDigit(gray: Float32Array, height: number, width: number): Result<{ image: Float32Array }>;
   preferKernels(variant: string): void;
+  /** Trainer::conv2d: one convolution on explicit numbers (ReLU and clamp optional). */
+  conv2d(request: WasmConvRequest): Result<WasmConvResult>;
+  /** Trainer::pool2d: max or average pooling on explicit numbers. */
+  pool2d(request: WasmPoolRequest): Result<WasmConvResult>;
 }
 
 declare const createCnnModule: (options?: object) => Promise<CnnModule>;

@@ -138,6 +138,68 @@ export interface LayerStats {
   activations: TensorStats;
 }
 
+/** Padding as the spec writes it: TensorFlow's "same" / "valid", or an explicit number of pixels. */
+export type Padding = 'same' | 'valid' | number;
+
+/** One convolution on explicit numbers, done by the core (no model or data needed). */
+export interface ConvApply {
+  inputShape: number[]; // [H, W, C]
+  input: Float32Array;
+  kernelShape: number[]; // [KH, KW, C, K]
+  kernel: Float32Array;
+  bias?: Float32Array;
+  strideH: number;
+  strideW: number;
+  padding: Padding;
+  relu: boolean;
+  /** min(x, clampMax) after the ReLU. */
+  clampMax?: number;
+}
+
+/** One max or average pooling pass on explicit numbers, done by the core. */
+export interface PoolApply {
+  inputShape: number[]; // [H, W, C]
+  input: Float32Array;
+  poolH: number;
+  poolW: number;
+  strideH: number;
+  strideW: number;
+  padding: Padding;
+  op: 'max' | 'avg';
+}
+
+/** The core's answer to conv/apply and conv/pool, with the padding it actually used. */
+export interface ConvOutput {
+  outputShape: number[]; // [OH, OW, K]
+  output: Float32Array;
+  padTop: number;
+  padLeft: number;
+  padBottom: number;
+  padRight: number;
+}
+
+/** A conv layer of the current model with the input it saw, for the explainer to recompute. */
+export interface LayerConv {
+  layer: number;
+  name: string;
+  /** The layer's input: activation(layer - 1), or the image for layer 0. */
+  inputShape: number[];
+  input: Float32Array;
+  kernelShape: number[];
+  kernel: Float32Array;
+  bias: Float32Array | null;
+  strideH: number;
+  strideW: number;
+  padding: Padding;
+  activation: string;
+  /** The layer's own output as the network computed it (to compare with conv/apply). */
+  outputShape: number[];
+  output: Float32Array;
+  label: number | null;
+  /** Every conv2d layer of the model: index and name. */
+  convLayers: Array<{ index: number; name: string }>;
+}
+
 /** Which network answered a digit: the one being trained, or the pretrained one that ships. */
 export type PadModel = 'current' | 'pretrained';
 
@@ -158,6 +220,13 @@ interface RequestTypes {
   };
   'inspect/filters': { req: {}; res: { layers: FilterTensor[] } };
   'inspect/stats': { req: {}; res: { layers: LayerStats[] } };
+  /** A conv layer's input, kernel, bias and spec for one input (layer -1: the first conv layer). */
+  'inspect/layer-conv': { req: { layer: number; input: InspectInput }; res: LayerConv };
+  /** The core's convolution on explicit numbers; works before any model or data. */
+  'conv/apply': { req: ConvApply; res: ConvOutput };
+  'conv/pool': { req: PoolApply; res: ConvOutput };
+  /** Test example `index` as floats in [0, 1] (28x28) and its label; needs data. */
+  'data/test-image': { req: { index: number }; res: { image: Float32Array; label: number } };
   /** Preprocesses a drawing like MNIST and classifies it (the pretrained model until training starts). */
   'digit/predict': {
     req: { gray: Float32Array; height: number; width: number; withMaps: boolean };

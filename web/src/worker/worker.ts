@@ -13,6 +13,7 @@ import {
   type FilterTensor,
   type FromWorker,
   type LayerStats,
+  type Padding,
   type RequestOf,
   type RequestType,
   type ResultOf,
@@ -323,6 +324,65 @@ const handlers: { [T in RequestType]: Handler<T> } = {
     const layers = [];
     for (let i = 0; i < n; i++) layers.push(unwrap(t.layerStats(i)));
     return { layers: layers.map(toLayerStats) };
+  },
+
+  'inspect/layer-conv'(req) {
+    const t = need();
+    const summary = unwrap(t.summary());
+    const convLayers = summary.layers.filter((l) => l.type === 'conv2d').map((l) => ({ index: l.index, name: l.name }));
+    if (!convLayers.length) throw new UserError('the current model has no conv2d layer');
+    const L = req.layer < 0 ? convLayers[0].index : req.layer;
+    if (!convLayers.some((l) => l.index === L)) throw new UserError(`layer ${L} is not a conv2d layer`);
+    let image: Float32Array;
+    let label: number | null = null;
+    if (req.input.kind === 'test') {
+      const r = unwrap(t.testImage(req.input.index));
+      image = r.image;
+      label = r.label;
+    } else {
+      image = req.input.image;
+    }
+    unwrap(t.predict(image));
+    const input = unwrap(t.activation(L - 1));
+    const output = unwrap(t.activation(L));
+    const weights = unwrap(t.weights(L));
+    const kernel = weights.find((w) => w.shape.length === 4)!;
+    const bias = weights.find((w) => w.shape.length === 1) ?? null;
+    const spec = JSON.parse(t.specJson()) as { layers: Array<{ stride?: number | number[]; padding?: Padding; activation?: string }> };
+    const ls = spec.layers[L] ?? {};
+    const stride = Array.isArray(ls.stride) ? ls.stride : [ls.stride ?? 1, ls.stride ?? 1];
+    return {
+      layer: L,
+      name: summary.layers[L].name,
+      inputShape: input.shape,
+      input: input.data,
+      kernelShape: kernel.shape,
+      kernel: kernel.data,
+      bias: bias ? bias.data : null,
+      strideH: stride[0],
+      strideW: stride[1],
+      padding: ls.padding ?? 'valid',
+      activation: ls.activation ?? 'linear',
+      outputShape: output.shape,
+      output: output.data,
+      label,
+      convLayers,
+    };
+  },
+
+  async 'conv/apply'(req) {
+    cnn = await modulePromise;
+    return unwrap(cnn.conv2d(req)); // the binding reads the named fields only
+  },
+
+  async 'conv/pool'(req) {
+    cnn = await modulePromise;
+    return unwrap(cnn.pool2d(req));
+  },
+
+  'data/test-image'(req) {
+    if (!dataInfo) throw new UserError('load MNIST first: the test digits come from its test set');
+    return unwrap(need().testImage(req.index));
   },
 
   'digit/predict'(req) {

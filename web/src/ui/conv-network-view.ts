@@ -1,0 +1,242 @@
+// <cnn-conv-network-view>: the explainer's "Your network" source. One conv layer of the current
+// model, one test digit: the layer's real input and kernel, a chosen output position, the
+// products and the output. Not a feature-map browser (that is the inspect panel): the output
+// comes from the core (conv/apply on the real numbers, and the network's own activation beside it).
+import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
+import { absMax, paintTiles } from '../charts/colormap';
+import type { WorkerClient } from '../worker/client';
+import type { ConvOutput, LayerConv } from '../worker/protocol';
+import { fmt, term } from './conv-geometry';
+import { panelStyles } from './shared-styles';
+
+const SCALE = 7; // CSS pixels per map pixel at 28x28
+const MAX_PRODUCT_CHANNELS = 4; // channels whose products are written out term by term
+
+export class ConvNetworkView extends LitElement {
+  static properties = {
+    client: { attribute: false },
+    modelVersion: { type: Number },
+    testCount: { type: Number },
+    layer: { state: true },
+    testIndex: { state: true },
+    k: { state: true },
+    oy: { state: true },
+    ox: { state: true },
+    data: { state: true },
+    out: { state: true },
+    error: { state: true },
+  };
+  client: WorkerClient | null = null;
+  modelVersion = 0;
+  testCount = 0;
+  private layer = -1;
+  private testIndex = 0;
+  private k = 0;
+  private oy = 0;
+  private ox = 0;
+  private data: LayerConv | null = null;
+  private out: ConvOutput | null = null;
+  private error = '';
+  private seq = 0;
+  private placed = false; // the position was chosen once (then the user's choice stays)
+
+  static styles = [
+    panelStyles,
+    css`
+      :host { border: none; padding: 0; }
+      .bar { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: center; margin: 8px 0; font-size: 0.9rem; }
+      .bar label { display: inline-flex; align-items: center; gap: 4px; }
+      input[type='number'] { width: 5em; }
+      .row { display: flex; flex-wrap: wrap; gap: 18px; }
+      figure { margin: 0; }
+      figcaption { font-size: 0.8rem; color: var(--muted, #5b6475); margin-bottom: 3px; }
+      .map { position: relative; display: inline-block; line-height: 0; }
+      canvas { image-rendering: pixelated; border: 1px solid var(--border, #d8dce3); }
+      .box { position: absolute; border: 2px solid var(--accent, #2563eb); box-sizing: border-box; pointer-events: none; }
+      canvas.out { cursor: crosshair; }
+      canvas:focus-visible { outline: 3px solid var(--accent, #2563eb); outline-offset: 2px; }
+      .math { font-family: var(--mono, monospace); font-size: 0.78rem; line-height: 1.5; overflow-wrap: anywhere; max-height: 220px; overflow: auto; }
+      .total { font-weight: 600; }
+      .ok { color: var(--good, #15803d); }
+      .bad { color: var(--bad, #b91c1c); }
+    `,
+  ];
+
+  updated(changed: Map<string, unknown>) {
+    if (changed.has('client') || changed.has('modelVersion') || changed.has('layer') || changed.has('testIndex')) void this.load();
+    this.paint();
+  }
+
+  private async load() {
+    const c = this.client;
+    if (!c) return;
+    const seq = ++this.seq;
+    try {
+      const d = await c.request('inspect/layer-conv', { layer: this.layer, input: { kind: 'test', index: this.testIndex } });
+      const out = await c.request('conv/apply', {
+        inputShape: d.inputShape,
+        input: d.input,
+        kernelShape: d.kernelShape,
+        kernel: d.kernel,
+        bias: d.bias ?? undefined,
+        strideH: d.strideH,
+        strideW: d.strideW,
+        padding: d.padding,
+        relu: d.activation === 'relu',
+      });
+      if (seq !== this.seq) return;
+      this.data = d;
+      this.out = out;
+      this.k = Math.min(this.k, d.kernelShape[3] - 1);
+      if (!this.placed) {
+        // Start where channel k responds most, so the first products are not all zeros.
+        const [, OW, K] = out.outputShape;
+        let best = 0;
+        for (let i = 1; i < out.outputShape[0] * OW; i++) if (out.output[i * K + this.k] > out.output[best * K + this.k]) best = i;
+        this.oy = Math.floor(best / OW);
+        this.ox = best % OW;
+        this.placed = true;
+      }
+      this.oy = Math.min(this.oy, out.outputShape[0] - 1);
+      this.ox = Math.min(this.ox, out.outputShape[1] - 1);
+      this.error = '';
+    } catch (e) {
+      if (seq !== this.seq) return;
+      this.error = `${(e as Error).message}. Load MNIST and configure a model with a conv2d layer to explain your network.`;
+    }
+  }
+
+  private paint() {
+    const d = this.data, r = this.out;
+    if (!d || !r) return;
+    const [H, W, C] = d.inputShape;
+    const inCanvas = this.renderRoot.querySelector<HTMLCanvasElement>('canvas.in');
+    const outCanvas = this.renderRoot.querySelector<HTMLCanvasElement>('canvas.out');
+    if (inCanvas) {
+      const ch = 0;
+      const plane = new Float32Array(H * W);
+      for (let i = 0; i < H * W; i++) plane[i] = d.input[i * C + ch];
+      paintTiles(inCanvas, { tiles: 1, tileH: H, tileW: W, cols: 1, gap: 0 }, absMax(plane) || 1, (_t, y, x) => plane[y * W + x]);
+    }
+    if (outCanvas) {
+      const [OH, OW, K] = r.outputShape;
+      const plane = new Float32Array(OH * OW);
+      for (let i = 0; i < OH * OW; i++) plane[i] = r.output[i * K + this.k];
+      paintTiles(outCanvas, { tiles: 1, tileH: OH, tileW: OW, cols: 1, gap: 0 }, absMax(plane) || 1, (_t, y, x) => plane[y * OW + x]);
+    }
+  }
+
+  private move(dy: number, dx: number) {
+    if (!this.out) return;
+    this.oy = Math.max(0, Math.min(this.out.outputShape[0] - 1, this.oy + dy));
+    this.ox = Math.max(0, Math.min(this.out.outputShape[1] - 1, this.ox + dx));
+  }
+
+  private onKey(e: KeyboardEvent) {
+    const m: Record<string, [number, number]> = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+    const d = m[e.key];
+    if (!d) return;
+    e.preventDefault();
+    e.stopPropagation();
+    this.move(d[0], d[1]);
+  }
+
+  private onClick(e: MouseEvent) {
+    if (!this.out) return;
+    const c = e.target as HTMLCanvasElement;
+    const box = c.getBoundingClientRect();
+    this.oy = Math.min(this.out.outputShape[0] - 1, Math.floor(((e.clientY - box.top) / box.height) * this.out.outputShape[0]));
+    this.ox = Math.min(this.out.outputShape[1] - 1, Math.floor(((e.clientX - box.left) / box.width) * this.out.outputShape[1]));
+  }
+
+  render() {
+    const d = this.data, r = this.out;
+    return html`
+      <div class="bar">
+        <label>Layer
+          <select aria-label="Conv layer" @change=${(e: Event) => (this.layer = Number((e.target as HTMLSelectElement).value))}>
+            ${(d?.convLayers ?? []).map((l) => html`<option value=${l.index} ?selected=${l.index === d?.layer}>${l.name}</option>`)}
+          </select>
+        </label>
+        <label>Test digit <input type="number" min="0" aria-label="Test digit for the explainer" .value=${String(this.testIndex)}
+          @change=${(e: Event) => (this.testIndex = Math.max(0, Math.min(Math.max(0, this.testCount - 1), Math.round(Number((e.target as HTMLInputElement).value)) || 0)))} /></label>
+        ${d ? html`<label>Output channel <input type="number" min="0" max=${d.kernelShape[3] - 1} aria-label="Output channel" .value=${String(this.k)}
+          @change=${(e: Event) => (this.k = Math.max(0, Math.min(d.kernelShape[3] - 1, Math.round(Number((e.target as HTMLInputElement).value)) || 0)))} /></label>` : nothing}
+      </div>
+      ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${d && r ? this.renderBody(d, r) : nothing}
+    `;
+  }
+
+  private renderBody(d: LayerConv, r: ConvOutput): TemplateResult {
+    const [H, W, C] = d.inputShape;
+    const [KH, KW, , K] = d.kernelShape;
+    const [OH, OW] = r.outputShape;
+    const sIn = Math.max(2, Math.round((SCALE * 28) / Math.max(H, W)));
+    const sOut = Math.max(2, Math.round((SCALE * 28) / Math.max(OH, OW)));
+    const iy0 = this.oy * d.strideH - r.padTop;
+    const ix0 = this.ox * d.strideW - r.padLeft;
+    return html`
+      <p class="muted">${d.name}: input ${H}×${W}×${C}${d.label !== null ? ` (test digit #${this.testIndex}, a ${d.label})` : ''}, kernel ${KH}×${KW}×${C}×${K},
+        stride ${d.strideH}×${d.strideW}, padding ${d.padding} (core: top ${r.padTop}, left ${r.padLeft}), activation ${d.activation} → output ${OH}×${OW}×${K}.</p>
+      <div class="row">
+        <figure>
+          <figcaption>Layer input, channel 0, with the window</figcaption>
+          <div class="map">
+            <canvas class="in" style="width:${W * sIn}px;height:${H * sIn}px" role="img" aria-label="The layer's input with the receptive window"></canvas>
+            <div class="box" style="left:${ix0 * sIn}px;top:${iy0 * sIn}px;width:${KW * sIn}px;height:${KH * sIn}px"></div>
+          </div>
+        </figure>
+        <figure>
+          <figcaption>Output channel ${this.k}: click or use the arrow keys</figcaption>
+          <div class="map">
+            <canvas class="out" tabindex="0" style="width:${OW * sOut}px;height:${OH * sOut}px" role="img"
+              aria-label=${`Output channel ${this.k}; position ${this.oy}, ${this.ox}; arrow keys move it`} @keydown=${this.onKey} @click=${this.onClick}></canvas>
+            <div class="box" style="left:${this.ox * sOut}px;top:${this.oy * sOut}px;width:${sOut}px;height:${sOut}px"></div>
+          </div>
+        </figure>
+      </div>
+      ${this.renderMath(d, r, iy0, ix0)}
+    `;
+  }
+
+  private renderMath(d: LayerConv, r: ConvOutput, iy0: number, ix0: number): TemplateResult {
+    const [H, W, C] = d.inputShape;
+    const [KH, KW, , K] = d.kernelShape;
+    const OW = r.outputShape[1];
+    const lines: TemplateResult[] = [];
+    const channelSums: string[] = [];
+    let total = 0;
+    for (let ch = 0; ch < C; ch++) {
+      const terms: string[] = [];
+      let sum = 0;
+      for (let dy = 0; dy < KH; dy++)
+        for (let dx = 0; dx < KW; dx++) {
+          const y = iy0 + dy, x = ix0 + dx;
+          const v = y < 0 || x < 0 || y >= H || x >= W ? 0 : d.input[(y * W + x) * C + ch];
+          const w = d.kernel[((dy * KW + dx) * C + ch) * K + this.k];
+          terms.push(`${term(v)}·${term(w)}`);
+          sum += v * w;
+        }
+      total += sum;
+      if (ch < MAX_PRODUCT_CHANNELS) lines.push(html`<div>${C > 1 ? `ch ${ch}: ` : ''}${terms.join(' + ')} = ${fmt(sum)}</div>`);
+      else channelSums.push(`ch ${ch}: ${fmt(sum)}`);
+    }
+    const b = d.bias ? d.bias[this.k] : 0;
+    const z = total + b;
+    const js = d.activation === 'relu' ? Math.max(0, z) : z;
+    const at = (this.oy * OW + this.ox) * K + this.k;
+    const core = r.output[at];
+    const net = d.output[at];
+    return html`<div class="math" aria-live="polite">
+      ${lines}
+      ${channelSums.length ? html`<div>other channels' sums: ${channelSums.join(', ')}</div>` : nothing}
+      <div>sum of products ${fmt(total)} + bias ${fmt(b)} = ${fmt(z)}${d.activation === 'relu' ? `; ReLU → ${fmt(Math.max(0, z))}` : `; ${d.activation}`}</div>
+      <div class="total">output (${this.oy}, ${this.ox}, ${this.k}) = <span data-testid="net-core-value">${fmt(core)}</span> (core, conv/apply);
+        the network's own activation: ${fmt(net)}
+        <span class=${Math.abs(js - core) < 1e-3 * Math.max(1, Math.abs(core)) ? 'ok' : 'bad'}>JS check: ${fmt(js)}</span></div>
+    </div>`;
+  }
+}
+
+if (!customElements.get('cnn-conv-network-view')) customElements.define('cnn-conv-network-view', ConvNetworkView);
