@@ -11,6 +11,7 @@ const CS231N = [2, 2, 1, 0, -1, -1, 1, 0, 1, 0, 1, 0, 2, -1, 1, 0, -1, 2];
 
 test('conv explainer: cs231n, tf.nn.conv2d sizes, invalid combination, your network', async ({ page }) => {
   await openPlayground(page);
+  await page.locator('cnn-learn-panel').scrollIntoViewIfNeeded();
   const ex = page.locator('cnn-conv-explainer');
   await ex.scrollIntoViewIfNeeded();
   await expect(ex.getByTestId('conv-output-shape')).toHaveText('3×3×2');
@@ -64,6 +65,7 @@ test('conv explainer: cs231n, tf.nn.conv2d sizes, invalid combination, your netw
 
 test('kernel playground: edge detect changes the digit', async ({ page }) => {
   await openPlayground(page);
+  await page.getByTestId('learn-tab-kernel').click();
   const kp = page.locator('cnn-kernel-playground');
   await kp.scrollIntoViewIfNeeded();
   await kp.getByTestId('kernel-preset').selectOption('edge detect');

@@ -11,8 +11,7 @@ import type { DataInfo, EvalReport, IdxFiles, ModelSummary, PadModel, TrainState
 import './data-panel';
 import './draw-panel';
 import './inspect-panel';
-import './conv-explainer';
-import './kernel-playground';
+import './learn-panel';
 import type { DataProgress } from './data-panel';
 import './eval-panel';
 import './metrics-panel';
@@ -640,12 +639,12 @@ export class CnnPlayground extends LitElement {
             .padModel=${this.padModel}
             .testCount=${this.dataInfo?.testCount ?? 0}
           ></cnn-inspect-panel>
-          <cnn-conv-explainer
+          <cnn-learn-panel
             .client=${this.client}
             .modelVersion=${this.modelVersion}
             .testCount=${this.dataInfo?.testCount ?? 0}
-          ></cnn-conv-explainer>
-          <cnn-kernel-playground .client=${this.client}></cnn-kernel-playground>
+            .drawn=${this.drawn}
+          ></cnn-learn-panel>
           <cnn-eval-panel .report=${this.report}></cnn-eval-panel>
         </div>
       </main>

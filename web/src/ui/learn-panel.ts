@@ -1,0 +1,97 @@
+// <cnn-learn-panel>: "Convolution, step by step", the explainer and the kernel playground behind
+// two tabs. Neither is built until the panel first scrolls into view, and only the open tab is in
+// the DOM, so a learner who is training pays nothing for them (their grids are a few hundred
+// elements each, enough to cost a long task if rendered during training).
+import { LitElement, css, html, nothing } from 'lit';
+import type { WorkerClient } from '../worker/client';
+import './conv-explainer';
+import './kernel-playground';
+import { panelStyles } from './shared-styles';
+
+export type LearnTab = 'explainer' | 'kernel';
+
+export class LearnPanel extends LitElement {
+  static properties = {
+    client: { attribute: false },
+    modelVersion: { type: Number },
+    testCount: { type: Number },
+    drawn: { attribute: false },
+    tab: { type: String },
+    seen: { state: true },
+  };
+  client: WorkerClient | null = null;
+  modelVersion = 0;
+  testCount = 0;
+  drawn: Float32Array | null = null;
+  tab: LearnTab = 'explainer';
+  private seen = false;
+  private observer: IntersectionObserver | null = null;
+
+  static styles = [
+    panelStyles,
+    css`
+      [role='tablist'] { margin-bottom: 8px; }
+      .host-inner > * { border: none; padding: 0; }
+    `,
+  ];
+
+  connectedCallback() {
+    super.connectedCallback();
+    this.observer = new IntersectionObserver((entries) => {
+      if (entries.some((e) => e.isIntersecting)) {
+        this.seen = true;
+        this.observer?.disconnect();
+      }
+    }, { rootMargin: '200px' });
+    this.observer.observe(this);
+  }
+
+  disconnectedCallback() {
+    super.disconnectedCallback();
+    this.observer?.disconnect();
+  }
+
+  private select(tab: LearnTab) {
+    this.tab = tab;
+    this.seen = true;
+    this.dispatchEvent(new CustomEvent('learn-tab', { detail: tab, bubbles: true, composed: true }));
+  }
+
+  private onKey(e: KeyboardEvent) {
+    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
+    e.preventDefault();
+    this.select(this.tab === 'explainer' ? 'kernel' : 'explainer');
+    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[aria-selected="true"]')?.focus());
+  }
+
+  render() {
+    const tabs: Array<[LearnTab, string]> = [
+      ['explainer', 'Convolution explainer'],
+      ['kernel', 'Kernel playground'],
+    ];
+    let body: unknown = html`<p class="muted">Loading…</p>`;
+    if (this.seen) {
+      body =
+        this.tab === 'explainer'
+          ? html`<cnn-conv-explainer .client=${this.client} .modelVersion=${this.modelVersion} .testCount=${this.testCount}></cnn-conv-explainer>`
+          : html`<cnn-kernel-playground .client=${this.client} .drawn=${this.drawn}></cnn-kernel-playground>`;
+    }
+    return html`
+      <div role="tablist" aria-label="Convolution lessons" @keydown=${this.onKey}>
+        ${tabs.map(
+          ([t, label]) =>
+            html`<button role="tab" id="tab-${t}" tabindex=${this.tab === t ? 0 : -1} aria-selected=${this.tab === t ? 'true' : 'false'} aria-controls="learn-view" data-testid="learn-tab-${t}" @click=${() => this.select(t)}>${label}</button>`,
+        )}
+      </div>
+      <div id="learn-view" role="tabpanel" aria-labelledby="tab-${this.tab}" class="host-inner">${body ?? nothing}</div>
+    `;
+  }
+}
+
+if (!customElements.get('cnn-learn-panel')) customElements.define('cnn-learn-panel', LearnPanel);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cnn-learn-panel': LearnPanel;
+  }
+}
