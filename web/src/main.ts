@@ -1,3 +1,9 @@
 // Entry point of the playground page: registers the custom elements. The page itself is one
-// <cnn-playground> in index.html.
+// <cnn-playground sync-url> in index.html; `?embed=1` (the page inside a tutorial's iframe) makes
+// it compact, with a link out to the full page.
 import './ui/cnn-playground';
+
+if (new URLSearchParams(location.search).get('embed') === '1') {
+  document.documentElement.classList.add('embed');
+  document.querySelector('cnn-playground')?.setAttribute('embed', '');
+}

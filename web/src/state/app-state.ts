@@ -1,12 +1,47 @@
 // One AppState for the whole page, round-tripping through the URL hash (the TensorFlow
 // Playground's way): a link restores the preset, the edited spec and every hyper-parameter.
 // Hyper-parameters get short readable keys; a spec whose layers differ from its preset travels
-// as base64url JSON.
+// as base64url JSON. A lesson link adds `hide=`, the panels and controls a teacher took away.
 import { readHparams, writeHparams, type Hparams, type ModelSpec } from './spec';
 
 export interface AppState {
   preset: string;
   spec: ModelSpec;
+  /** Panels and controls hidden by a lesson link (keys of HIDEABLE), in HIDEABLE order. */
+  hide: string[];
+}
+
+export type HideGroup = 'Panels' | 'Model controls' | 'Training controls';
+
+/** Everything a lesson link can hide, in the order the share panel lists it. */
+export const HIDEABLE: ReadonlyArray<{ key: string; label: string; group: HideGroup }> = [
+  { key: 'data', label: 'Data', group: 'Panels' },
+  { key: 'model', label: 'Model', group: 'Panels' },
+  { key: 'pad', label: 'Draw a digit', group: 'Panels' },
+  { key: 'train', label: 'Training', group: 'Panels' },
+  { key: 'curves', label: 'Learning curves', group: 'Panels' },
+  { key: 'inside', label: 'Inside the network', group: 'Panels' },
+  { key: 'conv', label: 'Convolution, step by step', group: 'Panels' },
+  { key: 'eval', label: 'Evaluation', group: 'Panels' },
+  { key: 'share', label: 'Share / lesson link', group: 'Panels' },
+  { key: 'preset', label: 'Preset choice', group: 'Model controls' },
+  { key: 'editor', label: 'Layer editor and JSON', group: 'Model controls' },
+  { key: 'files', label: 'Model files (download, load)', group: 'Model controls' },
+  { key: 'opt', label: 'Optimizer and momentum', group: 'Training controls' },
+  { key: 'lr', label: 'Learning rate', group: 'Training controls' },
+  { key: 'batch', label: 'Batch size', group: 'Training controls' },
+  { key: 'l2', label: 'L2', group: 'Training controls' },
+  { key: 'dropout', label: 'Dropout rate', group: 'Training controls' },
+  { key: 'epochs', label: 'Epochs', group: 'Training controls' },
+  { key: 'seed', label: 'Seed', group: 'Training controls' },
+  { key: 'augment', label: 'Augmentation', group: 'Training controls' },
+];
+const HIDE_KEYS = HIDEABLE.map((h) => h.key);
+
+/** The known keys of a comma list, deduplicated, in HIDEABLE order. */
+export function normalizeHide(keys: Iterable<string>): string[] {
+  const set = new Set(keys);
+  return HIDE_KEYS.filter((k) => set.has(k));
 }
 
 /** URL key -> hyper-parameter, with how to parse it. */
@@ -51,7 +86,9 @@ export function encodeState(state: AppState, presets: Record<string, ModelSpec>)
     p.set(key, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
   }
   if (!base || structure(state.spec, base) !== JSON.stringify(base)) p.set('spec', toBase64Url(JSON.stringify(state.spec)));
-  return p.toString();
+  if (state.hide.length) p.set('hide', state.hide.join(','));
+  // Commas stay readable in a lesson link; they need no escaping in a fragment.
+  return p.toString().replace(/%2C/g, ',');
 }
 
 /** Reads a hash; unknown or malformed parts fall back to the default preset's values. */
@@ -82,5 +119,9 @@ export function decodeState(hash: string, presets: Record<string, ModelSpec>, fa
     if (v === undefined || (typeof v === 'number' && !Number.isFinite(v))) continue;
     (changes as Record<string, unknown>)[field] = v;
   }
-  return { state: { preset, spec: writeHparams(spec, changes) }, problem };
+  const hideRaw = (p.get('hide') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const hide = normalizeHide(hideRaw);
+  const unknown = hideRaw.filter((k) => !HIDE_KEYS.includes(k));
+  if (unknown.length && !problem) problem = `the link hides something this page does not have (${unknown.join(', ')}); ignored`;
+  return { state: { preset, spec: writeHparams(spec, changes), hide }, problem };
 }

@@ -1,9 +1,11 @@
 // <cnn-playground>: the whole playground and its one controller. It owns the AppState (mirrored in
-// the URL hash), talks to the training worker, and passes what the panels show down to them. It
+// the URL hash with `sync-url`, the page's mode; read once from the `lesson` attribute when the
+// element is embedded in someone else's page), talks to the training worker, and passes what the panels show down to them. It
 // keeps the last good model bytes so a crashed worker is replaced without losing the model. The
 // panels draw; the worker trains; nothing numeric happens here.
 import { LitElement, css, html } from 'lit';
 import { decodeState, encodeState, type AppState } from '../state/app-state';
+import { assetUrl } from '../assets';
 import { forgetStoredModel, loadStoredModel, storeModel } from '../state/model-store';
 import { readHparams, toWorkerHparams, writeHparams, type Hparams, type ModelSpec } from '../state/spec';
 import { createTrainingWorker, type WorkerClient } from '../worker/client';
@@ -12,6 +14,7 @@ import './data-panel';
 import './draw-panel';
 import './inspect-panel';
 import './learn-panel';
+import './share-panel';
 import type { DataProgress } from './data-panel';
 import './eval-panel';
 import './metrics-panel';
@@ -26,6 +29,9 @@ const PROGRESS_MS = 150;
 
 export class CnnPlayground extends LitElement {
   static properties = {
+    syncUrl: { type: Boolean, attribute: 'sync-url' },
+    lesson: { type: String },
+    embed: { type: Boolean, reflect: true },
     ready: { state: true },
     presetNames: { state: true },
     appState: { state: true },
@@ -46,6 +52,12 @@ export class CnnPlayground extends LitElement {
     fileStatus: { state: true },
     fileError: { state: true },
   };
+  /** The page's own mode: the state lives in location.hash, shortcuts work anywhere, models persist. */
+  syncUrl = false;
+  /** Embedded: the lesson-link state to start from (a hash without '#'); location is left alone. */
+  lesson = '';
+  /** In an iframe (?embed=1): a compact header with a link to the full page. */
+  embed = false;
   private ready = false;
   private presetNames: string[] = [];
   private appState: AppState | null = null;
@@ -142,6 +154,46 @@ export class CnnPlayground extends LitElement {
       gap: 14px;
       min-width: 0;
     }
+    main.one {
+      grid-template-columns: minmax(0, 1fr);
+    }
+    [hidden] {
+      display: none !important;
+    }
+    :host(:not([sync-url])) {
+      min-height: 0;
+    }
+    header.compact {
+      padding: 6px 14px;
+      align-items: center;
+    }
+    header.compact h1 {
+      font-size: 1rem;
+    }
+    .lesson {
+      margin: 0;
+      font-size: 0.9rem;
+      color: var(--muted, #5b6475);
+    }
+    .open {
+      margin-left: auto;
+      font-size: 0.9rem;
+      color: var(--accent, #2563eb);
+    }
+    button.link {
+      font: inherit;
+      background: none;
+      border: none;
+      padding: 0 2px;
+      color: var(--accent, #2563eb);
+      text-decoration: underline;
+      cursor: pointer;
+    }
+    button.link:focus-visible,
+    .open:focus-visible {
+      outline: 3px solid var(--accent, #2563eb);
+      outline-offset: 2px;
+    }
     @media (max-width: 900px) {
       main {
         grid-template-columns: minmax(0, 1fr);
@@ -169,8 +221,14 @@ export class CnnPlayground extends LitElement {
       cnn-inspect-panel {
         order: 6;
       }
-      cnn-eval-panel {
+      cnn-learn-panel {
         order: 7;
+      }
+      cnn-eval-panel {
+        order: 8;
+      }
+      cnn-share-panel {
+        order: 9;
       }
       header {
         padding: 10px;
@@ -182,16 +240,22 @@ export class CnnPlayground extends LitElement {
     }
   `;
 
+  // Shortcuts listen on the window only in the page's own mode; embedded, only keys pressed inside
+  // the element count, so Space on the host page still scrolls it.
+  private get keyTarget(): EventTarget {
+    return this.syncUrl ? window : this;
+  }
+
   connectedCallback() {
     super.connectedCallback();
-    window.addEventListener('keydown', this.onKey);
-    window.addEventListener('hashchange', this.onHash);
+    this.keyTarget.addEventListener('keydown', this.onKey as EventListener);
+    if (this.syncUrl) window.addEventListener('hashchange', this.onHash);
     void this.start();
   }
 
   disconnectedCallback() {
     super.disconnectedCallback();
-    window.removeEventListener('keydown', this.onKey);
+    this.keyTarget.removeEventListener('keydown', this.onKey as EventListener);
     window.removeEventListener('hashchange', this.onHash);
     this.client?.terminate();
     this.client = null;
@@ -214,9 +278,9 @@ export class CnnPlayground extends LitElement {
     this.listen(client);
     try {
       await this.initWorker();
-      const { state, problem } = decodeState(location.hash, this.presets, DEFAULT_PRESET);
+      const { state, problem } = decodeState(this.syncUrl ? location.hash : this.lesson, this.presets, DEFAULT_PRESET);
       if (problem) this.notice = problem;
-      await this.configure(state.preset, state.spec, { keepStored: true });
+      await this.configure(state.preset, state.spec, { keepStored: true, hide: state.hide });
       this.ready = true;
       void this.loadPretrained();
       await this.restoreStored();
@@ -229,7 +293,7 @@ export class CnnPlayground extends LitElement {
   /** The small model that ships with the site, so the digit pad reads from the first second. */
   private async loadPretrained() {
     try {
-      await this.client!.request('pretrained/load', { url: new URL('models/pretrained.safetensors', document.baseURI).href });
+      await this.client!.request('pretrained/load', { url: assetUrl('models/pretrained.safetensors', this) });
       this.modelVersion++;
     } catch {
       // the pad then uses the model being trained
@@ -238,8 +302,9 @@ export class CnnPlayground extends LitElement {
 
   /** The model kept in this browser, if it belongs to the same link. */
   private async restoreStored() {
+    if (!this.syncUrl) return; // an embedded playground starts fresh and keeps nothing
     const stored = await loadStoredModel();
-    if (!stored || !this.appState || stored.hash !== encodeState(this.appState, this.presets)) return;
+    if (!stored || stored.hash !== this.modelKey()) return;
     try {
       const r = await this.client!.request('model/load', { bytes: stored.bytes.slice(0), name: 'the model kept in this browser' });
       this.lastGood = { bytes: stored.bytes, step: r.step };
@@ -361,7 +426,7 @@ export class CnnPlayground extends LitElement {
       if (r.step > 0) {
         this.lastGood = r;
         // The same step is the same model (a load or restore already stored it): keep its message.
-        if (r.step !== this.storedStep && this.appState && (await storeModel({ bytes: r.bytes, hash: encodeState(this.appState, this.presets), step: r.step, savedAt: Date.now() }))) {
+        if (this.syncUrl && r.step !== this.storedStep && this.appState && (await storeModel({ bytes: r.bytes, hash: this.modelKey(), step: r.step, savedAt: Date.now() }))) {
           this.storedStep = r.step;
           this.fileStatus = `Kept in this browser (step ${r.step.toLocaleString('en-US')}).`;
         }
@@ -373,25 +438,49 @@ export class CnnPlayground extends LitElement {
 
   // ---- model and state ---------------------------------------------------------------------
 
+  /** The link of the current state, as a hash without '#'. */
+  private get link(): string {
+    return this.appState ? encodeState(this.appState, this.presets) : '';
+  }
+
+  /** What a stored model belongs to: the state without what the lesson hides. */
+  private modelKey(): string {
+    return this.appState ? encodeState({ ...this.appState, hide: [] }, this.presets) : '';
+  }
+
   private writeHash() {
-    if (!this.appState) return;
-    const hash = '#' + encodeState(this.appState, this.presets);
+    if (!this.appState || !this.syncUrl) return;
+    const hash = '#' + this.link;
     if (hash !== location.hash) history.replaceState(null, '', hash);
   }
 
   private onHash = () => {
     if (!this.ready || !this.appState) return;
-    if (location.hash === '#' + encodeState(this.appState, this.presets)) return;
+    if (location.hash === '#' + this.link) return;
     const { state, problem } = decodeState(location.hash, this.presets, DEFAULT_PRESET);
     if (problem) this.notice = problem;
-    void this.configure(state.preset, state.spec);
+    if (encodeState({ ...state, hide: [] }, this.presets) === this.modelKey()) {
+      this.setHide(state.hide); // only what is shown changed: keep the model
+      return;
+    }
+    void this.configure(state.preset, state.spec, { hide: state.hide });
   };
 
+  private setHide(hide: string[]) {
+    if (!this.appState) return;
+    this.appState = { ...this.appState, hide };
+    this.writeHash();
+  }
+
+  private shown(key: string): boolean {
+    return !this.appState?.hide.includes(key);
+  }
+
   /** Builds a model from a spec; on error the previous model and spec stay. */
-  private async configure(preset: string, spec: ModelSpec, opts: { keepCharts?: boolean; keepStored?: boolean } = {}): Promise<boolean> {
+  private async configure(preset: string, spec: ModelSpec, opts: { keepCharts?: boolean; keepStored?: boolean; hide?: string[] } = {}): Promise<boolean> {
     try {
       const r = await this.client!.request('model/configure', { spec: JSON.stringify(spec) });
-      this.appState = { preset, spec };
+      this.appState = { preset, spec, hide: opts.hide ?? this.appState?.hide ?? [] };
       this.summary = r.summary;
       this.specError = '';
       this.modelVersion++;
@@ -400,7 +489,7 @@ export class CnnPlayground extends LitElement {
         this.fileStatus = '';
         if (!opts.keepStored) {
           this.storedStep = -1;
-          void forgetStoredModel();
+          if (this.syncUrl) void forgetStoredModel();
         }
       }
       this.writeHash();
@@ -429,7 +518,7 @@ export class CnnPlayground extends LitElement {
     const forWorker = toWorkerHparams(change);
     try {
       if (Object.keys(forWorker).length) await this.client!.request('hparams/set', { hparams: forWorker });
-      this.appState = { preset: before.preset, spec };
+      this.appState = { ...before, spec };
       this.banner = '';
       this.writeHash();
     } catch (e) {
@@ -445,7 +534,7 @@ export class CnnPlayground extends LitElement {
     this.dataError = '';
     this.fileProgress.clear();
     try {
-      const base = new URL('data/mnist/', document.baseURI).href;
+      const base = assetUrl('data/mnist/', this);
       this.dataInfo = await this.client!.request('data/load-mnist', { baseUrl: base });
       this.userFiles = null;
     } catch (e) {
@@ -499,7 +588,7 @@ export class CnnPlayground extends LitElement {
       this.modelVersion++;
       this.fileStatus = '';
       this.storedStep = -1;
-      await forgetStoredModel();
+      if (this.syncUrl) await forgetStoredModel();
     });
 
   private async download() {
@@ -525,7 +614,7 @@ export class CnnPlayground extends LitElement {
       const r = await this.client!.request('model/load', { bytes, name: file.name }, [bytes]);
       const spec = JSON.parse(r.spec) as ModelSpec;
       const preset = this.presetNames.includes(String(spec.name)) ? String(spec.name) : '';
-      this.appState = { preset, spec };
+      this.appState = { preset, spec, hide: this.appState?.hide ?? [] };
       this.summary = r.summary;
       this.specError = '';
       this.fileError = '';
@@ -540,7 +629,7 @@ export class CnnPlayground extends LitElement {
         // Claimed before the await: the backup that the load's 'paused' event starts must see that
         // this step is stored already, or its message replaces "Loaded ..." (a race).
         this.storedStep = r.step;
-        if (!(await storeModel({ bytes: keep, hash: encodeState(this.appState, this.presets), step: r.step, savedAt: Date.now() }))) this.storedStep = -1;
+        if (this.syncUrl && !(await storeModel({ bytes: keep, hash: this.modelKey(), step: r.step, savedAt: Date.now() }))) this.storedStep = -1;
       }
     } catch (e) {
       this.fileError = `${(e as Error).message}. The current model was kept.`;
@@ -553,7 +642,7 @@ export class CnnPlayground extends LitElement {
   }
 
   private onKey = (e: KeyboardEvent) => {
-    if (!this.ready || e.ctrlKey || e.metaKey || e.altKey) return;
+    if (!this.ready || e.ctrlKey || e.metaKey || e.altKey || !this.shown('train')) return;
     const path = e.composedPath();
     const typing = path.some((t) => t instanceof HTMLElement && (/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.isContentEditable));
     if (typing) return;
@@ -568,13 +657,46 @@ export class CnnPlayground extends LitElement {
     }
   };
 
-  render() {
-    const s = this.appState;
+  /** The full page with this state, for the embed header's "open" link. */
+  private get fullPageUrl(): string {
+    const u = new URL(location.href);
+    u.searchParams.delete('embed');
+    u.hash = this.link;
+    return u.href;
+  }
+
+  private renderHeader() {
+    const hidden = this.appState?.hide.length ?? 0;
+    const lessonNote = hidden
+      ? html`<p class="lesson" data-testid="lesson-note">
+          A lesson view: ${hidden} ${hidden === 1 ? 'part is' : 'parts are'} hidden.
+          <button class="link" data-testid="show-all" @click=${() => this.setHide([])}>Show everything</button>
+        </p>`
+      : '';
+    if (this.embed) {
+      return html`<header class="compact">
+        <h1>CNN Playground</h1>
+        ${lessonNote}
+        <a class="open" href=${this.fullPageUrl} target="_blank" rel="noopener" data-testid="open-full">Open the full playground<span aria-hidden="true"> ↗</span></a>
+      </header>`;
+    }
+    if (!this.syncUrl) return lessonNote ? html`<header class="compact">${lessonNote}</header>` : '';
     return html`
       <header>
         <h1>CNN Playground</h1>
         <p>Train a convolutional network on MNIST in your browser: WebAssembly SIMD in a worker, nothing leaves the page.</p>
+        ${lessonNote}
       </header>
+    `;
+  }
+
+  render() {
+    const s = this.appState;
+    const on = (k: string) => this.shown(k);
+    const left = ['data', 'model', 'pad'].some(on) || (on('share') && this.syncUrl);
+    const right = ['train', 'curves', 'inside', 'conv', 'eval'].some(on);
+    return html`
+      ${this.renderHeader()}
       ${this.banner
         ? html`<div class="banner" role="alert" data-testid="banner"><span>${this.banner}</span><button aria-label="Dismiss the message" @click=${() => (this.banner = '')}>Dismiss</button></div>`
         : ''}
@@ -582,70 +704,91 @@ export class CnnPlayground extends LitElement {
         ? html`<div class="banner notice" role="status"><span>${this.notice}</span><button aria-label="Dismiss the notice" @click=${() => (this.notice = '')}>Dismiss</button></div>`
         : ''}
       ${!s && !this.banner ? html`<p class="loading" role="status">Starting the WebAssembly engine…</p>` : ''}
-      <main ?hidden=${!s}>
-        <div class="col">
-          <cnn-data-panel
-            .info=${this.dataInfo}
-            .progress=${this.dataProgress}
-            .error=${this.dataError}
-            ?busy=${this.dataBusy}
-            @data-files=${(e: CustomEvent<{ files: IdxFiles; names: string[] }>) => this.loadFiles(e.detail.files, e.detail.names)}
-            @data-mnist=${() => this.loadMnist()}
-            @data-error=${(e: CustomEvent<string>) => (this.dataError = e.detail)}
-          ></cnn-data-panel>
-          <cnn-model-panel
-            .presets=${this.presetNames}
-            .preset=${s?.preset ?? ''}
-            .spec=${s?.spec ?? null}
-            .summary=${this.summary}
-            .error=${this.specError}
-            @preset-change=${(e: CustomEvent<string>) => this.configure(e.detail, structuredClone(this.presets[e.detail]))}
-            @spec-apply=${(e: CustomEvent<ModelSpec>) => this.configure(s?.preset ?? '', e.detail)}
-            @spec-revert=${() => (this.specError = '')}
-            .fileStatus=${this.fileStatus}
-            .fileError=${this.fileError}
-            @model-download=${() => this.download()}
-            @model-file=${(e: CustomEvent<File>) => this.loadModelFile(e.detail)}
-          ></cnn-model-panel>
-          <cnn-draw-panel
-            .client=${this.client}
-            .modelVersion=${this.modelVersion}
-            @digit-drawn=${(e: CustomEvent<{ image: Float32Array; model: PadModel } | null>) => {
-              this.drawn = e.detail?.image ?? null;
-              this.padModel = e.detail?.model ?? 'current';
-            }}
-          ></cnn-draw-panel>
+      <main ?hidden=${!s} class=${left && right ? '' : 'one'}>
+        <div class="col" ?hidden=${!left}>
+          ${on('data')
+            ? html`<cnn-data-panel
+                .info=${this.dataInfo}
+                .progress=${this.dataProgress}
+                .error=${this.dataError}
+                ?busy=${this.dataBusy}
+                @data-files=${(e: CustomEvent<{ files: IdxFiles; names: string[] }>) => this.loadFiles(e.detail.files, e.detail.names)}
+                @data-mnist=${() => this.loadMnist()}
+                @data-error=${(e: CustomEvent<string>) => (this.dataError = e.detail)}
+              ></cnn-data-panel>`
+            : ''}
+          ${on('model')
+            ? html`<cnn-model-panel
+                .presets=${this.presetNames}
+                .preset=${s?.preset ?? ''}
+                .spec=${s?.spec ?? null}
+                .summary=${this.summary}
+                .error=${this.specError}
+                .hide=${s?.hide ?? []}
+                @preset-change=${(e: CustomEvent<string>) => this.configure(e.detail, structuredClone(this.presets[e.detail]))}
+                @spec-apply=${(e: CustomEvent<ModelSpec>) => this.configure(s?.preset ?? '', e.detail)}
+                @spec-revert=${() => (this.specError = '')}
+                .fileStatus=${this.fileStatus}
+                .fileError=${this.fileError}
+                @model-download=${() => this.download()}
+                @model-file=${(e: CustomEvent<File>) => this.loadModelFile(e.detail)}
+              ></cnn-model-panel>`
+            : ''}
+          ${on('pad')
+            ? html`<cnn-draw-panel
+                .client=${this.client}
+                .modelVersion=${this.modelVersion}
+                @digit-drawn=${(e: CustomEvent<{ image: Float32Array; model: PadModel } | null>) => {
+                  this.drawn = e.detail?.image ?? null;
+                  this.padModel = e.detail?.model ?? 'current';
+                }}
+              ></cnn-draw-panel>`
+            : ''}
+          ${on('share') && s && this.syncUrl
+            ? html`<cnn-share-panel
+                .link=${encodeState({ ...s, hide: [] }, this.presets)}
+                .hide=${s.hide}
+                .pageUrl=${this.syncUrl ? location.href.split('#')[0].split('?')[0] : ''}
+              ></cnn-share-panel>`
+            : ''}
         </div>
-        <div class="col">
-          <cnn-train-panel
-            .state=${this.trainState}
-            .hparams=${this.hparams}
-            .progress=${this.progress}
-            ?ready=${this.ready && !!this.dataInfo}
-            @train-start=${this.train}
-            @train-pause=${this.pause}
-            @train-step=${this.step}
-            @train-reset=${this.reset}
-            @eval-run=${this.evaluate}
-            @hparams-change=${(e: CustomEvent<Partial<Hparams>>) => this.changeHparams(e.detail)}
-          ></cnn-train-panel>
-          <cnn-metrics-panel></cnn-metrics-panel>
-          <cnn-inspect-panel
-            .client=${this.client}
-            .trainState=${this.trainState}
-            .step=${this.progress?.step ?? 0}
-            .modelVersion=${this.modelVersion}
-            .drawn=${this.drawn}
-            .padModel=${this.padModel}
-            .testCount=${this.dataInfo?.testCount ?? 0}
-          ></cnn-inspect-panel>
-          <cnn-learn-panel
-            .client=${this.client}
-            .modelVersion=${this.modelVersion}
-            .testCount=${this.dataInfo?.testCount ?? 0}
-            .drawn=${this.drawn}
-          ></cnn-learn-panel>
-          <cnn-eval-panel .report=${this.report}></cnn-eval-panel>
+        <div class="col" ?hidden=${!right}>
+          ${on('train')
+            ? html`<cnn-train-panel
+                .state=${this.trainState}
+                .hparams=${this.hparams}
+                .progress=${this.progress}
+                .hide=${s?.hide ?? []}
+                ?ready=${this.ready && !!this.dataInfo}
+                @train-start=${this.train}
+                @train-pause=${this.pause}
+                @train-step=${this.step}
+                @train-reset=${this.reset}
+                @eval-run=${this.evaluate}
+                @hparams-change=${(e: CustomEvent<Partial<Hparams>>) => this.changeHparams(e.detail)}
+              ></cnn-train-panel>`
+            : ''}
+          <cnn-metrics-panel ?hidden=${!on('curves')}></cnn-metrics-panel>
+          ${on('inside')
+            ? html`<cnn-inspect-panel
+                .client=${this.client}
+                .trainState=${this.trainState}
+                .step=${this.progress?.step ?? 0}
+                .modelVersion=${this.modelVersion}
+                .drawn=${this.drawn}
+                .padModel=${this.padModel}
+                .testCount=${this.dataInfo?.testCount ?? 0}
+              ></cnn-inspect-panel>`
+            : ''}
+          ${on('conv')
+            ? html`<cnn-learn-panel
+                .client=${this.client}
+                .modelVersion=${this.modelVersion}
+                .testCount=${this.dataInfo?.testCount ?? 0}
+                .drawn=${this.drawn}
+              ></cnn-learn-panel>`
+            : ''}
+          ${on('eval') ? html`<cnn-eval-panel .report=${this.report}></cnn-eval-panel>` : ''}
         </div>
       </main>
     `;

@@ -98,7 +98,7 @@ export class InspectPanel extends LitElement {
   /** What the current view shows is a function of this key; a new key means a new request. */
   private key(): string {
     const input = this.source === 'drawn' ? `drawn:${this.drawnVersion}:${this.padModel}` : `test:${this.testIndex}`;
-    return `${this.view}|${this.modelVersion}|${this.step}|${this.view === 'maps' ? input : ''}`;
+    return `${this.view}|${this.modelVersion}|${this.step}|${this.testCount}|${this.view === 'maps' ? input : ''}`;
   }
   private drawnVersion = 0;
 

@@ -23,6 +23,7 @@ export class ModelPanel extends LitElement {
     error: { type: String },
     fileStatus: { type: String },
     fileError: { type: String },
+    hide: { attribute: false },
     draft: { state: true },
     tab: { state: true },
     jsonText: { state: true },
@@ -30,6 +31,8 @@ export class ModelPanel extends LitElement {
   };
   presets: string[] = [];
   preset = '';
+  /** Controls a lesson link hides: 'preset', 'editor', 'files'. */
+  hide: string[] = [];
   spec: ModelSpec | null = null;
   summary: ModelSummary | null = null;
   error = '';
@@ -257,16 +260,18 @@ export class ModelPanel extends LitElement {
     return html`
       <h2>Model</h2>
       <div class="top">
-        <label
-          >Preset
-          <select aria-label="Preset" @change=${this.choosePreset}>
-            ${this.presets.map((p) => html`<option ?selected=${p === this.preset} value=${p}>${p}</option>`)}
-            ${this.presets.includes(this.preset) ? '' : html`<option selected value="">custom</option>`}
-          </select></label
-        >
+        ${this.hide.includes('preset')
+          ? html`<span>Preset <b data-testid="preset-name">${this.preset || 'custom'}</b></span>`
+          : html`<label
+              >Preset
+              <select aria-label="Preset" @change=${this.choosePreset}>
+                ${this.presets.map((p) => html`<option ?selected=${p === this.preset} value=${p}>${p}</option>`)}
+                ${this.presets.includes(this.preset) ? '' : html`<option selected value="">custom</option>`}
+              </select></label
+            >`}
       </div>
       ${this.spec?.description ? html`<p class="desc muted">${this.spec.description}</p>` : ''}
-      <div role="tablist" aria-label="Model views">
+      <div role="tablist" aria-label="Model views" ?hidden=${this.hide.includes('editor')}>
         ${tabs.map(
           ([t, label]) => html`<button role="tab" id=${'tab-' + t} aria-selected=${this.tab === t ? 'true' : 'false'} aria-controls="tabpanel" @click=${() => this.setTab(t)}>
             ${label}
@@ -274,7 +279,7 @@ export class ModelPanel extends LitElement {
         )}
       </div>
       <div id="tabpanel" role="tabpanel" aria-labelledby=${'tab-' + this.tab}>
-        ${this.tab === 'summary'
+        ${this.tab === 'summary' || this.hide.includes('editor')
           ? this.renderSummary()
           : this.tab === 'layers'
             ? html`<cnn-layer-editor
@@ -291,14 +296,14 @@ export class ModelPanel extends LitElement {
       </div>
       ${this.jsonError ? html`<p class="error" role="alert">${this.jsonError}</p>` : ''}
       ${this.error ? html`<p class="error" role="alert" data-testid="spec-error">${this.error}</p>` : ''}
-      ${this.tab !== 'summary'
+      ${this.tab !== 'summary' && !this.hide.includes('editor')
         ? html`<div class="actions">
             <button class="primary" @click=${this.apply} ?disabled=${this.tab !== 'json' && !this.dirty}>Apply</button>
             <button @click=${this.revert}>Revert</button>
             <span class="muted">${this.dirty || this.tab === 'json' ? 'Applying rebuilds the model with fresh weights.' : 'No changes.'}</span>
           </div>`
         : ''}
-      ${this.renderFile()}
+      ${this.hide.includes('files') ? '' : this.renderFile()}
     `;
   }
 }

@@ -16,6 +16,9 @@ export const panelStyles = css`
   * {
     box-sizing: border-box;
   }
+  [hidden] {
+    display: none !important;
+  }
   h2 {
     font-size: 1rem;
     margin: 0 0 8px;

@@ -26,12 +26,15 @@ export class TrainPanel extends LitElement {
     progress: { attribute: false },
     ready: { type: Boolean },
     message: { type: String },
+    hide: { attribute: false },
   };
   state: TrainState = 'idle';
   hparams: Hparams | null = null;
   progress: TrainProgress | null = null;
   ready = false;
   message = '';
+  /** Controls a lesson link hides (keys of HIDEABLE in state/app-state.ts). */
+  hide: string[] = [];
 
   static styles = [
     panelStyles,
@@ -105,6 +108,10 @@ export class TrainPanel extends LitElement {
     /></label>`;
   }
 
+  private shows(key: string): boolean {
+    return !this.hide.includes(key);
+  }
+
   render() {
     const h = this.hparams;
     const p = this.progress;
@@ -127,7 +134,7 @@ export class TrainPanel extends LitElement {
       </div>
       ${this.message ? html`<p class="muted" role="status">${this.message}</p>` : ''}
       <div class="grid">
-        <label
+        ${this.shows('opt') ? html`<label
           >Optimizer
           <select aria-label="Optimizer" @change=${(e: Event) => this.change('optimizer', (e.target as HTMLSelectElement).value)}>
             ${[
@@ -136,18 +143,20 @@ export class TrainPanel extends LitElement {
               ['rmsprop', 'RMSprop'],
             ].map(([v, l]) => html`<option value=${v} ?selected=${h?.optimizer === v}>${l}</option>`)}
           </select></label
-        >
-        ${this.num('lr', 'Learning rate', { min: '0', hint: 'Applies from the next batch' })}
-        ${this.num('momentum', 'Momentum', { max: '0.999', disabled: h?.optimizer !== 'sgd', hint: 'SGD only' })}
-        ${this.num('batchSize', 'Batch size', { step: '1', min: '1', max: '4096', int: true })}
-        ${this.num('l2', 'L2 (conv + dense)', { hint: 'Weight decay on every kernel' })}
-        ${this.num('dropout', 'Dropout rate', { max: '0.95', disabled: h?.dropout === null, hint: h?.dropout === null ? 'The model has no dropout layer' : '' })}
-        ${this.num('epochs', 'Epochs', { step: '1', min: '1', int: true })}
-        ${this.num('seed', 'Seed', { step: '1', min: '0', int: true, hint: 'Used by Reset' })}
-        <label class="check"
-          ><input type="checkbox" aria-label="Augmentation" .checked=${h?.augment ?? false} @change=${(e: Event) => this.change('augment', (e.target as HTMLInputElement).checked)} />
-          Augment (shift, rotate, scale)</label
-        >
+        >` : ''}
+        ${this.shows('lr') ? this.num('lr', 'Learning rate', { min: '0', hint: 'Applies from the next batch' }) : ''}
+        ${this.shows('opt') ? this.num('momentum', 'Momentum', { max: '0.999', disabled: h?.optimizer !== 'sgd', hint: 'SGD only' }) : ''}
+        ${this.shows('batch') ? this.num('batchSize', 'Batch size', { step: '1', min: '1', max: '4096', int: true }) : ''}
+        ${this.shows('l2') ? this.num('l2', 'L2 (conv + dense)', { hint: 'Weight decay on every kernel' }) : ''}
+        ${this.shows('dropout') ? this.num('dropout', 'Dropout rate', { max: '0.95', disabled: h?.dropout === null, hint: h?.dropout === null ? 'The model has no dropout layer' : '' }) : ''}
+        ${this.shows('epochs') ? this.num('epochs', 'Epochs', { step: '1', min: '1', int: true }) : ''}
+        ${this.shows('seed') ? this.num('seed', 'Seed', { step: '1', min: '0', int: true, hint: 'Used by Reset' }) : ''}
+        ${this.shows('augment')
+          ? html`<label class="check"
+              ><input type="checkbox" aria-label="Augmentation" .checked=${h?.augment ?? false} @change=${(e: Event) => this.change('augment', (e.target as HTMLInputElement).checked)} />
+              Augment (shift, rotate, scale)</label
+            >`
+          : ''}
       </div>
       <progress aria-label="Training progress" max=${epochs} .value=${p ? Math.min(epochs, p.epoch) : 0}></progress>
       <div class="stats" data-testid="train-stats">

@@ -1,0 +1,14 @@
+// Where the site's assets (data/mnist/*.gz, models/pretrained.safetensors) live: the element's
+// `assets` attribute if it has one, else the default base (the library build sets it to its own
+// folder), else the document's base URL (the playground page).
+let defaultBase: string | null = null;
+
+export function setAssetBase(base: string): void {
+  defaultBase = base;
+}
+
+export function assetUrl(path: string, el?: Element | null): string {
+  const own = el?.getAttribute('assets');
+  const base = own ? new URL(own, document.baseURI).href : defaultBase ?? document.baseURI;
+  return new URL(path, base).href;
+}
