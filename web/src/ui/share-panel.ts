@@ -14,6 +14,7 @@ export class SharePanel extends LitElement {
     pageUrl: { type: String },
     chosen: { state: true },
     copied: { state: true },
+    open: { state: true },
   };
   /** The state's hash without '#' and without `hide`. */
   link = '';
@@ -23,6 +24,8 @@ export class SharePanel extends LitElement {
   pageUrl = '';
   private chosen: string[] = [];
   private copied = '';
+  /** The checkboxes exist only while their list is open (fewer nodes, no clash with the controls' labels). */
+  private open = false;
   private copyTimer = 0;
 
   static styles = [
@@ -104,9 +107,9 @@ export class SharePanel extends LitElement {
     return html`
       <h2>Share <small>a link restores all of this</small></h2>
       <p class="muted">The link holds the model, every hyper-parameter and the seed. For a lesson, choose what to hide.</p>
-      <details data-testid="lesson-options">
+      <details data-testid="lesson-options" @toggle=${(e: Event) => (this.open = (e.target as HTMLDetailsElement).open)}>
         <summary>Hide parts in the lesson${n ? ` (${n} hidden)` : ''}</summary>
-        ${GROUPS.map(
+        ${!this.open ? '' : GROUPS.map(
           (g) => html`<fieldset>
             <legend>${g}</legend>
             <div class="checks">
