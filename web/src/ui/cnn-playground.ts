@@ -502,10 +502,10 @@ export class CnnPlayground extends LitElement {
       await forgetStoredModel();
     });
 
-  private async download() {
+  private async download(format: 'safetensors' | 'onnx' = 'safetensors') {
     try {
-      const r = await this.client!.request('model/save', {});
-      const name = `${this.appState?.spec.name || this.appState?.preset || 'model'}-step${r.step}.safetensors`;
+      const r = format === 'onnx' ? await this.client!.request('model/export-onnx', {}) : await this.client!.request('model/save', {});
+      const name = `${this.appState?.spec.name || this.appState?.preset || 'model'}-step${r.step}.${format}`;
       const url = URL.createObjectURL(new Blob([r.bytes], { type: 'application/octet-stream' }));
       const a = document.createElement('a');
       a.href = url;
@@ -514,7 +514,7 @@ export class CnnPlayground extends LitElement {
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
       this.fileError = '';
     } catch (e) {
-      this.fileError = (e as Error).message;
+      this.fileError = format === 'onnx' ? `The ONNX file could not be made: ${(e as Error).message}.` : (e as Error).message;
     }
   }
 
@@ -605,6 +605,7 @@ export class CnnPlayground extends LitElement {
             .fileStatus=${this.fileStatus}
             .fileError=${this.fileError}
             @model-download=${() => this.download()}
+            @model-download-onnx=${() => this.download('onnx')}
             @model-file=${(e: CustomEvent<File>) => this.loadModelFile(e.detail)}
           ></cnn-model-panel>
           <cnn-draw-panel

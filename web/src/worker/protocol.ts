@@ -212,6 +212,8 @@ interface RequestTypes {
   'model/configure': { req: { spec: string }; res: { summary: ModelSummary; spec: string } };
   'model/reset': { req: { seed?: number }; res: { summary: ModelSummary } };
   'model/save': { req: { weightsOnly?: boolean }; res: { bytes: ArrayBuffer; step: number } };
+  /** The current model's inference graph as ONNX (opset 13) bytes, to use it elsewhere. */
+  'model/export-onnx': { req: {}; res: { bytes: ArrayBuffer; step: number } };
   /** Loads the pretrained model that ships with the site (a second network, for the digit pad). */
   'pretrained/load': { req: { url: string }; res: { summary: ModelSummary } };
   'inspect/activations': {

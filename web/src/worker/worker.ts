@@ -243,6 +243,12 @@ const handlers: { [T in RequestType]: Handler<T> } = {
     return { bytes: bytes.buffer as ArrayBuffer, step: t.step() };
   },
 
+  'model/export-onnx'() {
+    const t = need();
+    const bytes = unwrap(t.exportOnnx()).bytes;
+    return { bytes: bytes.buffer as ArrayBuffer, step: t.step() };
+  },
+
   'model/load'(req) {
     const t = need();
     const bytes = new Uint8Array(req.bytes);
@@ -494,7 +500,7 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
     if (req.type !== 'init') await modulePromise;
     const result = await handler(req as RequestOf<RequestType>);
     const transfer: Transferable[] = [];
-    if (req.type === 'model/save') transfer.push((result as ResultOf<'model/save'>).bytes);
+    if (req.type === 'model/save' || req.type === 'model/export-onnx') transfer.push((result as ResultOf<'model/save'>).bytes);
     if (req.type === 'inspect/activations' || req.type === 'digit/predict')
       for (const m of (result as { layers: FeatureMap[] }).layers) transfer.push(m.data.buffer);
     if (req.type === 'inspect/filters') for (const f of (result as ResultOf<'inspect/filters'>).layers) transfer.push(f.data.buffer);
