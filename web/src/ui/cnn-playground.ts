@@ -518,6 +518,21 @@ export class CnnPlayground extends LitElement {
     }
   }
 
+  /** The weights were edited in place (the kernel playground's filter): views refresh, the model is kept. */
+  private async modelEdited() {
+    this.modelVersion++;
+    try {
+      const r = await this.client!.request('model/save', {});
+      this.lastGood = r;
+      if (this.appState && (await storeModel({ bytes: r.bytes, hash: encodeState(this.appState, this.presets), step: r.step, savedAt: Date.now() }))) {
+        this.storedStep = r.step;
+        this.fileStatus = `Kept in this browser (step ${r.step.toLocaleString('en-US')}, with your filter).`;
+      }
+    } catch {
+      // a crash in between: the previous backup stays
+    }
+  }
+
   private async loadModelFile(file: File) {
     try {
       const bytes = await file.arrayBuffer();
@@ -645,6 +660,7 @@ export class CnnPlayground extends LitElement {
             .modelVersion=${this.modelVersion}
             .testCount=${this.dataInfo?.testCount ?? 0}
             .drawn=${this.drawn}
+            @model-changed=${() => this.modelEdited()}
           ></cnn-learn-panel>
           <cnn-eval-panel .report=${this.report}></cnn-eval-panel>
         </div>

@@ -249,6 +249,15 @@ const handlers: { [T in RequestType]: Handler<T> } = {
     return { bytes: bytes.buffer as ArrayBuffer, step: t.step() };
   },
 
+  'model/set-filter'(req) {
+    const t = need();
+    const layers = unwrap(t.summary()).layers;
+    const L = req.layer < 0 ? (layers.find((l) => l.type === 'conv2d')?.index ?? -1) : req.layer;
+    if (L < 0) throw new UserError('the current model has no conv2d layer');
+    const p = unwrap(t.setConvFilter(L, req.filter, req.kernel, req.kh, req.kw));
+    return { layer: p.layer, layerName: layers[L].name, filter: req.filter, layerKh: p.layerKh, layerKw: p.layerKw, offsetY: p.offsetY, offsetX: p.offsetX };
+  },
+
   'model/load'(req) {
     const t = need();
     const bytes = new Uint8Array(req.bytes);
