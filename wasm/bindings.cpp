@@ -244,6 +244,29 @@ class JsTrainer {
       return val::object();
     });
   }
+  // The inference graph as ONNX bytes (Trainer::export_onnx).
+  val exportOnnx() const {
+    return guarded([&] {
+      val o = val::object();
+      o.set("bytes", copy_array(t_.export_onnx()));
+      return o;
+    });
+  }
+  // Copies a kh x kw kernel into one filter of a conv layer (Trainer::set_conv_filter).
+  val setConvFilter(int layer, int filter, const val& kernel, int kh, int kw) {
+    return guarded([&] {
+      const FilterPlacement p = t_.set_conv_filter(
+          layer, filter, emscripten::convertJSArrayToNumberVector<float>(kernel), kh, kw);
+      val o = val::object();
+      o.set("layer", p.layer);
+      o.set("name", p.name);
+      o.set("layerKh", p.layer_kh);
+      o.set("layerKw", p.layer_kw);
+      o.set("offsetY", p.offset_y);
+      o.set("offsetX", p.offset_x);
+      return o;
+    });
+  }
   double step() const { return static_cast<double>(t_.step()); }
   std::string kernelVariant(int layer) {
     return t_.configured() && layer >= 0 && layer < t_.network().num_layers() ? t_.network().layer(layer).variant()
@@ -372,6 +395,8 @@ EMSCRIPTEN_BINDINGS(cnn) {
       .function("saveWeights", &JsTrainer::saveWeights)
       .function("load", &JsTrainer::load)
       .function("importWeights", &JsTrainer::importWeights)
+      .function("exportOnnx", &JsTrainer::exportOnnx)
+      .function("setConvFilter", &JsTrainer::setConvFilter)
       .function("step", &JsTrainer::step)
       .function("kernelVariant", &JsTrainer::kernelVariant);
   emscripten::function("presetNames", &preset_names);

@@ -84,6 +84,14 @@ struct PoolRequest {
   bool max = true;  // false: average over the window clipped to the input
 };
 
+// Where Trainer::set_conv_filter put a hand-made kernel inside a layer's larger one.
+struct FilterPlacement {
+  int layer = 0;
+  std::string name;                // the layer's kernel tensor, "conv2d_1/kernel"
+  int layer_kh = 0, layer_kw = 0;  // the layer's kernel size
+  int offset_y = 0, offset_x = 0;  // the hand-made kernel's top-left corner in it (0 = same size)
+};
+
 struct NamedValues {
   std::string name;
   Shape shape;
@@ -148,6 +156,15 @@ class Trainer {
   std::vector<NamedValues> gradients(int layer) const;
   // Statistics of layer `layer`'s weights, gradients and activations (0 <= layer < layers).
   LayerStats layer_stats(int layer) const;
+
+  // Copies a hand-made kh x kw kernel (row-major, used as weights exactly as given) into output
+  // channel `filter` of conv2d layer `layer`, whose input must have one channel. A smaller odd
+  // kernel is centred in the layer's with zeros around it (3x3 in 5x5: with SAME padding the
+  // filter then computes exactly what the 3x3 alone would); a larger one, or one that cannot be
+  // centred (4x4 in 5x5), is refused. The bias, the other filters and the step count stay; the
+  // optimizer's slots (momentum, Adam's m and v) for the replaced weights restart from zero.
+  FilterPlacement set_conv_filter(int layer, int filter, const std::vector<float>& kernel, int kh,
+                                  int kw);
 
   void set_hyperparameters(const Hyperparameters& h);
   // Fresh weights and optimizer state from `seed` (the spec's seed when unset); counters to zero.

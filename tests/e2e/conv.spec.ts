@@ -1,10 +1,42 @@
 // The convolution explainer and the kernel playground in the playground page: the cs231n and
 // tf.nn.conv2d presets against the numbers of tests/native/kernels_known_values_test.cpp, an
-// invalid combination, the "Your network" source, and a kernel changing a digit. Not a test of
-// the convolution kernels themselves (the native known-value tests are).
-import { expect, test } from '@playwright/test';
+// invalid combination, the "Your network" source, a kernel changing a digit (a test digit or the
+// drawn one), and a kernel copied into the network's first layer. Not a test of the convolution
+// kernels themselves (the native known-value tests are).
+import { expect, test, type Locator, type Page } from '@playwright/test';
 import { SHOTS, openPlayground } from './helpers';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+
+const EDGE = [-1, -1, -1, -1, 8, -1, -1, -1, -1];
+
+interface Fixture {
+  size: number;
+  digits: Array<{ label: number; strokes: number[][][] }>;
+}
+
+/** Draws a fixture digit (tests/fixtures/digit-strokes.json) on the pad with the mouse. */
+async function drawFixture(page: Page, which: number): Promise<void> {
+  const fixture = JSON.parse(readFileSync('tests/fixtures/digit-strokes.json', 'utf8')) as Fixture;
+  await page.getByTestId('pad').scrollIntoViewIfNeeded();
+  const box = (await page.getByTestId('pad').boundingBox())!;
+  const at = (p: number[]) => [box.x + (p[0] * box.width) / fixture.size, box.y + (p[1] * box.height) / fixture.size] as const;
+  for (const stroke of fixture.digits[which].strokes) {
+    await page.mouse.move(...at(stroke[0]));
+    await page.mouse.down();
+    for (const p of stroke.slice(1)) await page.mouse.move(...at(p));
+    await page.mouse.up();
+  }
+}
+
+/** The red channel of a 28x28 canvas. */
+function pixels(canvas: Locator): Promise<number[]> {
+  return canvas.evaluate((c: HTMLCanvasElement) => Array.from(c.getContext('2d')!.getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0)));
+}
+
+/** "(−1)" or "8" as the explainer writes a factor. */
+function factor(s: string): number {
+  return Number(s.replace(/[()]/g, '').replace('−', '-'));
+}
 
 // Output [3][3][2] of the cs231n case in tests/native/kernels_known_values_test.cpp.
 const CS231N = [2, 2, 1, 0, -1, -1, 1, 0, 1, 0, 1, 0, 2, -1, 1, 0, -1, 2];
@@ -69,14 +101,75 @@ test('kernel playground: edge detect changes the digit', async ({ page }) => {
   const kp = page.locator('cnn-kernel-playground');
   await kp.scrollIntoViewIfNeeded();
   await kp.getByTestId('kernel-preset').selectOption('edge detect');
-  const pixels = (id: string) =>
-    kp.getByTestId(id).evaluate((c: HTMLCanvasElement) => Array.from(c.getContext('2d')!.getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0)));
-  await expect.poll(async () => (await pixels('kernel-output')).filter((v) => v > 0).length).toBeGreaterThan(20);
-  const input = await pixels('kernel-input');
-  const output = await pixels('kernel-output');
+  await expect.poll(async () => (await pixels(kp.getByTestId('kernel-output'))).filter((v) => v > 0).length).toBeGreaterThan(20);
+  const input = await pixels(kp.getByTestId('kernel-input'));
+  const output = await pixels(kp.getByTestId('kernel-output'));
   expect(input.filter((v) => v > 0).length).toBeGreaterThan(20);
   expect(output.some((v, i) => v !== input[i])).toBe(true);
   await kp.screenshot({ path: `${SHOTS}/21-kernel-playground.png` });
+});
+
+test('kernel playground: the drawn digit, and edge detect as first-layer filter 0 of the network', async ({ page }) => {
+  await openPlayground(page); // keras-book: the first layer has 32 filters of 3x3x1
+  const inspect = page.locator('cnn-inspect-panel');
+  await inspect.scrollIntoViewIfNeeded();
+  await inspect.getByRole('tab', { name: 'Filters' }).click();
+  const firstLayer = inspect.getByTestId('filter-layer').first();
+  await expect(firstLayer).toContainText('conv2d_1/kernel');
+  const maxBefore = Number(/max \|w\| ([\d.e+-]+)/.exec((await firstLayer.textContent()) ?? '')![1]);
+  expect(maxBefore).toBeLessThan(1); // glorot_uniform
+
+  await page.getByTestId('learn-tab-kernel').click();
+  const kp = page.locator('cnn-kernel-playground');
+  await kp.scrollIntoViewIfNeeded();
+  // Nothing drawn yet: the choice says so, and choosing it shows an empty input.
+  await expect(kp.getByText('(nothing drawn yet)')).toBeVisible();
+  await kp.getByTestId('kernel-source-drawn').check();
+  await expect(kp.getByText('Nothing drawn yet: draw a digit on the pad')).toBeVisible();
+  expect((await pixels(kp.getByTestId('kernel-input'))).every((v) => v === 0)).toBe(true);
+
+  // A drawn digit: the playground filters what the pad shows as "what the model sees".
+  await drawFixture(page, 3);
+  await expect(page.getByTestId('pad-top')).toHaveAttribute('data-class', /\d/);
+  await kp.scrollIntoViewIfNeeded();
+  await expect(kp.getByText('The digit you drew, as the network sees it')).toBeVisible();
+  const preview = await pixels(page.getByTestId('pad-preview'));
+  await expect.poll(async () => (await pixels(kp.getByTestId('kernel-input'))).filter((v, i) => Math.abs(v - preview[i]) > 1).length).toBe(0);
+  expect(preview.filter((v) => v > 0).length).toBeGreaterThan(20);
+  await kp.getByTestId('kernel-preset').selectOption('edge detect');
+  await expect.poll(async () => (await pixels(kp.getByTestId('kernel-output'))).filter((v) => v > 0).length).toBeGreaterThan(20);
+  const drawnOut = await pixels(kp.getByTestId('kernel-output'));
+  expect(drawnOut.some((v, i) => v !== preview[i])).toBe(true);
+
+  // A filter number the layer does not have: one sentence, nothing copied.
+  await kp.getByTestId('kernel-filter-index').fill('99');
+  await kp.getByTestId('kernel-filter-index').press('Tab');
+  await kp.getByTestId('kernel-use-filter').click();
+  await expect(kp.getByTestId('kernel-filter-error')).toHaveText('The kernel was not copied: layer 0 (conv2d) has filters 0 to 31, so there is no filter 99.');
+
+  await kp.getByTestId('kernel-filter-index').fill('0');
+  await kp.getByTestId('kernel-filter-index').press('Tab');
+  await kp.getByTestId('kernel-use-filter').click();
+  await expect(kp.getByTestId('kernel-filter-status')).toHaveText('Copied into filter 0 of conv2d_1; its bias is unchanged.');
+  await expect(kp.getByTestId('kernel-filter-error')).toHaveCount(0);
+  await kp.screenshot({ path: `${SHOTS}/22-kernel-playground-filter.png` });
+
+  // The Filters view refreshes on its own: the largest first-layer weight is now the kernel's 8.
+  await inspect.scrollIntoViewIfNeeded();
+  await expect(firstLayer).toContainText('max |w| 8.00');
+
+  // The explainer's "Your network" shows filter 0's weights in its products: the kernel's.
+  await page.getByTestId('learn-tab-explainer').click();
+  const ex = page.locator('cnn-conv-explainer');
+  await ex.scrollIntoViewIfNeeded();
+  await ex.getByRole('tab', { name: 'Your network' }).click();
+  const products = ex.locator('cnn-conv-network-view .math > div').first();
+  await expect(products).toContainText('·');
+  const weights = [...((await products.textContent()) ?? '').matchAll(/·(\(−[\d.]+\)|[\d.]+)/g)].map((m) => factor(m[1]));
+  expect(weights).toEqual(EDGE);
+  await expect(ex.locator('cnn-conv-network-view .math .ok')).toBeVisible();
+  // And the model kept in this browser is the edited one.
+  await expect(page.getByTestId('model-stored')).toContainText('with your filter');
 });
 
 test('conv explainer standalone: its own worker, size attributes, a non-integer formula', async ({ page }) => {

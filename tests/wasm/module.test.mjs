@@ -148,3 +148,32 @@ test('wasm and native reach the same accuracy for the same seed', () => {
   assert.ok(Math.abs(wasmAcc - nativeAcc) <= 0.02, `wasm ${wasmAcc} native ${nativeAcc}`);
   t.delete();
 });
+
+test('exportOnnx and setConvFilter come through the bindings, errors as {error}', () => {
+  const none = new M.Trainer();
+  assert.match(none.exportOnnx().error, /^no model yet/);
+  assert.match(none.setConvFilter(0, 0, new Float32Array(9), 3, 3).error, /^no model yet/);
+  none.delete();
+
+  const t = trainer();
+  const onnx = t.exportOnnx().bytes;
+  assert.ok(onnx instanceof Uint8Array && onnx.length > 10_000, `${onnx?.length} bytes`);
+  assert.equal(onnx[0], 0x08);  // ModelProto field 1 (ir_version), varint
+  assert.ok(Buffer.from(onnx).includes(Buffer.from('conv2d_1/kernel')));
+
+  const edge = Float32Array.from([-1, -1, -1, -1, 8, -1, -1, -1, -1]);
+  const before = t.weights(0)[0].data;
+  const p = t.setConvFilter(0, 3, edge, 3, 3);
+  assert.deepEqual(p, { layer: 0, name: 'conv2d_1/kernel', layerKh: 5, layerKw: 5, offsetY: 1, offsetX: 1 });
+  const after = t.weights(0)[0].data;  // [5, 5, 1, 8]
+  for (let y = 0; y < 5; y++)
+    for (let x = 0; x < 5; x++) {
+      const inside = y >= 1 && y <= 3 && x >= 1 && x <= 3;
+      assert.equal(after[(y * 5 + x) * 8 + 3], inside ? edge[(y - 1) * 3 + (x - 1)] : 0);
+      assert.equal(after[(y * 5 + x) * 8 + 2], before[(y * 5 + x) * 8 + 2]);
+    }
+  assert.match(t.setConvFilter(1, 0, edge, 3, 3).error, /^layer 1 \(maxpool2d\) is not a conv2d layer/);
+  assert.match(t.setConvFilter(0, 8, edge, 3, 3).error, /no filter 8$/);
+  assert.deepEqual(t.weights(0)[0].data, after);
+  t.delete();
+});

@@ -591,10 +591,10 @@ export class CnnPlayground extends LitElement {
       if (this.syncUrl) await forgetStoredModel();
     });
 
-  private async download() {
+  private async download(format: 'safetensors' | 'onnx' = 'safetensors') {
     try {
-      const r = await this.client!.request('model/save', {});
-      const name = `${this.appState?.spec.name || this.appState?.preset || 'model'}-step${r.step}.safetensors`;
+      const r = format === 'onnx' ? await this.client!.request('model/export-onnx', {}) : await this.client!.request('model/save', {});
+      const name = `${this.appState?.spec.name || this.appState?.preset || 'model'}-step${r.step}.${format}`;
       const url = URL.createObjectURL(new Blob([r.bytes], { type: 'application/octet-stream' }));
       const a = document.createElement('a');
       a.href = url;
@@ -603,7 +603,22 @@ export class CnnPlayground extends LitElement {
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
       this.fileError = '';
     } catch (e) {
-      this.fileError = (e as Error).message;
+      this.fileError = format === 'onnx' ? `The ONNX file could not be made: ${(e as Error).message}.` : (e as Error).message;
+    }
+  }
+
+  /** The weights were edited in place (the kernel playground's filter): views refresh, the model is kept. */
+  private async modelEdited() {
+    this.modelVersion++;
+    try {
+      const r = await this.client!.request('model/save', {});
+      this.lastGood = r;
+      if (this.syncUrl && this.appState && (await storeModel({ bytes: r.bytes, hash: this.modelKey(), step: r.step, savedAt: Date.now() }))) {
+        this.storedStep = r.step;
+        this.fileStatus = `Kept in this browser (step ${r.step.toLocaleString('en-US')}, with your filter).`;
+      }
+    } catch {
+      // a crash in between: the previous backup stays
     }
   }
 
@@ -731,6 +746,7 @@ export class CnnPlayground extends LitElement {
                 .fileStatus=${this.fileStatus}
                 .fileError=${this.fileError}
                 @model-download=${() => this.download()}
+                @model-download-onnx=${() => this.download('onnx')}
                 @model-file=${(e: CustomEvent<File>) => this.loadModelFile(e.detail)}
               ></cnn-model-panel>`
             : ''}
@@ -786,6 +802,7 @@ export class CnnPlayground extends LitElement {
                 .modelVersion=${this.modelVersion}
                 .testCount=${this.dataInfo?.testCount ?? 0}
                 .drawn=${this.drawn}
+                @model-changed=${() => this.modelEdited()}
               ></cnn-learn-panel>`
             : ''}
           ${on('eval') ? html`<cnn-eval-panel .report=${this.report}></cnn-eval-panel>` : ''}

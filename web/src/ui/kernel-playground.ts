@@ -1,9 +1,11 @@
 // <cnn-kernel-playground>: a 3x3 kernel editor applied by the core (conv/apply, SAME padding) to
-// an MNIST test digit scaled to 0..255, with optional ReLU and clamp at 255; input and output as
-// images. Not a training tool: it cannot yet copy the kernel into the network (no weight-setting
-// binding), and it does no convolution itself.
+// an MNIST test digit or the digit drawn on the pad, scaled to 0..255, with optional ReLU and clamp
+// at 255; input and output as images. "Use as a first-layer filter" copies the kernel into one
+// filter of the network's first conv layer (model/set-filter) and fires `model-changed` so the
+// page's other views refresh. It does no convolution itself and trains nothing.
 import { LitElement, css, html, nothing } from 'lit';
 import { createTrainingWorker, type WorkerClient } from '../worker/client';
+import type { FilterPlacement } from '../worker/protocol';
 import { fmt } from './conv-geometry';
 import { panelStyles } from './shared-styles';
 
@@ -17,10 +19,18 @@ const PRESETS: Record<string, number[]> = {
 };
 const RETRY_MS = 1500;
 
+type Source = 'test' | 'drawn';
+
 export class KernelPlayground extends LitElement {
   static properties = {
     client: { attribute: false },
+    drawn: { attribute: false },
+    source: { state: true },
     testIndex: { state: true },
+    filterIndex: { state: true },
+    filterStatus: { state: true },
+    filterError: { state: true },
+    filterBusy: { state: true },
     kernel: { state: true },
     relu: { state: true },
     clamp: { state: true },
@@ -28,7 +38,14 @@ export class KernelPlayground extends LitElement {
     error: { state: true },
   };
   client: WorkerClient | null = null;
+  /** The digit drawn on the pad, 28x28 in [0, 1] as the network sees it, or null. */
+  drawn: Float32Array | null = null;
+  private source: Source = 'test';
   private testIndex = 0;
+  private filterIndex = 0;
+  private filterStatus = '';
+  private filterError = '';
+  private filterBusy = false;
   private kernel: number[] = PRESETS['edge detect'];
   private relu = true;
   private clamp = true;
@@ -36,7 +53,7 @@ export class KernelPlayground extends LitElement {
   private error = '';
 
   private image: Float32Array | null = null; // 28x28, 0..255
-  private imageIndex = -1;
+  private imageFrom: number | Float32Array | null = null; // the test index or drawing it came from
   private output: Float32Array | null = null;
   private ownClient = false;
   private ready: Promise<unknown> | null = null;
@@ -51,6 +68,8 @@ export class KernelPlayground extends LitElement {
       .kernel input { width: 100%; text-align: right; }
       .bar { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: center; margin: 8px 0; font-size: 0.9rem; }
       .bar label { display: inline-flex; align-items: center; gap: 4px; }
+      .bar .src { display: inline-flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; }
+      .bar.use { margin-top: 14px; padding-top: 10px; border-top: 1px solid var(--border, #d8dce3); }
       input[type='number'].idx { width: 5.5em; }
       figure { margin: 0; }
       figcaption { font-size: 0.8rem; color: var(--muted, #5b6475); margin-bottom: 3px; }
@@ -79,6 +98,12 @@ export class KernelPlayground extends LitElement {
 
   updated(changed: Map<string, unknown>) {
     if (changed.has('client') && changed.get('client') !== undefined) void this.apply();
+    else if (changed.has('drawn') && this.source === 'drawn') void this.apply();
+  }
+
+  private setSource(source: Source) {
+    this.source = source;
+    void this.apply();
   }
 
   private async apply() {
@@ -88,16 +113,34 @@ export class KernelPlayground extends LitElement {
     clearTimeout(this.retry);
     try {
       await this.ready;
-      if (this.imageIndex !== this.testIndex || !this.image) {
-        const r = await c.request('data/test-image', { index: this.testIndex });
-        // The classic tutorials work on 0..255 pixels, so that 255 is the clamp.
+      // The classic tutorials work on 0..255 pixels, so that 255 is the clamp.
+      if (this.source === 'drawn') {
+        if (!this.drawn) {
+          this.image = this.output = this.imageFrom = null;
+          this.status = 'Nothing drawn yet: draw a digit on the pad';
+          this.outRange = '';
+          this.error = '';
+          this.draw();
+          return;
+        }
+        if (this.imageFrom !== this.drawn) {
+          this.image = this.drawn.map((v) => v * 255);
+          this.imageFrom = this.drawn;
+          this.status = 'The digit you drew, as the network sees it, on 0..255';
+        }
+      } else if (this.imageFrom !== this.testIndex || !this.image) {
+        const index = this.testIndex;
+        const r = await c.request('data/test-image', { index });
+        if (seq !== this.seq) return;
         this.image = r.image.map((v) => v * 255);
-        this.imageIndex = this.testIndex;
-        this.status = `MNIST test image ${this.testIndex}, a ${r.label}, on 0..255`;
+        this.imageFrom = index;
+        this.status = `MNIST test image ${index}, a ${r.label}, on 0..255`;
       }
+      const image = this.image;
+      if (!image) return;
       const out = await c.request('conv/apply', {
         inputShape: [28, 28, 1],
-        input: this.image,
+        input: image,
         kernelShape: [3, 3, 1, 1],
         kernel: Float32Array.from(this.kernel),
         strideH: 1,
@@ -117,10 +160,32 @@ export class KernelPlayground extends LitElement {
     }
   }
 
+  /** Copies the kernel into filter `filterIndex` of the first conv layer; the core checks the fit. */
+  private async useAsFilter() {
+    const c = this.client;
+    if (!c || this.filterBusy) return;
+    this.filterBusy = true;
+    try {
+      const p = await c.request('model/set-filter', { layer: -1, filter: this.filterIndex, kernel: Float32Array.from(this.kernel), kh: 3, kw: 3 });
+      this.filterStatus = describePlacement(p);
+      this.filterError = '';
+      this.dispatchEvent(new CustomEvent<FilterPlacement>('model-changed', { detail: p, bubbles: true, composed: true }));
+    } catch (e) {
+      this.filterError = `The kernel was not copied: ${(e as Error).message}.`;
+      this.filterStatus = '';
+    } finally {
+      this.filterBusy = false;
+    }
+  }
+
   private draw() {
     const inC = this.renderRoot.querySelector<HTMLCanvasElement>('[data-testid="kernel-input"]');
     const outC = this.renderRoot.querySelector<HTMLCanvasElement>('[data-testid="kernel-output"]');
-    if (inC && this.image) paint(inC, this.image, 255);
+    if (inC) paint(inC, this.image, 255);
+    if (outC && !this.output) {
+      paint(outC, null, 1);
+      this.requestUpdate();
+    }
     if (outC && this.output) {
       let hi = 0;
       for (const v of this.output) hi = Math.max(hi, Math.abs(v));
@@ -159,8 +224,15 @@ export class KernelPlayground extends LitElement {
             ${Object.values(PRESETS).some((k) => sameKernel(k, this.kernel)) ? nothing : html`<option selected value="">custom</option>`}
           </select>
         </label>
-        <label>Test digit <input class="idx" type="number" min="0" aria-label="Test digit for the kernel" .value=${String(this.testIndex)}
-          @change=${(e: Event) => { this.testIndex = Math.max(0, Math.round(Number((e.target as HTMLInputElement).value)) || 0); void this.apply(); }} /></label>
+        <span role="radiogroup" aria-label="Digit to filter" class="src">
+          <label><input type="radio" name="kernel-src" data-testid="kernel-source-test" .checked=${this.source === 'test'} @change=${() => this.setSource('test')} /> MNIST test digit</label>
+          <input class="idx" type="number" min="0" aria-label="Test digit for the kernel" .value=${String(this.testIndex)}
+            @change=${(e: Event) => { this.testIndex = Math.max(0, Math.round(Number((e.target as HTMLInputElement).value)) || 0); this.setSource('test'); }} />
+          <label title=${this.drawn ? 'The digit on the pad, prepared like MNIST' : 'Draw a digit on the pad first'}
+            ><input type="radio" name="kernel-src" data-testid="kernel-source-drawn" .checked=${this.source === 'drawn'} @change=${() => this.setSource('drawn')} />
+            ${this.drawn ? 'the digit you drew' : html`the digit you drew <span class="muted">(nothing drawn yet)</span>`}</label
+          >
+        </span>
         <label><input type="checkbox" .checked=${this.relu} @change=${(e: Event) => { this.relu = (e.target as HTMLInputElement).checked; void this.apply(); }} /> ReLU</label>
         <label><input type="checkbox" .checked=${this.clamp} @change=${(e: Event) => { this.clamp = (e.target as HTMLInputElement).checked; void this.apply(); }} /> Clamp at 255</label>
       </div>
@@ -184,7 +256,19 @@ export class KernelPlayground extends LitElement {
           <canvas data-testid="kernel-output" width="28" height="28" role="img" aria-label="The filtered digit"></canvas>
         </figure>
       </div>
-      <p class="muted">Copying this kernel into the network's first layer is not possible yet (the core has no weight-setting call).</p>
+      <div class="bar use" role="group" aria-label="Use the kernel in the network">
+        <label>Filter <input class="idx" type="number" min="0" data-testid="kernel-filter-index" aria-label="First-layer filter number" .value=${String(this.filterIndex)}
+          @change=${(e: Event) => (this.filterIndex = Math.max(0, Math.round(Number((e.target as HTMLInputElement).value)) || 0))} /></label>
+        <button data-testid="kernel-use-filter" ?disabled=${this.filterBusy} @click=${() => void this.useAsFilter()}>Use as a first-layer filter</button>
+        ${this.filterStatus ? html`<span role="status" data-testid="kernel-filter-status">${this.filterStatus}</span>` : nothing}
+      </div>
+      ${this.filterError ? html`<p class="error" role="alert" data-testid="kernel-filter-error">${this.filterError}</p>` : nothing}
+      <p class="muted">
+        The nine numbers go into the network as weights exactly as they are, and its bias stays. The network sees pixels on 0..1, not
+        0..255, so there "edge detect" gives outputs up to 8; ReLU and clamp here only shape this preview (the layer uses its own
+        activation). In a 5×5 layer the 3×3 kernel sits in the centre with zeros around it, which filters exactly like the 3×3 alone.
+        Training then goes on from your filter.
+      </p>
     `;
   }
 }
@@ -193,13 +277,20 @@ function sameKernel(a: number[], b: number[]): boolean {
   return a.length === b.length && a.every((v, i) => Math.abs(v - b[i]) < 1e-6);
 }
 
-/** Values on a 0..scale range as gray (negative values black, like the tutorials' uint8 view). */
-function paint(canvas: HTMLCanvasElement, values: Float32Array, scale: number): void {
+/** What model/set-filter did, in one sentence. */
+function describePlacement(p: FilterPlacement): string {
+  const size = `${p.layerKh}×${p.layerKw}`;
+  const where = p.offsetY || p.offsetX ? ` (${size}: the 3×3 sits in the centre, zeros around it)` : '';
+  return `Copied into filter ${p.filter} of ${p.layerName}${where}; its bias is unchanged.`;
+}
+
+/** Values on a 0..scale range as gray (negative values black, like the tutorials' uint8 view); null: all black. */
+function paint(canvas: HTMLCanvasElement, values: Float32Array | null, scale: number): void {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
   const img = ctx.createImageData(28, 28);
   for (let i = 0; i < 28 * 28; i++) {
-    const g = Math.round(255 * Math.max(0, Math.min(1, values[i] / scale)));
+    const g = values ? Math.round(255 * Math.max(0, Math.min(1, values[i] / scale))) : 0;
     img.data[i * 4] = img.data[i * 4 + 1] = img.data[i * 4 + 2] = g;
     img.data[i * 4 + 3] = 255;
   }

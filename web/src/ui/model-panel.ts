@@ -1,6 +1,7 @@
 // The model panel: preset choice, the summary table the core computes (layer, output shape,
 // params, MACs), and two editors of a draft spec (the layer list and the raw JSON). Apply sends
-// the draft up; errors from the core are shown and point at the layer they name.
+// the draft up; errors from the core are shown and point at the layer they name. Below, the model
+// file (download as safetensors or ONNX, load) as events for the playground to handle.
 import { LitElement, css, html } from 'lit';
 import type { LayerSpec, ModelSpec } from '../state/spec';
 import { formatSpec } from '../state/spec';
@@ -241,6 +242,13 @@ export class ModelPanel extends LitElement {
     return html`<div class="file" role="group" aria-label="Model file">
       <button data-testid="model-download" @click=${() => this.dispatchEvent(new CustomEvent('model-download', { bubbles: true, composed: true }))}>
         Download model (.safetensors)
+      </button>
+      <button
+        data-testid="model-download-onnx"
+        title="The inference graph for onnxruntime and other ONNX tools: input [N, 28, 28, 1] in 0..1, output the class probabilities"
+        @click=${() => this.dispatchEvent(new CustomEvent('model-download-onnx', { bubbles: true, composed: true }))}
+      >
+        Download ONNX (.onnx)
       </button>
       <label class="load"
         ><span>Load a model file…</span>

@@ -87,6 +87,15 @@ export interface WasmLayerStats {
   /** The layer's whole output of the last forward pass; count 0 before any. */
   activations: WasmTensorStats;
 }
+/** Where setConvFilter put the kernel: the layer's kernel size and the kernel's top-left corner in it. */
+export interface WasmFilterPlacement {
+  layer: number;
+  name: string;
+  layerKh: number;
+  layerKw: number;
+  offsetY: number;
+  offsetX: number;
+}
 export interface WasmHyperparameters {
   lr?: number;
   momentum?: number;
@@ -118,6 +127,13 @@ export interface WasmTrainer {
   saveWeights(): Result<{ bytes: Uint8Array }>;
   load(bytes: Uint8Array, name: string): Result<WasmSummary>;
   importWeights(bytes: Uint8Array, name: string): Result<object>;
+  /** The inference graph as an ONNX model (opset 13): input "input" [N, H, W, C], output "probabilities". */
+  exportOnnx(): Result<{ bytes: Uint8Array }>;
+  /**
+   * Copies a kh x kw kernel (row-major, used as weights as given) into filter `filter` of conv layer
+   * `layer` (one input channel); a smaller odd kernel is centred with zeros around. Bias unchanged.
+   */
+  setConvFilter(layer: number, filter: number, kernel: Float32Array, kh: number, kw: number): Result<WasmFilterPlacement>;
   step(): number;
   kernelVariant(layer: number): string;
   delete(): void;

@@ -200,6 +200,19 @@ export interface LayerConv {
   convLayers: Array<{ index: number; name: string }>;
 }
 
+/** Where a hand-made kernel went (model/set-filter): the layer, its kernel size, the corner used. */
+export interface FilterPlacement {
+  layer: number;
+  /** The layer's name, "conv2d_1". */
+  layerName: string;
+  filter: number;
+  layerKh: number;
+  layerKw: number;
+  /** Top-left corner of the hand-made kernel inside the layer's (0, 0 when the sizes match). */
+  offsetY: number;
+  offsetX: number;
+}
+
 /** Which network answered a digit: the one being trained, or the pretrained one that ships. */
 export type PadModel = 'current' | 'pretrained';
 
@@ -212,6 +225,14 @@ interface RequestTypes {
   'model/configure': { req: { spec: string }; res: { summary: ModelSummary; spec: string } };
   'model/reset': { req: { seed?: number }; res: { summary: ModelSummary } };
   'model/save': { req: { weightsOnly?: boolean }; res: { bytes: ArrayBuffer; step: number } };
+  /** The current model's inference graph as ONNX (opset 13) bytes, to use it elsewhere. */
+  'model/export-onnx': { req: {}; res: { bytes: ArrayBuffer; step: number } };
+  /**
+   * Copies a kh x kw kernel (row-major, the numbers used as weights as they are) into filter `filter`
+   * of conv layer `layer` (-1: the first conv layer). A smaller odd kernel is centred with zeros
+   * around it; the bias and the other filters stay.
+   */
+  'model/set-filter': { req: { layer: number; filter: number; kernel: Float32Array; kh: number; kw: number }; res: FilterPlacement };
   /** Loads the pretrained model that ships with the site (a second network, for the digit pad). */
   'pretrained/load': { req: { url: string }; res: { summary: ModelSummary } };
   'inspect/activations': {

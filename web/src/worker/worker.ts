@@ -243,6 +243,21 @@ const handlers: { [T in RequestType]: Handler<T> } = {
     return { bytes: bytes.buffer as ArrayBuffer, step: t.step() };
   },
 
+  'model/export-onnx'() {
+    const t = need();
+    const bytes = unwrap(t.exportOnnx()).bytes;
+    return { bytes: bytes.buffer as ArrayBuffer, step: t.step() };
+  },
+
+  'model/set-filter'(req) {
+    const t = need();
+    const layers = unwrap(t.summary()).layers;
+    const L = req.layer < 0 ? (layers.find((l) => l.type === 'conv2d')?.index ?? -1) : req.layer;
+    if (L < 0) throw new UserError('the current model has no conv2d layer');
+    const p = unwrap(t.setConvFilter(L, req.filter, req.kernel, req.kh, req.kw));
+    return { layer: p.layer, layerName: layers[L].name, filter: req.filter, layerKh: p.layerKh, layerKw: p.layerKw, offsetY: p.offsetY, offsetX: p.offsetX };
+  },
+
   'model/load'(req) {
     const t = need();
     const bytes = new Uint8Array(req.bytes);
@@ -494,7 +509,7 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
     if (req.type !== 'init') await modulePromise;
     const result = await handler(req as RequestOf<RequestType>);
     const transfer: Transferable[] = [];
-    if (req.type === 'model/save') transfer.push((result as ResultOf<'model/save'>).bytes);
+    if (req.type === 'model/save' || req.type === 'model/export-onnx') transfer.push((result as ResultOf<'model/save'>).bytes);
     if (req.type === 'inspect/activations' || req.type === 'digit/predict')
       for (const m of (result as { layers: FeatureMap[] }).layers) transfer.push(m.data.buffer);
     if (req.type === 'inspect/filters') for (const f of (result as ResultOf<'inspect/filters'>).layers) transfer.push(f.data.buffer);
