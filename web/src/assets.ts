@@ -9,6 +9,7 @@ export function setAssetBase(base: string): void {
 
 export function assetUrl(path: string, el?: Element | null): string {
   const own = el?.getAttribute('assets');
-  const base = own ? new URL(own, document.baseURI).href : defaultBase ?? document.baseURI;
+  // The attribute names a folder: "../lib" means "../lib/", not the file "lib" in "../".
+  const base = own ? new URL(own.endsWith('/') ? own : own + '/', document.baseURI).href : defaultBase ?? document.baseURI;
   return new URL(path, base).href;
 }
