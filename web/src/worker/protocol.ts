@@ -220,7 +220,11 @@ export type PadModel = 'current' | 'pretrained';
 
 interface RequestTypes {
   init: { req: {}; res: { version: number; presets: Record<string, string>; variant: string } };
-  'data/load-mnist': { req: { baseUrl: string }; res: DataInfo };
+  /**
+   * MNIST from the site. testOnly fetches the test set alone (1.6 MB instead of 11 MB), which then
+   * stands in for the training set too: for elements that look at digits and never train.
+   */
+  'data/load-mnist': { req: { baseUrl: string; testOnly?: boolean }; res: DataInfo };
   'data/load-files': { req: { files: IdxFiles; names: string[] }; res: DataInfo };
   'model/configure': { req: { spec: string }; res: { summary: ModelSummary; spec: string } };
   'model/reset': { req: { seed?: number }; res: { summary: ModelSummary } };
