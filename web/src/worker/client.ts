@@ -2,6 +2,8 @@
 // listeners for the worker's event stream, and crash detection. A crashed worker is replaced by a
 // fresh one; the owner (the playground) restores the model into it.
 import type { FromWorker, IdxFiles, RequestOf, RequestType, ResultOf } from './protocol';
+// The URL of the worker as Vite bundles it (a chunk beside this code).
+import workerUrl from './worker.ts?worker&url';
 
 type Event = Exclude<FromWorker, { type: 'reply' }>;
 type EventType = Event['type'];
@@ -76,6 +78,20 @@ export class WorkerClient {
   }
 }
 
+/**
+ * A module worker running the bundled worker script. Browsers start workers only from their
+ * page's origin: when this code itself came from another origin (the library on a CDN), the
+ * worker starts from a same-origin blob: module that imports the script, which then needs that
+ * host to send CORS headers (so does everything the worker fetches from there).
+ */
+function spawnWorker(): Worker {
+  const url = new URL(workerUrl, import.meta.url);
+  const options: WorkerOptions = { type: 'module', name: 'cnn-trainer' };
+  if (url.origin === location.origin) return new Worker(url, options);
+  const shim = new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' });
+  return new Worker(URL.createObjectURL(shim), options);
+}
+
 export function createTrainingWorker(): WorkerClient {
-  return new WorkerClient(() => new Worker(new URL('./worker.ts', import.meta.url), { type: 'module', name: 'cnn-trainer' }));
+  return new WorkerClient(spawnWorker);
 }
