@@ -3,11 +3,12 @@
 // sum, the bias and the output value. It is not a convolution implementation: every output value
 // (and the padding used) comes from the core through the worker; the JS sum beside it is a check.
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
-import { createTrainingWorker, type WorkerClient } from '../worker/client';
+import type { WorkerClient } from '../worker/client';
 import type { ConvOutput } from '../worker/protocol';
 import { PRESET_LABELS, PRESET_NAMES, fillSetup, fmt, term, geometry, paddingLabel, parsePadding, presetSetup, type ConvSetup, type PresetName } from './conv-geometry';
 import './conv-network-view';
 import { panelStyles } from './shared-styles';
+import { Standalone } from './standalone';
 
 type Mode = 'conv' | 'max' | 'avg';
 const ANIMATE_MS = 900;
@@ -49,8 +50,8 @@ export class ConvExplainer extends LitElement {
   private animating = false;
 
   private setup: ConvSetup = presetSetup('cs231n');
-  private ownClient = false;
-  private ready: Promise<unknown> | null = null;
+  /** Alone on a page (no client given): the page's standalone worker. */
+  private standalone = new Standalone(this);
   private timer = 0;
   private seq = 0;
 
@@ -58,7 +59,8 @@ export class ConvExplainer extends LitElement {
     panelStyles,
     css`
       .bar { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: center; margin-bottom: 8px; font-size: 0.9rem; }
-      .bar label { display: inline-flex; align-items: center; gap: 4px; }
+      .bar label { display: inline-flex; align-items: center; gap: 4px; max-width: 100%; }
+      .bar select { min-width: 0; max-width: 100%; }
       input[type='number'] { width: 4.5em; }
       .row { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; margin: 8px 0; }
       figure { margin: 0; }
@@ -88,19 +90,10 @@ export class ConvExplainer extends LitElement {
   disconnectedCallback() {
     super.disconnectedCallback();
     clearInterval(this.timer);
-    if (this.ownClient) {
-      this.client?.terminate();
-      this.client = null;
-    }
   }
 
   firstUpdated() {
-    // Standalone: no client was given, so bring a worker of our own and initialise it.
-    if (!this.client) {
-      this.ownClient = true;
-      this.client = createTrainingWorker();
-      this.ready = this.client.request('init', {});
-    }
+    this.standalone.start();
     this.rebuild();
   }
 
@@ -123,12 +116,11 @@ export class ConvExplainer extends LitElement {
   }
 
   private async compute() {
-    const c = this.client;
-    if (!c) return;
+    if (!this.client) return;
     const s = this.setup;
     const seq = ++this.seq;
     try {
-      await this.ready;
+      const c = await this.standalone.need();
       const r =
         this.mode === 'conv'
           ? await c.request('conv/apply', {
@@ -192,11 +184,13 @@ export class ConvExplainer extends LitElement {
   render() {
     return html`
       <h2>Convolution, step by step <small>computed by the core, explained here</small></h2>
-      <div role="tablist" aria-label="What to explain">
-        <button role="tab" aria-selected=${this.source === 'toy' ? 'true' : 'false'} @click=${() => (this.source = 'toy')}>Worked examples</button>
-        <button role="tab" aria-selected=${this.source === 'network' ? 'true' : 'false'} @click=${() => (this.source = 'network')}>Your network</button>
-      </div>
-      ${this.source === 'toy'
+      ${this.standalone.own
+        ? nothing // alone on a page there is no network being trained to look into
+        : html`<div role="tablist" aria-label="What to explain">
+            <button role="tab" aria-selected=${this.source === 'toy' ? 'true' : 'false'} @click=${() => (this.source = 'toy')}>Worked examples</button>
+            <button role="tab" aria-selected=${this.source === 'network' ? 'true' : 'false'} @click=${() => (this.source = 'network')}>Your network</button>
+          </div>`}
+      ${this.source === 'toy' || this.standalone.own
         ? this.renderToy()
         : html`<cnn-conv-network-view .client=${this.client} .modelVersion=${this.modelVersion} .testCount=${this.testCount}></cnn-conv-network-view>`}
     `;

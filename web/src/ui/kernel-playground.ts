@@ -4,10 +4,11 @@
 // filter of the network's first conv layer (model/set-filter) and fires `model-changed` so the
 // page's other views refresh. It does no convolution itself and trains nothing.
 import { LitElement, css, html, nothing } from 'lit';
-import { createTrainingWorker, type WorkerClient } from '../worker/client';
+import type { WorkerClient } from '../worker/client';
 import type { FilterPlacement } from '../worker/protocol';
 import { fmt } from './conv-geometry';
 import { panelStyles } from './shared-styles';
+import { Standalone } from './standalone';
 
 const PRESETS: Record<string, number[]> = {
   'edge detect': [-1, -1, -1, -1, 8, -1, -1, -1, -1],
@@ -55,8 +56,8 @@ export class KernelPlayground extends LitElement {
   private image: Float32Array | null = null; // 28x28, 0..255
   private imageFrom: number | Float32Array | null = null; // the test index or drawing it came from
   private output: Float32Array | null = null;
-  private ownClient = false;
-  private ready: Promise<unknown> | null = null;
+  /** Alone on a page (no client given): the page's standalone worker, with the MNIST test set. */
+  private standalone = new Standalone(this);
   private retry = 0;
   private seq = 0;
 
@@ -80,19 +81,10 @@ export class KernelPlayground extends LitElement {
   disconnectedCallback() {
     super.disconnectedCallback();
     clearTimeout(this.retry);
-    if (this.ownClient) {
-      this.client?.terminate();
-      this.client = null;
-    }
   }
 
   firstUpdated() {
-    if (!this.client) {
-      // Standalone: a worker of our own; the digits need MNIST loaded into it.
-      this.ownClient = true;
-      this.client = createTrainingWorker();
-      this.ready = this.client.request('init', {});
-    }
+    this.standalone.start();
     void this.apply();
   }
 
@@ -107,12 +99,11 @@ export class KernelPlayground extends LitElement {
   }
 
   private async apply() {
-    const c = this.client;
-    if (!c) return;
+    if (!this.client) return;
     const seq = ++this.seq;
     clearTimeout(this.retry);
     try {
-      await this.ready;
+      const c = await this.standalone.need('mnist-test');
       // The classic tutorials work on 0..255 pixels, so that 255 is the clamp.
       if (this.source === 'drawn') {
         if (!this.drawn) {
