@@ -5,7 +5,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import type { WorkerClient } from '../worker/client';
 import type { FeatureMap, FilterTensor, LayerStats, PadModel, TrainState } from '../worker/protocol';
-import './feature-maps';
+import './feature-map-grid';
 import './filter-view';
 import './layer-stats';
 import { panelStyles } from './shared-styles';
@@ -181,7 +181,7 @@ export class InspectPanel extends LitElement {
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <div id="inspect-view" role="tabpanel">
         ${this.view === 'maps'
-          ? html`<cnn-feature-maps .maps=${this.maps} .caption=${this.mapsCaption}></cnn-feature-maps>`
+          ? html`<cnn-feature-map-grid .maps=${this.maps} .caption=${this.mapsCaption}></cnn-feature-map-grid>`
           : this.view === 'filters'
             ? html`<cnn-filter-view .filters=${this.filters}></cnn-filter-view>`
             : html`<cnn-layer-stats .stats=${this.stats}></cnn-layer-stats>`}

@@ -1,7 +1,7 @@
-// <cnn-feature-maps>: every layer's output for one input, one small image per channel in a
+// <cnn-feature-map-grid>: every layer's output for one input, one small image per channel in a
 // diverging colour map scaled per layer (the range is printed beside it). Hovering or tapping a
 // channel enlarges it and reads out the value under the pointer. It draws what it is given; the
-// worker computes the maps.
+// worker computes the maps (asked by the inspect panel, or by <cnn-feature-maps>).
 import { LitElement, css, html, nothing } from 'lit';
 import { absMax, columnsFor, divergingCss, gridSize, paintTiles, valueRange, type TileLayout } from '../charts/colormap';
 import type { FeatureMap } from '../worker/protocol';
@@ -46,7 +46,7 @@ function valueAt(m: FeatureMap, tile: number, y: number, x: number): number {
 
 const fmt = (v: number) => (Math.abs(v) >= 100 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(2) : v.toFixed(3));
 
-export class FeatureMaps extends LitElement {
+export class FeatureMapGrid extends LitElement {
   static properties = {
     maps: { attribute: false },
     caption: { type: String },
@@ -242,4 +242,4 @@ export class FeatureMaps extends LitElement {
   }
 }
 
-if (!customElements.get('cnn-feature-maps')) customElements.define('cnn-feature-maps', FeatureMaps);
+if (!customElements.get('cnn-feature-map-grid')) customElements.define('cnn-feature-map-grid', FeatureMapGrid);

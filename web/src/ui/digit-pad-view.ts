@@ -1,9 +1,10 @@
-// The digit pad: a black square to draw a digit on in white ink (MNIST style), Undo and Clear,
-// and the read-outs the page passes back: the 28x28 image the model sees, ten class bars and the
-// top class. It neither preprocesses nor predicts: it emits `digit-input` with the raw pixels
-// (280x280 grey levels in [0,1], ink = 1) while drawing (at most one every 60 ms) and once more
-// when a stroke ends, on Undo and on Clear (final: true), and the page answers by setting
-// `preview`, `probabilities`, `status` and `latencyMs`.
+// <cnn-digit-pad-view>: the digit pad as drawn: a black square to draw a digit on in white ink
+// (MNIST style), Undo and Clear, and the read-outs passed back to it: the 28x28 image the model
+// sees, ten class bars and the top class. It neither preprocesses nor predicts: it emits
+// `digit-input` with the raw pixels (280x280 grey levels in [0,1], ink = 1) while drawing (at most
+// one every 60 ms) and once more when a stroke ends, on Undo and on Clear (final: true), and its
+// owner (<cnn-digit-pad>, digit-pad-reader.ts) answers by setting `preview`, `probabilities`,
+// `status` and `latencyMs`.
 import { LitElement, css, html, nothing } from 'lit';
 import { drawGray } from './digit-canvas';
 import { panelStyles } from './shared-styles';
@@ -44,7 +45,7 @@ function eventTime(e?: Event): number {
   return t > 0 && t <= now + 1 ? t : now;
 }
 
-export class DigitPad extends LitElement {
+export class DigitPadView extends LitElement {
   static properties = {
     preview: { attribute: false },
     probabilities: { attribute: false },
@@ -578,11 +579,11 @@ export class DigitPad extends LitElement {
   }
 }
 
-if (!customElements.get('cnn-digit-pad')) customElements.define('cnn-digit-pad', DigitPad);
+if (!customElements.get('cnn-digit-pad-view')) customElements.define('cnn-digit-pad-view', DigitPadView);
 
 declare global {
   interface HTMLElementTagNameMap {
-    'cnn-digit-pad': DigitPad;
+    'cnn-digit-pad-view': DigitPadView;
   }
   interface HTMLElementEventMap {
     'digit-input': CustomEvent<DigitInputDetail>;
