@@ -4,17 +4,27 @@
 #   asan    build-asan    Debug with AddressSanitizer + UndefinedBehaviorSanitizer
 #   fuzz    build-fuzz    clang with libFuzzer targets
 #   wasm    build-wasm    Emscripten Release: the page's module, the Node module, the wasm tests
-#   web     build-web     the playground site (needs the wasm build): Vite bundle + gzipped MNIST
+#   web     build-web     the playground site (needs the wasm build): Vite bundle + gzipped MNIST,
+#                         with the library in build-web/lib/ and examples/ in build-web/examples/
+#   lib     build-lib     the embeddable elements as one ES module with its worker, wasm and data
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour=${1:-native}
-if [[ $flavour == web ]]; then
+if [[ $flavour == web || $flavour == lib ]]; then
   [[ -f build-wasm/cnn.wasm ]] || bash tools/build.sh wasm
   # The page imports the module from web/src/wasm (beside its committed cnn.d.ts).
   cp -p build-wasm/cnn.js build-wasm/cnn.wasm web/src/wasm/
   node tools/prepare_web_data.mjs
   npx tsc -p web/tsconfig.json
-  npx vite build web --logLevel warn
+  npx vite build --config web/vite.lib.config.mts --logLevel warn
+  if [[ $flavour == web ]]; then
+    npx vite build web --logLevel warn
+    # The site serves the library and the tutorial page that embeds it (/lib/, /examples/).
+    # Hard links where possible: the library's copy of MNIST costs no disk space twice.
+    rm -rf build-web/lib build-web/examples
+    cp -al build-lib build-web/lib 2>/dev/null || { rm -rf build-web/lib; cp -a build-lib build-web/lib; }
+    cp -a examples build-web/examples
+  fi
   exit 0
 fi
 case "$flavour" in
@@ -22,7 +32,7 @@ case "$flavour" in
   asan) dir=build-asan; args=(-DCMAKE_BUILD_TYPE=Debug -DCNN_SANITIZE=ON -DCNN_WERROR=ON) ;;
   fuzz) dir=build-fuzz; args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCNN_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++) ;;
   wasm) dir=build-wasm; args=(-DCMAKE_BUILD_TYPE=Release) ;;
-  *) echo "usage: tools/build.sh native|asan|fuzz|wasm|web" >&2; exit 2 ;;
+  *) echo "usage: tools/build.sh native|asan|fuzz|wasm|web|lib" >&2; exit 2 ;;
 esac
 # Emscripten 3.1.6 from Debian finds its JS dependencies (acorn) only through NODE_PATH.
 export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}

@@ -16,7 +16,9 @@ host=${HOST:-127.0.0.1}
 port=${PORT:-8080}
 cat <<MSG
 
-CNN Playground is served below (Ctrl+C stops it). Also built:
+CNN Playground is served below (Ctrl+C stops it). Also built and served:
+  http://$host:$port/examples/   a tutorial page embedding the elements of the library
+  build-lib/             the embeddable library (cnn-playground.js + worker, wasm, data; also at /lib/)
   build-native/cnn       the command-line tool (try: build-native/cnn summary --preset keras-book)
   build-web/             the static site; any static file server can serve it
 MSG

@@ -1,0 +1,16 @@
+// The embeddable library (`npm run build:lib` -> build-lib/cnn-playground.js): one ES module that
+// defines the custom elements, each usable alone in a plain HTML page with one script tag:
+//   <cnn-playground>       the whole playground (attributes lesson, sync-url, assets)
+//   <cnn-conv-explainer>   one convolution step by step (preset, input-size, kernel-size, ...)
+//   <cnn-digit-pad>        draw a digit, read by the pretrained network
+//   <cnn-feature-maps>     every layer's maps for a test digit or a linked pad's drawing
+//   <cnn-kernel-playground> a 3x3 kernel on an MNIST digit
+// Elements alone share one worker per page (ui/standalone.ts). Not the playground site's entry
+// (main.ts is).
+import './lib-assets';
+export { setAssetBase } from './assets';
+export { CnnPlayground } from './ui/cnn-playground';
+export { ConvExplainer } from './ui/conv-explainer';
+export { DigitPad } from './ui/digit-pad-reader';
+export { FeatureMaps } from './ui/feature-maps-reader';
+export { KernelPlayground } from './ui/kernel-playground';

@@ -1,0 +1,40 @@
+// Vite config for the embeddable library (tools/build.sh lib, `npm run build:lib`): web/src/lib.ts
+// -> build-lib/cnn-playground.js, an ES module with its worker chunk and cnn.wasm beside it, plus
+// web/public (data/mnist/*.gz, models/pretrained.safetensors) copied in, so the folder works on
+// any static host. Not `build.lib`: library mode inlines every asset as base64 (the 550 kB wasm in
+// the worker), while this plain build with a script entry keeps them files, referenced relative
+// to the module (new URL(..., import.meta.url)).
+import { defineConfig } from 'vite';
+import { fileURLToPath } from 'node:url';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: './',
+  build: {
+    outDir: fileURLToPath(new URL('../build-lib', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    assetsDir: '',
+    assetsInlineLimit: 0,
+    chunkSizeWarningLimit: 1024,
+    rolldownOptions: {
+      input: { 'cnn-playground': fileURLToPath(new URL('src/lib.ts', import.meta.url)) },
+      preserveEntrySignatures: 'strict',
+      output: {
+        entryFileNames: '[name].js',
+        chunkFileNames: '[name]-[hash].js',
+        assetFileNames: '[name]-[hash][extname]',
+      },
+    },
+  },
+  worker: {
+    format: 'es',
+    rolldownOptions: {
+      output: {
+        entryFileNames: 'cnn-worker-[hash].js',
+        chunkFileNames: 'cnn-worker-[name]-[hash].js',
+        assetFileNames: '[name]-[hash][extname]',
+      },
+    },
+  },
+});
