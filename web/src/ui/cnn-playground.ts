@@ -169,8 +169,11 @@ export class CnnPlayground extends LitElement {
       cnn-inspect-panel {
         order: 6;
       }
-      cnn-eval-panel {
+      cnn-learn-panel {
         order: 7;
+      }
+      cnn-eval-panel {
+        order: 8;
       }
       header {
         padding: 10px;
