@@ -58,7 +58,8 @@ export class ConvExplainer extends LitElement {
     panelStyles,
     css`
       .bar { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: center; margin-bottom: 8px; font-size: 0.9rem; }
-      .bar label { display: inline-flex; align-items: center; gap: 4px; }
+      .bar label { display: inline-flex; align-items: center; gap: 4px; max-width: 100%; }
+      .bar select { min-width: 0; } /* the long example names shrink to a narrow screen */
       input[type='number'] { width: 4.5em; }
       .row { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; margin: 8px 0; }
       figure { margin: 0; }
