@@ -75,6 +75,7 @@ export class EvalPanel extends LitElement {
         overflow: hidden;
       }
       .fill {
+        display: block;
         height: 100%;
         background: var(--accent, #2563eb);
       }
