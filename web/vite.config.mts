@@ -2,7 +2,19 @@
 // from build-wasm/ by tools/build.sh web; MNIST is gzipped into web/public/data/ by
 // tools/prepare_web_data.mjs. Output goes to build-web/.
 import { defineConfig } from 'vite';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
+/**
+ * The Content Security Policy of index.html's <meta>, sent as a header by `vite preview` to every
+ * file it serves: the worker script gets it only this way (a <meta> does not reach workers).
+ */
+function contentSecurityPolicy(): string {
+  const html = readFileSync(new URL('./index.html', import.meta.url), 'utf8');
+  const m = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html);
+  if (!m) throw new Error('web/index.html has no Content-Security-Policy <meta>');
+  return m[1];
+}
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
@@ -15,5 +27,5 @@ export default defineConfig({
   },
   worker: { format: 'es' },
   server: { host: '127.0.0.1' },
-  preview: { host: '127.0.0.1' },
+  preview: { host: '127.0.0.1', headers: { 'Content-Security-Policy': contentSecurityPolicy() } },
 });

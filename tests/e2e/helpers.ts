@@ -1,7 +1,8 @@
 // Shared steps of the end-to-end tests: open the page and wait for MNIST, read the numbers the
-// page shows, keep screenshots as artifacts (test-results/screenshots/), and watch the main
-// thread for long tasks.
-import { expect, type Page } from '@playwright/test';
+// page shows, keep screenshots as artifacts (test-results/screenshots/), watch the main thread
+// for long tasks, and check accessibility with axe.
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 
 export const SHOTS = 'test-results/screenshots';
@@ -55,4 +56,29 @@ export async function setField(page: Page, label: string, value: string): Promis
   const input = page.getByLabel(label, { exact: true });
   await input.fill(value);
   await input.press('Tab');
+}
+
+/**
+ * Runs axe (WCAG 2 A/AA and best practices, open shadow roots included) on the page as it is now,
+ * or only on the element at `within`: a path of selectors through shadow roots, such as
+ * ['cnn-playground', 'cnn-inspect-panel']. Fails on any violation of serious or critical impact,
+ * listing each with its elements; minor and moderate ones are printed, and all are attached to the
+ * test as `axe-<label>.json`.
+ */
+export async function expectAccessible(page: Page, label: string, opts: { within?: string[] } = {}): Promise<void> {
+  let builder = new AxeBuilder({ page });
+  const within = opts.within ?? [];
+  if (within.length === 1) builder = builder.include(within[0]);
+  else if (within.length > 1) builder = builder.include({ fromShadowDom: within as [string, string, ...string[]] });
+  const { violations } = await builder.analyze();
+  const describe = (v: (typeof violations)[number]) =>
+    `${v.impact} ${v.id}: ${v.help} (${v.nodes.length}×) ${v.nodes
+      .slice(0, 8)
+      .map((n) => `${JSON.stringify(n.target)} ${n.failureSummary?.replace(/\s+/g, ' ') ?? ''}`)
+      .join(' | ')}`;
+  const blocking = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const rest = violations.filter((v) => !blocking.includes(v));
+  if (rest.length) console.log(`axe ${label}: ${rest.length} minor/moderate\n  ${rest.map(describe).join('\n  ')}`);
+  await test.info().attach(`axe-${label}.json`, { body: JSON.stringify(violations, null, 2), contentType: 'application/json' });
+  expect.soft(blocking.map(describe), `serious or critical axe violations (${label})`).toEqual([]);
 }

@@ -67,6 +67,7 @@ export class ConvExplainer extends LitElement {
       figcaption { font-size: 0.8rem; color: var(--muted, #5b6475); margin-bottom: 3px; }
       .grids { display: flex; flex-wrap: wrap; gap: 8px; }
       .grid { display: inline-grid; gap: 1px; background: var(--border, #d8dce3); border: 1px solid var(--border, #d8dce3); }
+      .grid-row { display: contents; }
       .cell { width: 30px; height: 26px; display: flex; align-items: center; justify-content: center; background: var(--bg, #fff); font-size: 0.78rem; font-variant-numeric: tabular-nums; }
       .cell.pad { background: repeating-linear-gradient(45deg, #f3f4f6, #f3f4f6 3px, #e5e7eb 3px, #e5e7eb 6px); color: #9aa1ad; }
       .cell.win { outline: 2px solid var(--accent, #2563eb); outline-offset: -2px; background: #dbeafe; }
@@ -285,10 +286,11 @@ export class ConvExplainer extends LitElement {
             ${range(K).map(
               (kk) => html`<div class="grid out-grid" style="grid-template-columns: repeat(${OW}, auto)" tabindex="0" role="grid"
                   aria-label=${`Output ${conv ? 'filter' : 'channel'} ${kk}: arrow keys move the position`} @keydown=${(e: KeyboardEvent) => { this.filter = kk; this.onGridKey(e); }}>
-                ${range(OH * OW).map(
-                  (i) => html`<span class="cell out ${i === this.pos && kk === k ? 'sel' : ''}" role="gridcell" aria-selected=${i === this.pos && kk === k ? 'true' : 'false'}
-                    @click=${() => { this.pos = i; this.filter = kk; }}>${fmt(r.output[i * K + kk])}</span>`,
-                )}
+                ${range(OH).map((y) => html`<div class="grid-row" role="row">${range(OW).map((x) => {
+                  const i = y * OW + x;
+                  return html`<span class="cell out ${i === this.pos && kk === k ? 'sel' : ''}" role="gridcell" aria-selected=${i === this.pos && kk === k ? 'true' : 'false'}
+                    @click=${() => { this.pos = i; this.filter = kk; }}>${fmt(r.output[i * K + kk])}</span>`;
+                })}</div>`)}
               </div>`,
             )}
           </div>

@@ -58,10 +58,13 @@ export class DataPanel extends LitElement {
       }
       label.file {
         display: inline-flex;
+        flex-wrap: wrap;
         align-items: center;
         gap: 6px;
+        max-width: 100%;
       }
       input[type='file'] {
+        min-width: 0;
         max-width: 100%;
         font-size: 0.85rem;
       }

@@ -75,6 +75,7 @@ export class EvalPanel extends LitElement {
         overflow: hidden;
       }
       .fill {
+        display: block;
         height: 100%;
         background: var(--accent, #2563eb);
       }
@@ -123,9 +124,6 @@ export class EvalPanel extends LitElement {
       }
       td button.diag {
         background: color-mix(in srgb, var(--good, #15803d) var(--t), var(--bg, #fff));
-      }
-      td button.strong {
-        color: #fff;
       }
       td button.zero {
         color: var(--muted, #5b6475);
@@ -238,11 +236,12 @@ export class EvalPanel extends LitElement {
       const n = r.confusion[t * C + p] ?? 0;
       const diag = t === p;
       const frac = rowTotal[t] > 0 ? n / rowTotal[t] : 0;
-      // Off-diagonal fractions are small, so a square root makes a few percent visible.
-      const tint = n === 0 ? 0 : Math.round(85 * (diag ? frac : Math.min(1, 0.1 + Math.sqrt(frac) * 1.4)));
+      // Off-diagonal fractions are small, so a square root makes a few percent visible. The tint
+      // stops where the dark count on it still reads at 4.5:1 (65% green, 60% red).
+      const tint = n === 0 ? 0 : Math.round((diag ? 65 : 60) * (diag ? frac : Math.min(1, 0.1 + Math.sqrt(frac) * 1.4)));
       const selected = this._sel?.t === t && this._sel?.p === p;
       const disabled = !diag && n === 0;
-      const cls = [diag ? 'diag' : '', tint >= 55 ? 'strong' : '', n === 0 ? 'zero' : ''].join(' ');
+      const cls = [diag ? 'diag' : '', n === 0 ? 'zero' : ''].join(' ');
       return html`<td>
         <button
           class=${cls}

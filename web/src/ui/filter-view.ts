@@ -72,7 +72,7 @@ export class FilterView extends LitElement {
       border-top: 1px solid var(--border, #d8dce3);
       padding: 6px 0;
     }
-    h4 {
+    h3 {
       margin: 0;
       font-size: 0.85rem;
       font-family: var(--mono, monospace);
@@ -85,6 +85,10 @@ export class FilterView extends LitElement {
     .scroll {
       overflow: auto;
       max-height: 420px;
+    }
+    .scroll:focus-visible {
+      outline: 3px solid var(--accent, #2563eb);
+      outline-offset: 2px;
     }
     canvas {
       image-rendering: pixelated;
@@ -115,11 +119,12 @@ export class FilterView extends LitElement {
     if (!this.filters.length) return html`<p>No convolution or dense weights to show.</p>`;
     return html`${this.plans.map((p) =>
       'skip' in p
-        ? html`<section><h4>${p.f.index} ${p.f.type}</h4><p>The last layer ${p.skip}.</p></section>`
+        ? html`<section><h3>${p.f.index} ${p.f.type}</h3><p>The last layer ${p.skip}.</p></section>`
         : html`<section data-testid="filter-layer">
-            <h4>${p.title} <span style="font-weight:normal">(${p.f.name}, max |w| ${p.absMax.toPrecision(3)})</span></h4>
+            <h3>${p.title} <span style="font-weight:normal">(${p.f.name}, max |w| ${p.absMax.toPrecision(3)})</span></h3>
             <p>${p.note}</p>
-            <div class="scroll"><canvas role="img" aria-label=${`${p.title} weights: ${p.note}`}></canvas></div>
+            <!-- Focusable so that a large layer scrolls from the keyboard too. -->
+            <div class="scroll" tabindex="0" role="group" aria-label=${`${p.title} weights`}><canvas role="img" aria-label=${`${p.title} weights: ${p.note}`}></canvas></div>
           </section>`,
     )}${nothing}`;
   }

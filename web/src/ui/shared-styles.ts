@@ -118,6 +118,11 @@ export const panelStyles = css`
     margin-left: 4px;
     opacity: 0.8;
   }
+  /* Faded white on the accent blue falls below 4.5:1: full strength there. */
+  button.primary kbd {
+    opacity: 1;
+    border-color: currentColor;
+  }
   [role='tablist'] {
     display: flex;
     gap: 4px;
