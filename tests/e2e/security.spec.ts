@@ -102,7 +102,7 @@ test('a whole session runs under the Content Security Policy and stays on its ow
   await inspect.getByRole('tab', { name: 'Statistics' }).click();
   await expect(page.getByTestId('layer-stats')).toBeVisible();
 
-  // The convolution lessons (each starts a worker of its own).
+  // The convolution lessons.
   await page.locator('cnn-learn-panel').scrollIntoViewIfNeeded();
   await expect(page.getByTestId('conv-output-shape')).toBeVisible();
   await page.getByTestId('learn-tab-kernel').click();
@@ -120,7 +120,7 @@ test('a whole session runs under the Content Security Policy and stays on its ow
   await expect(page.getByTestId('data-info')).toContainText('60,000 training', { timeout: 60_000 });
   await expect(page.getByTestId('model-stored')).toContainText('Restored from this browser');
 
-  expect(workers.length, "the training worker and the lessons' workers started").toBeGreaterThanOrEqual(2);
+  expect(workers.length, 'a training worker before and one after the reload were watched').toBeGreaterThanOrEqual(2);
   expect(await violations(), 'securitypolicyviolation events and console messages about the policy').toEqual([]);
 
   // Every request went to the page's own origin (blob: URLs carry it too; data: has none).
