@@ -144,8 +144,24 @@ test('tutorial page: the playground opens on its lesson, trains tiny, and leaves
   expect(new URL(page.url()).hash).toBe('#train');
 });
 
-test('tutorial page: the playground in a frame, page structure, screenshots', async ({ page }) => {
-  await page.goto('/examples/');
+test('tutorial page: the playground in a frame, page structure, the site CSP, screenshots', async ({ page, baseURL }) => {
+  // The site's Content Security Policy (sent by the server for every file) holds for the page,
+  // its elements and their worker: no violation, no request off the origin.
+  const origin = new URL(baseURL!).origin;
+  const offOrigin: string[] = [];
+  const csp: string[] = [];
+  page.context().on('request', (r) => {
+    const u = new URL(r.url());
+    if (u.origin !== origin && !['data:', 'blob:'].includes(u.protocol)) offOrigin.push(r.url());
+  });
+  page.on('console', (m) => {
+    if (/Content[- ]Security[- ]Policy|Refused to/i.test(m.text())) csp.push(m.text());
+  });
+  await page.addInitScript(() => {
+    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`), true);
+  });
+  const response = await page.goto('/examples/');
+  expect(response!.headers()['content-security-policy']).toContain("script-src 'self'");
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
   // The page's own landmarks and title (Playwright's CSS would also pierce the elements' shadow
   // roots, hence the child combinators).
@@ -176,6 +192,8 @@ test('tutorial page: the playground in a frame, page structure, screenshots', as
   // Nothing wider than a phone: the page does not scroll sideways.
   expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   await shot(page, '31-examples-360');
+  expect(csp).toEqual([]);
+  expect(offOrigin).toEqual([]);
 });
 
 test('a plain page with one element and one script tag: the digit pad reads', async ({ page }) => {
