@@ -5,7 +5,7 @@
 // specs are).
 import { expect, test, type Locator, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { SHOTS, longTasksSince, shot, stepCount, watchLongTasks } from './helpers';
+import { SHOTS, expectAccessible, longTasksSince, shot, stepCount, watchLongTasks } from './helpers';
 import { mkdirSync } from 'node:fs';
 
 interface Fixture {
@@ -187,6 +187,20 @@ test('tutorial page: the playground in a frame, page structure, the site CSP, sc
   await expect(page.locator('cnn-digit-pad#pad').getByTestId('pad-top')).toHaveAttribute('data-class', '7');
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, '30-examples-1400');
+  // axe on the whole tutorial, the elements' shadow roots included; the embedded playground adds
+  // no landmarks of its own (one header, one main: the page's).
+  await expectAccessible(page, 'tutorial page');
+  expect(await page.evaluate(() => {
+    let n = 0;
+    const walk = (root: Document | ShadowRoot) => {
+      for (const el of root.querySelectorAll('*')) {
+        if (el.tagName === 'MAIN') n++;
+        if (el.shadowRoot) walk(el.shadowRoot);
+      }
+    };
+    walk(document);
+    return n;
+  })).toBe(1);
   await page.setViewportSize({ width: 360, height: 800 });
   await page.waitForTimeout(300);
   // Nothing wider than a phone: the page does not scroll sideways.
@@ -205,6 +219,7 @@ test('a plain page with one element and one script tag: the digit pad reads', as
   await expect(pad.getByTestId('pad-probs')).toContainText('%');
   mkdirSync(SHOTS, { recursive: true });
   await pad.screenshot({ path: `${SHOTS}/32-digit-pad-alone.png` });
+  await expectAccessible(page, 'digit pad page');
 });
 
 test('the library loaded from another origin starts its worker and reads a digit', async ({ playwright, baseURL }) => {

@@ -98,7 +98,7 @@ export class CnnPlayground extends LitElement {
       background: var(--surface, #f6f7f9);
       min-height: 100vh;
     }
-    header {
+    .header {
       padding: 12px 20px;
       background: var(--bg, #fff);
       border-bottom: 1px solid var(--border, #d8dce3);
@@ -111,7 +111,7 @@ export class CnnPlayground extends LitElement {
       font-size: 1.25rem;
       margin: 0;
     }
-    header p {
+    .header p {
       margin: 0;
       color: var(--muted, #5b6475);
     }
@@ -142,7 +142,7 @@ export class CnnPlayground extends LitElement {
       border-radius: 4px;
       cursor: pointer;
     }
-    main {
+    .main {
       display: grid;
       grid-template-columns: minmax(320px, 420px) minmax(0, 1fr);
       gap: 14px;
@@ -154,7 +154,7 @@ export class CnnPlayground extends LitElement {
       gap: 14px;
       min-width: 0;
     }
-    main.one {
+    .main.one {
       grid-template-columns: minmax(0, 1fr);
     }
     [hidden] {
@@ -163,11 +163,11 @@ export class CnnPlayground extends LitElement {
     :host(:not([sync-url])) {
       min-height: 0;
     }
-    header.compact {
+    .header.compact {
       padding: 6px 14px;
       align-items: center;
     }
-    header.compact h1 {
+    .header.compact h1 {
       font-size: 1rem;
     }
     .lesson {
@@ -195,7 +195,7 @@ export class CnnPlayground extends LitElement {
       outline-offset: 2px;
     }
     @media (max-width: 900px) {
-      main {
+      .main {
         grid-template-columns: minmax(0, 1fr);
         padding: 10px;
       }
@@ -230,7 +230,7 @@ export class CnnPlayground extends LitElement {
       cnn-share-panel {
         order: 9;
       }
-      header {
+      .header {
         padding: 10px;
       }
     }
@@ -689,15 +689,16 @@ export class CnnPlayground extends LitElement {
         </p>`
       : '';
     if (this.embed) {
-      return html`<header class="compact">
+      return html`<header class="header compact">
         <h1>CNN Playground</h1>
         ${lessonNote}
         <a class="open" href=${this.fullPageUrl} target="_blank" rel="noopener" data-testid="open-full">Open the full playground<span aria-hidden="true"> ↗</span></a>
       </header>`;
     }
-    if (!this.syncUrl) return lessonNote ? html`<header class="compact">${lessonNote}</header>` : '';
+    // Embedded in someone else's page: no landmarks of our own (the host page has its header and main).
+    if (!this.syncUrl) return lessonNote ? html`<div class="header compact">${lessonNote}</div>` : '';
     return html`
-      <header>
+      <header class="header">
         <h1>CNN Playground</h1>
         <p>Train a convolutional network on MNIST in your browser: WebAssembly SIMD in a worker, nothing leaves the page.</p>
         ${lessonNote}
@@ -710,16 +711,7 @@ export class CnnPlayground extends LitElement {
     const on = (k: string) => this.shown(k);
     const left = ['data', 'model', 'pad'].some(on) || (on('share') && this.syncUrl);
     const right = ['train', 'curves', 'inside', 'conv', 'eval'].some(on);
-    return html`
-      ${this.renderHeader()}
-      ${this.banner
-        ? html`<div class="banner" role="alert" data-testid="banner"><span>${this.banner}</span><button aria-label="Dismiss the message" @click=${() => (this.banner = '')}>Dismiss</button></div>`
-        : ''}
-      ${this.notice
-        ? html`<div class="banner notice" role="status"><span>${this.notice}</span><button aria-label="Dismiss the notice" @click=${() => (this.notice = '')}>Dismiss</button></div>`
-        : ''}
-      ${!s && !this.banner ? html`<p class="loading" role="status">Starting the WebAssembly engine…</p>` : ''}
-      <main ?hidden=${!s} class=${left && right ? '' : 'one'}>
+    const columns = html`
         <div class="col" ?hidden=${!left}>
           ${on('data')
             ? html`<cnn-data-panel
@@ -807,7 +799,19 @@ export class CnnPlayground extends LitElement {
             : ''}
           ${on('eval') ? html`<cnn-eval-panel .report=${this.report}></cnn-eval-panel>` : ''}
         </div>
-      </main>
+    `;
+    return html`
+      ${this.renderHeader()}
+      ${this.banner
+        ? html`<div class="banner" role="alert" data-testid="banner"><span>${this.banner}</span><button aria-label="Dismiss the message" @click=${() => (this.banner = '')}>Dismiss</button></div>`
+        : ''}
+      ${this.notice
+        ? html`<div class="banner notice" role="status"><span>${this.notice}</span><button aria-label="Dismiss the notice" @click=${() => (this.notice = '')}>Dismiss</button></div>`
+        : ''}
+      ${!s && !this.banner ? html`<p class="loading" role="status">Starting the WebAssembly engine…</p>` : ''}
+      ${this.syncUrl
+        ? html`<main ?hidden=${!s} class="main ${left && right ? '' : 'one'}">${columns}</main>`
+        : html`<div ?hidden=${!s} class="main ${left && right ? '' : 'one'}">${columns}</div>`}
     `;
   }
 }
