@@ -203,6 +203,23 @@ export class LineChart extends LitElement {
     this._observe();
   }
 
+  /**
+   * Draws a throw-away curve once while the page is idle and clears it again: the first draw with
+   * data costs a few tens of ms (cold code paths, glyph caches), which would otherwise land on the
+   * first frame of training as a long task.
+   */
+  private _prime(): void {
+    if (this._xs.length) return;
+    const idle = window.requestIdleCallback ?? ((fn: () => void) => window.setTimeout(fn, 200));
+    idle(() => {
+      const plot = this._plot;
+      if (!plot || this._xs.length) return;
+      const xs = [0, 0.5, 1];
+      plot.setData([xs, ...this.series.map(() => [0.5, 0.25, 0.125])]);
+      plot.setData(this._data());
+    });
+  }
+
   protected updated(changed: PropertyValues): void {
     if (!this._plot || !this._built) return;
     const b = this._built;
@@ -375,6 +392,7 @@ export class LineChart extends LitElement {
       },
     };
     this._plot = new uPlot(opts, this._data(), el);
+    this._prime();
     this._built = {
       series: this.series.map((s) => ({ ...s })),
       yRange: this.yRange ? [this.yRange[0], this.yRange[1]] : undefined,
