@@ -4,28 +4,15 @@
 // drawn one), and a kernel copied into the network's first layer. Not a test of the convolution
 // kernels themselves (the native known-value tests are).
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { SHOTS, openPlayground } from './helpers';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { SHOTS, drawStrokes, openPlayground, strokeFixture } from './helpers';
+import { mkdirSync } from 'node:fs';
 
 const EDGE = [-1, -1, -1, -1, 8, -1, -1, -1, -1];
 
-interface Fixture {
-  size: number;
-  digits: Array<{ label: number; strokes: number[][][] }>;
-}
 
 /** Draws a fixture digit (tests/fixtures/digit-strokes.json) on the pad with the mouse. */
-async function drawFixture(page: Page, which: number): Promise<void> {
-  const fixture = JSON.parse(readFileSync('tests/fixtures/digit-strokes.json', 'utf8')) as Fixture;
-  await page.getByTestId('pad').scrollIntoViewIfNeeded();
-  const box = (await page.getByTestId('pad').boundingBox())!;
-  const at = (p: number[]) => [box.x + (p[0] * box.width) / fixture.size, box.y + (p[1] * box.height) / fixture.size] as const;
-  for (const stroke of fixture.digits[which].strokes) {
-    await page.mouse.move(...at(stroke[0]));
-    await page.mouse.down();
-    for (const p of stroke.slice(1)) await page.mouse.move(...at(p));
-    await page.mouse.up();
-  }
+function drawFixture(page: Page, which: number): Promise<void> {
+  return drawStrokes(page, strokeFixture.digits[which].strokes);
 }
 
 /** The red channel of a 28x28 canvas. */

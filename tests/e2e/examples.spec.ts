@@ -4,32 +4,18 @@
 // the library loaded from another origin. Not a test of the panels' details (the playground
 // specs are).
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { readFileSync } from 'node:fs';
-import { SHOTS, expectAccessible, longTasksSince, shot, stepCount, watchLongTasks } from './helpers';
+import { SHOTS, drawStrokes, expectAccessible, strokeFixture, longTasksSince, shot, stepCount, watchLongTasks } from './helpers';
 import { mkdirSync } from 'node:fs';
 
-interface Fixture {
-  size: number;
-  digits: Array<{ label: number; strokes: number[][][] }>;
-}
-const fixture = JSON.parse(readFileSync('tests/fixtures/digit-strokes.json', 'utf8')) as Fixture;
+const fixture = strokeFixture;
 
 // Output [3][3][2] of the cs231n case in tests/native/kernels_known_values_test.cpp (as in
 // conv.spec.ts): value (y, x, k) at index (y * 3 + x) * 2 + k.
 const CS231N = [2, 2, 1, 0, -1, -1, 1, 0, 1, 0, 1, 0, 2, -1, 1, 0, -1, 2];
 
 /** Draws fixture strokes on the drawing canvas inside `pad` with the mouse. */
-async function draw(page: Page, pad: Locator, strokes: number[][][]): Promise<void> {
-  const canvas = pad.getByTestId('pad');
-  await canvas.scrollIntoViewIfNeeded();
-  const box = (await canvas.boundingBox())!;
-  const at = (p: number[]) => [box.x + (p[0] * box.width) / fixture.size, box.y + (p[1] * box.height) / fixture.size] as const;
-  for (const stroke of strokes) {
-    await page.mouse.move(...at(stroke[0]));
-    await page.mouse.down();
-    for (const p of stroke.slice(1)) await page.mouse.move(...at(p));
-    await page.mouse.up();
-  }
+function draw(page: Page, pad: Locator, strokes: number[][][]): Promise<void> {
+  return drawStrokes(page, strokes, pad);
 }
 
 /** For each canvas of a locator: does it have any pixel that is not the blank background? */

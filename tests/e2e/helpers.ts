@@ -2,8 +2,8 @@
 // page shows, keep screenshots as artifacts (test-results/screenshots/), watch the main thread
 // for long tasks, and check accessibility with axe.
 import AxeBuilder from '@axe-core/playwright';
-import { expect, test, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
+import { expect, test, type Locator, type Page } from '@playwright/test';
+import { mkdirSync, readFileSync } from 'node:fs';
 
 export const SHOTS = 'test-results/screenshots';
 
@@ -81,4 +81,26 @@ export async function expectAccessible(page: Page, label: string, opts: { within
   if (rest.length) console.log(`axe ${label}: ${rest.length} minor/moderate\n  ${rest.map(describe).join('\n  ')}`);
   await test.info().attach(`axe-${label}.json`, { body: JSON.stringify(violations, null, 2), contentType: 'application/json' });
   expect.soft(blocking.map(describe), `serious or critical axe violations (${label})`).toEqual([]);
+}
+
+/** Hand-drawn digits as stroke paths (made by tools/make_digit_strokes.mjs), in a size x size box. */
+export interface StrokeFixture {
+  size: number;
+  digits: Array<{ label: number; strokes: number[][][] }>;
+}
+export const strokeFixture = JSON.parse(readFileSync('tests/fixtures/digit-strokes.json', 'utf8')) as StrokeFixture;
+
+/** Draws strokes with the mouse on the drawing canvas (test id `pad`) inside `within` (default: the page). */
+export async function drawStrokes(page: Page, strokes: number[][][], within?: Locator): Promise<void> {
+  const canvas = (within ?? page).getByTestId('pad');
+  await canvas.scrollIntoViewIfNeeded();
+  const box = (await canvas.boundingBox())!;
+  const size = strokeFixture.size;
+  const at = (p: number[]) => [box.x + (p[0] * box.width) / size, box.y + (p[1] * box.height) / size] as const;
+  for (const stroke of strokes) {
+    await page.mouse.move(...at(stroke[0]));
+    await page.mouse.down();
+    for (const p of stroke.slice(1)) await page.mouse.move(...at(p));
+    await page.mouse.up();
+  }
 }

@@ -2,25 +2,13 @@
 // tests/fixtures) read by the pretrained model, feature maps, filters and statistics, and model
 // files saved, loaded, refused and kept across reloads.
 import { expect, test, type Page } from '@playwright/test';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { openPlayground, shot, stepCount } from './helpers';
+import { writeFileSync } from 'node:fs';
+import { drawStrokes, openPlayground, shot, stepCount, strokeFixture } from './helpers';
 
-interface Fixture {
-  size: number;
-  digits: Array<{ label: number; strokes: number[][][] }>;
-}
-const fixture = JSON.parse(readFileSync('tests/fixtures/digit-strokes.json', 'utf8')) as Fixture;
+const fixture = strokeFixture;
 
-async function draw(page: Page, strokes: number[][][]): Promise<void> {
-  await page.getByTestId('pad').scrollIntoViewIfNeeded();
-  const box = (await page.getByTestId('pad').boundingBox())!;
-  const at = (p: number[]) => [box.x + (p[0] * box.width) / fixture.size, box.y + (p[1] * box.height) / fixture.size] as const;
-  for (const stroke of strokes) {
-    await page.mouse.move(...at(stroke[0]));
-    await page.mouse.down();
-    for (const p of stroke.slice(1)) await page.mouse.move(...at(p));
-    await page.mouse.up();
-  }
+function draw(page: Page, strokes: number[][][]): Promise<void> {
+  return drawStrokes(page, strokes);
 }
 
 /** The class the pad shows, once a final prediction for the drawing has landed. */
