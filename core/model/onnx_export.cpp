@@ -22,26 +22,28 @@ constexpr int64_t kOpset = 13;
 constexpr int kFloat = 1, kInt64 = 7;                       // TensorProto.DataType
 constexpr int kAttrFloat = 1, kAttrInt = 2, kAttrInts = 7;  // AttributeProto.AttributeType
 
-ProtoWriter attr_int(const std::string& name, int64_t v) {
+// An AttributeProto's name and type; the caller adds the value field.
+ProtoWriter attr(const std::string& name, int type) {
   ProtoWriter a;
   a.string_field(1, name);
-  a.int_field(20, kAttrInt);
+  a.int_field(20, type);
+  return a;
+}
+
+ProtoWriter attr_int(const std::string& name, int64_t v) {
+  ProtoWriter a = attr(name, kAttrInt);
   a.int_field(3, v);
   return a;
 }
 
 ProtoWriter attr_ints(const std::string& name, const std::vector<int64_t>& v) {
-  ProtoWriter a;
-  a.string_field(1, name);
-  a.int_field(20, kAttrInts);
+  ProtoWriter a = attr(name, kAttrInts);
   for (int64_t x : v) a.int_field(8, x);
   return a;
 }
 
 ProtoWriter attr_float(const std::string& name, float v) {
-  ProtoWriter a;
-  a.string_field(1, name);
-  a.int_field(20, kAttrFloat);
+  ProtoWriter a = attr(name, kAttrFloat);
   a.float_field(2, v);
   return a;
 }
