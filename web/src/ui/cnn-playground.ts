@@ -426,7 +426,7 @@ export class CnnPlayground extends LitElement {
       if (r.step > 0) {
         this.lastGood = r;
         // The same step is the same model (a load or restore already stored it): keep its message.
-        if (this.syncUrl && r.step !== this.storedStep && this.appState && (await storeModel({ bytes: r.bytes, hash: this.modelKey(), step: r.step, savedAt: Date.now() }))) {
+        if (r.step !== this.storedStep && (await this.keepInBrowser(r.bytes, r.step))) {
           this.storedStep = r.step;
           this.fileStatus = `Kept in this browser (step ${r.step.toLocaleString('en-US')}).`;
         }
@@ -437,6 +437,16 @@ export class CnnPlayground extends LitElement {
   }
 
   // ---- model and state ---------------------------------------------------------------------
+
+  /** Keeps the model in IndexedDB under the current state; only the page's own mode keeps anything. */
+  private async keepInBrowser(bytes: ArrayBuffer, step: number): Promise<boolean> {
+    if (!this.syncUrl || !this.appState) return false;
+    return storeModel({ bytes, hash: this.modelKey(), step, savedAt: Date.now() });
+  }
+
+  private async forgetKept(): Promise<void> {
+    if (this.syncUrl) await forgetStoredModel();
+  }
 
   /** The link of the current state, as a hash without '#'. */
   private get link(): string {
@@ -489,7 +499,7 @@ export class CnnPlayground extends LitElement {
         this.fileStatus = '';
         if (!opts.keepStored) {
           this.storedStep = -1;
-          if (this.syncUrl) void forgetStoredModel();
+          void this.forgetKept();
         }
       }
       this.writeHash();
@@ -588,7 +598,7 @@ export class CnnPlayground extends LitElement {
       this.modelVersion++;
       this.fileStatus = '';
       this.storedStep = -1;
-      if (this.syncUrl) await forgetStoredModel();
+      await this.forgetKept();
     });
 
   private async download(format: 'safetensors' | 'onnx' = 'safetensors') {
@@ -613,7 +623,7 @@ export class CnnPlayground extends LitElement {
     try {
       const r = await this.client!.request('model/save', {});
       this.lastGood = r;
-      if (this.syncUrl && this.appState && (await storeModel({ bytes: r.bytes, hash: this.modelKey(), step: r.step, savedAt: Date.now() }))) {
+      if (await this.keepInBrowser(r.bytes, r.step)) {
         this.storedStep = r.step;
         this.fileStatus = `Kept in this browser (step ${r.step.toLocaleString('en-US')}, with your filter).`;
       }
@@ -644,7 +654,7 @@ export class CnnPlayground extends LitElement {
         // Claimed before the await: the backup that the load's 'paused' event starts must see that
         // this step is stored already, or its message replaces "Loaded ..." (a race).
         this.storedStep = r.step;
-        if (this.syncUrl && !(await storeModel({ bytes: keep, hash: this.modelKey(), step: r.step, savedAt: Date.now() }))) this.storedStep = -1;
+        if (!(await this.keepInBrowser(keep, r.step))) this.storedStep = -1;
       }
     } catch (e) {
       this.fileError = `${(e as Error).message}. The current model was kept.`;
@@ -754,9 +764,9 @@ export class CnnPlayground extends LitElement {
             : ''}
           ${on('share') && s && this.syncUrl
             ? html`<cnn-share-panel
-                .link=${encodeState({ ...s, hide: [] }, this.presets)}
+                .link=${this.modelKey()}
                 .hide=${s.hide}
-                .pageUrl=${this.syncUrl ? location.href.split('#')[0].split('?')[0] : ''}
+                .pageUrl=${location.origin + location.pathname}
               ></cnn-share-panel>`
             : ''}
         </div>
