@@ -214,8 +214,10 @@ export class LineChart extends LitElement {
     idle(() => {
       const plot = this._plot;
       if (!plot || this._xs.length) return;
+      // uPlot draws in a microtask after setData, so two setData calls in a row would only ever
+      // draw the second (empty) one; batch() draws the throw-away curve synchronously.
       const xs = [0, 0.5, 1];
-      plot.setData([xs, ...this.series.map(() => [0.5, 0.25, 0.125])]);
+      plot.batch(() => plot.setData([xs, ...this.series.map(() => [0.5, 0.25, 0.125])]));
       plot.setData(this._data());
     });
   }
