@@ -186,3 +186,47 @@ test('Tab reaches every control, each with a visible focus indicator', async ({ 
   expect(missed, 'controls that Tab never reached').toEqual([]);
   expect(noIndicator, 'focused controls without a visible focus indicator').toEqual([]);
 });
+
+test('every tab strip follows the ARIA tabs pattern: one Tab stop, arrows, Home and End', async ({ page }) => {
+  await openPlayground(page, '#preset=tiny');
+  await page.getByTestId('step').click();
+  await expect.poll(() => stepCount(page)).toBe(1);
+  // Each strip, its tabs, and what its last tab shows.
+  const strips: Array<[string, string, string[], string]> = [
+    ['cnn-model-panel', 'Model views', ['Summary', 'Layers', 'JSON'], 'cnn-model-panel textarea'],
+    ['cnn-inspect-panel', 'Inspection views', ['Feature maps', 'Filters', 'Statistics'], '[data-testid="layer-stats"]'],
+    ['cnn-learn-panel', 'Convolution lessons', ['Convolution explainer', 'Kernel playground'], '[data-testid="kernel-output"]'],
+    ['cnn-conv-explainer', 'What to explain', ['Worked examples', 'Your network'], '[data-testid="net-core-value"]'],
+  ];
+  for (const [host, name, labels, lastView] of strips) {
+    const list = page.locator(host).getByRole('tablist', { name });
+    await list.scrollIntoViewIfNeeded();
+    const tabs = list.getByRole('tab');
+    await expect(tabs).toHaveText(labels);
+    const selected = async () => (await tabs.evaluateAll((els) => els.map((e) => e.getAttribute('aria-selected') === 'true'))).indexOf(true);
+    const focused = async () => tabs.evaluateAll((els) => els.findIndex((e) => (e.getRootNode() as ShadowRoot).activeElement === e));
+    const stops = async () => tabs.evaluateAll((els) => els.map((e) => (e as HTMLElement).tabIndex));
+    const expectAt = async (i: number, how: string) => {
+      expect(await selected(), `${name}: selected after ${how}`).toBe(i);
+      expect(await focused(), `${name}: focused after ${how}`).toBe(i);
+      expect(await stops(), `${name}: only the selected tab is a Tab stop after ${how}`).toEqual(labels.map((_, j) => (j === i ? 0 : -1)));
+    };
+    await tabs.nth(0).click();
+    await expectAt(0, 'a click on the first tab');
+    const n = labels.length;
+    for (let i = 1; i <= n; i++) {
+      await page.keyboard.press('ArrowRight');
+      await expectAt(i % n, `${i} x ArrowRight`);
+    }
+    await page.keyboard.press('ArrowLeft');
+    await expectAt(n - 1, 'ArrowLeft from the first tab (wraps)');
+    await page.keyboard.press('Home');
+    await expectAt(0, 'Home');
+    await page.keyboard.press('End');
+    await expectAt(n - 1, 'End');
+    await expect(page.locator(lastView), `${name}: the last tab's view`).toBeVisible();
+    await page.keyboard.press('Home');
+    await expectAt(0, 'Home again');
+    await expect(page.locator(lastView), `${name}: the last tab's view after Home`).toHaveCount(0);
+  }
+});

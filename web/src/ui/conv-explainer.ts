@@ -8,6 +8,7 @@ import type { ConvOutput } from '../worker/protocol';
 import { PRESET_LABELS, PRESET_NAMES, fillSetup, fmt, term, geometry, paddingLabel, parsePadding, presetSetup, type ConvSetup, type PresetName } from './conv-geometry';
 import './conv-network-view';
 import { panelStyles } from './shared-styles';
+import { tabStrip } from './tabs';
 import { Standalone } from './standalone';
 
 type Mode = 'conv' | 'max' | 'avg';
@@ -187,10 +188,15 @@ export class ConvExplainer extends LitElement {
       <h2>Convolution, step by step <small>computed by the core, explained here</small></h2>
       ${this.standalone.own
         ? nothing // alone on a page there is no network being trained to look into
-        : html`<div role="tablist" aria-label="What to explain">
-            <button role="tab" aria-selected=${this.source === 'toy' ? 'true' : 'false'} @click=${() => (this.source = 'toy')}>Worked examples</button>
-            <button role="tab" aria-selected=${this.source === 'network' ? 'true' : 'false'} @click=${() => (this.source = 'network')}>Your network</button>
-          </div>`}
+        : tabStrip({
+            label: 'What to explain',
+            tabs: [
+              ['toy', 'Worked examples'],
+              ['network', 'Your network'],
+            ],
+            selected: this.source,
+            select: (t) => (this.source = t),
+          })}
       ${this.source === 'toy' || this.standalone.own
         ? this.renderToy()
         : html`<cnn-conv-network-view .client=${this.client} .modelVersion=${this.modelVersion} .testCount=${this.testCount}></cnn-conv-network-view>`}

@@ -9,6 +9,7 @@ import './feature-map-grid';
 import './filter-view';
 import './layer-stats';
 import { panelStyles } from './shared-styles';
+import { tabStrip } from './tabs';
 
 type View = 'maps' | 'filters' | 'stats';
 const LIVE_MS = 1000;
@@ -162,11 +163,7 @@ export class InspectPanel extends LitElement {
     ];
     return html`
       <h2>Inside the network</h2>
-      <div role="tablist" aria-label="Inspection views">
-        ${tabs.map(
-          ([v, label]) => html`<button role="tab" aria-selected=${this.view === v ? 'true' : 'false'} aria-controls="inspect-view" @click=${() => (this.view = v)}>${label}</button>`,
-        )}
-      </div>
+      ${tabStrip({ label: 'Inspection views', tabs, selected: this.view, select: (v) => (this.view = v), panel: 'inspect-view' })}
       <div class="bar">
         ${this.view === 'maps'
           ? html`<label><input type="radio" name="src" .checked=${this.source === 'test'} @change=${() => (this.source = 'test')} /> Test digit</label>

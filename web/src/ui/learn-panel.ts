@@ -7,6 +7,7 @@ import type { WorkerClient } from '../worker/client';
 import './conv-explainer';
 import './kernel-playground';
 import { panelStyles } from './shared-styles';
+import { tabStrip } from './tabs';
 
 export type LearnTab = 'explainer' | 'kernel';
 
@@ -57,13 +58,6 @@ export class LearnPanel extends LitElement {
     this.dispatchEvent(new CustomEvent('learn-tab', { detail: tab, bubbles: true, composed: true }));
   }
 
-  private onKey(e: KeyboardEvent) {
-    if (e.key !== 'ArrowLeft' && e.key !== 'ArrowRight') return;
-    e.preventDefault();
-    this.select(this.tab === 'explainer' ? 'kernel' : 'explainer');
-    void this.updateComplete.then(() => this.renderRoot.querySelector<HTMLButtonElement>('[aria-selected="true"]')?.focus());
-  }
-
   render() {
     const tabs: Array<[LearnTab, string]> = [
       ['explainer', 'Convolution explainer'],
@@ -77,12 +71,7 @@ export class LearnPanel extends LitElement {
           : html`<cnn-kernel-playground .client=${this.client} .drawn=${this.drawn}></cnn-kernel-playground>`;
     }
     return html`
-      <div role="tablist" aria-label="Convolution lessons" @keydown=${this.onKey}>
-        ${tabs.map(
-          ([t, label]) =>
-            html`<button role="tab" id="tab-${t}" tabindex=${this.tab === t ? 0 : -1} aria-selected=${this.tab === t ? 'true' : 'false'} aria-controls="learn-view" data-testid="learn-tab-${t}" @click=${() => this.select(t)}>${label}</button>`,
-        )}
-      </div>
+      ${tabStrip({ label: 'Convolution lessons', tabs, selected: this.tab, select: (t) => this.select(t), panel: 'learn-view', idPrefix: 'tab-', testIdPrefix: 'learn-tab-' })}
       <div id="learn-view" role="tabpanel" aria-labelledby="tab-${this.tab}" class="host-inner">${body ?? nothing}</div>
     `;
   }

@@ -8,6 +8,7 @@ import { formatSpec } from '../state/spec';
 import type { ModelSummary } from '../worker/protocol';
 import './layer-editor';
 import { formatCompact, formatCount, panelStyles } from './shared-styles';
+import { tabStrip } from './tabs';
 
 /** The 0-based layer index an error message from the core names ("layer 3 (dense): ..."). */
 export function layerInError(message: string): number {
@@ -279,13 +280,7 @@ export class ModelPanel extends LitElement {
             >`}
       </div>
       ${this.spec?.description ? html`<p class="desc muted">${this.spec.description}</p>` : ''}
-      <div role="tablist" aria-label="Model views" ?hidden=${this.hide.includes('editor')}>
-        ${tabs.map(
-          ([t, label]) => html`<button role="tab" id=${'tab-' + t} aria-selected=${this.tab === t ? 'true' : 'false'} aria-controls="tabpanel" @click=${() => this.setTab(t)}>
-            ${label}
-          </button>`,
-        )}
-      </div>
+      ${tabStrip({ label: 'Model views', tabs, selected: this.tab, select: (t) => this.setTab(t), panel: 'tabpanel', idPrefix: 'tab-', hidden: this.hide.includes('editor') })}
       <div id="tabpanel" role="tabpanel" aria-labelledby=${'tab-' + this.tab}>
         ${this.tab === 'summary' || this.hide.includes('editor')
           ? this.renderSummary()
