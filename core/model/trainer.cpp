@@ -3,6 +3,7 @@
 // evaluation and the model file.
 #include "core/model/trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <map>
@@ -31,7 +32,7 @@ double now_ms() {
 struct Trainer::Snapshot {
   std::vector<std::vector<float>> values, m, v;
   std::vector<double> update_ratio;
-  int64_t step, examples_seen, pos;
+  int64_t step, opt_steps, examples_seen, pos;
   int epoch;
 };
 
@@ -70,7 +71,7 @@ ModelSummary Trainer::configure(const std::string& spec_json) {
   auto net = std::make_unique<Network>(spec);
   net->init_params(spec.seed);
   net_ = std::move(net);
-  step_ = examples_seen_ = pos_ = 0;
+  step_ = opt_steps_ = examples_seen_ = pos_ = 0;
   epoch_ = 0;
   update_ratio_.assign(net_->num_layers(), 0.0);
   ensure_slots();
@@ -86,7 +87,7 @@ void Trainer::reset(std::optional<uint64_t> seed) {
     p->m = Tensor();
     p->v = Tensor();
   }
-  step_ = examples_seen_ = pos_ = 0;
+  step_ = opt_steps_ = examples_seen_ = pos_ = 0;
   epoch_ = 0;
   update_ratio_.assign(net_->num_layers(), 0.0);
   ensure_slots();
@@ -189,6 +190,7 @@ Trainer::Snapshot Trainer::take_snapshot() const {
   }
   s.update_ratio = update_ratio_;
   s.step = step_;
+  s.opt_steps = opt_steps_;
   s.examples_seen = examples_seen_;
   s.pos = pos_;
   s.epoch = epoch_;
@@ -205,6 +207,7 @@ void Trainer::restore(const Snapshot& s) {
   update_ratio_ = s.update_ratio;
   const bool new_epoch = epoch_ != s.epoch;
   step_ = s.step;
+  opt_steps_ = s.opt_steps;
   examples_seen_ = s.examples_seen;
   pos_ = s.pos;
   epoch_ = s.epoch;
@@ -280,7 +283,7 @@ double Trainer::train_one_step(double* accuracy) {
         throw Error(at_step + layer.label() + " has NaN or infinite gradients" + advice);
     }
   }
-  const int64_t t = step_ + 1;
+  const int64_t t = opt_steps_ + 1;
   OptimizerConfig opt = spec.optimizer;
   opt.lr = current_lr();
   // The update ratio only reads the values around the update, so training is unchanged by it.
@@ -299,7 +302,8 @@ double Trainer::train_one_step(double* accuracy) {
     }
     update_ratio_[i] = weight_sq > 0 ? std::sqrt(update_sq / weight_sq) : 0.0;
   }
-  step_ = t;
+  step_ += 1;
+  opt_steps_ = t;
   pos_ += bs;
   examples_seen_ += bs;
   return loss;
@@ -486,8 +490,10 @@ void Trainer::set_hyperparameters(const Hyperparameters& h) {
   // Commit: nothing above threw.
   net_->mutable_spec() = s;
   for (int i = 0; i < net_->num_layers(); ++i) net_->layer(i).mutable_spec() = s.layers[i];
-  if (type_changed)
+  if (type_changed) {
     for (Param* p : net_->params()) p->m = p->v = Tensor();
+    opt_steps_ = 0;
+  }
   ensure_slots();
 }
 
@@ -502,15 +508,17 @@ std::vector<uint8_t> Trainer::save(bool with_optimizer) const {
     }
   f.metadata["format"] = kFormat;
   f.metadata["spec"] = spec_to_json(net_->spec());
-  f.metadata["training"] = json{{"step", step_}, {"epoch", epoch_}, {"examples_seen", examples_seen_},
-                                {"position", pos_}}.dump();
+  json training{{"step", step_}, {"epoch", epoch_}, {"examples_seen", examples_seen_}, {"position", pos_}};
+  if (with_optimizer) training["optimizer_steps"] = opt_steps_;
+  f.metadata["training"] = training.dump();
   return write_safetensors(f);
 }
 
 namespace {
 // Copies the file's tensors into the network's parameters after checking all of them, so a
 // mismatch changes nothing. Optimizer slots are taken when present and complete.
-void assign_tensors(Network& net, const SafetensorsFile& f, const std::string& name, bool with_slots) {
+// Returns whether every parameter got its optimizer slots from the file.
+bool assign_tensors(Network& net, const SafetensorsFile& f, const std::string& name, bool with_slots) {
   std::map<std::string, const NamedTensor*> by_name;
   for (const NamedTensor& t : f.tensors) by_name[t.name] = &t;
   std::map<std::string, bool> used;
@@ -534,18 +542,23 @@ void assign_tensors(Network& net, const SafetensorsFile& f, const std::string& n
     if (!all_finite(t->data.data(), static_cast<int64_t>(t->data.size())))
       throw Error(name + ": tensor \"" + p->name + "\" contains NaN or infinite values");
   }
+  bool all_slots = with_slots;
   for (Param* p : net.params()) {
     p->value.data = by_name[p->name]->data;
     p->m = p->v = Tensor();
     if (!with_slots) continue;
     for (const char* slot : {"m", "v"}) {
       auto it = by_name.find("optimizer/" + p->name + "/" + slot);
-      if (it == by_name.end() || it->second->shape != p->value.shape) continue;
+      if (it == by_name.end() || it->second->shape != p->value.shape) {
+        all_slots = false;
+        continue;
+      }
       Tensor& dst = slot[0] == 'm' ? p->m : p->v;
       dst = Tensor(p->value.shape);
       dst.data = it->second->data;
     }
   }
+  return all_slots;
 }
 }  // namespace
 
@@ -557,22 +570,30 @@ ModelSummary Trainer::load(const std::vector<uint8_t>& bytes, const std::string&
                 "import it as weights into a matching spec instead");
   ModelSpec spec = parse_spec(it->second, name + " spec");
   auto net = std::make_unique<Network>(spec);
-  assign_tensors(*net, f, name, true);
-  int64_t step = 0, seen = 0, pos = 0;
+  const bool moments = assign_tensors(*net, f, name, true);
+  int64_t step = 0, seen = 0, pos = 0, opt_steps = -1;
   int epoch = 0;
   auto tr = f.metadata.find("training");
   if (tr != f.metadata.end()) {
     json t = json::parse(tr->second, nullptr, false);
+    // A field of the wrong type counts as absent.
+    auto num = [&t](const char* key, int64_t absent) {
+      auto field = t.find(key);
+      return field != t.end() && field->is_number_integer() ? field->get<int64_t>() : absent;
+    };
     if (t.is_object()) {
-      step = t.value("step", int64_t{0});
-      seen = t.value("examples_seen", int64_t{0});
-      pos = t.value("position", int64_t{0});
-      epoch = t.value("epoch", 0);
+      step = num("step", 0);
+      seen = num("examples_seen", 0);
+      pos = num("position", 0);
+      epoch = static_cast<int>(std::clamp<int64_t>(num("epoch", 0), -1, 1 << 30));
+      opt_steps = num("optimizer_steps", -1);
     }
   }
   if (step < 0 || seen < 0 || pos < 0 || epoch < 0) step = seen = pos = epoch = 0;
   net_ = std::move(net);
   update_ratio_.assign(net_->num_layers(), 0.0);
+  // Files written before optimizer_steps existed counted Adam's steps with the training steps.
+  opt_steps_ = !moments ? 0 : opt_steps >= 0 ? opt_steps : step;
   step_ = step;
   examples_seen_ = seen;
   epoch_ = epoch;
@@ -586,6 +607,7 @@ void Trainer::import_weights(const std::vector<uint8_t>& bytes, const std::strin
   require_model();
   const SafetensorsFile f = read_safetensors(bytes.data(), bytes.size(), name);
   assign_tensors(*net_, f, name, false);
+  opt_steps_ = 0;
   update_ratio_.assign(net_->num_layers(), 0.0);
   ensure_slots();
 }

@@ -224,6 +224,10 @@ class Trainer {
   std::unique_ptr<Network> net_;
   std::unique_ptr<data::IdxSet> data_;
   int64_t step_ = 0, examples_seen_ = 0;
+  // Updates applied since the optimizer's moments were last zeroed: Adam's bias correction
+  // counts from here, so a model whose moments were dropped (weights imported, a weights-only
+  // file, a new optimizer type) takes a first step of lr, not ~3 lr.
+  int64_t opt_steps_ = 0;
   int epoch_ = 0;
   int64_t pos_ = 0;  // position in the epoch's permutation
   std::vector<int> perm_;

@@ -103,6 +103,93 @@ TEST_CASE("save and load round-trip bit-exactly and resume training", "[trainer]
   CHECK(a.save() == b.save());
 }
 
+namespace {
+// The largest |change| of any weight in one training step.
+float largest_step(Trainer& t) {
+  const auto before = all_weights(t);
+  t.train_steps(1);
+  const auto after = all_weights(t);
+  float m = 0;
+  for (size_t i = 0; i < before.size(); ++i)
+    for (size_t k = 0; k < before[i].size(); ++k) m = std::max(m, std::fabs(after[i][k] - before[i][k]));
+  return m;
+}
+}  // namespace
+
+TEST_CASE("Adam's bias correction counts from when its moments were zeroed", "[trainer][model-file]") {
+  // Adam's first step from zero moments moves each weight by lr * g / (|g| + eps): at most lr, and
+  // about lr for the weights with clear gradients. Counting from the training step instead gives
+  // 0.64 lr after 40 steps and 3.2 lr after thousands.
+  Trainer a = tiny_on_subset();
+  Hyperparameters h;
+  h.optimizer = "adam";
+  h.lr = 0.001f;
+  h.l2 = 0.0f;
+  a.set_hyperparameters(h);
+  a.train_steps(40);
+  const float lr = a.current_lr();
+  REQUIRE(lr == Approx(0.001f));
+  const auto first_step_is_lr = [lr](Trainer& t) {
+    const float m = largest_step(t);
+    CHECK(m <= lr * 1.0001f);
+    CHECK(m >= lr * 0.95f);
+  };
+
+  SECTION("a weights-only file") {
+    Trainer b;
+    b.load(a.save(false));
+    b.set_data_dir(test::source_path("tests/data/mnist-small"));
+    CHECK(b.step() == 40);
+    first_step_is_lr(b);
+    CHECK(b.step() == 41);
+    // A full file written now carries the optimizer's own count, and resumes bit-exactly.
+    const std::vector<uint8_t> full = b.save();
+    Trainer c;
+    c.load(full);
+    c.set_data_dir(test::source_path("tests/data/mnist-small"));
+    b.train_steps(5);
+    c.train_steps(5);
+    CHECK(all_weights(b) == all_weights(c));
+  }
+  SECTION("weights imported into a model") {
+    Trainer b = tiny_on_subset(7);
+    b.set_hyperparameters(h);
+    b.train_steps(40);
+    b.import_weights(a.save(false), "weights");
+    first_step_is_lr(b);
+  }
+  SECTION("a new optimizer type") {
+    Hyperparameters to_rms, back;
+    to_rms.optimizer = "rmsprop";
+    back.optimizer = "adam";
+    a.set_hyperparameters(to_rms);
+    a.train_steps(3);
+    a.set_hyperparameters(back);
+    first_step_is_lr(a);
+  }
+  SECTION("a full file keeps counting, and an older file without the count uses the step") {
+    const std::vector<uint8_t> full = a.save();
+    SafetensorsFile f = read_safetensors(full.data(), full.size(), "full");
+    json tr = json::parse(f.metadata.at("training"));
+    REQUIRE(tr.at("optimizer_steps") == 40);
+    tr.erase("optimizer_steps");
+    f.metadata["training"] = tr.dump();
+    Trainer b, old;
+    b.load(full);
+    old.load(write_safetensors(f));
+    b.set_data_dir(test::source_path("tests/data/mnist-small"));
+    old.set_data_dir(test::source_path("tests/data/mnist-small"));
+    // All three take exactly the step of the uninterrupted run.
+    const auto before = all_weights(a);
+    a.train_steps(1);
+    b.train_steps(1);
+    old.train_steps(1);
+    CHECK(all_weights(a) != before);
+    CHECK(all_weights(b) == all_weights(a));
+    CHECK(all_weights(old) == all_weights(a));
+  }
+}
+
 TEST_CASE("the model file is safetensors with Keras names and the spec in its metadata", "[trainer][model-file]") {
   Trainer t = tiny_on_subset();
   t.train_steps(2);
