@@ -114,7 +114,7 @@ test('tutorial page: the playground opens on its lesson, trains tiny, and leaves
   await expect(pg.getByTestId('train-state')).toHaveText('Paused');
   // The page's own elements stay idle while the playground trains (a CPU profile shows under
   // 30 ms of script per second). The tasks over 50 ms seen here come from a shared, loaded machine
-  // stretching rendering (as the fluid-page test in playground.spec.ts notes), so they are reported,
+  // stretching rendering (as the fluid-page test in fluid.spec.ts notes), so they are reported,
   // and only a task long enough to be a real stall fails the test.
   const long = await longTasksSince(page, started);
   test.info().annotations.push({ type: 'long tasks while training', description: JSON.stringify(long) });

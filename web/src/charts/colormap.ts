@@ -64,8 +64,9 @@ export function gridSize(l: TileLayout): { width: number; height: number } {
  */
 export function paintTiles(canvas: HTMLCanvasElement, l: TileLayout, scale: number, value: (tile: number, y: number, x: number) => number): void {
   const { width, height } = gridSize(l);
-  canvas.width = Math.max(1, width);
-  canvas.height = Math.max(1, height);
+  // Resizing reallocates the canvas; a refresh of the same layout only repaints it.
+  if (canvas.width !== Math.max(1, width)) canvas.width = Math.max(1, width);
+  if (canvas.height !== Math.max(1, height)) canvas.height = Math.max(1, height);
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
   const img = ctx.createImageData(canvas.width, canvas.height);

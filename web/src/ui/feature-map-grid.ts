@@ -16,6 +16,7 @@ interface Shown {
   absMax: number;
   range: [number, number];
   channels: number;
+  at: (tile: number, y: number, x: number) => number;
 }
 
 /** How a layer output is laid out as tiles: one tile per channel, or one tile for a flat vector. */
@@ -33,15 +34,23 @@ function layoutOf(m: FeatureMap): { layout: TileLayout; scale: number; channels:
   return { layout: { tiles: 1, tileH: h, tileW: w, cols: 1, gap: GAP }, scale, channels: 1 };
 }
 
-function valueAt(m: FeatureMap, tile: number, y: number, x: number): number {
+/**
+ * The value reader of one map, with its shape read once: the painter calls it for every pixel,
+ * and during training a refresh must stay a few ms even before the JIT has warmed up.
+ */
+function readerOf(m: FeatureMap): (tile: number, y: number, x: number) => number {
+  const d = m.data;
   if (m.shape.length === 3) {
-    const [, w, c] = m.shape;
-    return m.data[(y * w + x) * c + tile];
+    const w = m.shape[1];
+    const c = m.shape[2];
+    return (t, y, x) => d[(y * w + x) * c + t];
   }
-  const n = m.data.length;
+  const n = d.length;
   const w = n <= 32 ? n : Math.ceil(Math.sqrt(n));
-  const i = y * w + x;
-  return i < n ? m.data[i] : NaN;
+  return (_t, y, x) => {
+    const i = y * w + x;
+    return i < n ? d[i] : NaN;
+  };
 }
 
 const fmt = (v: number) => (Math.abs(v) >= 100 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(2) : v.toFixed(3));
@@ -133,7 +142,7 @@ export class FeatureMapGrid extends LitElement {
   willUpdate() {
     this.shown = this.maps.map((map) => {
       const l = layoutOf(map);
-      return { map, ...l, absMax: absMax(map.data), range: valueRange(map.data) };
+      return { map, ...l, absMax: absMax(map.data), range: valueRange(map.data), at: readerOf(map) };
     });
     if (this.sel && !this.shown[this.sel.layer]) this.sel = null;
   }
@@ -143,7 +152,7 @@ export class FeatureMapGrid extends LitElement {
     canvases.forEach((c, i) => {
       const s = this.shown[i];
       if (!s) return;
-      paintTiles(c, s.layout, s.absMax, (t, y, x) => valueAt(s.map, t, y, x));
+      paintTiles(c, s.layout, s.absMax, s.at);
       const { width, height } = gridSize(s.layout);
       c.style.width = `${width * s.scale}px`;
       c.style.aspectRatio = `${width} / ${height}`;
@@ -152,7 +161,7 @@ export class FeatureMapGrid extends LitElement {
     if (detail && this.sel) {
       const s = this.shown[this.sel.layer];
       const t = this.sel.tile;
-      paintTiles(detail, { ...s.layout, tiles: 1, cols: 1 }, s.absMax, (_t, y, x) => valueAt(s.map, t, y, x));
+      paintTiles(detail, { ...s.layout, tiles: 1, cols: 1 }, s.absMax, (_t, y, x) => s.at(t, y, x));
     }
   }
 
@@ -201,7 +210,7 @@ export class FeatureMapGrid extends LitElement {
     const f = this.sel;
     if (!f) return html`<p class="muted" style="font-size:0.8rem;margin:4px 0">Hover or tap a map to enlarge it; arrow keys move between channels.</p>`;
     const s = this.shown[f.layer];
-    const v = valueAt(s.map, f.tile, f.y, f.x);
+    const v = s.at(f.tile, f.y, f.x);
     return html`<div class="detail" data-testid="map-detail">
       <canvas class="zoom" aria-hidden="true"></canvas>
       <div>
