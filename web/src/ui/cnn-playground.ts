@@ -453,9 +453,14 @@ export class CnnPlayground extends LitElement {
     return this.appState ? encodeState(this.appState, this.presets) : '';
   }
 
-  /** What a stored model belongs to: the state without what the lesson hides. */
+  /** What a model belongs to: a state without what the lesson hides (a change of `hide` keeps the model). */
+  private keyOf(state: AppState): string {
+    return encodeState({ ...state, hide: [] }, this.presets);
+  }
+
+  /** The key of the current model, under which it is stored. */
   private modelKey(): string {
-    return this.appState ? encodeState({ ...this.appState, hide: [] }, this.presets) : '';
+    return this.appState ? this.keyOf(this.appState) : '';
   }
 
   private writeHash() {
@@ -469,7 +474,7 @@ export class CnnPlayground extends LitElement {
     if (location.hash === '#' + this.link) return;
     const { state, problem } = decodeState(location.hash, this.presets, DEFAULT_PRESET);
     if (problem) this.notice = problem;
-    if (encodeState({ ...state, hide: [] }, this.presets) === this.modelKey()) {
+    if (this.keyOf(state) === this.modelKey()) {
       this.setHide(state.hide); // only what is shown changed: keep the model
       return;
     }

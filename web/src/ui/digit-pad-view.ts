@@ -7,7 +7,7 @@
 // `status` and `latencyMs`.
 import { LitElement, css, html, nothing } from 'lit';
 import { drawGray } from './digit-canvas';
-import { panelStyles } from './shared-styles';
+import { argmax, panelStyles } from './shared-styles';
 
 /** Detail of the `digit-input` event. */
 export interface DigitInputDetail {
@@ -29,12 +29,6 @@ const LINE_WIDTH = 20;
 const THROTTLE_MS = 60;
 /** Points closer than this to the previous one (in pad pixels) are dropped. */
 const MIN_STEP = 1.5;
-
-function argmax(values: number[]): number {
-  let best = 0;
-  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
-  return best;
-}
 
 const pct = (p: number) => `${Math.round(Math.min(1, Math.max(0, p)) * 100)}%`;
 

@@ -5,14 +5,9 @@ import { css, html, type TemplateResult } from 'lit';
 import { ref } from 'lit/directives/ref.js';
 import type { DigitImages, ExampleRef } from '../worker/protocol';
 import { drawDigit } from './digit-canvas';
+import { argmax } from './shared-styles';
 
 const pct = (p: number) => `${(p * 100).toFixed(p >= 0.995 || p < 0.1 ? 1 : 0)}%`;
-
-function topClass(probs: number[]): number {
-  let best = 0;
-  for (let i = 1; i < probs.length; i++) if (probs[i] > probs[best]) best = i;
-  return best;
-}
 
 /** A short spoken summary of the probabilities: the three most likely classes. */
 function probsLabel(probs: number[]): string {
@@ -46,7 +41,7 @@ function drawProbabilities(canvas: HTMLCanvasElement, probs: number[], label: nu
 }
 
 export function renderExampleCard(e: ExampleRef, images: DigitImages): TemplateResult {
-  const top = topClass(e.probs);
+  const top = argmax(e.probs);
   const ok = e.label === e.predicted;
   const drawBars = (el?: Element) => {
     if (el instanceof HTMLCanvasElement) drawProbabilities(el, e.probs, e.label, e.predicted);

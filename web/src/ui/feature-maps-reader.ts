@@ -7,7 +7,7 @@ import type { WorkerClient } from '../worker/client';
 import type { FeatureMap, InspectInput } from '../worker/protocol';
 import type { DigitDrawnDetail } from './digit-pad-reader';
 import './feature-map-grid';
-import { panelStyles } from './shared-styles';
+import { formatReading, panelStyles } from './shared-styles';
 import { Standalone } from './standalone';
 
 const TEST_COUNT = 10_000;
@@ -126,8 +126,8 @@ export class FeatureMaps extends LitElement {
       this.maps = r.layers;
       const net = r.model === 'pretrained' ? 'the pretrained network' : 'the network';
       this.caption = drawn
-        ? `Your drawing, as ${net} sees it: it reads ${top(r.probabilities)}.`
-        : `Test digit #${this.digit} (a ${r.label}): ${net} reads ${top(r.probabilities)}.`;
+        ? `Your drawing, as ${net} sees it: it reads ${formatReading(r.probabilities)}.`
+        : `Test digit #${this.digit} (a ${r.label}): ${net} reads ${formatReading(r.probabilities)}.`;
       this.error = '';
     } catch (e) {
       if (seq !== this.seq) return;
@@ -158,12 +158,6 @@ export class FeatureMaps extends LitElement {
       <cnn-feature-map-grid .maps=${this.maps} .caption=${this.caption}></cnn-feature-map-grid>
     `;
   }
-}
-
-function top(p: number[]): string {
-  let best = 0;
-  for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
-  return `${best} (${(100 * p[best]).toFixed(1)}%)`;
 }
 
 if (!customElements.get('cnn-feature-maps')) customElements.define('cnn-feature-maps', FeatureMaps);

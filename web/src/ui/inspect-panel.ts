@@ -8,7 +8,7 @@ import type { FeatureMap, FilterTensor, LayerStats, PadModel, TrainState } from 
 import './feature-map-grid';
 import './filter-view';
 import './layer-stats';
-import { panelStyles } from './shared-styles';
+import { formatReading, panelStyles } from './shared-styles';
 import { tabStrip } from './tabs';
 
 type View = 'maps' | 'filters' | 'stats';
@@ -136,11 +136,11 @@ export class InspectPanel extends LitElement {
       if (this.source === 'drawn' && this.drawn) {
         const r = await c.request('inspect/activations', { input: { kind: 'image', image: this.drawn.slice() }, model: this.padModel });
         this.maps = r.layers;
-        this.mapsCaption = `The drawn digit through the ${r.model === 'pretrained' ? 'pretrained' : 'current'} network: it reads ${top(r.probabilities)}.`;
+        this.mapsCaption = `The drawn digit through the ${r.model === 'pretrained' ? 'pretrained' : 'current'} network: it reads ${formatReading(r.probabilities)}.`;
       } else {
         const r = await c.request('inspect/activations', { input: { kind: 'test', index: this.testIndex } });
         this.maps = r.layers;
-        this.mapsCaption = `Test digit #${this.testIndex} (a ${r.label}): the network reads ${top(r.probabilities)}.`;
+        this.mapsCaption = `Test digit #${this.testIndex} (a ${r.label}): the network reads ${formatReading(r.probabilities)}.`;
       }
     } else if (this.view === 'filters') {
       this.filters = (await c.request('inspect/filters', {})).layers;
@@ -185,12 +185,6 @@ export class InspectPanel extends LitElement {
       </div>
     `;
   }
-}
-
-function top(p: number[]): string {
-  let best = 0;
-  for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
-  return `${best} (${(100 * p[best]).toFixed(1)}%)`;
 }
 
 if (!customElements.get('cnn-inspect-panel')) customElements.define('cnn-inspect-panel', InspectPanel);

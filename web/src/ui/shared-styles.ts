@@ -156,6 +156,19 @@ export function formatCompact(n: number): string {
   return n.toLocaleString('en-US');
 }
 
+/** The index of the largest value (the first one on a tie): the class a network reads. */
+export function argmax(values: ArrayLike<number>): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++) if (values[i] > values[best]) best = i;
+  return best;
+}
+
+/** Probabilities as what the network reads: "7 (98.2%)". */
+export function formatReading(p: ArrayLike<number>): string {
+  const best = argmax(p);
+  return `${best} (${(100 * p[best]).toFixed(1)}%)`;
+}
+
 /** Milliseconds as "1:05" or "1:02:03". */
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms) || ms < 0) return '–';

@@ -13,8 +13,8 @@ export type Need = 'pretrained' | 'mnist-test';
 
 interface Shared {
   client: WorkerClient;
-  /** Where its data comes from: the asset folder of the elements that share it. */
-  urls: { mnist: string; pretrained: string };
+  /** Where its data comes from: the asset folder of the elements that share it (the pool's key). */
+  base: string;
   users: number;
   loads: Map<string, Promise<unknown>>;
   stopTimer: number;
@@ -89,8 +89,7 @@ export class Standalone implements ReactiveController {
     let s = pool.get(this.base);
     if (!s) {
       const client = createTrainingWorker();
-      const urls = { mnist: assetUrl('data/mnist/', this.host), pretrained: assetUrl('models/pretrained.safetensors', this.host) };
-      const fresh: Shared = { client, urls, users: 0, loads: new Map(), stopTimer: 0 };
+      const fresh: Shared = { client, base: this.base, users: 0, loads: new Map(), stopTimer: 0 };
       // A crashed worker is replaced by an empty one: everything loads again on the next need.
       client.onCrash = () => fresh.loads.clear();
       pool.set(this.base, fresh);
@@ -109,8 +108,8 @@ function load(s: Shared, what: 'init' | Need): Promise<unknown> {
   if (p) return p;
   const c = s.client;
   if (what === 'init') p = c.request('init', {});
-  else if (what === 'pretrained') p = c.request('pretrained/load', { url: s.urls.pretrained });
-  else p = c.request('data/load-mnist', { baseUrl: s.urls.mnist, testOnly: true });
+  else if (what === 'pretrained') p = c.request('pretrained/load', { url: new URL('models/pretrained.safetensors', s.base).href });
+  else p = c.request('data/load-mnist', { baseUrl: new URL('data/mnist/', s.base).href, testOnly: true });
   s.loads.set(what, p);
   p.catch(() => {
     if (s.loads.get(what) === p) s.loads.delete(what);
