@@ -29,7 +29,8 @@ if [[ $flavour == web || $flavour == lib ]]; then
 fi
 case "$flavour" in
   native) dir=build-native; args=(-DCMAKE_BUILD_TYPE=Release -DCNN_WERROR=ON) ;;
-  asan) dir=build-asan; args=(-DCMAKE_BUILD_TYPE=Debug -DCNN_SANITIZE=ON -DCNN_WERROR=ON) ;;
+  # -O1 as the sanitizer docs advise: about 5x faster than -O0, same reports, asserts kept.
+  asan) dir=build-asan; args=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g -O1" -DCNN_SANITIZE=ON -DCNN_WERROR=ON) ;;
   fuzz) dir=build-fuzz; args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCNN_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++) ;;
   wasm) dir=build-wasm; args=(-DCMAKE_BUILD_TYPE=Release) ;;
   *) echo "usage: tools/build.sh native|asan|fuzz|wasm|web|lib" >&2; exit 2 ;;

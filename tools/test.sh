@@ -36,7 +36,7 @@ node --test tests/wasm/
 step "fuzz build"
 bash tools/build.sh fuzz
 seconds=${CNN_FUZZ_SECONDS:-20}
-for target in idx inflate safetensors spec model; do
+for target in idx inflate safetensors spec model kernels; do
   step "fuzz_$target for ${seconds}s"
   work=$(mktemp -d)
   # New inputs go to the temporary folder; the checked-in corpus is only read.

@@ -25,12 +25,25 @@ inline int depth_block(int K) {
   return (K + blocks - 1) / std::max(blocks, 1);
 }
 
+// The workspace rule, in one place: the packing buffers for the largest blocks the driver can use
+// on a GEMM of at most M x N x K. Every term is monotone in M, N and K (the depth bound is
+// min(K, kKC), which is at least depth_block(K') for every K' <= K, although depth_block itself is
+// not monotone: depth_block(384) = 384 > depth_block(385) = 193). So one buffer sized for the
+// largest GEMM of a family serves every smaller one: the short last chunk of an im2col pass, or a
+// thread's share of a split GEMM.
+inline int depth_bound(int K) { return std::min(std::max(K, 1), kKC); }
+template <int MR>
+size_t a_pack_floats(int M, int kc) {
+  return static_cast<size_t>(round_up(std::min(kMC, std::max(M, 1)), MR)) * kc;
+}
+template <int NR>
+size_t b_pack_floats(int N, int kc) {
+  return static_cast<size_t>(round_up(std::min(kNC, std::max(N, 1)), NR)) * kc;
+}
 template <int MR, int NR>
 size_t workspace(const GemmParams& p) {
-  const int kc = std::max(depth_block(p.K), 1);
-  const int mc = round_up(std::min(kMC, std::max(p.M, 1)), MR);
-  const int nc = round_up(std::min(kNC, std::max(p.N, 1)), NR);
-  return static_cast<size_t>(mc) * kc + static_cast<size_t>(kc) * nc;
+  const int kc = depth_bound(p.K);
+  return a_pack_floats<MR>(p.M, kc) + b_pack_floats<NR>(p.N, kc);
 }
 
 // Packs op(A)[i0 .. i0+mc, k0 .. k0+kc] into MR-row slivers: dst[s][k][r].
@@ -102,7 +115,7 @@ void gemm(const GemmParams& p, const float* A, const float* B, float* C, float* 
   }
   const int kc_max = depth_block(p.K);
   float* a_pack = ws;
-  float* b_pack = ws + static_cast<size_t>(round_up(std::min(kMC, p.M), MR)) * kc_max;
+  float* b_pack = ws + a_pack_floats<MR>(p.M, kc_max);  // within workspace<MR, NR>(p), see above
   const int a_rs = p.ta ? 1 : p.lda, a_ks = p.ta ? p.lda : 1;
   for (int j0 = 0; j0 < p.N; j0 += kNC) {
     const int nc = std::min(kNC, p.N - j0);

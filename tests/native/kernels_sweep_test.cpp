@@ -1,0 +1,246 @@
+// Randomized shape sweep: every registered conv, dense, GEMM and pooling variant against ref on
+// thousands of shapes drawn from a fixed seed (channels 1-70, kernels 1-7, strides 1-3, valid /
+// same / explicit padding 0-3, batch 1-70), forward and both backward passes. A share of the conv
+// cases is long enough to cross the im2col chunk boundary, whose short last chunk once overflowed
+// the GEMM's packing buffer. Run under AddressSanitizer (npm test's asan build) and in wasm, so an
+// out-of-bounds write fails here instead of corrupting memory. Not the fixed SIMD-edge sweep: that
+// one is kernels_registry_test.cpp.
+//
+// CNN_SWEEP_CASES (default 1500 conv, a third as many pool and dense) and CNN_SWEEP_SEED (default
+// 1) make a deeper or different run: CNN_SWEEP_CASES=50000 build-asan/cnn_tests "[sweep]".
+#include <catch2/catch.hpp>
+#include <cstdlib>
+#include <sstream>
+
+#include "core/kernels/registry.h"
+#include "core/layers/layer.h"
+#include "core/tensor/rng.h"
+#include "tests/native/support/test_util.h"
+
+using namespace cnn;
+using namespace cnn::kernels;
+
+namespace {
+
+int env_int(const char* name, int fallback) {
+  const char* v = std::getenv(name);
+  return v && *v ? std::atoi(v) : fallback;
+}
+
+int draw(Rng& rng, int lo, int hi) { return lo + static_cast<int>(rng.below(static_cast<uint32_t>(hi - lo + 1))); }
+
+PaddingSpec draw_padding(Rng& rng) {
+  switch (rng.below(3)) {
+    case 0: return {PaddingSpec::kValid, 0};
+    case 1: return {PaddingSpec::kSame, 0};
+    default: return {PaddingSpec::kExplicit, draw(rng, 0, 3)};
+  }
+}
+
+std::string pad_str(const PaddingSpec& p) {
+  return p.kind == PaddingSpec::kValid ? "valid" : p.kind == PaddingSpec::kSame ? "same" : "explicit " + std::to_string(p.amount);
+}
+
+// A guard after the workspace catches writes past the size the variant asked for.
+struct GuardedWorkspace {
+  static constexpr float kGuard = 12345.0f;
+  explicit GuardedWorkspace(size_t n) : size(n), data(n + 64, 0.0f) {
+    for (size_t i = n; i < data.size(); ++i) data[i] = kGuard;
+  }
+  bool intact() const {
+    for (size_t i = size; i < data.size(); ++i)
+      if (data[i] != kGuard) return false;
+    return true;
+  }
+  size_t size;
+  std::vector<float> data;
+};
+
+struct ConvCase {
+  Conv2dParams p;
+  PaddingSpec pad;
+};
+
+// Draws a conv shape whose three passes stay under `max_macs`; `long_rows` asks for a batch whose
+// im2col columns exceed the chunk budget (many output pixels, few filters).
+bool draw_conv(Rng& rng, bool long_rows, int64_t max_macs, ConvCase* out) {
+  const int C = long_rows ? draw(rng, 1, 16) : draw(rng, 1, 70);
+  const int K = long_rows ? draw(rng, 1, 3) : draw(rng, 1, 70);
+  const int KH = draw(rng, 1, 7), KW = rng.below(4) == 0 ? draw(rng, 1, 7) : KH;
+  const int SH = draw(rng, 1, 3), SW = rng.below(4) == 0 ? draw(rng, 1, 3) : SH;
+  const int N = long_rows ? draw(rng, 8, 70) : draw(rng, 1, 70);
+  const int H = draw(rng, 1, long_rows ? 28 : 20), W = draw(rng, 1, long_rows ? 28 : 20);
+  const PaddingSpec pad = draw_padding(rng);
+  int OH, OW, PT, PL;
+  if (!conv_out_size(H, KH, SH, pad, &OH, &PT) || !conv_out_size(W, KW, SW, pad, &OW, &PL)) return false;
+  const int64_t rows = static_cast<int64_t>(N) * OH * OW, patch = static_cast<int64_t>(KH) * KW * C;
+  if (rows * patch * K > max_macs) return false;
+  if (long_rows && rows * patch < (int64_t{1} << 18)) return false;
+  out->p = Conv2dParams{N, H, W, C, K, KH, KW, SH, SW, PT, PL, OH, OW, rng.below(2) == 0};
+  out->pad = pad;
+  return true;
+}
+
+std::string where(const ConvCase& c) {
+  const Conv2dParams& p = c.p;
+  std::ostringstream s;
+  s << "N" << p.N << " H" << p.H << " W" << p.W << " C" << p.C << " K" << p.K << " k" << p.KH << "x" << p.KW
+    << " s" << p.SH << "x" << p.SW << " " << pad_str(c.pad) << " pad(" << p.PT << "," << p.PL << ") out "
+    << p.OH << "x" << p.OW << (p.relu ? " relu" : "");
+  return s.str();
+}
+
+struct ConvOut {
+  std::vector<float> y, dx, dw, db;
+};
+
+ConvOut run_conv(const Conv2dVariant& v, const Conv2dParams& p, const std::vector<float>& x,
+                 const std::vector<float>& w, const std::vector<float>& b, const std::vector<float>& dy) {
+  ConvOut o;
+  o.y.assign(static_cast<size_t>(p.N) * p.OH * p.OW * p.K, 0.0f);
+  o.dx.assign(x.size(), 0.5f);
+  o.dw.assign(w.size(), 0.25f);
+  o.db.assign(b.size(), -0.5f);
+  GuardedWorkspace ws(v.workspace(p));
+  v.forward(p, x.data(), w.data(), b.data(), o.y.data(), ws.data.data());
+  REQUIRE(ws.intact());
+  v.backward_input(p, dy.data(), w.data(), o.dx.data(), ws.data.data());
+  REQUIRE(ws.intact());
+  v.backward_weight(p, x.data(), dy.data(), o.dw.data(), o.db.data(), ws.data.data());
+  REQUIRE(ws.intact());
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("conv2d variants match ref over a randomized shape sweep", "[kernels][sweep]") {
+  const int cases = env_int("CNN_SWEEP_CASES", 1500);
+  Rng rng(static_cast<uint64_t>(env_int("CNN_SWEEP_SEED", 1)));
+  const auto& variants = conv2d_variants();
+  int done = 0, long_done = 0;
+  while (done < cases) {
+    const bool long_rows = done % 10 == 9;  // one case in ten crosses the im2col chunk boundary
+    ConvCase c;
+    if (!draw_conv(rng, long_rows, long_rows ? 1'500'000 : 400'000, &c)) continue;
+    const Conv2dParams& p = c.p;
+    const uint64_t seed = rng.next_u64();
+    const auto x = test::random_vector(static_cast<size_t>(p.N) * p.H * p.W * p.C, seed);
+    const auto w = test::random_vector(static_cast<size_t>(p.KH) * p.KW * p.C * p.K, seed + 1);
+    const auto b = test::random_vector(p.K, seed + 2);
+    const auto dy = test::random_vector(static_cast<size_t>(p.N) * p.OH * p.OW * p.K, seed + 3);
+    const ConvOut want = run_conv(variants.front(), p, x, w, b, dy);
+    for (size_t vi = 1; vi < variants.size(); ++vi) {
+      const Conv2dVariant& v = variants[vi];
+      if (!v.fits(p)) continue;
+      INFO(v.name << " case " << done << ": " << where(c));
+      const ConvOut got = run_conv(v, p, x, w, b, dy);
+      // fp32 sums of `depth` terms in another order differ by about depth * 2e-8 (terms of
+      // magnitude ~0.3 here); the absolute tolerance grows with each pass's reduction length.
+      const auto atol = [](int64_t depth) { return 1e-5f + 1e-7f * static_cast<float>(depth); };
+      const int64_t rows = static_cast<int64_t>(p.N) * p.OH * p.OW;
+      REQUIRE(test::compare(got.y, want.y, atol(p.KH * p.KW * p.C)) == "");
+      REQUIRE(test::compare(got.dx, want.dx, atol(p.KH * p.KW * p.K)) == "");
+      REQUIRE(test::compare(got.dw, want.dw, atol(rows)) == "");
+      REQUIRE(test::compare(got.db, want.db, atol(rows)) == "");
+    }
+    ++done;
+    long_done += long_rows;
+  }
+  CHECK(long_done >= cases / 10);
+}
+
+TEST_CASE("dense variants match ref over a randomized shape sweep", "[kernels][sweep]") {
+  const int cases = env_int("CNN_SWEEP_CASES", 1500) / 3;
+  Rng rng(static_cast<uint64_t>(env_int("CNN_SWEEP_SEED", 1)) + 100);
+  for (int i = 0; i < cases;) {
+    const int N = draw(rng, 1, 70);
+    const int IN = rng.below(3) == 0 ? draw(rng, 1, 1200) : draw(rng, 1, 70);
+    const int OUT = rng.below(4) == 0 ? draw(rng, 1, 600) : draw(rng, 1, 70);
+    if (static_cast<int64_t>(N) * IN * OUT > 3'000'000) continue;
+    const uint64_t seed = rng.next_u64();
+    const auto x = test::random_vector(static_cast<size_t>(N) * IN, seed);
+    const auto w = test::random_vector(static_cast<size_t>(IN) * OUT, seed + 1);
+    const auto b = test::random_vector(OUT, seed + 2);
+    const auto dy = test::random_vector(static_cast<size_t>(N) * OUT, seed + 3);
+    const bool relu = rng.below(2) == 0;
+    std::vector<float> y0(N * OUT), dx0(N * IN, 0.5f), dw0(IN * OUT, 0.25f), db0(OUT, 1.0f);
+    ref::dense_forward(N, IN, OUT, x.data(), w.data(), b.data(), y0.data(), relu);
+    ref::dense_backward_input(N, IN, OUT, dy.data(), w.data(), dx0.data());
+    ref::dense_backward_weight(N, IN, OUT, x.data(), dy.data(), dw0.data(), db0.data());
+    for (const DenseVariant& v : dense_variants()) {
+      if (!v.fits(N, IN, OUT)) continue;
+      INFO(v.name << " case " << i << ": N" << N << " IN" << IN << " OUT" << OUT << " relu " << relu);
+      std::vector<float> y(N * OUT), dx(N * IN, 0.5f), dw(IN * OUT, 0.25f), db(OUT, 1.0f);
+      GuardedWorkspace ws(v.workspace(N, IN, OUT));
+      v.forward(N, IN, OUT, x.data(), w.data(), b.data(), y.data(), relu, ws.data.data());
+      v.backward_input(N, IN, OUT, dy.data(), w.data(), dx.data(), ws.data.data());
+      v.backward_weight(N, IN, OUT, x.data(), dy.data(), dw.data(), db.data(), ws.data.data());
+      REQUIRE(ws.intact());
+      REQUIRE(test::compare(y, y0) == "");
+      REQUIRE(test::compare(dx, dx0) == "");
+      REQUIRE(test::compare(dw, dw0) == "");
+      REQUIRE(test::compare(db, db0) == "");
+    }
+    ++i;
+  }
+}
+
+TEST_CASE("pooling variants match ref over a randomized shape sweep", "[kernels][sweep]") {
+  const int cases = env_int("CNN_SWEEP_CASES", 1500) / 3;
+  Rng rng(static_cast<uint64_t>(env_int("CNN_SWEEP_SEED", 1)) + 200);
+  for (int i = 0; i < cases;) {
+    const int N = draw(rng, 1, 70), C = draw(rng, 1, 70);
+    const int KH = draw(rng, 1, 7), KW = rng.below(3) == 0 ? draw(rng, 1, 7) : KH;
+    const int SH = draw(rng, 1, 3), SW = rng.below(3) == 0 ? draw(rng, 1, 3) : SH;
+    const int H = draw(rng, 1, 24), W = draw(rng, 1, 24);
+    const PaddingSpec pad = draw_padding(rng);
+    int OH, OW, PT, PL;
+    if (!conv_out_size(H, KH, SH, pad, &OH, &PT) || !conv_out_size(W, KW, SW, pad, &OW, &PL)) continue;
+    if (static_cast<int64_t>(N) * H * W * C > 400'000) continue;
+    const Pool2dParams p{N, H, W, C, KH, KW, SH, SW, PT, PL, OH, OW};
+    INFO("case " << i << ": N" << N << " H" << H << " W" << W << " C" << C << " k" << KH << "x" << KW << " s" << SH
+                 << "x" << SW << " " << pad_str(pad));
+    const auto x = test::random_vector(static_cast<size_t>(N) * H * W * C, rng.next_u64());
+    const auto dy = test::random_vector(static_cast<size_t>(N) * OH * OW * C, rng.next_u64());
+    const size_t out = static_cast<size_t>(N) * OH * OW * C;
+    std::vector<float> want(out);
+    std::vector<int32_t> want_i(out);
+    ref::maxpool2d_forward(p, x.data(), want.data(), want_i.data());
+    for (const MaxPool2dVariant& v : maxpool2d_variants()) {
+      if (!v.fits(p)) continue;
+      std::vector<float> got(out);
+      std::vector<int32_t> got_i(out);
+      v.forward(p, x.data(), got.data(), got_i.data());
+      INFO(v.name);
+      REQUIRE(got == want);
+      REQUIRE(got_i == want_i);
+    }
+    // The backward passes stay inside dinput (ASan) and route all of dy: each window that holds an
+    // input pixel passes its gradient on whole, max to its argmax, average spread over the window.
+    std::vector<float> dmax(x.size(), 0.0f), davg(x.size(), 0.0f);
+    ref::maxpool2d_backward(p, dy.data(), want_i.data(), dmax.data());
+    ref::avgpool2d_backward(p, dy.data(), davg.data());
+    double routed = 0, sum_max = 0, sum_avg = 0;
+    for (size_t o = 0; o < out; ++o) routed += want_i[o] >= 0 ? dy[o] : 0.0f;
+    for (size_t j = 0; j < x.size(); ++j) sum_max += dmax[j], sum_avg += davg[j];
+    REQUIRE(sum_max == Approx(routed).margin(1e-3));
+    REQUIRE(sum_avg == Approx(routed).margin(1e-3));
+    ++i;
+  }
+}
+
+TEST_CASE("the GEMM workspace rule is monotone in M, N and K", "[kernels][sweep]") {
+  // One buffer sized for a GEMM must serve every smaller one (im2col's last chunk, a thread's share).
+  for (const GemmVariant& v : gemm_variants())
+    for (int M : {1, 7, 128, 129, 300})
+      for (int N : {1, 9, 512, 513})
+        for (int K = 1; K <= 1200; K += 7) {
+          const GemmParams big{true, false, M, N, K, M, N, N, 1.0f, 1.0f};
+          for (int k2 : {1, K / 2, K - 1, K}) {
+            if (k2 < 1) continue;
+            const GemmParams small{true, false, M, N, k2, M, N, N, 1.0f, 1.0f};
+            INFO(v.name << " M" << M << " N" << N << " K" << K << " vs K " << k2);
+            REQUIRE(v.workspace(small) <= v.workspace(big));
+          }
+        }
+}
