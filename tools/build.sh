@@ -2,8 +2,10 @@
 # Configures and builds one flavour of the project into its own folder:
 #   native  build-native  Release, warnings as errors (the CLI and the test suite)
 #   asan    build-asan    Debug with AddressSanitizer + UndefinedBehaviorSanitizer
+#   tsan    build-tsan    ThreadSanitizer (-O1): the thread pool and the threaded kernels
 #   fuzz    build-fuzz    clang with libFuzzer targets
 #   wasm    build-wasm    Emscripten Release: the page's module, the Node module, the wasm tests
+#   wasm-asan build-wasm-asan  the wasm test suite alone under Emscripten's AddressSanitizer (-O1)
 #   web     build-web     the playground site (needs the wasm build): Vite bundle + gzipped MNIST,
 #                         with the library in build-web/lib/ and examples/ in build-web/examples/
 #   lib     build-lib     the embeddable elements as one ES module with its worker, wasm and data
@@ -31,14 +33,16 @@ case "$flavour" in
   native) dir=build-native; args=(-DCMAKE_BUILD_TYPE=Release -DCNN_WERROR=ON) ;;
   # -O1 as the sanitizer docs advise: about 5x faster than -O0, same reports, asserts kept.
   asan) dir=build-asan; args=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g -O1" -DCNN_SANITIZE=ON -DCNN_WERROR=ON) ;;
+  tsan) dir=build-tsan; args=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g -O1" -DCNN_TSAN=ON -DCNN_CLI=OFF) ;;
   fuzz) dir=build-fuzz; args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCNN_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++) ;;
   wasm) dir=build-wasm; args=(-DCMAKE_BUILD_TYPE=Release) ;;
-  *) echo "usage: tools/build.sh native|asan|fuzz|wasm|web|lib" >&2; exit 2 ;;
+  wasm-asan) dir=build-wasm-asan; args=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g -O1" -DCNN_SANITIZE=ON) ;;
+  *) echo "usage: tools/build.sh native|asan|tsan|fuzz|wasm|wasm-asan|web|lib" >&2; exit 2 ;;
 esac
 # Emscripten 3.1.6 from Debian finds its JS dependencies (acorn) only through NODE_PATH.
 export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
 if [[ ! -f $dir/build.ninja ]]; then
-  if [[ $flavour == wasm ]]; then
+  if [[ $flavour == wasm* ]]; then
     emcmake cmake -S . -B "$dir" -G Ninja "${args[@]}" >/dev/null
   else
     cmake -S . -B "$dir" -G Ninja "${args[@]}" >/dev/null

@@ -2,8 +2,10 @@
 # `npm test`: every test of the project, from a fresh clone on a fresh machine.
 #   1. setup (Debian and npm packages)
 #   2. native Release build (warnings as errors) and its Catch2 suite through ctest
-#   3. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer
-#   4. the same suite compiled to WebAssembly and run under Node, and the Embind module tests
+#   3. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer, and the thread tests
+#      under ThreadSanitizer
+#   4. the same suite compiled to WebAssembly and run under Node, and the Embind module tests;
+#      then once more in a wasm build with Emscripten's AddressSanitizer
 #   5. the CLI tests (node:test, real files, real MNIST subset), then the ONNX export against
 #      onnxruntime-web (tests/onnx)
 #   6. each libFuzzer target for a bounded time (CNN_FUZZ_SECONDS, default 20) on its seed corpus
@@ -18,20 +20,29 @@ jobs=$(nproc)
 step "native build"
 bash tools/build.sh native
 step "native tests"
-ctest --test-dir build-native --output-on-failure -j "$jobs"
+ctest --test-dir build-native --no-tests=error --output-on-failure -j "$jobs"
 
 step "sanitizer build (ASan + UBSan)"
 bash tools/build.sh asan
 step "sanitizer tests"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  ctest --test-dir build-asan --output-on-failure -j "$jobs"
+  ctest --test-dir build-asan --no-tests=error --output-on-failure -j "$jobs"
+
+step "ThreadSanitizer build"
+bash tools/build.sh tsan
+step "thread tests under ThreadSanitizer"
+TSAN_OPTIONS=halt_on_error=1 build-tsan/cnn_tests "[threads]"
 
 step "wasm build"
 bash tools/build.sh wasm
 step "wasm tests (Catch2 suite under Node)"
-ctest --test-dir build-wasm --output-on-failure -j "$jobs"
+ctest --test-dir build-wasm --no-tests=error --output-on-failure -j "$jobs"
 step "wasm module tests"
 node --test tests/wasm/
+step "wasm build under AddressSanitizer"
+bash tools/build.sh wasm-asan
+step "wasm tests under AddressSanitizer (an out-of-bounds access in wasm fails here)"
+ctest --test-dir build-wasm-asan --no-tests=error --output-on-failure -j "$jobs"
 
 step "fuzz build"
 bash tools/build.sh fuzz

@@ -3,23 +3,41 @@
 // for forward, backward-input (then col2im) and backward-weight. Rows are processed in chunks that
 // bound the column buffer; a 1x1 stride-1 unpadded kernel uses the input itself as the columns.
 // Each ISA variant passes its own GEMM (see im2col.h).
+//
+// Threads (core/parallel): forward splits the rows, backward-input the samples (col2im of one
+// sample stays in one task, in row order), backward-weight splits each chunk's im2col by rows and
+// its GEMM by output tiles while the chunks, whose boundaries set the order of the long reduction,
+// stay fixed by the shape alone. The GEMMs' micro-kernels compute each element the same way
+// wherever it sits in a tile, so every result is bitwise the same for any thread count.
 #include <algorithm>
 #include <cassert>
 #include <cstring>
 
 #include "core/kernels/im2col.h"
+#include "core/parallel/thread_pool.h"
 
 namespace cnn::kernels::im2col {
 namespace {
 
 constexpr int64_t kColBudget = 1 << 18;  // floats in the column buffer (1 MiB)
+// Work below which a thread's share costs more to hand out than to compute (multiply-adds).
+constexpr int64_t kMinTaskMacs = 1 << 17;
 
 int64_t patch_size(const Conv2dParams& p) { return static_cast<int64_t>(p.KH) * p.KW * p.C; }
 
+int64_t total_rows(const Conv2dParams& p) { return static_cast<int64_t>(p.N) * p.OH * p.OW; }
+
+// The most rows one chunk holds, balanced so the last chunk is not a sliver. Depends on the shape
+// only: backward-weight's reduction order follows these chunks.
 int rows_per_chunk(const Conv2dParams& p) {
-  const int64_t total = static_cast<int64_t>(p.N) * p.OH * p.OW;
-  return static_cast<int>(std::max<int64_t>(1, std::min(total, kColBudget / patch_size(p))));
+  const int64_t total = total_rows(p);
+  const int64_t most = std::max<int64_t>(1, std::min(total, kColBudget / patch_size(p)));
+  const int64_t chunks = (total + most - 1) / most;
+  return static_cast<int>(std::max<int64_t>(1, (total + chunks - 1) / chunks));
 }
+
+// Floats of one thread's share of the workspace: its column buffer, then its GEMM's packing.
+size_t slot_floats(const Conv2dParams& p, GemmWorkspaceFn gemm_workspace);
 
 bool is_pointwise(const Conv2dParams& p) {
   return p.KH == 1 && p.KW == 1 && p.SH == 1 && p.SW == 1 && p.PT == 0 && p.PL == 0 &&
@@ -102,9 +120,7 @@ GemmParams backward_weight_gemm(const Conv2dParams& p, int rows) {
   return GemmParams{true, false, kkc, p.K, rows, kkc, p.K, p.K, 1.0f, 1.0f};
 }
 
-}  // namespace
-
-size_t conv2d_workspace(const Conv2dParams& p, GemmWorkspaceFn gemm_workspace) {
+size_t slot_floats(const Conv2dParams& p, GemmWorkspaceFn gemm_workspace) {
   const int rows = rows_per_chunk(p);
   const size_t gemm = std::max({gemm_workspace(forward_gemm(p, rows)),
                                 gemm_workspace(backward_input_gemm(p, rows)),
@@ -112,16 +128,62 @@ size_t conv2d_workspace(const Conv2dParams& p, GemmWorkspaceFn gemm_workspace) {
   return static_cast<size_t>(rows) * patch_size(p) + gemm;
 }
 
+}  // namespace
+
+void gemm_split(const GemmParams& p, const float* A, const float* B, float* C, float* ws,
+                size_t slot_stride, GemmFn gemm) {
+  constexpr int kUnit = 16;  // a multiple of every micro-kernel's MR and NR
+  const int threads = parallel::threads();
+  const int m_units = (p.M + kUnit - 1) / kUnit, n_units = (p.N + kUnit - 1) / kUnit;
+  const bool split_m = m_units >= threads || m_units >= n_units;
+  const int units = split_m ? m_units : n_units;
+  const int64_t macs = static_cast<int64_t>(p.M) * p.N * p.K;
+  const int parts = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>({threads, units, macs / kMinTaskMacs})));
+  parallel::for_each(parts, [&](int part, int slot) {
+    int64_t u0, u1;
+    parallel::split_range(units, parts, part, &u0, &u1);
+    GemmParams q = p;
+    const int extent = split_m ? p.M : p.N;
+    const int b0 = static_cast<int>(u0) * kUnit, b1 = std::min(extent, static_cast<int>(u1) * kUnit);
+    if (b0 >= b1) return;
+    const float* a = A;
+    const float* b = B;
+    float* c = C;
+    if (split_m) {
+      q.M = b1 - b0;
+      a += p.ta ? b0 : static_cast<int64_t>(b0) * p.lda;
+      c += static_cast<int64_t>(b0) * p.ldc;
+    } else {
+      q.N = b1 - b0;
+      b += p.tb ? static_cast<int64_t>(b0) * p.ldb : b0;
+      c += b0;
+      if (q.bias) q.bias += b0;
+    }
+    gemm(q, a, b, c, ws + slot * slot_stride);
+  });
+}
+
+size_t conv2d_workspace(const Conv2dParams& p, GemmWorkspaceFn gemm_workspace) {
+  return slot_floats(p, gemm_workspace) * parallel::threads();
+}
+
 // input [N, H, W, C], weight [KH, KW, C, K], bias [K] -> output [N, OH, OW, K]
 void conv2d_forward(const Conv2dParams& p, const float* input, const float* weight,
-                    const float* bias, float* output, float* workspace, GemmFn gemm) {
-  const int64_t total = static_cast<int64_t>(p.N) * p.OH * p.OW;
-  const int chunk = rows_per_chunk(p);
-  float* col = workspace;
-  float* gemm_ws_ptr = workspace + static_cast<size_t>(chunk) * patch_size(p);
-  for (int64_t g0 = 0; g0 < total; g0 += chunk) {
+                    const float* bias, float* output, float* workspace, GemmFn gemm,
+                    GemmWorkspaceFn gemm_workspace) {
+  const int64_t total = total_rows(p);
+  const size_t stride = slot_floats(p, gemm_workspace);
+  const int max_chunk = rows_per_chunk(p);
+  // Forward results do not depend on the chunking, so the rows are cut for the threads too.
+  const int64_t row_macs = patch_size(p) * p.K;
+  const int64_t per_thread = std::max((total + parallel::threads() - 1) / parallel::threads(),
+                                      kMinTaskMacs / std::max<int64_t>(row_macs, 1));
+  const int chunk = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(max_chunk, per_thread)));
+  const int tasks = static_cast<int>((total + chunk - 1) / chunk);
+  parallel::for_each(tasks, [&](int task, int slot) {
+    const int64_t g0 = static_cast<int64_t>(task) * chunk;
     const int rows = static_cast<int>(std::min<int64_t>(chunk, total - g0));
-    float* out = output + g0 * p.K;
+    float* col = workspace + slot * stride;
     GemmParams gp = forward_gemm(p, rows);
     gp.bias = bias;  // bias and ReLU are applied as the GEMM stores its output
     gp.relu = p.relu;
@@ -130,49 +192,71 @@ void conv2d_forward(const Conv2dParams& p, const float* input, const float* weig
       im2col(p, input, g0, rows, col);
       a = col;
     }
-    gemm(gp, a, weight, out, gemm_ws_ptr);
-  }
+    gemm(gp, a, weight, output + g0 * p.K, col + static_cast<size_t>(max_chunk) * patch_size(p));
+  });
 }
 
 // doutput [N, OH, OW, K], weight [KH, KW, C, K] -> dinput [N, H, W, C] (+=)
 void conv2d_backward_input(const Conv2dParams& p, const float* doutput, const float* weight,
-                           float* dinput, float* workspace, GemmFn gemm) {
-  const int64_t total = static_cast<int64_t>(p.N) * p.OH * p.OW;
+                           float* dinput, float* workspace, GemmFn gemm, GemmWorkspaceFn gemm_workspace) {
+  const int64_t per_sample = static_cast<int64_t>(p.OH) * p.OW;
+  const size_t stride = slot_floats(p, gemm_workspace);
   const int chunk = rows_per_chunk(p);
-  float* dcol = workspace;
-  float* gemm_ws_ptr = workspace + static_cast<size_t>(chunk) * patch_size(p);
-  for (int64_t g0 = 0; g0 < total; g0 += chunk) {
-    const int rows = static_cast<int>(std::min<int64_t>(chunk, total - g0));
-    GemmParams gp = backward_input_gemm(p, rows);
-    if (is_pointwise(p)) {
-      gp.beta = 1.0f;  // dinput rows are the column rows: accumulate in place
-      gemm(gp, doutput + g0 * p.K, weight, dinput + g0 * p.C, gemm_ws_ptr);
-    } else {
-      gemm(gp, doutput + g0 * p.K, weight, dcol, gemm_ws_ptr);
-      col2im(p, dcol, g0, rows, dinput);
+  // Whole samples per task: the scatter into one sample's dinput keeps the serial row order.
+  const int tasks = std::min(p.N, parallel::threads());
+  parallel::for_each(tasks, [&](int task, int slot) {
+    int64_t n0, n1;
+    parallel::split_range(p.N, tasks, task, &n0, &n1);
+    float* dcol = workspace + slot * stride;
+    float* gemm_ws = dcol + static_cast<size_t>(chunk) * patch_size(p);
+    for (int64_t g0 = n0 * per_sample; g0 < n1 * per_sample; g0 += chunk) {
+      const int rows = static_cast<int>(std::min<int64_t>(chunk, n1 * per_sample - g0));
+      GemmParams gp = backward_input_gemm(p, rows);
+      if (is_pointwise(p)) {
+        gp.beta = 1.0f;  // dinput rows are the column rows: accumulate in place
+        gemm(gp, doutput + g0 * p.K, weight, dinput + g0 * p.C, gemm_ws);
+      } else {
+        gemm(gp, doutput + g0 * p.K, weight, dcol, gemm_ws);
+        col2im(p, dcol, g0, rows, dinput);
+      }
     }
-  }
+  });
 }
 
 // input [N, H, W, C], doutput [N, OH, OW, K] -> dweight [KH, KW, C, K] (+=), dbias [K] (+=)
 void conv2d_backward_weight(const Conv2dParams& p, const float* input, const float* doutput,
-                            float* dweight, float* dbias, float* workspace, GemmFn gemm) {
-  const int64_t total = static_cast<int64_t>(p.N) * p.OH * p.OW;
+                            float* dweight, float* dbias, float* workspace, GemmFn gemm,
+                            GemmWorkspaceFn gemm_workspace) {
+  const int64_t total = total_rows(p);
   const int chunk = rows_per_chunk(p);
-  float* col = workspace;
-  float* gemm_ws_ptr = workspace + static_cast<size_t>(chunk) * patch_size(p);
+  const size_t stride = slot_floats(p, gemm_workspace);
+  const size_t gemm_offset = static_cast<size_t>(chunk) * patch_size(p);
+  float* col = workspace;  // the chunk's columns, shared; each thread packs in its own slot
+  const int threads = parallel::threads();
   for (int64_t g0 = 0; g0 < total; g0 += chunk) {
     const int rows = static_cast<int>(std::min<int64_t>(chunk, total - g0));
     const float* a = input + g0 * p.C;
     if (!is_pointwise(p)) {
-      im2col(p, input, g0, rows, col);
+      const int parts = std::min(rows, threads);
+      parallel::for_each(parts, [&](int part, int) {
+        int64_t r0, r1;
+        parallel::split_range(rows, parts, part, &r0, &r1);
+        im2col(p, input, g0 + r0, static_cast<int>(r1 - r0), col + r0 * patch_size(p));
+      });
       a = col;
     }
-    gemm(backward_weight_gemm(p, rows), a, doutput + g0 * p.K, dweight, gemm_ws_ptr);
+    gemm_split(backward_weight_gemm(p, rows), a, doutput + g0 * p.K, dweight, workspace + gemm_offset,
+               stride, gemm);
   }
-  if (dbias)
+  if (!dbias) return;
+  // Each filter's bias gradient sums every row in order, whichever thread adds it up.
+  const int parts = std::min(p.K, threads);
+  parallel::for_each(parts, [&](int part, int) {
+    int64_t k0, k1;
+    parallel::split_range(p.K, parts, part, &k0, &k1);
     for (int64_t g = 0; g < total; ++g)
-      for (int k = 0; k < p.K; ++k) dbias[k] += doutput[g * p.K + k];
+      for (int64_t k = k0; k < k1; ++k) dbias[k] += doutput[g * p.K + k];
+  });
 }
 
 }  // namespace cnn::kernels::im2col

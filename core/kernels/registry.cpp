@@ -47,26 +47,26 @@ struct Im2col {
   static size_t conv_ws(const Conv2dParams& p) { return im2col::conv2d_workspace(p, Workspace); }
   static void conv_forward(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y,
                            float* ws) {
-    im2col::conv2d_forward(p, x, w, b, y, ws, Gemm);
+    im2col::conv2d_forward(p, x, w, b, y, ws, Gemm, Workspace);
   }
   static void conv_backward_input(const Conv2dParams& p, const float* dy, const float* w, float* dx, float* ws) {
-    im2col::conv2d_backward_input(p, dy, w, dx, ws, Gemm);
+    im2col::conv2d_backward_input(p, dy, w, dx, ws, Gemm, Workspace);
   }
   static void conv_backward_weight(const Conv2dParams& p, const float* x, const float* dy, float* dw, float* db,
                                    float* ws) {
-    im2col::conv2d_backward_weight(p, x, dy, dw, db, ws, Gemm);
+    im2col::conv2d_backward_weight(p, x, dy, dw, db, ws, Gemm, Workspace);
   }
   static size_t dense_ws(int N, int IN, int OUT) { return im2col::dense_workspace(N, IN, OUT, Workspace); }
   static void dense_forward(int N, int IN, int OUT, const float* x, const float* w, const float* b, float* y,
                             bool relu, float* ws) {
-    im2col::dense_forward(N, IN, OUT, x, w, b, y, relu, ws, Gemm);
+    im2col::dense_forward(N, IN, OUT, x, w, b, y, relu, ws, Gemm, Workspace);
   }
   static void dense_backward_input(int N, int IN, int OUT, const float* dy, const float* w, float* dx, float* ws) {
-    im2col::dense_backward_input(N, IN, OUT, dy, w, dx, ws, Gemm);
+    im2col::dense_backward_input(N, IN, OUT, dy, w, dx, ws, Gemm, Workspace);
   }
   static void dense_backward_weight(int N, int IN, int OUT, const float* x, const float* dy, float* dw, float* db,
                                     float* ws) {
-    im2col::dense_backward_weight(N, IN, OUT, x, dy, dw, db, ws, Gemm);
+    im2col::dense_backward_weight(N, IN, OUT, x, dy, dw, db, ws, Gemm, Workspace);
   }
   static Conv2dVariant conv(const char* name) {
     return {name, any_conv, conv_ws, conv_forward, conv_backward_input, conv_backward_weight};

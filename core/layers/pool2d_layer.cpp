@@ -2,6 +2,7 @@
 // TensorFlow's output-size rules; padding never contributes to a max or an average.
 #include "core/kernels/registry.h"
 #include "core/layers/layer_types.h"
+#include "core/parallel/thread_pool.h"
 #include "core/tensor/error.h"
 
 namespace cnn {
@@ -37,18 +38,30 @@ class Pool2dLayer : public Layer {
       argmax_.resize(static_cast<size_t>(y.size()));
       const kernels::MaxPool2dVariant& v = kernels::maxpool2d_select(p);
       variant_ = v.name;
-      v.forward(p, x.ptr(), y.ptr(), argmax_.data());
-    } else {
-      kernels::ref::avgpool2d_forward(p, x.ptr(), y.ptr());
     }
+    // The threads take whole samples (argmax holds indices within a sample).
+    const int64_t in_n = shape_size(in_shape_), out_n = shape_size(out_shape_);
+    parallel::for_ranges(p.N, [&](int64_t n0, int64_t n1) {
+      kernels::Pool2dParams q = p;
+      q.N = static_cast<int>(n1 - n0);
+      const float* xs = x.ptr() + n0 * in_n;
+      float* ys = y.ptr() + n0 * out_n;
+      if (max_) kernels::maxpool2d_select(q).forward(q, xs, ys, argmax_.data() + n0 * out_n);
+      else kernels::ref::avgpool2d_forward(q, xs, ys);
+    });
   }
 
   void backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx, Context&) override {
     if (!dx) return;
-    kernels::Pool2dParams p = p_;
-    p.N = x.shape[0];
-    if (max_) kernels::ref::maxpool2d_backward(p, dy.ptr(), argmax_.data(), dx->ptr());
-    else kernels::ref::avgpool2d_backward(p, dy.ptr(), dx->ptr());
+    const int64_t in_n = shape_size(in_shape_), out_n = shape_size(out_shape_);
+    parallel::for_ranges(x.shape[0], [&](int64_t n0, int64_t n1) {
+      kernels::Pool2dParams q = p_;
+      q.N = static_cast<int>(n1 - n0);
+      const float* dys = dy.ptr() + n0 * out_n;
+      float* dxs = dx->ptr() + n0 * in_n;
+      if (max_) kernels::ref::maxpool2d_backward(q, dys, argmax_.data() + n0 * out_n, dxs);
+      else kernels::ref::avgpool2d_backward(q, dys, dxs);
+    });
   }
 
   bool has_softmax() const override { return false; }

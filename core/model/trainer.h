@@ -201,6 +201,12 @@ class Trainer {
 
   // Kernel variant preference for the whole process ("" fastest, "ref", "generic", ...).
   static void prefer_kernels(const std::string& variant);
+  // Threads the kernels use, for the whole process (1 .. 64; a build without threads keeps 1).
+  // Results are bitwise the same for any count. Returns the count now in force.
+  static int set_threads(int n);
+  static int threads();
+  // Threads this build and machine can run (1 in a WebAssembly build without pthreads).
+  static int hardware_threads();
 
   int64_t step() const { return step_; }
   int epoch() const { return epoch_; }

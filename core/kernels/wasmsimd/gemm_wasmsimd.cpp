@@ -54,14 +54,17 @@ void micro_kernel(int kc, const float* a, int a_rs, int a_ks, const float* b, in
     }
     return;
   }
-  // Edge tile: spill the accumulators and store the valid part with scalar code.
+  // Edge tile: spill the accumulators and store the valid part with scalar code doing exactly the
+  // full tile's operations in its order (no "+ 0" when beta is 0, which would turn -0 into +0), so
+  // an element's bits never depend on its place in a tile: threads split GEMMs anywhere.
   float tile[MR][NR];
   for (int r = 0; r < MR; ++r)
     for (int v = 0; v < NV; ++v) wasm_v128_store(&tile[r][4 * v], acc[r][v]);
   for (int r = 0; r < mr; ++r) {
     float* cr = C + r * ldc;
     for (int c = 0; c < nr; ++c) {
-      float out = alpha * tile[r][c] + (beta == 0.0f ? 0.0f : beta * cr[c]);
+      float out = alpha * tile[r][c];
+      if (beta != 0.0f) out += beta * cr[c];
       if (bias) out += bias[c];
       cr[c] = relu && out < 0.0f ? 0.0f : out;
     }

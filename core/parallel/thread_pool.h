@@ -1,0 +1,58 @@
+// The core's thread pool: a fixed set of std::thread workers (wasm pthreads in the threaded
+// WebAssembly build) that run the tasks of one parallel loop at a time, the calling thread taking
+// part. Kernels split their work into tasks that write disjoint memory and whose arithmetic does
+// not depend on which thread runs them or on how many threads there are, so results are bitwise
+// the same for any thread count (see CONTRIBUTING.md, "threads"). Not a task graph or a scheduler:
+// one loop, fork and join.
+#pragma once
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+
+namespace cnn::parallel {
+
+constexpr int kMaxThreads = 64;
+
+// Threads this build can run: 1 in a WebAssembly build without pthreads, else the CPU's count.
+int hardware_threads();
+// Sets the number of threads loops use, clamped to [1, kMaxThreads] (more than the CPU has is
+// allowed: tests use it to show that results do not depend on the count); 1 stops the workers.
+// A build without threads always has 1. Call it between loops, not from inside one.
+void set_threads(int n);
+int threads();
+
+using TaskFn = void (*)(void* context, int task, int slot);
+// Runs fn(context, task, slot) for every task in [0, tasks) and returns when all are done. `slot`
+// in [0, threads()) names the thread running the task, for per-thread scratch memory; which task
+// gets which slot is not fixed. Called from inside a task, the loop runs inline on that thread.
+void run(int tasks, TaskFn fn, void* context);
+
+// for_each(tasks, [&](int task, int slot) { ... }): run() over a lambda.
+template <class F>
+void for_each(int tasks, F&& f) {
+  run(tasks, [](void* c, int task, int slot) { (*static_cast<F*>(c))(task, slot); },
+      const_cast<void*>(static_cast<const void*>(&f)));
+}
+
+// Splits [0, n) into `parts` contiguous ranges of near-equal size (the first ones one longer) and
+// returns range `i` as [*begin, *end).
+inline void split_range(int64_t n, int parts, int i, int64_t* begin, int64_t* end) {
+  const int64_t base = n / parts, extra = n % parts;
+  *begin = i * base + (i < extra ? i : extra);
+  *end = *begin + base + (i < extra ? 1 : 0);
+}
+
+// for_ranges(n, [&](int64_t begin, int64_t end) { ... }): [0, n) cut into one contiguous range per
+// thread (fewer when n is small). For loops whose iterations write disjoint memory.
+template <class F>
+void for_ranges(int64_t n, F&& f) {
+  const int parts = static_cast<int>(std::min<int64_t>(n, threads()));
+  for_each(parts, [&](int part, int) {
+    int64_t begin, end;
+    split_range(n, parts, part, &begin, &end);
+    f(begin, end);
+  });
+}
+
+}  // namespace cnn::parallel

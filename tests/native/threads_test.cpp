@@ -1,0 +1,177 @@
+// Threads: the pool runs every task once, nested loops run inline, and every threaded kernel and
+// a whole training run give bitwise the same numbers for 1, 2, 3 and 4 threads (more threads than
+// cores is fine: only the partition changes). The ThreadSanitizer build runs these ("[threads]").
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <cstring>
+#include <vector>
+
+#include "core/kernels/registry.h"
+#include "core/layers/layer.h"
+#include "core/model/trainer.h"
+#include "core/parallel/thread_pool.h"
+#include "core/tensor/rng.h"
+#include "tests/native/support/test_util.h"
+
+using namespace cnn;
+using namespace cnn::kernels;
+
+namespace {
+
+// Restores one thread when a test ends, whatever it set.
+struct ThreadsGuard {
+  ~ThreadsGuard() { parallel::set_threads(1); }
+};
+
+bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
+  return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
+}
+
+struct ConvOut {
+  std::vector<float> y, dx, dw, db;
+};
+
+ConvOut run_conv(const Conv2dVariant& v, const Conv2dParams& p, uint64_t seed) {
+  const auto x = test::random_vector(static_cast<size_t>(p.N) * p.H * p.W * p.C, seed);
+  const auto w = test::random_vector(static_cast<size_t>(p.KH) * p.KW * p.C * p.K, seed + 1);
+  const auto b = test::random_vector(p.K, seed + 2);
+  const auto dy = test::random_vector(static_cast<size_t>(p.N) * p.OH * p.OW * p.K, seed + 3);
+  ConvOut o;
+  o.y.assign(dy.size(), 0.0f);
+  o.dx.assign(x.size(), 0.5f);
+  o.dw.assign(w.size(), 0.25f);
+  o.db.assign(b.size(), -0.5f);
+  std::vector<float> ws(v.workspace(p));
+  v.forward(p, x.data(), w.data(), b.data(), o.y.data(), ws.data());
+  v.backward_input(p, dy.data(), w.data(), o.dx.data(), ws.data());
+  v.backward_weight(p, x.data(), dy.data(), o.dw.data(), o.db.data(), ws.data());
+  return o;
+}
+
+}  // namespace
+
+TEST_CASE("the thread pool runs every task exactly once, nested loops inline", "[threads]") {
+  ThreadsGuard guard;
+  for (int threads : {1, 2, 3, 4}) {
+    parallel::set_threads(threads);
+    REQUIRE(parallel::threads() == threads);
+    for (int tasks : {0, 1, 2, 7, 100}) {
+      std::vector<std::atomic<int>> hits(static_cast<size_t>(tasks));
+      std::atomic<int> bad_slot{0};
+      parallel::for_each(tasks, [&](int task, int slot) {
+        if (slot < 0 || slot >= threads) ++bad_slot;
+        hits[task]++;
+        // A loop started inside a task runs inline on the same thread, with the same slot.
+        int inner = 0;
+        parallel::for_each(3, [&](int, int inner_slot) {
+          if (inner_slot != slot) ++bad_slot;
+          ++inner;
+        });
+        if (inner != 3) ++bad_slot;
+      });
+      for (int t = 0; t < tasks; ++t) REQUIRE(hits[t] == 1);
+      REQUIRE(bad_slot == 0);
+    }
+  }
+  int64_t covered = 0;
+  parallel::set_threads(3);
+  std::vector<int> seen(1000, 0);
+  parallel::for_ranges(1000, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) seen[i]++;
+  });
+  for (int v : seen) covered += v == 1;
+  CHECK(covered == 1000);
+  parallel::set_threads(0);
+  CHECK(parallel::threads() == 1);
+}
+
+TEST_CASE("conv and dense kernels give the same bits for any thread count", "[threads][kernels]") {
+  ThreadsGuard guard;
+  Rng rng(11);
+  int cases = 0;
+  while (cases < 60) {
+    const int N = 1 + rng.below(9), C = 1 + rng.below(20), K = 1 + rng.below(40);
+    const int k = 1 + rng.below(5), s = 1 + rng.below(2), H = k + rng.below(20), W = k + rng.below(20);
+    const PaddingSpec pad{rng.below(2) ? PaddingSpec::kSame : PaddingSpec::kValid, 0};
+    int OH, OW, PT, PL;
+    if (!conv_out_size(H, k, s, pad, &OH, &PT) || !conv_out_size(W, k, s, pad, &OW, &PL)) continue;
+    // Every tenth case is long enough for several im2col chunks.
+    const int n = cases % 10 == 9 ? 40 : N;
+    const Conv2dParams p{n, H, W, C, K, k, k, s, s, PT, PL, OH, OW, rng.below(2) == 0};
+    for (const Conv2dVariant& v : conv2d_variants()) {
+      if (!v.fits(p)) continue;
+      parallel::set_threads(1);
+      const ConvOut one = run_conv(v, p, 100 + cases);
+      for (int threads : {2, 3, 4}) {
+        parallel::set_threads(threads);
+        const ConvOut many = run_conv(v, p, 100 + cases);
+        INFO(v.name << " threads " << threads << " N" << n << " H" << H << " W" << W << " C" << C << " K" << K
+                    << " k" << k << " s" << s);
+        REQUIRE(same_bits(many.y, one.y));
+        REQUIRE(same_bits(many.dx, one.dx));
+        REQUIRE(same_bits(many.dw, one.dw));
+        REQUIRE(same_bits(many.db, one.db));
+      }
+    }
+    ++cases;
+  }
+  for (int N : {1, 5, 64})
+    for (int IN : {3, 100, 576})
+      for (int OUT : {1, 10, 70}) {
+        const auto x = test::random_vector(static_cast<size_t>(N) * IN, 1);
+        const auto w = test::random_vector(static_cast<size_t>(IN) * OUT, 2);
+        const auto b = test::random_vector(OUT, 3);
+        const auto dy = test::random_vector(static_cast<size_t>(N) * OUT, 4);
+        for (const DenseVariant& v : dense_variants()) {
+          if (!v.fits(N, IN, OUT)) continue;
+          std::vector<float> want[4];
+          for (int threads : {1, 2, 3, 4}) {
+            parallel::set_threads(threads);
+            std::vector<float> y(N * OUT), dx(N * IN, 0.5f), dw(IN * OUT, 0.25f), db(OUT, 1.0f);
+            std::vector<float> ws(v.workspace(N, IN, OUT));
+            v.forward(N, IN, OUT, x.data(), w.data(), b.data(), y.data(), true, ws.data());
+            v.backward_input(N, IN, OUT, dy.data(), w.data(), dx.data(), ws.data());
+            v.backward_weight(N, IN, OUT, x.data(), dy.data(), dw.data(), db.data(), ws.data());
+            const std::vector<float> got[4] = {y, dx, dw, db};
+            INFO(v.name << " threads " << threads << " N" << N << " IN" << IN << " OUT" << OUT);
+            for (int i = 0; i < 4; ++i) {
+              if (threads == 1) want[i] = got[i];
+              REQUIRE(same_bits(got[i], want[i]));
+            }
+          }
+        }
+      }
+}
+
+TEST_CASE("training gives bitwise the same weights with 1, 2, 3 and 4 threads", "[threads][trainer]") {
+  ThreadsGuard guard;
+  // Every threaded layer: conv (SAME and VALID), max and average pooling, LRN, dropout, dense.
+  const std::string spec = R"({"name": "threads", "input": [28, 28, 1], "layers": [
+    {"type": "conv2d", "filters": 8, "kernel": 5, "padding": "same", "activation": "relu"},
+    {"type": "maxpool2d", "size": 2},
+    {"type": "lrn", "depth_radius": 2},
+    {"type": "conv2d", "filters": 16, "kernel": 3, "activation": "relu"},
+    {"type": "avgpool2d", "size": 2, "padding": "same"},
+    {"type": "dense", "units": 32, "activation": "tanh"},
+    {"type": "dropout", "rate": 0.2},
+    {"type": "dense", "units": 10, "activation": "softmax"}],
+    "optimizer": {"type": "adam", "lr": 0.002}, "batch_size": 24, "seed": 5})";
+  std::vector<uint8_t> want;
+  double want_loss = 0;
+  for (int threads : {1, 2, 3, 4}) {
+    parallel::set_threads(threads);
+    Trainer t;
+    t.configure(spec);
+    t.set_data_dir(test::source_path("tests/data/mnist-small"));
+    const StepResult r = t.train_steps(6);
+    const EvalResult e = t.evaluate(100);
+    const std::vector<uint8_t> saved = t.save();
+    INFO("threads " << threads);
+    if (threads == 1) {
+      want = saved;
+      want_loss = r.loss + e.loss;
+    }
+    REQUIRE(saved == want);
+    REQUIRE(r.loss + e.loss == want_loss);
+  }
+}
