@@ -122,4 +122,23 @@ void maxpool2d_forward(const Pool2dParams& p, const float* input, float* output,
 
 }  // namespace wasmsimd
 
+// x86-64 AVX2 + FMA (6 x 16 tile) and AVX-512F (8 x 32 tile) micro-kernels over the packed GEMM
+// driver, chosen at run time: callers check supported() (the CPU and OS have the ISA) first.
+// Compiled everywhere; off x86 supported() is false and the GEMM is generic's.
+namespace avx2 {
+
+bool supported();
+size_t gemm_workspace(const GemmParams& p);
+void gemm_ws(const GemmParams& p, const float* A, const float* B, float* C, float* workspace);
+
+}  // namespace avx2
+
+namespace avx512 {
+
+bool supported();
+size_t gemm_workspace(const GemmParams& p);
+void gemm_ws(const GemmParams& p, const float* A, const float* B, float* C, float* workspace);
+
+}  // namespace avx512
+
 }  // namespace cnn::kernels

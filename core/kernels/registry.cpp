@@ -8,7 +8,9 @@ namespace {
 
 // The fastest variant is listed last. In wasm that is the SIMD128 kernel; natively the SIMD128
 // kernels run on SIMDe's emulation, which is slower than the portable kernels the compiler
-// vectorises, so there the portable ones come last (both are tested either way).
+// vectorises, so there the portable ones come next, then the x86 ISA kernels, which fit only when
+// the CPU has their ISA (so the dispatcher falls back to generic on an older CPU). The x86 ones
+// are not listed in wasm at all (they would only be generic again).
 #if defined(__wasm_simd128__)
 constexpr bool kWasm = true;
 #else
@@ -25,6 +27,7 @@ size_t no_dense_ws(int, int, int) { return 0; }
 bool any_conv(const Conv2dParams&) { return true; }
 bool any_dense(int, int, int) { return true; }
 bool any_gemm(const GemmParams&) { return true; }
+bool always() { return true; }
 
 const Conv2dVariant kConvRef = {
     "ref",
@@ -42,8 +45,10 @@ const Conv2dVariant kConvRef = {
 };
 
 // Conv and dense variants built from an ISA's GEMM through the im2col drivers.
-template <im2col::GemmFn Gemm, im2col::GemmWorkspaceFn Workspace>
+template <im2col::GemmFn Gemm, im2col::GemmWorkspaceFn Workspace, bool (*Supported)() = always>
 struct Im2col {
+  static bool conv_fits(const Conv2dParams&) { return Supported(); }
+  static bool dense_fits(int, int, int) { return Supported(); }
   static size_t conv_ws(const Conv2dParams& p) { return im2col::conv2d_workspace(p, Workspace); }
   static void conv_forward(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y,
                            float* ws) {
@@ -69,15 +74,19 @@ struct Im2col {
     im2col::dense_backward_weight(N, IN, OUT, x, dy, dw, db, ws, Gemm, Workspace);
   }
   static Conv2dVariant conv(const char* name) {
-    return {name, any_conv, conv_ws, conv_forward, conv_backward_input, conv_backward_weight};
+    return {name, conv_fits, conv_ws, conv_forward, conv_backward_input, conv_backward_weight};
   }
   static DenseVariant dense(const char* name) {
-    return {name, any_dense, dense_ws, dense_forward, dense_backward_input, dense_backward_weight};
+    return {name, dense_fits, dense_ws, dense_forward, dense_backward_input, dense_backward_weight};
   }
 };
 
 using GenericIm2col = Im2col<generic::gemm_ws, generic::gemm_workspace>;
 using WasmSimdIm2col = Im2col<wasmsimd::gemm_ws, wasmsimd::gemm_workspace>;
+using Avx2Im2col = Im2col<avx2::gemm_ws, avx2::gemm_workspace, avx2::supported>;
+using Avx512Im2col = Im2col<avx512::gemm_ws, avx512::gemm_workspace, avx512::supported>;
+bool avx2_gemm(const GemmParams&) { return avx2::supported(); }
+bool avx512_gemm(const GemmParams&) { return avx512::supported(); }
 
 const DenseVariant kDenseRef = {
     "ref",
@@ -108,26 +117,41 @@ const V& select(const std::vector<V>& variants, Args... args) {
 }  // namespace
 
 const std::vector<Conv2dVariant>& conv2d_variants() {
-  static const std::vector<Conv2dVariant> v = kWasm ? std::vector<Conv2dVariant>{kConvRef, GenericIm2col::conv("generic"), WasmSimdIm2col::conv("wasmsimd")}
-                                                     : std::vector<Conv2dVariant>{kConvRef, WasmSimdIm2col::conv("wasmsimd"), GenericIm2col::conv("generic")};
+  static const std::vector<Conv2dVariant> v =
+      kWasm ? std::vector<Conv2dVariant>{kConvRef, GenericIm2col::conv("generic"),
+                                         WasmSimdIm2col::conv("wasmsimd")}
+            : std::vector<Conv2dVariant>{kConvRef, WasmSimdIm2col::conv("wasmsimd"),
+                                         GenericIm2col::conv("generic"), Avx2Im2col::conv("avx2"),
+                                         Avx512Im2col::conv("avx512")};
   return v;
 }
 
 const std::vector<DenseVariant>& dense_variants() {
-  static const std::vector<DenseVariant> v = kWasm ? std::vector<DenseVariant>{kDenseRef, GenericIm2col::dense("generic"), WasmSimdIm2col::dense("wasmsimd")}
-                                                    : std::vector<DenseVariant>{kDenseRef, WasmSimdIm2col::dense("wasmsimd"), GenericIm2col::dense("generic")};
+  static const std::vector<DenseVariant> v =
+      kWasm ? std::vector<DenseVariant>{kDenseRef, GenericIm2col::dense("generic"),
+                                        WasmSimdIm2col::dense("wasmsimd")}
+            : std::vector<DenseVariant>{kDenseRef, WasmSimdIm2col::dense("wasmsimd"),
+                                        GenericIm2col::dense("generic"), Avx2Im2col::dense("avx2"),
+                                        Avx512Im2col::dense("avx512")};
   return v;
 }
 
 const std::vector<GemmVariant>& gemm_variants() {
-  static const std::vector<GemmVariant> v = {
-      {"ref", any_gemm, [](const GemmParams&) -> size_t { return 0; },
-       [](const GemmParams& p, const float* A, const float* B, float* C, float*) {
-         ref::gemm(p, A, B, C);
-       }},
-      {"generic", any_gemm, generic::gemm_workspace, generic::gemm_ws},
-      {"wasmsimd", any_gemm, wasmsimd::gemm_workspace, wasmsimd::gemm_ws},
-  };
+  static const std::vector<GemmVariant> v = [] {
+    std::vector<GemmVariant> t = {
+        {"ref", any_gemm, [](const GemmParams&) -> size_t { return 0; },
+         [](const GemmParams& p, const float* A, const float* B, float* C, float*) {
+           ref::gemm(p, A, B, C);
+         }},
+        {"generic", any_gemm, generic::gemm_workspace, generic::gemm_ws},
+        {"wasmsimd", any_gemm, wasmsimd::gemm_workspace, wasmsimd::gemm_ws},
+    };
+    if (!kWasm) {
+      t.push_back({"avx2", avx2_gemm, avx2::gemm_workspace, avx2::gemm_ws});
+      t.push_back({"avx512", avx512_gemm, avx512::gemm_workspace, avx512::gemm_ws});
+    }
+    return t;
+  }();
   return v;
 }
 

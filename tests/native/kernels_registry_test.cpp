@@ -109,6 +109,7 @@ TEST_CASE("gemm variants match ref with transposes, edges, alpha and beta", "[ke
               std::vector<float> want = C0;
               ref::gemm(p, A.data(), B.data(), want.data());
               for (const GemmVariant& v : variants) {
+                if (!v.fits(p)) continue;  // an ISA this CPU lacks
                 std::vector<float> got = C0, ws(v.workspace(p) + 1);
                 v.run(p, A.data(), B.data(), got.data(), ws.data());
                 INFO(v.name << " ta" << ta << " tb" << tb << " M" << M << " N" << N << " K" << K << " beta "
@@ -134,6 +135,7 @@ TEST_CASE("dense variants match ref", "[kernels][registry]") {
         ref::dense_backward_input(N, IN, OUT, dy.data(), w.data(), dx0.data());
         ref::dense_backward_weight(N, IN, OUT, x.data(), dy.data(), dw0.data(), db0.data());
         for (const DenseVariant& v : dense_variants()) {
+          if (!v.fits(N, IN, OUT)) continue;  // an ISA this CPU lacks
           std::vector<float> y(N * OUT), dx(N * IN, 0.5f), dw(IN * OUT, 0.25f), db(OUT, 1.0f);
           std::vector<float> ws(v.workspace(N, IN, OUT) + 1);
           v.forward(N, IN, OUT, x.data(), w.data(), b.data(), y.data(), relu, ws.data());
