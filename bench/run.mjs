@@ -22,7 +22,7 @@ const nativeJson = opt('native-json', null);
 const dur = durations(scale);
 const SYSTEMS = ['ours', 'tfjs-wasm', 'tfjs-cpu'];
 const LABEL = { ours: 'ours (wasm SIMD128)', 'tfjs-wasm': 'TF.js 4.22 wasm SIMD', 'tfjs-cpu': 'TF.js 4.22 cpu',
-  pytorch: 'PyTorch (1 thread)', 'pytorch-default': ' same, default malloc', 'ours-native': 'ours native CLI' };
+  pytorch: 'PyTorch (1 thread)', 'pytorch-default': ' same, default malloc', 'ours-native': 'ours native CLI', 'ours-native-mt': 'ours native, 2 threads' };
 const t0 = Date.now();
 // The wasm build outputs are copied to a private folder first, so that a rebuild of build-wasm/
 // during the run (others work in this tree) cannot mix old and new files.
@@ -140,8 +140,10 @@ function rowsFor(report, model) {
   const pt = report.environments.native?.pytorch;
   if (pt?.results?.[model]) rows.push({ system: 'pytorch', env: 'native', r: pt.results[model], peak: null });
   if (pt?.default_malloc?.results?.[model]) rows.push({ system: 'pytorch-default', env: 'native', r: pt.default_malloc.results[model], peak: null });
-  const cli = report.environments.native?.cli?.find?.((e) => e.model === model && e.kernels !== 'ref');
-  if (cli) rows.push({ system: 'ours-native', env: 'native', r: { ...cli, note: cli.kernels }, peak: null });
+  for (const cli of report.environments.native?.cli?.filter?.((e) => e.model === model && e.kernels !== 'ref') ?? []) {
+    const system = (cli.threads ?? 1) > 1 ? 'ours-native-mt' : 'ours-native';
+    rows.push({ system, env: 'native', r: { ...cli, note: cli.kernels }, peak: null });
+  }
   return rows;
 }
 

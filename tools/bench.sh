@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm run bench`: speed figures, printed and written as JSON to bench/results/<UTC timestamp>.json.
 # Not a test. Measures in one run, one thread each (see bench/README.md):
-#   - the native core (build-native/cnn bench): every preset, fastest kernels and the ref baseline;
+#   - the native core (build-native/cnn bench): every preset, fastest kernels (the CPU's AVX-512 or
+#     AVX2 when it has them) on 1 and 2 threads, and the ref baseline;
 #   - our wasm module vs TensorFlow.js 4.22 (wasm SIMD backend, cpu backend), under Node 20 and in
 #     headless Chromium (Debian's /usr/bin/chromium through Playwright, one Web Worker per system);
 #   - PyTorch native (Debian's python3-torch, /usr/bin/python3) when importable;
@@ -50,16 +51,18 @@ if ((native_ok)); then
     echo "["
     first=1
     for preset in keras-book tiny tflearn tf-tutorial; do
-      for kernels in "" ref; do
+      # The fastest kernels on 1 and 2 threads, and the ref baseline on one.
+      for run in "1:" "2:" "1:ref"; do
+        threads=${run%%:*} kernels=${run#*:}
         [[ $preset == tf-tutorial && $kernels == ref ]] && continue
-        args=(bench --preset "$preset" --seconds "$seconds")
+        args=(bench --preset "$preset" --seconds "$seconds" --threads "$threads")
         [[ -n $kernels ]] && args+=(--kernels "$kernels")
         line=$(build-native/cnn "${args[@]}" --json)
         ((first)) || echo ","
         first=0
         echo "$line"
         echo "$line" | node -e 'const r=JSON.parse(require("fs").readFileSync(0));
-          console.error(`  ${r.model.padEnd(12)} ${r.kernels.padEnd(8)} train ${r.train_examples_per_s.toFixed(0).padStart(6)} ex/s ${r.train_gflops.toFixed(2).padStart(6)} GFLOP/s | infer ${r.infer_examples_per_s.toFixed(0).padStart(6)} ex/s | latency ${r.latency_ms.toFixed(3)} ms`)'
+          console.error(`  ${r.model.padEnd(12)} ${r.kernels.padEnd(8)} ${r.threads} thr train ${r.train_examples_per_s.toFixed(0).padStart(6)} ex/s ${r.train_gflops.toFixed(2).padStart(6)} GFLOP/s | infer ${r.infer_examples_per_s.toFixed(0).padStart(6)} ex/s | latency ${r.latency_ms.toFixed(3)} ms`)'
       done
     done
     echo "]"

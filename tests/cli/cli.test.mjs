@@ -177,3 +177,19 @@ test('bad input gives one clear line and a non-zero exit', () => {
   fails(['predict', '--model', model, '--image', spec], /bad\.json/);
   fails(['train', '--preset', 'tiny', '--data', subset, '--out', path.join(tmp, 'no/such/dir/m.safetensors')], /no\/such\/dir/);
 });
+
+test('train --threads 1 and --threads 2 write the same model file, byte for byte', () => {
+  const files = [1, 2].map((threads) => {
+    const out = path.join(tmp, `threads-${threads}.safetensors`);
+    const r = run('train', '--preset', 'tiny', '--data', subset, '--limit', '256', '--epochs', '1',
+      '--threads', String(threads), '--out', out);
+    assert.equal(r.code, 0, r.err);
+    return fs.readFileSync(out);
+  });
+  assert.ok(files[0].length > 20_000);
+  assert.ok(files[0].equals(files[1]), 'the two thread counts trained different weights');
+  const [bench] = json('bench', '--preset', 'tiny', '--seconds', '0.3', '--threads', '2');
+  assert.equal(bench.threads, 2);
+  assert.ok(bench.train_examples_per_s > 0);
+  fails(['bench', '--preset', 'tiny', '--threads', '0'], /--threads/);
+});
