@@ -133,6 +133,14 @@ int hardware_threads() {
 #endif
 }
 
+bool available() {
+#ifdef CNN_NO_THREADS
+  return false;
+#else
+  return true;
+#endif
+}
+
 void set_threads(int n) {
 #ifdef CNN_NO_THREADS
   n = 1;

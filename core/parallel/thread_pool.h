@@ -16,6 +16,8 @@ constexpr int kMaxThreads = 64;
 
 // Threads this build can run: 1 in a WebAssembly build without pthreads, else the CPU's count.
 int hardware_threads();
+// Whether this build can start threads at all (false in a WebAssembly build without pthreads).
+bool available();
 // Sets the number of threads loops use, clamped to [1, kMaxThreads] (more than the CPU has is
 // allowed: tests use it to show that results do not depend on the count); 1 stops the workers.
 // A build without threads always has 1. Call it between loops, not from inside one.
