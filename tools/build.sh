@@ -16,6 +16,10 @@ if [[ $flavour == web || $flavour == lib ]]; then
   [[ -f build-wasm/cnn.wasm ]] || bash tools/build.sh wasm
   # The page imports the module from web/src/wasm (beside its committed cnn.d.ts).
   cp -p build-wasm/cnn.js build-wasm/cnn.wasm web/src/wasm/
+  # The threaded engine is served as built (Vite would break its pthread workers): public/wasm-mt/.
+  [[ -f build-wasm/mt/cnn.js ]] || bash tools/build.sh wasm
+  mkdir -p web/public/wasm-mt
+  cp -p build-wasm/mt/cnn.js build-wasm/mt/cnn.worker.js build-wasm/mt/cnn.wasm web/public/wasm-mt/
   node tools/prepare_web_data.mjs
   npx tsc -p web/tsconfig.json
   npx vite build --config web/vite.lib.config.mts --logLevel warn

@@ -371,6 +371,9 @@ val pool2d(const val& r) {
 }
 
 void prefer_kernels(const std::string& variant) { Trainer::prefer_kernels(variant); }
+int set_threads(int n) { return Trainer::set_threads(n); }
+int threads() { return Trainer::threads(); }
+int hardware_threads() { return Trainer::hardware_threads(); }
 
 }  // namespace
 
@@ -403,6 +406,9 @@ EMSCRIPTEN_BINDINGS(cnn) {
   emscripten::function("preset", &preset);
   emscripten::function("preprocessDigit", &preprocess_digit);
   emscripten::function("preferKernels", &prefer_kernels);
+  emscripten::function("setThreads", &set_threads);
+  emscripten::function("threads", &threads);
+  emscripten::function("hardwareThreads", &hardware_threads);
   emscripten::function("conv2d", &conv2d);
   emscripten::function("pool2d", &pool2d);
 }

@@ -1,7 +1,7 @@
 // Vite config for the playground page. The wasm module (web/src/wasm/cnn.js + cnn.wasm) is copied
 // from build-wasm/ by tools/build.sh web; MNIST is gzipped into web/public/data/ by
 // tools/prepare_web_data.mjs. Output goes to build-web/.
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -16,6 +16,29 @@ function contentSecurityPolicy(): string {
   return m[1];
 }
 
+/**
+ * COOP + COEP on everything `vite preview` serves except /examples/, so the playground is
+ * cross-origin isolated and its worker may use the threaded engine (SharedArrayBuffer). The
+ * tutorial pages stand for a teacher's site, which sends no such headers: the playground in their
+ * iframe is not isolated and runs the single-threaded engine. require-corp rather than
+ * credentialless: every file the playground loads is its own (same origin), and require-corp is
+ * what every browser with SharedArrayBuffer supports.
+ */
+function isolation(): Plugin {
+  return {
+    name: 'cnn-cross-origin-isolation',
+    configurePreviewServer(server) {
+      server.middlewares.use((req, res, next) => {
+        if (!(req.url ?? '/').startsWith('/examples/')) {
+          res.setHeader('Cross-Origin-Opener-Policy', 'same-origin');
+          res.setHeader('Cross-Origin-Embedder-Policy', 'require-corp');
+        }
+        next();
+      });
+    },
+  };
+}
+
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
@@ -27,5 +50,6 @@ export default defineConfig({
   },
   worker: { format: 'es' },
   server: { host: '127.0.0.1' },
+  plugins: [isolation()],
   preview: { host: '127.0.0.1', headers: { 'Content-Security-Policy': contentSecurityPolicy() } },
 });

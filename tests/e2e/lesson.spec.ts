@@ -108,6 +108,9 @@ async function embedded(page: Page, host: string, baseURL: string) {
   expect(new URL(inner.url()).origin).not.toBe(new URL(page.url()).origin);
   expect(await inner.evaluate(() => crossOriginIsolated)).toBe(false);
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
+  // Not isolated, so the single-threaded engine, and the training panel says why.
+  await expect(frame.getByTestId('threads')).toContainText('1 thread: page not cross-origin isolated');
+  await expect(frame.getByLabel('Engine threads')).toHaveCount(0);
   // Compact: a small header with a link out, the lesson's settings in force.
   await expect(frame.getByTestId('open-full')).toHaveAttribute('href', /preset=tiny/);
   expect(await frame.getByTestId('open-full').getAttribute('href')).not.toContain('embed=1');

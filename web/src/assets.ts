@@ -13,3 +13,11 @@ export function assetUrl(path: string, el?: Element | null): string {
   const base = own ? new URL(own.endsWith('/') ? own : own + '/', document.baseURI).href : defaultBase ?? document.baseURI;
   return new URL(path, base).href;
 }
+
+/**
+ * The threaded engine (wasm-mt/cnn.js beside the page), offered only by the playground page
+ * itself: the library's elements run on other sites, which are rarely cross-origin isolated.
+ */
+export function threadedModuleUrl(): string | undefined {
+  return defaultBase === null ? new URL('wasm-mt/cnn.js', document.baseURI).href : undefined;
+}

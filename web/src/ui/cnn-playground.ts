@@ -5,11 +5,11 @@
 // panels draw; the worker trains; nothing numeric happens here.
 import { LitElement, css, html } from 'lit';
 import { decodeState, encodeState, type AppState } from '../state/app-state';
-import { assetUrl } from '../assets';
+import { assetUrl, threadedModuleUrl } from '../assets';
 import { forgetStoredModel, loadStoredModel, storeModel } from '../state/model-store';
 import { readHparams, toWorkerHparams, writeHparams, type Hparams, type ModelSpec } from '../state/spec';
 import { createTrainingWorker, type WorkerClient } from '../worker/client';
-import type { DataInfo, EvalReport, IdxFiles, ModelSummary, PadModel, TrainState } from '../worker/protocol';
+import type { DataInfo, EvalReport, IdxFiles, ModelSummary, PadModel, ThreadInfo, TrainState } from '../worker/protocol';
 import './data-panel';
 import './draw-panel';
 import './inspect-panel';
@@ -51,6 +51,7 @@ export class CnnPlayground extends LitElement {
     padModel: { state: true },
     fileStatus: { state: true },
     fileError: { state: true },
+    threadInfo: { state: true },
   };
   /** The page's own mode: the state lives in location.hash, shortcuts work anywhere, models persist. */
   syncUrl = false;
@@ -59,6 +60,8 @@ export class CnnPlayground extends LitElement {
   /** In an iframe (?embed=1): a compact header with a link to the full page. */
   embed = false;
   private ready = false;
+  /** The engine's threads, shown and chosen in the training panel. */
+  private threadInfo: ThreadInfo | null = null;
   private presetNames: string[] = [];
   private appState: AppState | null = null;
   private summary: ModelSummary | null = null;
@@ -319,7 +322,8 @@ export class CnnPlayground extends LitElement {
   }
 
   private async initWorker() {
-    const init = await this.client!.request('init', {});
+    const init = await this.client!.request('init', { threadedModule: threadedModuleUrl() });
+    this.threadInfo = init.threads;
     this.presetNames = Object.keys(init.presets);
     this.presets = Object.fromEntries(Object.entries(init.presets).map(([k, v]) => [k, JSON.parse(v) as ModelSpec]));
   }
@@ -524,6 +528,14 @@ export class CnnPlayground extends LitElement {
     this.lastGood = null;
     this.pace = { step: 0, wall: 0, msPerStep: 0 };
     this.metrics?.clear();
+  }
+
+  private async changeThreads(threads: number) {
+    try {
+      this.threadInfo = await this.client!.request('engine/threads', { threads });
+    } catch (e) {
+      this.banner = (e as Error).message;
+    }
   }
 
   private async changeHparams(change: Partial<Hparams>) {
@@ -781,6 +793,7 @@ export class CnnPlayground extends LitElement {
                 .state=${this.trainState}
                 .hparams=${this.hparams}
                 .progress=${this.progress}
+                .threads=${this.threadInfo}
                 .hide=${s?.hide ?? []}
                 ?ready=${this.ready && !!this.dataInfo}
                 @train-start=${this.train}
@@ -789,6 +802,7 @@ export class CnnPlayground extends LitElement {
                 @train-reset=${this.reset}
                 @eval-run=${this.evaluate}
                 @hparams-change=${(e: CustomEvent<Partial<Hparams>>) => this.changeHparams(e.detail)}
+                @threads-change=${(e: CustomEvent<number>) => this.changeThreads(e.detail)}
               ></cnn-train-panel>`
             : ''}
           <cnn-metrics-panel ?hidden=${!on('curves')}></cnn-metrics-panel>

@@ -3,7 +3,7 @@
 // playground tells it and emits what the user asks for; it owns no training state.
 import { LitElement, css, html } from 'lit';
 import type { Hparams } from '../state/spec';
-import type { TrainState } from '../worker/protocol';
+import type { ThreadInfo, TrainState } from '../worker/protocol';
 import { formatCount, formatDuration, panelStyles } from './shared-styles';
 
 export interface TrainProgress {
@@ -27,6 +27,7 @@ export class TrainPanel extends LitElement {
     ready: { type: Boolean },
     message: { type: String },
     hide: { attribute: false },
+    threads: { attribute: false },
   };
   state: TrainState = 'idle';
   hparams: Hparams | null = null;
@@ -35,6 +36,8 @@ export class TrainPanel extends LitElement {
   message = '';
   /** Controls a lesson link hides (keys of HIDEABLE in state/app-state.ts). */
   hide: string[] = [];
+  /** The engine's threads (null until the worker has started). */
+  threads: ThreadInfo | null = null;
 
   static styles = [
     panelStyles,
@@ -112,6 +115,24 @@ export class TrainPanel extends LitElement {
     return !this.hide.includes(key);
   }
 
+  /** "2 threads" with a choice of 1..max, or "1 thread: why not more". */
+  private renderThreads() {
+    const t = this.threads;
+    if (!t) return '';
+    const text = `${t.threads} thread${t.threads === 1 ? '' : 's'}`;
+    if (t.max <= 1)
+      return html`<p class="muted engine" data-testid="threads">Engine: <b>${text}</b>${t.why ? html`: ${t.why}` : ''}</p>`;
+    return html`<p class="muted engine" data-testid="threads">
+      <label
+        >Engine threads
+        <select aria-label="Engine threads" @change=${(e: Event) => this.emit('threads-change', Number((e.target as HTMLSelectElement).value))}>
+          ${Array.from({ length: t.max }, (_, i) => i + 1).map((n) => html`<option value=${n} ?selected=${n === t.threads}>${n}</option>`)}
+        </select></label
+      >
+      <b>${text}</b> (the same results with any count)
+    </p>`;
+  }
+
   render() {
     const h = this.hparams;
     const p = this.progress;
@@ -158,6 +179,7 @@ export class TrainPanel extends LitElement {
             >`
           : ''}
       </div>
+      ${this.renderThreads()}
       <progress aria-label="Training progress" max=${epochs} .value=${p ? Math.min(epochs, p.epoch) : 0}></progress>
       <div class="stats" data-testid="train-stats">
         <span>Epoch <b>${p ? p.epoch.toFixed(2) : '0.00'}</b> of ${epochs}</span>

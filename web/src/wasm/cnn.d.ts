@@ -178,6 +178,11 @@ export interface CnnModule {
   preset(name: string): Result<{ json: string }>;
   preprocessDigit(gray: Float32Array, height: number, width: number): Result<{ image: Float32Array }>;
   preferKernels(variant: string): void;
+  /** Threads the kernels use (1 in the single-threaded module); returns the count in force. */
+  setThreads(n: number): number;
+  threads(): number;
+  /** Threads this module can run: 1 single-threaded, the CPU count in the threaded module. */
+  hardwareThreads(): number;
   /** Trainer::conv2d: one convolution on explicit numbers (ReLU and clamp optional). */
   conv2d(request: WasmConvRequest): Result<WasmConvResult>;
   /** Trainer::pool2d: max or average pooling on explicit numbers. */

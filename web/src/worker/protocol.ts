@@ -216,10 +216,32 @@ export interface FilterPlacement {
 /** Which network answered a digit: the one being trained, or the pretrained one that ships. */
 export type PadModel = 'current' | 'pretrained';
 
+/**
+ * How many threads the engine trains with, and why not more: the threaded module needs a
+ * cross-origin-isolated page (COOP + COEP) and more than one core.
+ */
+export interface ThreadInfo {
+  threads: number;
+  /** The most the loaded module can use (1 for the single-threaded module). */
+  max: number;
+  /** Why the module is single-threaded, empty when it is threaded. */
+  why: string;
+}
+
 // ---- requests (page -> worker) -------------------------------------------------------------
 
 interface RequestTypes {
-  init: { req: {}; res: { version: number; presets: Record<string, string>; variant: string } };
+  /**
+   * Loads the engine. threadedModule: the URL of the threaded module (mt/cnn.js), which the worker
+   * loads instead of the bundled single-threaded one when the page is cross-origin isolated and
+   * the machine has more than one core; the page offers it, the library elements do not.
+   */
+  init: {
+    req: { threadedModule?: string };
+    res: { version: number; presets: Record<string, string>; variant: string; threads: ThreadInfo };
+  };
+  /** Threads the kernels use from the next batch on (1 .. max); the results do not depend on it. */
+  'engine/threads': { req: { threads: number }; res: ThreadInfo };
   /**
    * MNIST from the site. testOnly fetches the test set alone (1.6 MB instead of 11 MB), which then
    * stands in for the training set too: for elements that look at digits and never train.

@@ -17,6 +17,7 @@ import {
   type RequestOf,
   type RequestType,
   type ResultOf,
+  type ThreadInfo,
   type ToWorker,
   type TrainState,
 } from './protocol';
@@ -25,7 +26,10 @@ const CHUNK_TARGET_MS = 40;
 const QUICK_EVAL_COUNT = 1000;
 const QUICK_EVALS_PER_EPOCH = 8;
 
-const modulePromise: Promise<CnnModule> = createCnnModule();
+// The engine: the bundled single-threaded module, or the threaded one when init asks for it and
+// the page is cross-origin isolated. Loaded by the first request (init, normally).
+let modulePromise: Promise<CnnModule> | null = null;
+let threadNote = 'page not cross-origin isolated';
 let cnn: CnnModule | null = null;
 let trainer: WasmTrainer | null = null;
 let pretrained: WasmTrainer | null = null; // the shipped model, for the digit pad until training starts
@@ -49,6 +53,37 @@ function post(msg: FromWorker, transfer: Transferable[] = []): void {
 }
 
 class UserError extends Error {}
+
+function engine(): Promise<CnnModule> {
+  return (modulePromise ??= createCnnModule());
+}
+
+async function loadEngine(threadedModule?: string): Promise<CnnModule> {
+  if (modulePromise) return modulePromise;
+  const isolated = (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  const cores = navigator.hardwareConcurrency ?? 1;
+  if (!threadedModule) threadNote = 'this page offers no threaded engine';
+  else if (!isolated) threadNote = 'page not cross-origin isolated';
+  else if (cores < 2) threadNote = 'one core';
+  else {
+    modulePromise = (async () => {
+      // Served as it was built (Vite would break its pthread workers), so imported by URL.
+      const mod = (await import(/* @vite-ignore */ threadedModule)) as { default: typeof createCnnModule };
+      const m = await mod.default();
+      threadNote = '';
+      m.setThreads(m.hardwareThreads());
+      return m;
+    })().catch((e: unknown) => {
+      threadNote = `the threaded engine failed to load (${e instanceof Error ? e.message : String(e)})`;
+      return createCnnModule();
+    });
+  }
+  return engine();
+}
+
+function threadInfo(m: CnnModule): ThreadInfo {
+  return { threads: m.threads(), max: m.hardwareThreads(), why: m.hardwareThreads() > 1 ? '' : threadNote };
+}
 
 function unwrap<T>(r: Result<T>): T {
   if (r && typeof r === 'object' && 'error' in r) throw new UserError((r as { error: string }).error);
@@ -190,12 +225,21 @@ function finishedAllEpochs(): boolean {
 type Handler<T extends RequestType> = (req: RequestOf<T>) => Promise<ResultOf<T>> | ResultOf<T>;
 
 const handlers: { [T in RequestType]: Handler<T> } = {
-  async init() {
-    cnn = await modulePromise;
+  async init(req) {
+    cnn = await loadEngine(req.threadedModule);
     trainer ??= new cnn.Trainer();
     const presets: Record<string, string> = {};
     for (const name of cnn.presetNames()) presets[name] = unwrap(cnn.preset(name)).json;
-    return { version: PROTOCOL_VERSION, presets, variant: 'wasmsimd' };
+    return { version: PROTOCOL_VERSION, presets, variant: 'wasmsimd', threads: threadInfo(cnn) };
+  },
+
+  async 'engine/threads'(req) {
+    cnn = await engine();
+    const max = cnn.hardwareThreads();
+    if (!Number.isInteger(req.threads) || req.threads < 1 || req.threads > max)
+      throw new UserError(max > 1 ? `threads must be a whole number from 1 to ${max}` : `this engine runs on one thread (${threadNote})`);
+    cnn.setThreads(req.threads);
+    return threadInfo(cnn);
   },
 
   async 'data/load-mnist'(req) {
@@ -389,12 +433,12 @@ const handlers: { [T in RequestType]: Handler<T> } = {
   },
 
   async 'conv/apply'(req) {
-    cnn = await modulePromise;
+    cnn = await engine();
     return unwrap(cnn.conv2d(req)); // the binding reads the named fields only
   },
 
   async 'conv/pool'(req) {
-    cnn = await modulePromise;
+    cnn = await engine();
     return unwrap(cnn.pool2d(req));
   },
 
@@ -509,7 +553,7 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
   try {
     const handler = handlers[req.type] as Handler<RequestType>;
     if (!handler) throw new UserError(`unknown request "${(req as { type: string }).type}"`);
-    if (req.type !== 'init') await modulePromise;
+    if (req.type !== 'init') await engine();
     const result = await handler(req as RequestOf<RequestType>);
     const transfer: Transferable[] = [];
     if (req.type === 'model/save' || req.type === 'model/export-onnx') transfer.push((result as ResultOf<'model/save'>).bytes);
