@@ -6,6 +6,7 @@
 
 #include "core/kernels/registry.h"
 #include "core/layers/layer.h"
+#include "tests/native/support/conv_run.h"
 #include "tests/native/support/test_util.h"
 
 using namespace cnn;
@@ -18,30 +19,6 @@ std::string where(const Conv2dParams& p) {
   s << "N" << p.N << " H" << p.H << " W" << p.W << " C" << p.C << " K" << p.K << " k" << p.KH << "x" << p.KW
     << " s" << p.SH << " pad(" << p.PT << "," << p.PL << ") out " << p.OH << "x" << p.OW;
   return s.str();
-}
-
-// Runs one variant's three conv ops; backward outputs start from a non-zero value to check that
-// they accumulate.
-struct ConvOut {
-  std::vector<float> y, dx, dw, db;
-};
-
-ConvOut run_conv(const Conv2dVariant& v, const Conv2dParams& p, const std::vector<float>& x,
-                 const std::vector<float>& w, const std::vector<float>& b, const std::vector<float>& dy) {
-  ConvOut o;
-  o.y.assign(static_cast<size_t>(p.N) * p.OH * p.OW * p.K, 0.0f);
-  o.dx.assign(x.size(), 0.5f);
-  o.dw.assign(w.size(), 0.25f);
-  o.db.assign(b.size(), -0.5f);
-  // A guard after the workspace catches writes past the size the variant asked for.
-  const size_t ws_size = v.workspace(p);
-  std::vector<float> ws(ws_size + 16, 0.0f);
-  for (size_t i = ws_size; i < ws.size(); ++i) ws[i] = 12345.0f;
-  v.forward(p, x.data(), w.data(), b.data(), o.y.data(), ws.data());
-  v.backward_input(p, dy.data(), w.data(), o.dx.data(), ws.data());
-  v.backward_weight(p, x.data(), dy.data(), o.dw.data(), o.db.data(), ws.data());
-  for (size_t i = ws_size; i < ws.size(); ++i) REQUIRE(ws[i] == 12345.0f);
-  return o;
 }
 
 }  // namespace
@@ -71,11 +48,13 @@ TEST_CASE("conv2d variants match ref over the SIMD-breaking shape sweep", "[kern
                 const auto w = test::random_vector(static_cast<size_t>(k) * k * C * K, seed + 1000);
                 const auto b = test::random_vector(K, seed + 2000);
                 const auto dy = test::random_vector(static_cast<size_t>(N) * oh * ow * K, seed + 3000);
-                const ConvOut want = run_conv(variants.front(), p, x, w, b, dy);
+                const test::ConvOut want = test::run_conv(variants.front(), p, x, w, b, dy);
+                REQUIRE(want.workspace_intact);
                 for (size_t vi = 1; vi < variants.size(); ++vi) {
                   const Conv2dVariant& v = variants[vi];
                   if (!v.fits(p)) continue;
-                  const ConvOut got = run_conv(v, p, x, w, b, dy);
+                  const test::ConvOut got = test::run_conv(v, p, x, w, b, dy);
+                  REQUIRE(got.workspace_intact);
                   INFO(v.name << " " << where(p) << " seed " << seed);
                   REQUIRE(test::compare(got.y, want.y) == "");
                   REQUIRE(test::compare(got.dx, want.dx) == "");

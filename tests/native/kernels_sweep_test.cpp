@@ -15,6 +15,7 @@
 #include "core/kernels/registry.h"
 #include "core/layers/layer.h"
 #include "core/tensor/rng.h"
+#include "tests/native/support/conv_run.h"
 #include "tests/native/support/test_util.h"
 
 using namespace cnn;
@@ -90,27 +91,6 @@ std::string where(const ConvCase& c) {
   return s.str();
 }
 
-struct ConvOut {
-  std::vector<float> y, dx, dw, db;
-};
-
-ConvOut run_conv(const Conv2dVariant& v, const Conv2dParams& p, const std::vector<float>& x,
-                 const std::vector<float>& w, const std::vector<float>& b, const std::vector<float>& dy) {
-  ConvOut o;
-  o.y.assign(static_cast<size_t>(p.N) * p.OH * p.OW * p.K, 0.0f);
-  o.dx.assign(x.size(), 0.5f);
-  o.dw.assign(w.size(), 0.25f);
-  o.db.assign(b.size(), -0.5f);
-  GuardedWorkspace ws(v.workspace(p));
-  v.forward(p, x.data(), w.data(), b.data(), o.y.data(), ws.data.data());
-  REQUIRE(ws.intact());
-  v.backward_input(p, dy.data(), w.data(), o.dx.data(), ws.data.data());
-  REQUIRE(ws.intact());
-  v.backward_weight(p, x.data(), dy.data(), o.dw.data(), o.db.data(), ws.data.data());
-  REQUIRE(ws.intact());
-  return o;
-}
-
 }  // namespace
 
 TEST_CASE("conv2d variants match ref over a randomized shape sweep", "[kernels][sweep]") {
@@ -128,12 +108,14 @@ TEST_CASE("conv2d variants match ref over a randomized shape sweep", "[kernels][
     const auto w = test::random_vector(static_cast<size_t>(p.KH) * p.KW * p.C * p.K, seed + 1);
     const auto b = test::random_vector(p.K, seed + 2);
     const auto dy = test::random_vector(static_cast<size_t>(p.N) * p.OH * p.OW * p.K, seed + 3);
-    const ConvOut want = run_conv(variants.front(), p, x, w, b, dy);
+    const test::ConvOut want = test::run_conv(variants.front(), p, x, w, b, dy);
+    REQUIRE(want.workspace_intact);
     for (size_t vi = 1; vi < variants.size(); ++vi) {
       const Conv2dVariant& v = variants[vi];
       if (!v.fits(p)) continue;
       INFO(v.name << " case " << done << ": " << where(c));
-      const ConvOut got = run_conv(v, p, x, w, b, dy);
+      const test::ConvOut got = test::run_conv(v, p, x, w, b, dy);
+      REQUIRE(got.workspace_intact);
       // fp32 sums of `depth` terms in another order differ by about depth * 2e-8 (terms of
       // magnitude ~0.3 here); the absolute tolerance grows with each pass's reduction length.
       const auto atol = [](int64_t depth) { return 1e-5f + 1e-7f * static_cast<float>(depth); };

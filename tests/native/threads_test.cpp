@@ -11,10 +11,12 @@
 #include "core/model/trainer.h"
 #include "core/parallel/thread_pool.h"
 #include "core/tensor/rng.h"
+#include "tests/native/support/conv_run.h"
 #include "tests/native/support/test_util.h"
 
 using namespace cnn;
 using namespace cnn::kernels;
+using test::ConvOut;
 
 namespace {
 
@@ -27,25 +29,12 @@ bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;
 }
 
-struct ConvOut {
-  std::vector<float> y, dx, dw, db;
-};
-
 ConvOut run_conv(const Conv2dVariant& v, const Conv2dParams& p, uint64_t seed) {
   const auto x = test::random_vector(static_cast<size_t>(p.N) * p.H * p.W * p.C, seed);
   const auto w = test::random_vector(static_cast<size_t>(p.KH) * p.KW * p.C * p.K, seed + 1);
   const auto b = test::random_vector(p.K, seed + 2);
   const auto dy = test::random_vector(static_cast<size_t>(p.N) * p.OH * p.OW * p.K, seed + 3);
-  ConvOut o;
-  o.y.assign(dy.size(), 0.0f);
-  o.dx.assign(x.size(), 0.5f);
-  o.dw.assign(w.size(), 0.25f);
-  o.db.assign(b.size(), -0.5f);
-  std::vector<float> ws(v.workspace(p));
-  v.forward(p, x.data(), w.data(), b.data(), o.y.data(), ws.data());
-  v.backward_input(p, dy.data(), w.data(), o.dx.data(), ws.data());
-  v.backward_weight(p, x.data(), dy.data(), o.dw.data(), o.db.data(), ws.data());
-  return o;
+  return test::run_conv(v, p, x, w, b, dy);
 }
 
 }  // namespace
