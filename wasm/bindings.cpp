@@ -39,7 +39,9 @@ val guarded(F&& f) {
   } catch (const Error& e) {
     return error_object(e.what());
   } catch (const std::bad_alloc&) {
-    return error_object("out of memory");
+    return error_object("out of memory: the engine could not get the memory this needs; lower the batch size or use a smaller model");
+  } catch (const std::exception& e) {
+    return error_object(std::string("internal error: ") + e.what());
   }
 }
 
@@ -63,6 +65,8 @@ val summary_object(const ModelSummary& s) {
   o.set("params", static_cast<double>(s.params));
   o.set("macs", static_cast<double>(s.macs));
   o.set("classes", s.classes);
+  o.set("stepBytesPerExample", static_cast<double>(s.step_bytes_per_example));
+  o.set("stepBytesFixed", static_cast<double>(s.step_bytes_fixed));
   return o;
 }
 

@@ -102,6 +102,23 @@ std::vector<const Param*> Network::params() const {
   return out;
 }
 
+namespace {
+// Tensors of a layer's output size that a training step keeps: the output and its gradient, the
+// gradient before the activation (not linear), the values before it (neither linear nor ReLU,
+// which the kernels apply as they store), max-pool indices, LRN scales, dropout masks.
+int64_t step_copies(const LayerSpec& l) {
+  int64_t copies = 2;
+  const bool linear = l.activation == kernels::Activation::kLinear;
+  if (l.type == "conv2d" || l.type == "dense") {
+    copies += linear ? 0 : 1;
+    copies += linear || l.activation == kernels::Activation::kRelu ? 0 : 1;
+  } else if (l.type == "maxpool2d" || l.type == "lrn" || l.type == "dropout" || l.type == "activation") {
+    copies += 1;
+  }
+  return copies;
+}
+}  // namespace
+
 ModelSummary Network::summary() const {
   ModelSummary s;
   s.name = spec_.name;
@@ -120,7 +137,11 @@ ModelSummary Network::summary() const {
     s.params += ls.params;
     s.macs += ls.macs;
     s.layers.push_back(ls);
+    s.step_bytes_per_example += 4 * step_copies(l.spec()) * shape_size(l.out_shape());
   }
+  s.step_bytes_per_example += 2 * 4 * shape_size(spec_.input);  // the batch and its copy
+  // Value, gradient, two optimizer slots and the update's scratch copy; 16 MiB of workspaces.
+  s.step_bytes_fixed = 5 * 4 * s.params + (int64_t{16} << 20);
   return s;
 }
 

@@ -26,6 +26,11 @@ struct ModelSummary {
   std::vector<LayerSummary> layers;
   int64_t params = 0, macs = 0;
   int classes = 0;
+  // Memory a training step needs, estimated: bytes that grow with the batch (each layer's output,
+  // its gradient and the caches a layer keeps for backward) per example, and bytes that do not
+  // (parameters with their gradients and optimizer slots, kernel workspaces).
+  int64_t step_bytes_per_example = 0, step_bytes_fixed = 0;
+  int64_t step_bytes(int batch) const { return step_bytes_fixed + step_bytes_per_example * batch; }
 };
 
 class Network {

@@ -6,8 +6,13 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <map>
 #include <nlohmann/json.hpp>
+
+#if defined(__unix__) && !defined(__EMSCRIPTEN__)
+#include <unistd.h>
+#endif
 
 #include "core/data/augment.h"
 #include "core/kernels/kernels.h"
@@ -128,6 +133,43 @@ DataInfo Trainer::data_info() const {
   d.rows = data_->train.images.rows;
   d.cols = data_->train.images.cols;
   return d;
+}
+
+namespace {
+// The memory a training step may take: WebAssembly's 32-bit heap is capped at 2 GiB (the link
+// flags' MAXIMUM_MEMORY), of which the data and the page's copies need a share; natively three
+// quarters of the machine's memory, at most 48 GiB.
+int64_t step_memory_limit() {
+  if (sizeof(void*) == 4) return int64_t{1536} << 20;
+  int64_t limit = int64_t{48} << 30;
+#if defined(__unix__) && !defined(__EMSCRIPTEN__)
+  const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
+  if (pages > 0 && page > 0) limit = std::min<int64_t>(limit, static_cast<int64_t>(pages) * page / 4 * 3);
+#endif
+  return limit;
+}
+
+std::string bytes_text(int64_t bytes) {
+  char buf[32];
+  if (bytes >= (int64_t{1} << 30)) std::snprintf(buf, sizeof buf, "%.1f GB", bytes / 1073741824.0);
+  else std::snprintf(buf, sizeof buf, "%.0f MB", std::max(1.0, bytes / 1048576.0));
+  return buf;
+}
+}  // namespace
+
+void Trainer::check_step_memory(const ModelSpec& spec) const {
+  const ModelSummary s = net_->summary();
+  const int batch = spec.batch_size;
+  const int64_t need = s.step_bytes(batch), limit = step_memory_limit();
+  if (need <= limit) return;
+  const int64_t room = limit - s.step_bytes_fixed;
+  const int64_t fits = s.step_bytes_per_example > 0 ? room / s.step_bytes_per_example : 0;
+  std::string advice = fits >= 1 ? "lower the batch size to " + std::to_string(std::min<int64_t>(fits, batch - 1)) +
+                                       " or less, or use fewer or smaller layers"
+                                 : "use fewer filters or units, or pool earlier";
+  throw Error("a training step of this model with batch " + std::to_string(batch) + " needs about " +
+              bytes_text(need) + " of memory, more than the " + bytes_text(limit) +
+              " this engine can use; " + advice);
 }
 
 void Trainer::check_data_fits() const {
@@ -311,6 +353,7 @@ double Trainer::train_one_step(double* accuracy) {
 
 StepResult Trainer::train_steps(int n) {
   check_data_fits();
+  check_step_memory(net_->spec());
   if (n < 1) throw Error("train_steps needs at least 1 step, not " + std::to_string(n));
   const double t0 = now_ms();
   const Snapshot snap = take_snapshot();
@@ -486,6 +529,7 @@ void Trainer::set_hyperparameters(const Hyperparameters& h) {
     if (h.dropout && l.type == "dropout") l.rate = *h.dropout;
   }
   if (h.augment) s.augment.enabled = *h.augment;
+  if (h.batch_size) check_step_memory(s);
   const bool type_changed = s.optimizer.type != net_->spec().optimizer.type;
   // Commit: nothing above threw.
   net_->mutable_spec() = s;

@@ -220,6 +220,8 @@ class Trainer {
   void require_model() const;
   void require_data() const;
   void check_data_fits() const;
+  // Refuses a batch size whose training step would not fit in memory, in one sentence.
+  void check_step_memory(const ModelSpec& spec) const;
   void start_epoch();
   void ensure_slots();
   Snapshot take_snapshot() const;

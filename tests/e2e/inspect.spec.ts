@@ -84,9 +84,9 @@ test('feature maps, filters and statistics render for every layer', async ({ pag
   );
   expect(inked).toEqual([true, true, true, true, true, true]);
   await expect(page.getByText(/Test digit #0 \(a 7\)/)).toBeVisible();
-  // Hovering a map reads out a value.
-  const box = (await layers.nth(1).locator('canvas').boundingBox())!;
-  await page.mouse.move(box.x + 5, box.y + 5);
+  // Hovering a map reads out a value. hover() finds the canvas where it is at that moment (the
+  // page may still be settling); force, because the read-out it opens covers the canvas.
+  await layers.nth(1).locator('canvas').first().hover({ position: { x: 5, y: 5 }, force: true });
   await expect(page.getByTestId('map-detail')).toContainText('layer 0');
   await shot(page, '11-feature-maps');
 

@@ -453,3 +453,47 @@ TEST_CASE("the cosine schedule decays the learning rate over the planned epochs"
   CHECK_THROWS_WITH(parse_spec(R"({"layers": [{"type": "dense", "units": 2, "activation": "softmax"}], "lr_schedule": "step"})"),
                     Contains("unknown \"lr_schedule\" \"step\""));
 }
+
+TEST_CASE("a training step that cannot fit in memory is refused with what it needs", "[trainer][errors]") {
+  // A lesson link's model: 4.2 M weights (under the per-layer limit) but about 26 GB of
+  // activations and their gradients per step at batch 1024, 105 GB at 4096: more than any
+  // engine's limit (wasm 1.5 GB; natively 3/4 of the machine's memory, at most 48 GB).
+  const std::string spec = R"({"input": [28, 28, 1], "layers": [
+    {"type": "conv2d", "filters": 2048, "kernel": 1, "padding": "same"},
+    {"type": "conv2d", "filters": 2048, "kernel": 1},
+    {"type": "maxpool2d", "size": 28},
+    {"type": "dense", "units": 10, "activation": "softmax"}], "batch_size": 4096})";
+  Trainer t;
+  const ModelSummary s = t.configure(spec);  // the model itself is fine: only its step is too big
+  // Known value, bytes per example: each linear conv keeps its output and gradient (2 x 4 x
+  // 28*28*2048), the max pool those and its indices (3 x 4 x 2048), the softmax dense 4 copies
+  // (4 x 4 x 10), and the input batch 2 (2 x 4 x 784).
+  CHECK(s.step_bytes_per_example == 2 * (2 * 4 * 28 * 28 * 2048) + 3 * 4 * 2048 + 4 * 4 * 10 + 2 * 4 * 784);
+  CHECK(s.step_bytes(1024) > (int64_t{24} << 30));
+  t.set_data_dir(test::source_path("tests/data/mnist-small"));
+  const std::vector<uint8_t> before = t.save();
+  try {
+    t.train_steps(1);
+    FAIL("a 105 GB step was accepted");
+  } catch (const Error& e) {
+    const std::string m = e.what();
+    INFO(m);
+    CHECK(m.find("batch 4096 needs about") != std::string::npos);
+    CHECK(m.find(" GB of memory") != std::string::npos);
+    CHECK(m.find("lower the batch size to ") != std::string::npos);
+  }
+  CHECK(t.save() == before);  // nothing changed
+  Hyperparameters h;
+  h.batch_size = 3000;
+  CHECK_THROWS_WITH(t.set_hyperparameters(h), Contains("batch 3000 needs about"));
+  CHECK(t.spec().batch_size == 4096);
+  // A batch in the range the message suggests is accepted.
+  h.batch_size = 2;
+  t.set_hyperparameters(h);
+  CHECK(t.spec().batch_size == 2);
+  // keras-book at its batch needs tens of MB.
+  Trainer k;
+  const ModelSummary ks = k.configure(preset_json("keras-book"));
+  CHECK(ks.step_bytes(64) > (int64_t{16} << 20));
+  CHECK(ks.step_bytes(64) < (int64_t{64} << 20));
+}

@@ -197,7 +197,7 @@ export class ModelPanel extends LitElement {
     return html`<div class="table-wrap">
       <table data-testid="summary">
         <caption class="muted" style="text-align:left">
-          Input ${s.input.join('×')}, ${s.classes} classes
+          Input ${s.input.join('×')}, ${s.classes} classes${this.stepMemory(s)}
         </caption>
         <thead>
           <tr>
@@ -230,6 +230,15 @@ export class ModelPanel extends LitElement {
         </tfoot>
       </table>
     </div>`;
+  }
+
+  /** ", a training step at batch 64 needs about 25 MB" (the core's estimate). */
+  private stepMemory(s: ModelSummary) {
+    const batch = this.spec?.batch_size ?? 32;
+    const bytes = s.stepBytesFixed + s.stepBytesPerExample * batch;
+    if (!Number.isFinite(bytes) || bytes <= 0) return '';
+    const text = bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${Math.max(1, Math.round(bytes / 2 ** 20))} MB`;
+    return html`, a training step at batch ${batch} needs about <span data-testid="step-memory">${text}</span>`;
   }
 
   private pickFile(e: Event) {

@@ -21,6 +21,9 @@ export interface WasmSummary {
   params: number;
   macs: number;
   classes: number;
+  /** Estimated bytes of a training step: stepBytesFixed + stepBytesPerExample * batch. */
+  stepBytesPerExample: number;
+  stepBytesFixed: number;
 }
 export interface WasmDataInfo {
   trainCount: number;

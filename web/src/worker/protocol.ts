@@ -22,6 +22,9 @@ export interface ModelSummary {
   params: number;
   macs: number;
   classes: number;
+  /** Estimated bytes of a training step: stepBytesFixed + stepBytesPerExample * batch. */
+  stepBytesPerExample: number;
+  stepBytesFixed: number;
 }
 
 export interface DataInfo {
