@@ -232,15 +232,11 @@ void conv2d_backward_weight(const Conv2dParams& p, const float* input, const flo
   const size_t stride = slot_floats(p, gemm_workspace);
   const size_t gemm_offset = static_cast<size_t>(chunk) * patch_size(p);
   float* col = workspace;  // the chunk's columns, shared; each thread packs in its own slot
-  const int threads = parallel::threads();
   for (int64_t g0 = 0; g0 < total; g0 += chunk) {
     const int rows = static_cast<int>(std::min<int64_t>(chunk, total - g0));
     const float* a = input + g0 * p.C;
     if (!is_pointwise(p)) {
-      const int parts = std::min(rows, threads);
-      parallel::for_each(parts, [&](int part, int) {
-        int64_t r0, r1;
-        parallel::split_range(rows, parts, part, &r0, &r1);
+      parallel::for_ranges(rows, [&](int64_t r0, int64_t r1) {
         im2col(p, input, g0 + r0, static_cast<int>(r1 - r0), col + r0 * patch_size(p));
       });
       a = col;
@@ -250,10 +246,7 @@ void conv2d_backward_weight(const Conv2dParams& p, const float* input, const flo
   }
   if (!dbias) return;
   // Each filter's bias gradient sums every row in order, whichever thread adds it up.
-  const int parts = std::min(p.K, threads);
-  parallel::for_each(parts, [&](int part, int) {
-    int64_t k0, k1;
-    parallel::split_range(p.K, parts, part, &k0, &k1);
+  parallel::for_ranges(p.K, [&](int64_t k0, int64_t k1) {
     for (int64_t g = 0; g < total; ++g)
       for (int64_t k = k0; k < k1; ++k) dbias[k] += doutput[g * p.K + k];
   });

@@ -34,10 +34,11 @@ class Pool2dLayer : public Layer {
     p.N = x.shape[0];
     y.reshape({p.N, p.OH, p.OW, p.C});
     variant_ = "ref";
+    const kernels::MaxPool2dVariant* v = nullptr;  // chosen once: the envelope depends on C only
     if (max_) {
       argmax_.resize(static_cast<size_t>(y.size()));
-      const kernels::MaxPool2dVariant& v = kernels::maxpool2d_select(p);
-      variant_ = v.name;
+      v = &kernels::maxpool2d_select(p);
+      variant_ = v->name;
     }
     // The threads take whole samples (argmax holds indices within a sample).
     const int64_t in_n = shape_size(in_shape_), out_n = shape_size(out_shape_);
@@ -46,7 +47,7 @@ class Pool2dLayer : public Layer {
       q.N = static_cast<int>(n1 - n0);
       const float* xs = x.ptr() + n0 * in_n;
       float* ys = y.ptr() + n0 * out_n;
-      if (max_) kernels::maxpool2d_select(q).forward(q, xs, ys, argmax_.data() + n0 * out_n);
+      if (v) v->forward(q, xs, ys, argmax_.data() + n0 * out_n);
       else kernels::ref::avgpool2d_forward(q, xs, ys);
     });
   }
