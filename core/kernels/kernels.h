@@ -108,6 +108,11 @@ namespace generic {
 size_t gemm_workspace(const GemmParams& p);
 void gemm_ws(const GemmParams& p, const float* A, const float* B, float* C, float* workspace);
 
+// Max pooling forward for any shape, vectorised over channels by the compiler. Same outputs and
+// argmax as ref.
+bool maxpool2d_fits(const Pool2dParams& p);
+void maxpool2d_forward(const Pool2dParams& p, const float* input, float* output, int32_t* argmax);
+
 }  // namespace generic
 
 // wasm SIMD128 (wasm_simd128.h; SIMDe natively): the GEMM driver with a 2 x 16 vector micro-kernel.

@@ -156,20 +156,17 @@ const std::vector<GemmVariant>& gemm_variants() {
 }
 
 const std::vector<MaxPool2dVariant>& maxpool2d_variants() {
-  static const std::vector<MaxPool2dVariant> v = {
-      {"ref", [](const Pool2dParams&) { return true; }, ref::maxpool2d_forward},
-      {"wasmsimd", wasmsimd::maxpool2d_fits, wasmsimd::maxpool2d_forward},
-  };
+  const MaxPool2dVariant ref_v = {"ref", [](const Pool2dParams&) { return true; }, ref::maxpool2d_forward};
+  const MaxPool2dVariant generic_v = {"generic", generic::maxpool2d_fits, generic::maxpool2d_forward};
+  const MaxPool2dVariant simd_v = {"wasmsimd", wasmsimd::maxpool2d_fits, wasmsimd::maxpool2d_forward};
+  static const std::vector<MaxPool2dVariant> v = kWasm ? std::vector<MaxPool2dVariant>{ref_v, generic_v, simd_v}
+                                                       : std::vector<MaxPool2dVariant>{ref_v, simd_v, generic_v};
   return v;
 }
 
 const Conv2dVariant& conv2d_select(const Conv2dParams& p) { return select(conv2d_variants(), p); }
 
-const MaxPool2dVariant& maxpool2d_select(const Pool2dParams& p) {
-  // Natively the emulated SIMD is slower than ref's scalar loop; prefer ref there unless asked.
-  if (!kWasm && preference().empty()) return maxpool2d_variants().front();
-  return select(maxpool2d_variants(), p);
-}
+const MaxPool2dVariant& maxpool2d_select(const Pool2dParams& p) { return select(maxpool2d_variants(), p); }
 
 const DenseVariant& dense_select(int N, int IN, int OUT) {
   return select(dense_variants(), N, IN, OUT);

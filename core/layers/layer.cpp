@@ -1,8 +1,11 @@
 // Layer helpers shared by every layer type: padding arithmetic, activation plumbing, the factory.
 #include "core/layers/layer.h"
 
+#include <algorithm>
+
 #include "core/kernels/kernels.h"
 #include "core/layers/layer_types.h"
+#include "core/parallel/thread_pool.h"
 #include "core/tensor/error.h"
 
 namespace cnn {
@@ -38,10 +41,29 @@ bool conv_out_size(int in, int k, int s, const PaddingSpec& pad, int* out, int* 
   return *out >= 1;
 }
 
+int64_t grain_rows(int64_t cols) { return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(cols, 1)); }
+
+void parallel_zero(Tensor& t) {
+  float* p = t.ptr();
+  parallel::for_ranges(t.size(), kElementwiseGrain, [&](int64_t b, int64_t e) { std::fill(p + b, p + e, 0.0f); });
+}
+
+void parallel_add(const Tensor& src, Tensor& dst) {
+  const float* s = src.ptr();
+  float* d = dst.ptr();
+  parallel::for_ranges(src.size(), kElementwiseGrain, [&](int64_t b, int64_t e) {
+    for (int64_t i = b; i < e; ++i) d[i] += s[i];
+  });
+}
+
 void activation_forward_into(kernels::Activation a, const Tensor& z, Tensor& y) {
   y.reshape(z.shape);
   const int cols = z.shape.empty() ? 1 : static_cast<int>(z.size() / z.shape[0]);
-  kernels::ref::activation_forward(a, z.size(), cols, z.ptr(), y.ptr());
+  const int64_t rows = z.size() / cols;
+  // Whole rows per thread (softmax works on rows); every element's arithmetic is the same.
+  parallel::for_ranges(rows, grain_rows(cols), [&](int64_t r0, int64_t r1) {
+    kernels::ref::activation_forward(a, (r1 - r0) * cols, cols, z.ptr() + r0 * cols, y.ptr() + r0 * cols);
+  });
 }
 
 const Tensor& activation_backward_into(kernels::Activation a, bool fused, const Tensor& y,
@@ -49,7 +71,10 @@ const Tensor& activation_backward_into(kernels::Activation a, bool fused, const 
   if (fused || a == kernels::Activation::kLinear) return dy;
   dz.reshape(dy.shape);
   const int cols = y.shape.empty() ? 1 : static_cast<int>(y.size() / y.shape[0]);
-  kernels::ref::activation_gradient(a, y.size(), cols, y.ptr(), dy.ptr(), dz.ptr());
+  parallel::for_ranges(y.size() / cols, grain_rows(cols), [&](int64_t r0, int64_t r1) {
+    kernels::ref::activation_gradient(a, (r1 - r0) * cols, cols, y.ptr() + r0 * cols, dy.ptr() + r0 * cols,
+                                      dz.ptr() + r0 * cols);
+  });
   return dz;
 }
 

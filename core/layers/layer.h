@@ -84,8 +84,17 @@ void check_param_budget(const std::string& label, int64_t weights);
 
 std::unique_ptr<Layer> make_layer(const LayerSpec& spec, int index);
 
+// Element-wise work is split over the threads in ranges of at least this many values (shorter
+// loops stay on the calling thread). Element-wise results never depend on the split.
+constexpr int64_t kElementwiseGrain = 16384;
+// Rows of `cols` values that make up one grain (at least one row).
+int64_t grain_rows(int64_t cols);
+// t = 0 and dst += src, on the threads.
+void parallel_zero(Tensor& t);
+void parallel_add(const Tensor& src, Tensor& dst);
+
 // Shared by the layers that end with an activation (conv2d, dense): y = act(z), and
-// dz = act'(z) dy, or dz = dy when the softmax is fused with the loss.
+// dz = act'(z) dy, or dz = dy when the softmax is fused with the loss. On the threads, by rows.
 void activation_forward_into(kernels::Activation a, const Tensor& z, Tensor& y);
 const Tensor& activation_backward_into(kernels::Activation a, bool fused, const Tensor& y,
                                        const Tensor& dy, Tensor& dz);

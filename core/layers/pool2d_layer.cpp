@@ -87,20 +87,32 @@ class LrnLayer : public Layer {
     channels_ = in.back();
   }
 
-  kernels::LrnParams params(const Tensor& x) const {
-    return kernels::LrnParams{x.size() / channels_, channels_, spec_.depth_radius, spec_.lrn_bias,
-                              spec_.alpha, spec_.beta};
+  kernels::LrnParams params(int64_t rows) const {
+    return kernels::LrnParams{rows, channels_, spec_.depth_radius, spec_.lrn_bias, spec_.alpha, spec_.beta};
+  }
+
+  // The threads take whole pixels (rows of channels); each pixel is normalised on its own.
+  template <class F>
+  void by_pixels(const Tensor& x, F&& f) {
+    parallel::for_ranges(x.size() / channels_, grain_rows(channels_), [&](int64_t r0, int64_t r1) {
+      f(params(r1 - r0), r0 * channels_);
+    });
   }
 
   void forward(const Tensor& x, Tensor& y, Context&) override {
     y.reshape(x.shape);
     scale_.reshape(x.shape);
     variant_ = "ref";
-    kernels::ref::lrn_forward(params(x), x.ptr(), y.ptr(), scale_.ptr());
+    by_pixels(x, [&](const kernels::LrnParams& p, int64_t at) {
+      kernels::ref::lrn_forward(p, x.ptr() + at, y.ptr() + at, scale_.ptr() + at);
+    });
   }
 
   void backward(const Tensor& x, const Tensor&, const Tensor& dy, Tensor* dx, Context&) override {
-    if (dx) kernels::ref::lrn_backward(params(x), x.ptr(), scale_.ptr(), dy.ptr(), dx->ptr());
+    if (!dx) return;
+    by_pixels(x, [&](const kernels::LrnParams& p, int64_t at) {
+      kernels::ref::lrn_backward(p, x.ptr() + at, scale_.ptr() + at, dy.ptr() + at, dx->ptr() + at);
+    });
   }
 
   bool has_softmax() const override { return false; }

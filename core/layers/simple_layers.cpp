@@ -3,15 +3,12 @@
 // standalone activation.
 #include "core/kernels/kernels.h"
 #include "core/layers/layer_types.h"
+#include "core/parallel/thread_pool.h"
 
 namespace cnn {
 namespace {
 
-void add_into(const Tensor& src, Tensor& dst) {
-  float* d = dst.ptr();
-  const float* s = src.ptr();
-  for (int64_t i = 0; i < src.size(); ++i) d[i] += s[i];
-}
+void add_into(const Tensor& src, Tensor& dst) { parallel_add(src, dst); }
 
 class FlattenLayer : public Layer {
  public:
@@ -51,7 +48,12 @@ class DropoutLayer : public Layer {
   void backward(const Tensor&, const Tensor&, const Tensor& dy, Tensor* dx, Context&) override {
     if (!dx) return;
     if (!active_) return add_into(dy, *dx);
-    for (int64_t i = 0; i < dy.size(); ++i) dx->data[i] += dy.data[i] * mask_.data[i];
+    const float* g = dy.ptr();
+    const float* m = mask_.ptr();
+    float* d = dx->ptr();
+    parallel::for_ranges(dy.size(), kElementwiseGrain, [&](int64_t b, int64_t e) {
+      for (int64_t i = b; i < e; ++i) d[i] += g[i] * m[i];
+    });
   }
   bool has_softmax() const override { return false; }
   std::string detail() const override { return "rate " + std::to_string(spec_.rate).substr(0, 4); }

@@ -73,7 +73,7 @@ void Network::backward(const Tensor& dlogits) {
   ctx.training = true;
   ctx.workspace = &workspace_;
   for (auto& l : layers_)
-    for (Param& p : l->params()) p.grad.zero();
+    for (Param& p : l->params()) parallel_zero(p.grad);
   grads_.back().shape = dlogits.shape;
   grads_.back().data.assign(dlogits.data.begin(), dlogits.data.end());
   for (int i = num_layers() - 1; i >= 0; --i) {
@@ -82,7 +82,7 @@ void Network::backward(const Tensor& dlogits) {
     if (i > 0) {
       dx = &grads_[i - 1];
       dx->reshape(x.shape);
-      dx->zero();
+      parallel_zero(*dx);
     }
     layers_[i]->backward(x, acts_[i], grads_[i], dx, ctx);
   }

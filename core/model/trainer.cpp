@@ -313,16 +313,15 @@ double Trainer::train_one_step(double* accuracy) {
     Layer& layer = net_->layer(i);
     const float l2 = layer.spec().l2;
     for (Param& p : layer.params()) {
+      bool finite;
       if (p.is_kernel && l2 > 0.0f) {
-        double sq = 0.0;
-        for (int64_t k = 0; k < p.value.size(); ++k) {
-          sq += static_cast<double>(p.value.data[k]) * p.value.data[k];
-          p.grad.data[k] += l2 * p.value.data[k];
-        }
-        loss += 0.5 * l2 * sq;
+        const UpdateSums decay = add_weight_decay(l2, p.value.size(), p.value.ptr(), p.grad.ptr());
+        loss += 0.5 * l2 * decay.weight_sq;
+        finite = decay.finite;
+      } else {
+        finite = all_finite_threaded(p.grad.size(), p.grad.ptr());
       }
-      if (!p.grad.all_finite())
-        throw Error(at_step + layer.label() + " has NaN or infinite gradients" + advice);
+      if (!finite) throw Error(at_step + layer.label() + " has NaN or infinite gradients" + advice);
     }
   }
   const int64_t t = opt_steps_ + 1;
@@ -334,13 +333,13 @@ double Trainer::train_one_step(double* accuracy) {
     Layer& layer = net_->layer(i);
     double update_sq = 0, weight_sq = 0;
     for (Param& p : layer.params()) {
-      update_scratch_.assign(p.value.data.begin(), p.value.data.end());
-      optimizer_update(opt, p.value.size(), p.value.ptr(), p.grad.ptr(),
-                       p.m.size() ? p.m.ptr() : nullptr, p.v.size() ? p.v.ptr() : nullptr, t);
-      if (!p.value.all_finite())
+      const UpdateSums u = optimizer_update_measured(opt, p.value.size(), p.value.ptr(), p.grad.ptr(),
+                                                     p.m.size() ? p.m.ptr() : nullptr,
+                                                     p.v.size() ? p.v.ptr() : nullptr, t);
+      if (!u.finite)
         throw Error(at_step + layer.label() + " weights became NaN or infinite after the update" + advice);
-      update_sq += squared_distance(p.value.ptr(), update_scratch_.data(), p.value.size());
-      weight_sq += squared_norm(update_scratch_.data(), p.value.size());
+      update_sq += u.update_sq;
+      weight_sq += u.weight_sq;
     }
     update_ratio_[i] = weight_sq > 0 ? std::sqrt(update_sq / weight_sq) : 0.0;
   }

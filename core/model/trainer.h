@@ -242,7 +242,6 @@ class Trainer {
   Tensor batch_x_, dlogits_, probs_;
   std::vector<uint8_t> batch_y_;
   std::vector<double> update_ratio_;   // per layer, of the last step (see LayerStats)
-  std::vector<float> update_scratch_;  // a parameter's values before the optimizer update
 };
 
 }  // namespace cnn

@@ -29,4 +29,24 @@ int optimizer_slots(const OptimizerConfig& c);
 void optimizer_update(const OptimizerConfig& c, int64_t n, float* p, const float* g, float* m,
                       float* v, int64_t t);
 
+// The sums the training statistics need from one update: ||p_new - p_old||^2 and ||p_old||^2,
+// and whether every new value is finite.
+struct UpdateSums {
+  double update_sq = 0, weight_sq = 0;
+  bool finite = true;
+};
+
+// optimizer_update split over the threads in fixed chunks of the parameter, measuring as it goes
+// (one pass over memory instead of four). The chunks, and the order their sums are added in, do
+// not depend on the thread count, so neither do the weights or the sums.
+UpdateSums optimizer_update_measured(const OptimizerConfig& c, int64_t n, float* p, const float* g, float* m,
+                                     float* v, int64_t t);
+
+// Adds l2 * p to the gradient g (weight decay) the same way, returning ||p||^2 and whether every
+// resulting gradient is finite.
+UpdateSums add_weight_decay(float l2, int64_t n, const float* p, float* g);
+
+// Whether every value is finite, checked on the threads.
+bool all_finite_threaded(int64_t n, const float* a);
+
 }  // namespace cnn

@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cstddef>
 #include <cstdint>
+#include <utility>
 
 namespace cnn::parallel {
 
@@ -45,16 +46,26 @@ inline void split_range(int64_t n, int parts, int i, int64_t* begin, int64_t* en
   *end = *begin + base + (i < extra ? 1 : 0);
 }
 
-// for_ranges(n, [&](int64_t begin, int64_t end) { ... }): [0, n) cut into one contiguous range per
-// thread (fewer when n is small). For loops whose iterations write disjoint memory.
+// for_ranges(n, grain, [&](int64_t begin, int64_t end) { ... }): [0, n) cut into one contiguous
+// range per thread, each at least `grain` iterations long (fewer ranges when n is small; a loop too
+// short to be worth waking a thread for runs on the calling thread). For loops whose iterations
+// write disjoint memory.
 template <class F>
-void for_ranges(int64_t n, F&& f) {
-  const int parts = static_cast<int>(std::min<int64_t>(n, threads()));
+void for_ranges(int64_t n, int64_t grain, F&& f) {
+  if (n <= 0) return;
+  const int64_t most = std::max<int64_t>(n / std::max<int64_t>(grain, 1), 1);
+  const int parts = static_cast<int>(std::min<int64_t>(most, threads()));
   for_each(parts, [&](int part, int) {
     int64_t begin, end;
     split_range(n, parts, part, &begin, &end);
     f(begin, end);
   });
+}
+
+// for_ranges(n, f): one range per thread, however short.
+template <class F>
+void for_ranges(int64_t n, F&& f) {
+  for_ranges(n, 1, std::forward<F>(f));
 }
 
 }  // namespace cnn::parallel

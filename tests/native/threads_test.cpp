@@ -136,14 +136,15 @@ TEST_CASE("conv and dense kernels give the same bits for any thread count", "[th
 
 TEST_CASE("training gives bitwise the same weights with 1, 2, 3 and 4 threads", "[threads][trainer]") {
   ThreadsGuard guard;
-  // Every threaded layer: conv (SAME and VALID), max and average pooling, LRN, dropout, dense.
+  // Every threaded layer: conv (SAME and VALID), max and average pooling, LRN, dropout, dense;
+  // the optimizer step and weight decay, chunked over the threads.
   const std::string spec = R"({"name": "threads", "input": [28, 28, 1], "layers": [
     {"type": "conv2d", "filters": 8, "kernel": 5, "padding": "same", "activation": "relu"},
     {"type": "maxpool2d", "size": 2},
     {"type": "lrn", "depth_radius": 2},
-    {"type": "conv2d", "filters": 16, "kernel": 3, "activation": "relu"},
+    {"type": "conv2d", "filters": 16, "kernel": 3, "activation": "relu", "l2": 0.001},
     {"type": "avgpool2d", "size": 2, "padding": "same"},
-    {"type": "dense", "units": 32, "activation": "tanh"},
+    {"type": "dense", "units": 32, "activation": "tanh", "l2": 0.0005},
     {"type": "dropout", "rate": 0.2},
     {"type": "dense", "units": 10, "activation": "softmax"}],
     "optimizer": {"type": "adam", "lr": 0.002}, "batch_size": 24, "seed": 5})";

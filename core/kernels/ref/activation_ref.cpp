@@ -43,7 +43,10 @@ void activation_backward(Activation a, int64_t n, int cols, const float* y, cons
       for (int64_t i = 0; i < n; ++i) dx[i] += dy[i];
       break;
     case Activation::kRelu:
-      for (int64_t i = 0; i < n; ++i) dx[i] += y[i] > 0.0f ? dy[i] : 0.0f;
+      for (int64_t i = 0; i < n; ++i) {
+        const float g = dy[i];
+        dx[i] += y[i] > 0.0f ? g : 0.0f;
+      }
       break;
     case Activation::kTanh:
       for (int64_t i = 0; i < n; ++i) dx[i] += dy[i] * (1.0f - y[i] * y[i]);
@@ -66,8 +69,11 @@ void activation_backward(Activation a, int64_t n, int cols, const float* y, cons
 // y, dy [n] -> dz [n] (overwritten)
 void activation_gradient(Activation a, int64_t n, int cols, const float* y, const float* dy, float* dz) {
   switch (a) {
-    case Activation::kRelu:  // the hot case: a select the compiler vectorises
-      for (int64_t i = 0; i < n; ++i) dz[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+    case Activation::kRelu:  // the hot case: dy is read unconditionally so the select vectorises
+      for (int64_t i = 0; i < n; ++i) {
+        const float g = dy[i];
+        dz[i] = y[i] > 0.0f ? g : 0.0f;
+      }
       return;
     case Activation::kTanh:
       for (int64_t i = 0; i < n; ++i) dz[i] = dy[i] * (1.0f - y[i] * y[i]);
