@@ -44,43 +44,55 @@ bool is_pointwise(const Conv2dParams& p) {
          p.OH == p.H && p.OW == p.W;
 }
 
-// col[r, (ky*KW + kx)*C + c] for output rows g0 .. g0+rows of the whole batch. A kernel row
-// whose columns all fall inside the input is one contiguous run of KW*C floats
-// in NHWC, whatever the stride: consecutive kx are consecutive pixels of the same input row.
+// The output pixel of GEMM row g, advanced one row at a time (no division per row).
+struct RowCursor {
+  const Conv2dParams& p;
+  int n, oy, ox;
+  RowCursor(const Conv2dParams& q, int64_t g) : p(q) {
+    const int64_t per_sample = static_cast<int64_t>(q.OH) * q.OW;
+    n = static_cast<int>(g / per_sample);
+    const int rem = static_cast<int>(g % per_sample);
+    oy = rem / q.OW;
+    ox = rem % q.OW;
+  }
+  void next() {
+    if (++ox < p.OW) return;
+    ox = 0;
+    if (++oy < p.OH) return;
+    oy = 0;
+    ++n;
+  }
+  // The kernel columns [*kx0, *kx1) that fall inside the input, and the input column of kx = 0.
+  int columns(int* kx0, int* kx1) const {
+    const int x0 = ox * p.SW - p.PL;
+    *kx0 = std::max(0, -x0);
+    *kx1 = std::min(p.KW, p.W - x0);
+    return x0;
+  }
+};
+
+// col[r, (ky*KW + kx)*C + c] for output rows g0 .. g0+rows of the whole batch. The kernel
+// columns inside the input are one contiguous run of floats in NHWC, whatever the stride
+// (consecutive kx are consecutive pixels of one input row); the padding around it is zeros.
 void im2col(const Conv2dParams& p, const float* input, int64_t g0, int rows, float* col) {
   const int64_t kkc = patch_size(p);
-  const int64_t per_sample = static_cast<int64_t>(p.OH) * p.OW;
   const int run = p.KW * p.C;  // floats of one kernel row
-  for (int r = 0; r < rows; ++r) {
-    const int64_t g = g0 + r;
-    const int n = static_cast<int>(g / per_sample);
-    const int rem = static_cast<int>(g % per_sample);
-    const int oy = rem / p.OW, ox = rem % p.OW;
-    const int x0 = ox * p.SW - p.PL;
-    const bool cols_inside = x0 >= 0 && x0 + p.KW <= p.W;
+  RowCursor at(p, g0);
+  for (int r = 0; r < rows; ++r, at.next()) {
+    int kx0, kx1;
+    const int x0 = at.columns(&kx0, &kx1);
+    const int lead = kx0 * p.C, inside = std::max(0, kx1 - kx0) * p.C;
     float* dst = col + r * kkc;
     for (int ky = 0; ky < p.KH; ++ky, dst += run) {
-      const int iy = oy * p.SH - p.PT + ky;
-      if (iy < 0 || iy >= p.H) {
-        std::memset(dst, 0, sizeof(float) * run);
+      const int iy = at.oy * p.SH - p.PT + ky;
+      if (iy < 0 || iy >= p.H || inside == 0) {
+        std::fill(dst, dst + run, 0.0f);
         continue;
       }
-      const float* src_row = input + ((static_cast<int64_t>(n) * p.H + iy) * p.W) * p.C;
-      if (cols_inside) {
-        const float* src = src_row + static_cast<int64_t>(x0) * p.C;
-        for (int i = 0; i < run; ++i) dst[i] = src[i];
-        continue;
-      }
-      for (int kx = 0; kx < p.KW; ++kx) {
-        const int ix = x0 + kx;
-        float* d = dst + kx * p.C;
-        if (ix < 0 || ix >= p.W) {
-          for (int c = 0; c < p.C; ++c) d[c] = 0.0f;
-        } else {
-          const float* src = src_row + static_cast<int64_t>(ix) * p.C;
-          for (int c = 0; c < p.C; ++c) d[c] = src[c];
-        }
-      }
+      const float* src = input + ((static_cast<int64_t>(at.n) * p.H + iy) * p.W + x0 + kx0) * p.C;
+      std::fill(dst, dst + lead, 0.0f);
+      for (int i = 0; i < inside; ++i) dst[lead + i] = src[i];
+      std::fill(dst + lead + inside, dst + run, 0.0f);
     }
   }
 }
@@ -88,21 +100,18 @@ void im2col(const Conv2dParams& p, const float* input, int64_t g0, int rows, flo
 // dinput += scatter of dcol rows g0 .. g0+rows (inverse of im2col)
 void col2im(const Conv2dParams& p, const float* dcol, int64_t g0, int rows, float* dinput) {
   const int64_t kkc = patch_size(p);
-  const int64_t per_sample = static_cast<int64_t>(p.OH) * p.OW;
-  for (int r = 0; r < rows; ++r) {
-    const int64_t g = g0 + r;
-    const int n = static_cast<int>(g / per_sample);
-    const int rem = static_cast<int>(g % per_sample);
-    const int oy = rem / p.OW, ox = rem % p.OW;
+  const int run = p.KW * p.C;
+  RowCursor at(p, g0);
+  for (int r = 0; r < rows; ++r, at.next()) {
+    int kx0, kx1;
+    const int x0 = at.columns(&kx0, &kx1);
+    const int lead = kx0 * p.C, inside = std::max(0, kx1 - kx0) * p.C;
     const float* src = dcol + r * kkc;
-    for (int ky = 0; ky < p.KH; ++ky) {
-      const int iy = oy * p.SH - p.PT + ky;
-      for (int kx = 0; kx < p.KW; ++kx, src += p.C) {
-        const int ix = ox * p.SW - p.PL + kx;
-        if (iy < 0 || iy >= p.H || ix < 0 || ix >= p.W) continue;
-        float* dst = dinput + ((static_cast<int64_t>(n) * p.H + iy) * p.W + ix) * p.C;
-        for (int c = 0; c < p.C; ++c) dst[c] += src[c];
-      }
+    for (int ky = 0; ky < p.KH; ++ky, src += run) {
+      const int iy = at.oy * p.SH - p.PT + ky;
+      if (iy < 0 || iy >= p.H) continue;
+      float* dst = dinput + ((static_cast<int64_t>(at.n) * p.H + iy) * p.W + x0 + kx0) * p.C;
+      for (int i = 0; i < inside; ++i) dst[i] += src[lead + i];
     }
   }
 }

@@ -4,6 +4,7 @@
 // ref scatter through the argmax indices.
 #include <algorithm>
 #include <cassert>
+#include <vector>
 
 #include "core/kernels/kernels.h"
 #include "core/kernels/wasmsimd/simd128.h"
@@ -13,10 +14,15 @@ namespace cnn::kernels::wasmsimd {
 bool maxpool2d_fits(const Pool2dParams& p) { return p.C % 4 == 0; }
 
 // input [N, H, W, C] -> output [N, OH, OW, C], argmax [N, OH, OW, C]
+// Per output pixel, the window's pixel offsets are listed once (as splatted vectors); then for
+// each group of 4 channels the maximum runs down that list, carrying the winning pixel's offset,
+// and the channel and lane are added once at the end.
 void maxpool2d_forward(const Pool2dParams& p, const float* input, float* output, int32_t* argmax) {
   assert(p.C % 4 == 0);
   const int64_t in_sample = static_cast<int64_t>(p.H) * p.W * p.C;
   const v128_t lanes = wasm_i32x4_make(0, 1, 2, 3);
+  std::vector<int32_t> offsets(static_cast<size_t>(p.KH) * p.KW);
+  std::vector<int32_t> offsets4(offsets.size() * 4);  // each offset 4 times: one vector load
   for (int n = 0; n < p.N; ++n) {
     const float* x = input + n * in_sample;
     for (int oy = 0; oy < p.OH; ++oy) {
@@ -31,20 +37,25 @@ void maxpool2d_forward(const Pool2dParams& p, const float* input, float* output,
           }
           continue;
         }
+        int count = 0;  // in scan order, so ties keep the first maximum as ref does
+        for (int iy = y0; iy < y1; ++iy)
+          for (int ix = x0; ix < x1; ++ix) {
+            offsets[count] = (iy * p.W + ix) * p.C;
+            std::fill_n(&offsets4[4 * count], 4, offsets[count]);
+            ++count;
+          }
         for (int c = 0; c < p.C; c += 4) {
-          int32_t first = (y0 * p.W + x0) * p.C + c;
-          v128_t best = wasm_v128_load(x + first);
-          v128_t best_i = wasm_i32x4_add(wasm_i32x4_splat(first), lanes);
-          for (int iy = y0; iy < y1; ++iy)
-            for (int ix = (iy == y0 ? x0 + 1 : x0); ix < x1; ++ix) {
-              const int32_t i = (iy * p.W + ix) * p.C + c;
-              const v128_t v = wasm_v128_load(x + i);
-              const v128_t gt = wasm_f32x4_gt(v, best);
-              best = wasm_v128_bitselect(v, best, gt);
-              best_i = wasm_v128_bitselect(wasm_i32x4_add(wasm_i32x4_splat(i), lanes), best_i, gt);
-            }
+          const float* xc = x + c;
+          v128_t best = wasm_v128_load(xc + offsets[0]);
+          v128_t best_at = wasm_v128_load(&offsets4[0]);
+          for (int k = 1; k < count; ++k) {
+            const v128_t v = wasm_v128_load(xc + offsets[k]);
+            const v128_t gt = wasm_f32x4_gt(v, best);
+            best = wasm_v128_bitselect(v, best, gt);
+            best_at = wasm_v128_bitselect(wasm_v128_load(&offsets4[4 * k]), best_at, gt);
+          }
           wasm_v128_store(output + o + c, best);
-          wasm_v128_store(argmax + o + c, best_i);
+          wasm_v128_store(argmax + o + c, wasm_i32x4_add(best_at, wasm_i32x4_add(wasm_i32x4_splat(c), lanes)));
         }
       }
     }
