@@ -3,7 +3,8 @@
 // reply echoes; training progress arrives as a stream of small events; bulk data (IDX files,
 // model bytes, digit images) travels as transferable buffers.
 
-export const PROTOCOL_VERSION = 1;
+// 2: MNIST in shards ('data/grown', 'data/retry', DataInfo's totals and bytes, eval totals).
+export const PROTOCOL_VERSION = 2;
 
 export interface LayerSummary {
   index: number;
