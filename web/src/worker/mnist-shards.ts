@@ -72,6 +72,39 @@ export function shardFileSizes(m: MnistManifest): Map<string, { gz: number; raw:
   return sizes;
 }
 
+/**
+ * Sums the bytes of one data load's files as bytes of the download, for a progress line: a body
+ * the browser decoded (a .gz sent with Content-Encoding: gzip) counts in proportion to its
+ * compressed file. `report` is the Progress callback to hand to the fetches.
+ */
+export class DownloadMeter {
+  private files = new Map<string, number>();
+  private sizes = new Map<string, { gz: number; raw: number }>();
+  private total = 0;
+  private fromCache = true;
+
+  constructor(private readonly onProgress: (file: string, loaded: number, total: number, fromCache: boolean) => void) {}
+
+  /** The manifest gives the total and each file's sizes. */
+  setManifest(m: MnistManifest): void {
+    this.total = m.bytes;
+    this.sizes = shardFileSizes(m);
+  }
+
+  loaded(): number {
+    let sum = 0;
+    for (const b of this.files.values()) sum += b;
+    return sum;
+  }
+
+  readonly report: Progress = (file, bytes, _size, cached, gzipBody) => {
+    const size = this.sizes.get(file);
+    this.files.set(file, size && !gzipBody ? Math.round((size.gz * bytes) / size.raw) : bytes);
+    this.fromCache &&= cached;
+    this.onProgress(file, this.loaded(), this.total, this.fromCache);
+  };
+}
+
 /** Offset of the first item in an IDX file: the 4-byte magic, then 4 bytes per dimension. */
 function idxHeaderLength(idx: Uint8Array): number {
   return 4 + 4 * idx[3];

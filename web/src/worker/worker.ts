@@ -6,7 +6,7 @@ import createCnnModule from '../wasm/cnn.js';
 import type { CnnModule, Result, WasmEvalResult, WasmLayerStats, WasmStepResult, WasmTensorStats, WasmTrainer } from '../wasm/cnn.js';
 import { buildReport, type TestSet } from './eval-report';
 import { gunzip, type Progress } from './fetch-data';
-import { fetchManifest, fetchShard, joinIdx, shardFileSizes, type MnistManifest, type Shard, type ShardData } from './mnist-shards';
+import { DownloadMeter, fetchManifest, fetchShard, joinIdx, type Shard, type ShardData } from './mnist-shards';
 import {
   PROTOCOL_VERSION,
   type DataInfo,
@@ -260,7 +260,7 @@ const handlers: { [T in RequestType]: Handler<T> } = {
     stream = null;
     const progress = byteCounter(generation);
     const manifest = await fetchManifest(req.baseUrl, progress.report);
-    progress.setTotal(manifest);
+    progress.setManifest(manifest);
     if (req.testOnly) {
       // Test only: the whole test set in both places (this worker never trains).
       const parts = await Promise.all(manifest.shards.filter((s) => s.set === 'test').map((s) => fetchShard(req.baseUrl, s, progress.report)));
@@ -602,30 +602,11 @@ function setData(raw: Uint8Array[], source: string, names: readonly string[], wh
   return dataInfo;
 }
 
-/** Sums the bytes of one data load's files for 'data/progress', as bytes of the download. */
-function byteCounter(generation: number) {
-  const files = new Map<string, number>();
-  let sizes = new Map<string, { gz: number; raw: number }>();
-  let total = 0;
-  let fromCache = true;
-  const loaded = () => {
-    let sum = 0;
-    for (const b of files.values()) sum += b;
-    return sum;
-  };
-  const report: Progress = (file, bytes, _size, cached, gzipBody) => {
-    if (generation !== dataGeneration) return;
-    const size = sizes.get(file);
-    // A body the browser decoded counts in proportion to the compressed file.
-    files.set(file, size && !gzipBody ? Math.round((size.gz * bytes) / size.raw) : bytes);
-    fromCache &&= cached;
-    post({ type: 'data/progress', file, loaded: loaded(), total, fromCache });
-  };
-  const setTotal = (m: MnistManifest) => {
-    total = m.bytes;
-    sizes = shardFileSizes(m);
-  };
-  return { report, loaded, setTotal };
+/** 'data/progress' for one data load, silent once another load has started. */
+function byteCounter(generation: number): DownloadMeter {
+  return new DownloadMeter((file, loaded, total, fromCache) => {
+    if (generation === dataGeneration) post({ type: 'data/progress', file, loaded, total, fromCache });
+  });
 }
 
 /**
