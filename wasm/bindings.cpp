@@ -104,6 +104,16 @@ std::vector<uint8_t> bytes_of(const val& typed_array) {
   return emscripten::convertJSArrayToNumberVector<uint8_t>(typed_array);
 }
 
+val data_info_object(const DataInfo& d) {
+  val o = val::object();
+  o.set("trainCount", d.train_count);
+  o.set("testCount", d.test_count);
+  o.set("rows", d.rows);
+  o.set("cols", d.cols);
+  o.set("epochSize", d.epoch_size);
+  return o;
+}
+
 class JsTrainer {
  public:
   val configure(const std::string& spec) {
@@ -117,14 +127,20 @@ class JsTrainer {
   val setData(const val& train_images, const val& train_labels, const val& test_images,
               const val& test_labels) {
     return guarded([&] {
-      const DataInfo d = t_.set_data(bytes_of(train_images), bytes_of(train_labels), bytes_of(test_images),
-                                     bytes_of(test_labels));
-      val o = val::object();
-      o.set("trainCount", d.train_count);
-      o.set("testCount", d.test_count);
-      o.set("rows", d.rows);
-      o.set("cols", d.cols);
-      return o;
+      return data_info_object(t_.set_data(bytes_of(train_images), bytes_of(train_labels),
+                                          bytes_of(test_images), bytes_of(test_labels)));
+    });
+  }
+  val appendTrain(const val& images, const val& labels) {
+    return guarded([&] { return data_info_object(t_.append_train(bytes_of(images), bytes_of(labels))); });
+  }
+  val appendTest(const val& images, const val& labels) {
+    return guarded([&] { return data_info_object(t_.append_test(bytes_of(images), bytes_of(labels))); });
+  }
+  val setFullTrainCount(int n) {
+    return guarded([&] {
+      t_.set_full_train_count(n);
+      return data_info_object(t_.data_info());
     });
   }
 
@@ -388,6 +404,9 @@ EMSCRIPTEN_BINDINGS(cnn) {
       .function("summary", &JsTrainer::summary)
       .function("specJson", &JsTrainer::specJson)
       .function("setData", &JsTrainer::setData)
+      .function("appendTrain", &JsTrainer::appendTrain)
+      .function("appendTest", &JsTrainer::appendTest)
+      .function("setFullTrainCount", &JsTrainer::setFullTrainCount)
       .function("trainSteps", &JsTrainer::trainSteps)
       .function("evaluate", &JsTrainer::evaluate)
       .function("predict", &JsTrainer::predict)

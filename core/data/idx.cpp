@@ -210,6 +210,26 @@ Dataset make_dataset(IdxImages images, IdxLabels labels, const std::string& name
   return Dataset{std::move(images), std::move(labels)};
 }
 
+void append_dataset(Dataset& to, const Dataset& more, const std::string& name) {
+  check(more.images.count == more.labels.count,
+        name + ": " + std::to_string(more.images.count) + " images but " + std::to_string(more.labels.count) +
+            " labels");
+  check(more.images.rows == to.images.rows && more.images.cols == to.images.cols,
+        name + ": the images are " + std::to_string(more.images.rows) + "x" + std::to_string(more.images.cols) +
+            " but the set they join has " + std::to_string(to.images.rows) + "x" +
+            std::to_string(to.images.cols) + " images");
+  check(int64_t{to.images.count} + more.images.count <= kIdxMaxCount,
+        name + ": " + std::to_string(to.images.count) + " + " + std::to_string(more.images.count) +
+            " images would pass the limit of " + std::to_string(kIdxMaxCount));
+  // Both reserved first: a failed allocation leaves `to` as it was.
+  to.images.pixels.reserve(to.images.pixels.size() + more.images.pixels.size());
+  to.labels.labels.reserve(to.labels.labels.size() + more.labels.labels.size());
+  to.images.pixels.insert(to.images.pixels.end(), more.images.pixels.begin(), more.images.pixels.end());
+  to.images.count += more.images.count;
+  to.labels.labels.insert(to.labels.labels.end(), more.labels.labels.begin(), more.labels.labels.end());
+  to.labels.count += more.labels.count;
+}
+
 std::vector<uint8_t> write_idx_images(const IdxImages& images) {
   check(images.count >= 0 && images.rows >= 0 && images.cols >= 0,
         "write_idx_images: negative dimension");

@@ -55,6 +55,10 @@ IdxLabels parse_idx_labels(const uint8_t* bytes, size_t n, const std::string& na
 // Pairs images with labels; Error when the counts differ ("train: 60000 images but 59999 labels").
 Dataset make_dataset(IdxImages images, IdxLabels labels, const std::string& name);
 
+// Appends `more` to `to` (a data set that arrives in shards). Error naming `name` when the image
+// sizes differ or the joined set would pass kIdxMaxCount; `to` is unchanged then.
+void append_dataset(Dataset& to, const Dataset& more, const std::string& name);
+
 // Plain (not gzip) IDX files with a big-endian header; Error if the sizes are inconsistent.
 std::vector<uint8_t> write_idx_images(const IdxImages& images);
 std::vector<uint8_t> write_idx_labels(const IdxLabels& labels);

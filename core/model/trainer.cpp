@@ -27,6 +27,9 @@ using json = nlohmann::json;
 namespace {
 constexpr const char* kFormat = "cnn-playground/1";
 constexpr int kEvalBatch = 256;
+// Random streams of the data order (the epoch's own shuffle uses 1000000 + epoch).
+constexpr uint64_t kPassStream = uint64_t{5} << 40;    // + (epoch << 20) + pass
+constexpr uint64_t kSpliceStream = uint64_t{6} << 40;  // + the training count after the append
 
 double now_ms() {
   using namespace std::chrono;
@@ -37,8 +40,9 @@ double now_ms() {
 struct Trainer::Snapshot {
   std::vector<std::vector<float>> values, m, v;
   std::vector<double> update_ratio;
-  int64_t step, opt_steps, examples_seen, pos;
-  int epoch;
+  std::vector<int> perm;
+  int64_t step, opt_steps, examples_seen, pos, epoch_pos;
+  int epoch, pass;
 };
 
 Trainer::Trainer() = default;
@@ -76,8 +80,8 @@ ModelSummary Trainer::configure(const std::string& spec_json) {
   auto net = std::make_unique<Network>(spec);
   net->init_params(spec.seed);
   net_ = std::move(net);
-  step_ = opt_steps_ = examples_seen_ = pos_ = 0;
-  epoch_ = 0;
+  step_ = opt_steps_ = examples_seen_ = pos_ = epoch_pos_ = 0;
+  epoch_ = pass_ = 0;
   update_ratio_.assign(net_->num_layers(), 0.0);
   ensure_slots();
   start_epoch();
@@ -92,8 +96,8 @@ void Trainer::reset(std::optional<uint64_t> seed) {
     p->m = Tensor();
     p->v = Tensor();
   }
-  step_ = opt_steps_ = examples_seen_ = pos_ = 0;
-  epoch_ = 0;
+  step_ = opt_steps_ = examples_seen_ = pos_ = epoch_pos_ = 0;
+  epoch_ = pass_ = 0;
   update_ratio_.assign(net_->num_layers(), 0.0);
   ensure_slots();
   start_epoch();
@@ -120,9 +124,61 @@ DataInfo Trainer::set_data(data::IdxSet set) {
     throw Error("the training images are " + std::to_string(tr.rows) + "x" + std::to_string(tr.cols) +
                 " but the test images are " + std::to_string(te.rows) + "x" + std::to_string(te.cols));
   data_ = std::make_unique<data::IdxSet>(std::move(set));
-  if (pos_ > data_->train.images.count) pos_ = 0;
+  full_train_count_ = 0;
+  if (epoch_pos_ > data_->train.images.count) epoch_pos_ = 0;
+  pos_ = epoch_pos_;
+  pass_ = 0;
   if (net_) start_epoch();
   return data_info();
+}
+
+DataInfo Trainer::append_train(const std::vector<uint8_t>& images, const std::vector<uint8_t>& labels) {
+  return append(true, images, labels);
+}
+
+DataInfo Trainer::append_test(const std::vector<uint8_t>& images, const std::vector<uint8_t>& labels) {
+  return append(false, images, labels);
+}
+
+DataInfo Trainer::append(bool train, const std::vector<uint8_t>& images, const std::vector<uint8_t>& labels) {
+  const std::string set = train ? "training" : "test";
+  if (!data_) throw Error("no data to add the " + set + " images to: load a data set first");
+  data::Dataset more = data::make_dataset(
+      data::parse_idx_images(images.data(), images.size(), "more " + set + " images"),
+      data::parse_idx_labels(labels.data(), labels.size(), "more " + set + " labels"), "more " + set + " data");
+  data::Dataset& to = train ? data_->train : data_->test;
+  const int before = to.images.count;
+  const bool splice = train && net_ && perm_.size() == static_cast<size_t>(before);
+  if (splice) perm_.reserve(static_cast<size_t>(before) + more.images.count);
+  data::append_dataset(to, more, "more " + set + " data");
+  if (!train || !net_) return data_info();
+  if (!splice) {
+    start_epoch();
+    return data_info();
+  }
+  // The new images join the part of the current pass not yet visited, in a random order.
+  const int after = to.images.count;
+  for (int i = before; i < after; ++i) perm_.push_back(i);
+  if (net_->spec().shuffle) {
+    Rng rng = Rng::stream(net_->spec().seed, kSpliceStream + static_cast<uint64_t>(after));
+    for (int64_t i = after - 1; i > pos_; --i)
+      std::swap(perm_[i], perm_[pos_ + rng.below(static_cast<uint32_t>(i - pos_ + 1))]);
+  }
+  return data_info();
+}
+
+void Trainer::set_full_train_count(int n) {
+  require_data();
+  const int have = data_->train.images.count;
+  if (n != 0 && (n < have || n > data::kIdxMaxCount))
+    throw Error("the full training set must have from " + std::to_string(have) + " (the images present) to " +
+                std::to_string(data::kIdxMaxCount) + " images, not " + std::to_string(n));
+  full_train_count_ = n;
+}
+
+int64_t Trainer::epoch_size() const {
+  if (!data_) return 0;
+  return std::max(data_->train.images.count, full_train_count_);
 }
 
 DataInfo Trainer::data_info() const {
@@ -132,6 +188,7 @@ DataInfo Trainer::data_info() const {
   d.test_count = data_->test.images.count;
   d.rows = data_->train.images.rows;
   d.cols = data_->train.images.cols;
+  d.epoch_size = static_cast<int>(epoch_size());
   return d;
 }
 
@@ -193,7 +250,7 @@ int Trainer::steps_per_epoch() const {
   require_model();
   if (!data_) return 0;
   const int b = net_->spec().batch_size;
-  return (data_->train.images.count + b - 1) / b;
+  return static_cast<int>((epoch_size() + b - 1) / b);
 }
 
 float Trainer::current_lr() const {
@@ -215,6 +272,18 @@ void Trainer::start_epoch() {
   for (int i = n - 1; i > 0; --i) std::swap(perm_[i], perm_[rng.below(static_cast<uint32_t>(i + 1))]);
 }
 
+void Trainer::start_pass() {
+  ++pass_;
+  pos_ = 0;
+  const int n = data_->train.images.count;
+  perm_.resize(n);
+  for (int i = 0; i < n; ++i) perm_[i] = i;
+  if (!net_->spec().shuffle) return;
+  Rng rng = Rng::stream(net_->spec().seed,
+                        kPassStream + (static_cast<uint64_t>(epoch_) << 20) + static_cast<uint64_t>(pass_));
+  for (int i = n - 1; i > 0; --i) std::swap(perm_[i], perm_[rng.below(static_cast<uint32_t>(i + 1))]);
+}
+
 void Trainer::ensure_slots() {
   const int slots = optimizer_slots(net_->spec().optimizer);
   for (Param* p : net_->params()) {
@@ -231,6 +300,9 @@ Trainer::Snapshot Trainer::take_snapshot() const {
     s.v.push_back(p->v.data);
   }
   s.update_ratio = update_ratio_;
+  s.perm = perm_;
+  s.epoch_pos = epoch_pos_;
+  s.pass = pass_;
   s.step = step_;
   s.opt_steps = opt_steps_;
   s.examples_seen = examples_seen_;
@@ -247,13 +319,14 @@ void Trainer::restore(const Snapshot& s) {
     params[i]->v.data = s.v[i];
   }
   update_ratio_ = s.update_ratio;
-  const bool new_epoch = epoch_ != s.epoch;
+  perm_ = s.perm;
   step_ = s.step;
   opt_steps_ = s.opt_steps;
   examples_seen_ = s.examples_seen;
   pos_ = s.pos;
+  epoch_pos_ = s.epoch_pos;
   epoch_ = s.epoch;
-  if (new_epoch) start_epoch();
+  pass_ = s.pass;
 }
 
 // One batch: returns the loss, sets *accuracy. Throws Error on NaN/Inf (state then partly
@@ -262,12 +335,14 @@ double Trainer::train_one_step(double* accuracy) {
   const ModelSpec& spec = net_->spec();
   const auto& images = data_->train.images;
   const int n_total = images.count;
-  if (pos_ >= n_total) {
+  const int64_t per_epoch = epoch_size();
+  if (epoch_pos_ >= per_epoch) {
     ++epoch_;
-    pos_ = 0;
+    pos_ = epoch_pos_ = 0;
+    pass_ = 0;
     start_epoch();
   }
-  const int bs = static_cast<int>(std::min<int64_t>(spec.batch_size, n_total - pos_));
+  const int bs = static_cast<int>(std::min<int64_t>(spec.batch_size, per_epoch - epoch_pos_));
   const int H = images.rows, W = images.cols, px = H * W;
   batch_x_.reshape({bs, H, W, 1});
   batch_y_.resize(bs);
@@ -275,7 +350,8 @@ double Trainer::train_one_step(double* accuracy) {
   std::vector<float> tmp(spec.augment.enabled ? px : 0);
   const data::AugmentParams aug{spec.augment.shift, spec.augment.rotate, spec.augment.scale};
   for (int b = 0; b < bs; ++b) {
-    const int idx = perm_[pos_ + b];
+    if (pos_ >= n_total) start_pass();  // only while the set is still growing to its full size
+    const int idx = perm_[pos_++];
     const uint8_t* src = &images.pixels[static_cast<size_t>(idx) * px];
     float* dst = batch_x_.ptr() + static_cast<int64_t>(b) * px;
     float* plain = spec.augment.enabled ? tmp.data() : dst;
@@ -345,7 +421,7 @@ double Trainer::train_one_step(double* accuracy) {
   }
   step_ += 1;
   opt_steps_ = t;
-  pos_ += bs;
+  epoch_pos_ += bs;
   examples_seen_ += bs;
   return loss;
 }
@@ -372,7 +448,7 @@ StepResult Trainer::train_steps(int n) {
   r.step = step_;
   r.epoch = epoch_;
   r.examples_seen = examples_seen_;
-  r.epoch_progress = static_cast<double>(pos_) / data_->train.images.count;
+  r.epoch_progress = static_cast<double>(epoch_pos_) / epoch_size();
   r.loss = loss_sum / n;
   r.batch_accuracy = acc_sum / n;
   r.ms = now_ms() - t0;
@@ -551,7 +627,7 @@ std::vector<uint8_t> Trainer::save(bool with_optimizer) const {
     }
   f.metadata["format"] = kFormat;
   f.metadata["spec"] = spec_to_json(net_->spec());
-  json training{{"step", step_}, {"epoch", epoch_}, {"examples_seen", examples_seen_}, {"position", pos_}};
+  json training{{"step", step_}, {"epoch", epoch_}, {"examples_seen", examples_seen_}, {"position", epoch_pos_}};
   if (with_optimizer) training["optimizer_steps"] = opt_steps_;
   f.metadata["training"] = training.dump();
   return write_safetensors(f);
@@ -640,7 +716,10 @@ ModelSummary Trainer::load(const std::vector<uint8_t>& bytes, const std::string&
   step_ = step;
   examples_seen_ = seen;
   epoch_ = epoch;
-  pos_ = !data_ || pos <= data_->train.images.count ? pos : 0;
+  epoch_pos_ = !data_ || pos <= epoch_size() ? pos : 0;
+  pass_ = 0;
+  // Past the images present (a set still arriving): the next batch starts a new pass.
+  pos_ = data_ ? std::min<int64_t>(epoch_pos_, data_->train.images.count) : epoch_pos_;
   ensure_slots();
   start_epoch();
   return net_->summary();

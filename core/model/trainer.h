@@ -23,6 +23,9 @@ namespace cnn {
 struct DataInfo {
   int train_count = 0, test_count = 0;
   int rows = 0, cols = 0;
+  // Examples per epoch: train_count, or the full size the training set is still growing to
+  // (Trainer::set_full_train_count).
+  int epoch_size = 0;
 };
 
 struct StepResult {
@@ -136,6 +139,19 @@ class Trainer {
   DataInfo set_data(const std::vector<uint8_t>& train_images, const std::vector<uint8_t>& train_labels,
                     const std::vector<uint8_t>& test_images, const std::vector<uint8_t>& test_labels);
   DataInfo set_data(data::IdxSet set);
+  // A data set that arrives in shards: appends IDX images and labels (plain or gzip) to the
+  // training or the test set loaded by set_data. The images must have the set's size, the labels
+  // must pair up with them, and a set may not pass data::kIdxMaxCount; on error nothing changes.
+  // Images that join the training set during an epoch are shuffled into the part of the epoch
+  // not yet visited, so they are trained on from the next batch.
+  DataInfo append_train(const std::vector<uint8_t>& images, const std::vector<uint8_t>& labels);
+  DataInfo append_test(const std::vector<uint8_t>& images, const std::vector<uint8_t>& labels);
+  // The size the training set will have once all of it has arrived (0: the size it has now).
+  // While it is smaller, an epoch still counts this many examples, drawn in shuffled passes over
+  // the images present (a pass that runs out starts another), so the epoch counter, the steps per
+  // epoch and the learning-rate schedule do not shift as data arrives; once the set is complete,
+  // epochs are plain passes again. Must be 0 or from the current count to data::kIdxMaxCount.
+  void set_full_train_count(int n);
   bool has_data() const { return data_ != nullptr; }
   DataInfo data_info() const;
 
@@ -223,6 +239,10 @@ class Trainer {
   // Refuses a batch size whose training step would not fit in memory, in one sentence.
   void check_step_memory(const ModelSpec& spec) const;
   void start_epoch();
+  // A fresh shuffled pass over the training images present, within the current epoch.
+  void start_pass();
+  int64_t epoch_size() const;
+  DataInfo append(bool train, const std::vector<uint8_t>& images, const std::vector<uint8_t>& labels);
   void ensure_slots();
   Snapshot take_snapshot() const;
   void restore(const Snapshot& s);
@@ -237,7 +257,10 @@ class Trainer {
   // file, a new optimizer type) takes a first step of lr, not ~3 lr.
   int64_t opt_steps_ = 0;
   int epoch_ = 0;
-  int64_t pos_ = 0;  // position in the epoch's permutation
+  int64_t pos_ = 0;        // position in the current pass's permutation
+  int64_t epoch_pos_ = 0;  // examples done in this epoch (== pos_ when the set is complete)
+  int pass_ = 0;           // passes started within this epoch before the current one
+  int full_train_count_ = 0;
   std::vector<int> perm_;
   Tensor batch_x_, dlogits_, probs_;
   std::vector<uint8_t> batch_y_;

@@ -30,7 +30,7 @@ function trainer(preset = 'tiny') {
 test('tiny trains for hundreds of steps with the loss going down, on SIMD kernels', () => {
   const t = trainer();
   const info = t.setData(...gz);  // gzip bytes are read as well as raw ones
-  assert.deepEqual(info, { trainCount: 1000, testCount: 500, rows: 28, cols: 28 });
+  assert.deepEqual(info, { trainCount: 1000, testCount: 500, rows: 28, cols: 28, epochSize: 1000 });
   const before = t.evaluate(0);
   const losses = [];
   for (let i = 0; i < 30; i++) {
@@ -48,6 +48,30 @@ test('tiny trains for hundreds of steps with the loss going down, on SIMD kernel
   assert.ok(after.probs instanceof Float32Array && after.probs.length === 5000);
   assert.equal(t.kernelVariant(0), 'wasmsimd');
   assert.equal(t.kernelVariant(4), 'wasmsimd');
+  t.delete();
+});
+
+test('shards appended through the bindings grow the sets; a bad shard gives one sentence', () => {
+  // The subset's first 100 test and 200 training images, then the rest, as the page loads MNIST.
+  const idx = (bytes, header, per, start, n) => {
+    const out = new Uint8Array(header + per * n);
+    out.set(bytes.subarray(0, header));
+    new DataView(out.buffer).setUint32(4, n);
+    out.set(bytes.subarray(header + per * start, header + per * (start + n)), header);
+    return out;
+  };
+  const img = (b, s, n) => idx(b, 16, 784, s, n);
+  const lab = (b, s, n) => idx(b, 8, 1, s, n);
+  const t = trainer();
+  assert.equal(t.setData(img(raw[0], 0, 200), lab(raw[1], 0, 200), img(raw[2], 0, 100), lab(raw[3], 0, 100)).trainCount, 200);
+  assert.equal(t.setFullTrainCount(1000).epochSize, 1000);
+  assert.equal(t.trainSteps(8).stepsPerEpoch, 32);
+  assert.deepEqual(t.appendTest(img(raw[2], 100, 400), lab(raw[3], 100, 400)), { trainCount: 200, testCount: 500, rows: 28, cols: 28, epochSize: 1000 });
+  assert.equal(t.appendTrain(img(raw[0], 200, 800), lab(raw[1], 200, 800)).trainCount, 1000);
+  assert.equal(t.evaluate(0).count, 500);
+  assert.match(t.appendTrain(img(raw[0], 0, 5), lab(raw[1], 0, 4)).error, /^more training data: 5 images but 4 labels/);
+  assert.match(t.setFullTrainCount(10).error, /from 1000 \(the images present\)/);
+  assert.equal(t.trainSteps(24).epochProgress, 1);
   t.delete();
 });
 

@@ -91,7 +91,6 @@ export class CnnPlayground extends LitElement {
   private storedStep = -1;
   /** The user's own data files, kept to reload them into a restarted worker. */
   private userFiles: { files: IdxFiles; names: string[] } | null = null;
-  private fileProgress = new Map<string, { loaded: number; total: number; fromCache: boolean }>();
   private pace = { step: 0, wall: 0, msPerStep: 0 };
 
   static styles = css`
@@ -280,14 +279,19 @@ export class CnnPlayground extends LitElement {
     client.onCrash = (m) => void this.recover(m);
     this.listen(client);
     try {
-      await this.initWorker();
+      const init = this.initWorker();
+      // MNIST downloads while the engine does (the worker adds it to the trainer once there is one).
+      const data = this.loadMnist();
+      await init;
       const { state, problem } = decodeState(this.syncUrl ? location.hash : this.lesson, this.presets, DEFAULT_PRESET);
       if (problem) this.notice = problem;
       await this.configure(state.preset, state.spec, { keepStored: true, hide: state.hide });
       this.ready = true;
-      void this.loadPretrained();
       await this.restoreStored();
-      await this.loadMnist();
+      // The first MNIST shards before the pretrained model: on a slow link they share it, and
+      // Train waits for the data while the digit pad can wait for its model.
+      await data;
+      void this.loadPretrained();
     } catch (e) {
       this.banner = `The playground could not start: ${(e as Error).message}`;
     }
@@ -329,17 +333,9 @@ export class CnnPlayground extends LitElement {
   }
 
   private listen(client: WorkerClient) {
-    client.on('data/progress', (e) => {
-      this.fileProgress.set(e.file, e);
-      let loaded = 0,
-        total = 0,
-        fromCache = true;
-      for (const f of this.fileProgress.values()) {
-        loaded += f.loaded;
-        total += f.total;
-        fromCache &&= f.fromCache;
-      }
-      this.dataProgress = { loaded, total, fromCache };
+    client.on('data/progress', (e) => (this.dataProgress = { loaded: e.loaded, total: e.total, fromCache: e.fromCache }));
+    client.on('data/grown', (e) => {
+      if (this.dataInfo?.source === e.info.source) this.dataInfo = e.info;
     });
     client.on('metrics/step', (e) => {
       const now = e.wallMs;
@@ -362,7 +358,7 @@ export class CnnPlayground extends LitElement {
       });
       this.metrics?.addStep(e.epoch, e.loss, e.accuracy);
     });
-    client.on('metrics/eval', (e) => this.metrics?.addEval(e.epoch, e.accuracy, e.count));
+    client.on('metrics/eval', (e) => this.metrics?.addEval(e.epoch, e.accuracy, e.count, e.total));
     client.on('eval/report', (e) => {
       this.report = e.report;
       void this.backup();
@@ -556,10 +552,11 @@ export class CnnPlayground extends LitElement {
 
   // ---- data ----------------------------------------------------------------------------------
 
+  /** MNIST from the site: resolves when training can start; the rest arrives as 'data/grown'. */
   private async loadMnist() {
     this.dataBusy = true;
     this.dataError = '';
-    this.fileProgress.clear();
+    this.dataProgress = null;
     try {
       const base = assetUrl('data/mnist/', this);
       this.dataInfo = await this.client!.request('data/load-mnist', { baseUrl: base });
@@ -568,7 +565,14 @@ export class CnnPlayground extends LitElement {
       this.dataError = `MNIST could not be loaded: ${(e as Error).message}`;
     } finally {
       this.dataBusy = false;
-      this.dataProgress = null;
+    }
+  }
+
+  private async retryMnist() {
+    try {
+      this.dataInfo = await this.client!.request('data/retry', {});
+    } catch (e) {
+      this.dataError = (e as Error).message;
     }
   }
 
@@ -748,6 +752,7 @@ export class CnnPlayground extends LitElement {
                 ?busy=${this.dataBusy}
                 @data-files=${(e: CustomEvent<{ files: IdxFiles; names: string[] }>) => this.loadFiles(e.detail.files, e.detail.names)}
                 @data-mnist=${() => this.loadMnist()}
+                @data-retry=${() => this.retryMnist()}
                 @data-error=${(e: CustomEvent<string>) => (this.dataError = e.detail)}
               ></cnn-data-panel>`
             : ''}

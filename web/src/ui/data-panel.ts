@@ -1,6 +1,7 @@
 // The data panel: where the training data comes from (MNIST served with the site, or the user's
-// own IDX files), download progress, and what was loaded. It reads files and hands them up; the
-// worker and the core check them.
+// own IDX files), download progress, and what was loaded. MNIST arrives in shards: the panel
+// shows images and bytes arrived while training already runs, and offers a retry when a shard
+// fails. It reads files and hands them up; the worker and the core check them.
 import { LitElement, css, html } from 'lit';
 import type { DataInfo, IdxFiles } from '../worker/protocol';
 import { formatCount, panelStyles } from './shared-styles';
@@ -94,6 +95,41 @@ export class DataPanel extends LitElement {
     this.dispatchEvent(new CustomEvent('data-mnist', { bubbles: true, composed: true }));
   }
 
+  private retry() {
+    this.dispatchEvent(new CustomEvent('data-retry', { bubbles: true, composed: true }));
+  }
+
+  /** The data in use; while MNIST is arriving, how much of it is in, and what an epoch means then. */
+  private infoLine(info: DataInfo) {
+    const complete = info.trainCount >= info.trainTotal && info.testCount >= info.testTotal;
+    if (complete)
+      return html`<p data-testid="data-info">
+        <strong>${info.source}</strong>: ${formatCount(info.trainCount)} training and ${formatCount(info.testCount)} test
+        images, ${info.rows}×${info.cols}.
+      </p>`;
+    const p = this.progress;
+    const mb = (b: number) => (b / 1e6).toFixed(1);
+    // Live bytes while a shard downloads; the arrived shards' sizes otherwise.
+    const loaded = Math.max(info.bytesLoaded, p && !this.busy ? p.loaded : 0);
+    const pct = info.bytesTotal > 0 ? Math.min(100, (100 * loaded) / info.bytesTotal) : 0;
+    return html`<p data-testid="data-info">
+        <strong>${info.source}</strong> ${info.arriving ? 'is arriving' : 'is partly loaded'}: training images
+        <span data-testid="train-loaded" data-value=${info.trainCount}>${formatCount(info.trainCount)}</span> /
+        ${formatCount(info.trainTotal)} · test images
+        <span data-testid="test-loaded" data-value=${info.testCount}>${formatCount(info.testCount)}</span> /
+        ${formatCount(info.testTotal)}${info.bytesTotal > 0 ? html` · <span data-testid="bytes-loaded">${mb(loaded)} / ${mb(info.bytesTotal)} MB</span>` : ''}
+      </p>
+      ${info.arriving ? html`<progress aria-label="MNIST arriving" max="100" .value=${pct}></progress>` : ''}
+      <p class="muted" data-testid="data-epoch-note">
+        You can train now: new images join the training as they arrive. An epoch still counts
+        ${formatCount(info.epochSize)} examples, repeating the ${formatCount(info.trainCount)} present until the rest is in.
+      </p>
+      ${info.streamError
+        ? html`<p class="error" role="alert" data-testid="data-stream-error">${info.streamError}</p>
+            <button data-testid="data-retry" @click=${this.retry}>Retry the download</button>`
+        : ''}`;
+  }
+
   render() {
     const p = this.progress;
     const pct = p && p.total > 0 ? Math.min(100, (100 * p.loaded) / p.total) : 0;
@@ -108,14 +144,7 @@ export class DataPanel extends LitElement {
         : this.busy
           ? html`<p class="muted" role="status">Loading data…</p>`
           : ''}
-      ${this.info
-        ? html`<p data-testid="data-info">
-            <strong>${this.info.source}</strong>: ${formatCount(this.info.trainCount)} training and
-            ${formatCount(this.info.testCount)} test images, ${this.info.rows}×${this.info.cols}.
-          </p>`
-        : !this.busy
-          ? html`<p class="muted">No data loaded.</p>`
-          : ''}
+      ${this.info ? this.infoLine(this.info) : !this.busy ? html`<p class="muted">No data loaded.</p>` : ''}
       ${this.error ? html`<p class="error" role="alert" data-testid="data-error">${this.error}</p>` : ''}
       <div class="row">
         <label class="file"
@@ -124,7 +153,9 @@ export class DataPanel extends LitElement {
         /></label>
         ${this.info && this.info.source !== 'MNIST'
           ? html`<button @click=${this.mnist} ?disabled=${this.busy}>Use MNIST</button>`
-          : ''}
+          : !this.info && this.error && !this.busy
+            ? html`<button data-testid="data-mnist-retry" @click=${this.mnist}>Load MNIST again</button>`
+            : ''}
       </div>
     `;
   }

@@ -196,7 +196,11 @@ export class EvalPanel extends LitElement {
       <p class="headline">
         <strong>${pct(r.accuracy, 2)}</strong> test accuracy<br />
         <span class="sub"
-          >loss ${r.loss.toFixed(4)} · ${r.count.toLocaleString('en-US')} test examples · epoch
+          >loss ${r.loss.toFixed(4)} ·
+          ${r.count < r.total
+            ? `${r.count.toLocaleString('en-US')} of ${r.total.toLocaleString('en-US')} test examples (the rest had not arrived)`
+            : `${r.count.toLocaleString('en-US')} test examples`}
+          · epoch
           ${r.epoch.toFixed(2)}, step ${r.step.toLocaleString('en-US')}</span
         >
       </p>

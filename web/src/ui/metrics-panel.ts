@@ -9,7 +9,7 @@ export class MetricsPanel extends LitElement {
   static properties = {
     lastTest: { state: true },
   };
-  private lastTest: { accuracy: number; count: number } | null = null;
+  private lastTest: { accuracy: number; count: number; total: number } | null = null;
 
   static styles = [
     panelStyles,
@@ -41,9 +41,10 @@ export class MetricsPanel extends LitElement {
     this.chart('accuracy')?.append(epoch, [accuracy, null]);
   }
 
-  addEval(epoch: number, accuracy: number, count: number) {
+  /** total: the whole test set's size, to say when fewer images were used (a sample, or data still arriving). */
+  addEval(epoch: number, accuracy: number, count: number, total = count) {
     this.chart('accuracy')?.append(epoch, [null, accuracy]);
-    this.lastTest = { accuracy, count };
+    this.lastTest = { accuracy, count, total };
   }
 
   clear() {
@@ -59,7 +60,10 @@ export class MetricsPanel extends LitElement {
         Learning curves
         ${t
           ? html`<small data-testid="test-accuracy" data-value=${t.accuracy}
-              >test accuracy <b>${(100 * t.accuracy).toFixed(2)}%</b> on ${t.count.toLocaleString('en-US')} images</small
+              >test accuracy <b>${(100 * t.accuracy).toFixed(2)}%</b> on
+              ${t.count < t.total
+                ? `${t.count.toLocaleString('en-US')} of ${t.total.toLocaleString('en-US')} test images`
+                : `${t.count.toLocaleString('en-US')} images`}</small
             >`
           : ''}
       </h2>

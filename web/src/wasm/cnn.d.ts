@@ -30,6 +30,8 @@ export interface WasmDataInfo {
   testCount: number;
   rows: number;
   cols: number;
+  /** Examples per epoch: trainCount, or the full size the training set is still growing to. */
+  epochSize: number;
 }
 export interface WasmStepResult {
   step: number;
@@ -115,6 +117,11 @@ export interface WasmTrainer {
   summary(): Result<WasmSummary>;
   specJson(): string;
   setData(trainImages: Uint8Array, trainLabels: Uint8Array, testImages: Uint8Array, testLabels: Uint8Array): Result<WasmDataInfo>;
+  /** Appends a shard (IDX images and labels, plain or gzip) to the training or the test set. */
+  appendTrain(images: Uint8Array, labels: Uint8Array): Result<WasmDataInfo>;
+  appendTest(images: Uint8Array, labels: Uint8Array): Result<WasmDataInfo>;
+  /** The size the training set will reach; epochs count that many examples until then (0: as it is). */
+  setFullTrainCount(n: number): Result<WasmDataInfo>;
   trainSteps(n: number): Result<WasmStepResult>;
   evaluate(limit: number): Result<WasmEvalResult>;
   predict(image: Float32Array): Result<{ probabilities: Float32Array }>;

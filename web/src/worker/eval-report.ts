@@ -61,6 +61,7 @@ export function buildReport(e: WasmEvalResult, step: number, epoch: number, test
     step,
     epoch,
     count: e.count,
+    total: Math.max(info.testTotal, e.count),
     classes: C,
     loss: e.loss,
     accuracy: e.accuracy,

@@ -1,35 +1,37 @@
-// Fetches the site's gzip-compressed MNIST files with progress, keeps them in the Cache API for
-// offline use, and gunzips IDX bytes with DecompressionStream. Runs inside the worker; it does
-// not parse IDX (the core does that, and says what is wrong with a bad file).
+// Fetches the site's data files (the MNIST manifest and its gzip IDX shards) with progress, keeps
+// them in the Cache API for offline use, and gunzips IDX bytes with DecompressionStream. Runs
+// inside the worker; it does not parse IDX (the core does that, and says what is wrong with a bad
+// file).
 
-const CACHE_NAME = 'cnn-playground-data-v1';
+// v2: MNIST in shards with a manifest (v1 held the four whole files, deleted on first use).
+const CACHE_NAME = 'cnn-playground-data-v2';
+const OLD_CACHES = ['cnn-playground-data-v1'];
 
-export const MNIST_FILES = [
-  'train-images-idx3-ubyte.gz',
-  'train-labels-idx1-ubyte.gz',
-  't10k-images-idx3-ubyte.gz',
-  't10k-labels-idx1-ubyte.gz',
-] as const;
-
-export type Progress = (file: string, loaded: number, total: number, fromCache: boolean) => void;
+/**
+ * Bytes of `file` read so far. gzipBody: the body is the gzip file itself; false when it is not
+ * gzip, or when the server sent a .gz file with Content-Encoding: gzip and the browser decoded it.
+ */
+export type Progress = (file: string, loaded: number, total: number, fromCache: boolean, gzipBody: boolean) => void;
 
 /** Reads a response body, reporting progress (total from Content-Length, 0 if unknown). */
 async function readWithProgress(res: Response, file: string, fromCache: boolean, progress: Progress): Promise<Uint8Array> {
   const total = Number(res.headers.get('content-length') ?? 0);
   if (!res.body) {
     const b = new Uint8Array(await res.arrayBuffer());
-    progress(file, b.length, b.length, fromCache);
+    progress(file, b.length, b.length, fromCache, isGzip(b));
     return b;
   }
   const reader = res.body.getReader();
   const chunks: Uint8Array[] = [];
   let loaded = 0;
+  let gzipBody = false;
   for (;;) {
     const { done, value } = await reader.read();
     if (done) break;
+    if (loaded === 0) gzipBody = isGzip(value);
     chunks.push(value);
     loaded += value.length;
-    progress(file, loaded, total, fromCache);
+    progress(file, loaded, total, fromCache, gzipBody);
   }
   const out = new Uint8Array(loaded);
   let at = 0;
@@ -37,13 +39,20 @@ async function readWithProgress(res: Response, file: string, fromCache: boolean,
     out.set(c, at);
     at += c.length;
   }
-  progress(file, loaded, loaded, fromCache);
+  progress(file, loaded, loaded, fromCache, gzipBody);
   return out;
 }
 
+let oldCachesDeleted = false;
+
 async function openCache(): Promise<Cache | null> {
   try {
-    return typeof caches === 'undefined' ? null : await caches.open(CACHE_NAME);
+    if (typeof caches === 'undefined') return null;
+    if (!oldCachesDeleted) {
+      oldCachesDeleted = true;
+      for (const name of OLD_CACHES) void caches.delete(name).catch(() => false);
+    }
+    return await caches.open(CACHE_NAME);
   } catch {
     return null; // e.g. an opaque origin or storage disabled: work without the cache
   }
@@ -54,16 +63,24 @@ export async function fetchCached(url: string, file: string, progress: Progress)
   const cache = await openCache();
   const cached = cache ? await cache.match(url) : undefined;
   if (cached) return readWithProgress(cached, file, true, progress);
-  const res = await fetch(url);
-  if (!res.ok) throw new Error(`could not download ${file} (HTTP ${res.status})`);
-  if (cache) {
-    try {
-      await cache.put(url, res.clone());
-    } catch {
-      // quota or private mode: the data still loads, only not offline
-    }
+  let res: Response;
+  try {
+    res = await fetch(url);
+  } catch {
+    throw new Error(`could not download ${file} (the network request failed)`);
   }
-  return readWithProgress(res, file, false, progress);
+  if (!res.ok) throw new Error(`could not download ${file} (HTTP ${res.status})`);
+  // The cache takes its copy while the page reads the other, so progress shows as bytes arrive;
+  // quota or private mode only costs the offline copy.
+  const stored = cache ? cache.put(url, res.clone()).catch(() => undefined) : undefined;
+  let bytes: Uint8Array;
+  try {
+    bytes = await readWithProgress(res, file, false, progress);
+  } catch {
+    throw new Error(`could not download ${file} (the connection broke off)`);
+  }
+  await stored;
+  return bytes;
 }
 
 export function isGzip(b: Uint8Array): boolean {

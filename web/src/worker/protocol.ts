@@ -3,7 +3,8 @@
 // reply echoes; training progress arrives as a stream of small events; bulk data (IDX files,
 // model bytes, digit images) travels as transferable buffers.
 
-export const PROTOCOL_VERSION = 1;
+// 2: MNIST in shards ('data/grown', 'data/retry', DataInfo's totals and bytes, eval totals).
+export const PROTOCOL_VERSION = 2;
 
 export interface LayerSummary {
   index: number;
@@ -28,12 +29,25 @@ export interface ModelSummary {
 }
 
 export interface DataInfo {
+  /** Images loaded so far. */
   trainCount: number;
   testCount: number;
   rows: number;
   cols: number;
   /** What the data is, for the page: "MNIST" or the names of the user's files. */
   source: string;
+  /** The sizes of the whole sets: more than the counts while MNIST is still arriving. */
+  trainTotal: number;
+  testTotal: number;
+  /** Examples an epoch counts: trainTotal, also before all of it has arrived. */
+  epochSize: number;
+  /** Compressed bytes of the site's data arrived and in all (0 for the user's files). */
+  bytesLoaded: number;
+  bytesTotal: number;
+  /** More shards are on their way (false once complete, or stopped by an error). */
+  arriving: boolean;
+  /** Why the rest stopped arriving (a shard failed to download); 'data/retry' goes on. */
+  streamError?: string;
 }
 
 export interface Hyperparameters {
@@ -78,6 +92,8 @@ export interface EvalReport {
   step: number;
   epoch: number; // fractional epochs trained when it was taken
   count: number;
+  /** The whole test set's size: more than count when part of it had not arrived yet. */
+  total: number;
   classes: number;
   loss: number;
   accuracy: number;
@@ -246,10 +262,14 @@ interface RequestTypes {
   /** Threads the kernels use from the next batch on (1 .. max); the results do not depend on it. */
   'engine/threads': { req: { threads: number }; res: ThreadInfo };
   /**
-   * MNIST from the site. testOnly fetches the test set alone (1.6 MB instead of 11 MB), which then
-   * stands in for the training set too: for elements that look at digits and never train.
+   * MNIST from the site, in shards. Replies once the first test and training shards are loaded
+   * (training can start); the others follow one at a time, each announced by 'data/grown'.
+   * testOnly fetches the test set alone (1.6 MB instead of 11 MB), which then stands in for the
+   * training set too: for elements that look at digits and never train.
    */
   'data/load-mnist': { req: { baseUrl: string; testOnly?: boolean }; res: DataInfo };
+  /** Goes on fetching the MNIST shards after one failed (DataInfo.streamError). */
+  'data/retry': { req: {}; res: DataInfo };
   'data/load-files': { req: { files: IdxFiles; names: string[] }; res: DataInfo };
   'model/configure': { req: { spec: string }; res: { summary: ModelSummary; spec: string } };
   'model/reset': { req: { seed?: number }; res: { summary: ModelSummary } };
@@ -312,7 +332,10 @@ export type TrainState = 'idle' | 'running' | 'paused' | 'done';
 
 export type FromWorker =
   | Reply
+  /** Bytes of the current data load: loaded so far of total (0 when unknown), file the latest. */
   | { type: 'data/progress'; file: string; loaded: number; total: number; fromCache: boolean }
+  /** A shard of MNIST arrived and joined the data, or the rest stopped (info.streamError). */
+  | { type: 'data/grown'; info: DataInfo }
   /** One point per training chunk; the charts append it. */
   | {
       type: 'metrics/step';
@@ -328,7 +351,8 @@ export type FromWorker =
       totalSteps: number;
     }
   /** Test accuracy on a sample (during an epoch) or the whole test set (at its end). */
-  | { type: 'metrics/eval'; step: number; epoch: number; accuracy: number; loss: number; count: number }
+  /** count: test images used; total: the whole test set's size (more while MNIST arrives). */
+  | { type: 'metrics/eval'; step: number; epoch: number; accuracy: number; loss: number; count: number; total: number }
   | { type: 'eval/report'; report: EvalReport }
   | { type: 'train/state'; state: TrainState; step: number; epochs: number; message?: string }
   /** Something went wrong outside a request (e.g. divergence while training). */

@@ -5,7 +5,8 @@
 import createCnnModule from '../wasm/cnn.js';
 import type { CnnModule, Result, WasmEvalResult, WasmLayerStats, WasmStepResult, WasmTensorStats, WasmTrainer } from '../wasm/cnn.js';
 import { buildReport, type TestSet } from './eval-report';
-import { MNIST_FILES, fetchCached, gunzip } from './fetch-data';
+import { gunzip, type Progress } from './fetch-data';
+import { DownloadMeter, fetchManifest, fetchShard, joinIdx, type Shard, type ShardData } from './mnist-shards';
 import {
   PROTOCOL_VERSION,
   type DataInfo,
@@ -35,6 +36,13 @@ let trainer: WasmTrainer | null = null;
 let pretrained: WasmTrainer | null = null; // the shipped model, for the digit pad until training starts
 let testSet: TestSet | null = null; // the raw IDX files, for galleries
 let dataInfo: DataInfo | null = null;
+// Every data load takes the next number; a shard stream from an older load stops appending.
+let dataGeneration = 0;
+// The MNIST shards still to come, while they stream in behind training.
+// Resolves when init has made the trainer: the MNIST download starts before that, beside the engine's.
+let initialized: () => void = () => {};
+const trainerMade = new Promise<void>((resolve) => (initialized = resolve));
+let stream: { baseUrl: string; shards: Shard[]; generation: number; running: boolean; progress: Progress } | null = null;
 
 let state: TrainState = 'idle';
 let msPerStep = 0; // running estimate, sizes the chunks
@@ -156,7 +164,8 @@ function postStep(r: WasmStepResult): void {
 function evaluate(limit: number, epoch: number): WasmEvalResult {
   const t = need();
   const e = unwrap(t.evaluate(limit));
-  post({ type: 'metrics/eval', step: t.step(), epoch, accuracy: e.accuracy, loss: e.loss, count: e.count });
+  const total = Math.max(dataInfo?.testTotal ?? 0, e.count);
+  post({ type: 'metrics/eval', step: t.step(), epoch, accuracy: e.accuracy, loss: e.loss, count: e.count, total });
   return e;
 }
 
@@ -228,6 +237,7 @@ const handlers: { [T in RequestType]: Handler<T> } = {
   async init(req) {
     cnn = await loadEngine(req.threadedModule);
     trainer ??= new cnn.Trainer();
+    initialized();
     const presets: Record<string, string> = {};
     for (const name of cnn.presetNames()) presets[name] = unwrap(cnn.preset(name)).json;
     return { version: PROTOCOL_VERSION, presets, variant: 'wasmsimd', threads: threadInfo(cnn) };
@@ -243,21 +253,56 @@ const handlers: { [T in RequestType]: Handler<T> } = {
   },
 
   async 'data/load-mnist'(req) {
-    const files = req.testOnly ? MNIST_FILES.slice(2) : MNIST_FILES;
-    const parts = await Promise.all(
-      files.map((f) =>
-        fetchCached(new URL(f, req.baseUrl).href, f, (file, loaded, total, fromCache) =>
-          post({ type: 'data/progress', file, loaded, total, fromCache }),
-        ),
-      ),
-    );
-    const raw = await Promise.all(parts.map((p, i) => gunzip(p, files[i])));
-    // Test only: the test set in both places (this worker never trains).
-    if (req.testOnly) return setData([raw[0], raw[1], raw[0], raw[1]], 'the MNIST test set', [files[0], files[1], files[0], files[1]]);
-    return setData(raw, 'MNIST', MNIST_FILES);
+    // Downloads at once, while the engine may still be loading; the trainer is needed only to add
+    // the data. Without an init before this request, the default engine loads as for any request.
+    const engineReady = modulePromise ? trainerMade : engine();
+    const generation = ++dataGeneration;
+    stream = null;
+    const progress = byteCounter(generation);
+    const manifest = await fetchManifest(req.baseUrl, progress.report);
+    progress.setManifest(manifest);
+    if (req.testOnly) {
+      // Test only: the whole test set in both places (this worker never trains).
+      const parts = await Promise.all(manifest.shards.filter((s) => s.set === 'test').map((s) => fetchShard(req.baseUrl, s, progress.report)));
+      parts.sort((a, b) => a.shard.start - b.shard.start);
+      const images = parts.map((p) => p.images).reduce(joinIdx);
+      const labels = parts.map((p) => p.labels).reduce(joinIdx);
+      const names = ['MNIST test images', 'MNIST test labels'];
+      await engineReady;
+      return setData([images, labels, images, labels], 'the MNIST test set', [...names, ...names], { bytesTotal: manifest.bytes });
+    }
+    // The first training and test shards together, then training can start; the rest streams.
+    const first = (set: 'train' | 'test') => manifest.shards.find((s) => s.set === set && s.start === 0)!;
+    const [train, test] = await Promise.all([first('train'), first('test')].map((s) => fetchShard(req.baseUrl, s, progress.report)));
+    await engineReady;
+    if (generation !== dataGeneration) throw new UserError('another data set was chosen meanwhile');
+    const names = [train.shard.images.file, train.shard.labels.file, test.shard.images.file, test.shard.labels.file];
+    setData([train.images, train.labels, test.images, test.labels], 'MNIST', names, {
+      trainTotal: manifest.train,
+      testTotal: manifest.test,
+      bytesTotal: manifest.bytes,
+    });
+    unwrap(need().setFullTrainCount(manifest.train));
+    const rest = manifest.shards.filter((s) => s.start !== 0);
+    stream = { baseUrl: req.baseUrl, shards: rest, generation, running: false, progress: progress.report };
+    const arrived = [train, test].reduce((a, d) => a + d.shard.images.bytes + d.shard.labels.bytes, 0);
+    dataInfo = { ...dataInfo!, epochSize: manifest.train, bytesLoaded: arrived, arriving: rest.length > 0 };
+    void streamShards();
+    return dataInfo;
+  },
+
+  'data/retry'() {
+    if (!dataInfo) throw new UserError('load a data set first');
+    if (stream && !stream.running && stream.shards.length) {
+      dataInfo = { ...dataInfo, arriving: true, streamError: undefined };
+      void streamShards();
+    }
+    return dataInfo;
   },
 
   async 'data/load-files'(req) {
+    ++dataGeneration;
+    stream = null;
     const f = req.files;
     const buffers = [f.trainImages, f.trainLabels, f.testImages, f.testLabels];
     const raw = await Promise.all(buffers.map((b, i) => gunzip(new Uint8Array(b), req.names[i])));
@@ -529,7 +574,7 @@ function toLayerStats(s: WasmLayerStats): LayerStats {
 
 const DATA_ROLES = ['training images', 'training labels', 'test images', 'test labels'];
 
-function setData(raw: Uint8Array[], source: string, names: readonly string[]): DataInfo {
+function setData(raw: Uint8Array[], source: string, names: readonly string[], whole: Partial<DataInfo> = {}): DataInfo {
   const t = need();
   let info;
   try {
@@ -543,9 +588,71 @@ function setData(raw: Uint8Array[], source: string, names: readonly string[]): D
     throw new UserError(message);
   }
   testSet = { images: raw[2], labels: raw[3] };
-  dataInfo = { ...info, source };
+  dataInfo = {
+    ...info,
+    source,
+    trainTotal: info.trainCount,
+    testTotal: info.testCount,
+    bytesLoaded: whole.bytesTotal ?? 0,
+    bytesTotal: 0,
+    arriving: false,
+    ...whole,
+  };
   stepsPerEpoch = 0;
   return dataInfo;
+}
+
+/** 'data/progress' for one data load, silent once another load has started. */
+function byteCounter(generation: number): DownloadMeter {
+  return new DownloadMeter((file, loaded, total, fromCache) => {
+    if (generation === dataGeneration) post({ type: 'data/progress', file, loaded, total, fromCache });
+  });
+}
+
+/**
+ * Fetches the remaining MNIST shards one at a time (so each gets the whole bandwidth) and appends
+ * each to the trainer's data between training chunks. A failed shard stops the stream with one
+ * sentence in DataInfo.streamError; training goes on with what arrived, and 'data/retry' resumes.
+ */
+async function streamShards(): Promise<void> {
+  const s = stream;
+  if (!s || s.running) return;
+  s.running = true;
+  const current = () => s.generation === dataGeneration && stream === s;
+  try {
+    while (s.shards.length) {
+      const shard = s.shards[0];
+      let data: ShardData;
+      try {
+        data = await fetchShard(s.baseUrl, shard, s.progress);
+        if (!current()) return;
+        appendShard(data);
+      } catch (e) {
+        if (!current()) return;
+        const n = (x: number) => x.toLocaleString('en-US');
+        const set = shard.set === 'train' ? 'training' : 'test';
+        const have = shard.set === 'train' ? dataInfo!.trainCount : dataInfo!.testCount;
+        const message = `MNIST ${set} images ${n(shard.start + 1)}–${n(shard.start + shard.count)} did not arrive: ${(e as Error).message}; the page goes on with the ${n(have)} ${set} images that did.`;
+        dataInfo = { ...dataInfo!, arriving: false, streamError: message };
+        post({ type: 'data/grown', info: dataInfo });
+        return;
+      }
+      s.shards.shift();
+      dataInfo = { ...dataInfo!, arriving: s.shards.length > 0, streamError: undefined };
+      post({ type: 'data/grown', info: dataInfo });
+    }
+  } finally {
+    s.running = false;
+  }
+}
+
+function appendShard(d: ShardData): void {
+  const t = need();
+  const train = d.shard.set === 'train';
+  const info = unwrap(train ? t.appendTrain(d.images, d.labels) : t.appendTest(d.images, d.labels));
+  if (!train) testSet = { images: joinIdx(testSet!.images, d.images), labels: joinIdx(testSet!.labels, d.labels) };
+  const bytes = d.shard.images.bytes + d.shard.labels.bytes;
+  dataInfo = { ...dataInfo!, trainCount: info.trainCount, testCount: info.testCount, bytesLoaded: Math.min(dataInfo!.bytesLoaded + bytes, dataInfo!.bytesTotal) };
 }
 
 self.onmessage = async (ev: MessageEvent<ToWorker>) => {
@@ -553,7 +660,7 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
   try {
     const handler = handlers[req.type] as Handler<RequestType>;
     if (!handler) throw new UserError(`unknown request "${(req as { type: string }).type}"`);
-    if (req.type !== 'init') await engine();
+    if (req.type !== 'init' && req.type !== 'data/load-mnist') await engine();
     const result = await handler(req as RequestOf<RequestType>);
     const transfer: Transferable[] = [];
     if (req.type === 'model/save' || req.type === 'model/export-onnx') transfer.push((result as ResultOf<'model/save'>).bytes);
