@@ -243,7 +243,7 @@ function computeTargets(report) {
   const hi = Math.max(...THREADS), lo = Math.min(...THREADS);
   const both = ['keras-book', 'tiny'].filter((m) => models.includes(m));
   const defs = [
-    { what: `training ex/s, ours ${hi} threads / ours ${lo} thread`, min: 1.8, models: both, threads: [hi],
+    { what: `training ex/s, ours ${hi} threads / ours ${lo} thread`, min: 1.8, models: both, threads: hi > lo ? [hi] : [],
       value: (env, m) => ratio(fig(env, 'ours', m, hi)?.train, fig(env, 'ours', m, lo)?.train) },
     { what: 'training ex/s, ours / PyTorch', min: 0.75, models: both, threads: THREADS,
       value: (env, m, t) => ratio(fig(env, 'ours', m, t)?.train, fig('native', 'pytorch', m, t)?.train) },
@@ -300,7 +300,9 @@ function printTables(report) {
   const p = (s = '') => lines.push(s);
   p();
   const chromium = report.environments.chromium;
-  p(`Machine: ${report.machine.cpu}, ${report.machine.cores} cores. Numbers are noisy: compare within this run.`);
+  const load = (l) => (l ? num(l[0], 1) : '?');
+  p(`Machine: ${report.machine.cpu}, ${report.machine.cores} cores; load average ${load(report.machine.loadavg_at_start)} at the start, ` +
+    `${load(report.machine.loadavg_at_end)} at the end. Numbers are noisy: compare within this run (the rows that use every core suffer most from other load).`);
   if (chromium && !chromium.error)
     p(`Chromium page cross-origin isolated: ${chromium.cross_origin_isolated} (workers: ${chromium.workers_cross_origin_isolated?.join('/') || '?'})`);
   for (const env of ['node', 'chromium']) {
@@ -406,6 +408,7 @@ async function main() {
   }
   report.ratios = computeRatios(report);
   report.targets = computeTargets(report);
+  report.machine.loadavg_at_end = os.loadavg();
   report.elapsed_s = (Date.now() - t0) / 1000;
   fs.mkdirSync(path.join(root, 'bench/results'), { recursive: true });
   const file = path.join(root, 'bench/results', `${timestamp}.json`);
