@@ -1,6 +1,8 @@
 // One system x model under Node, in its own process (run by bench/run.mjs; run with
 // `node --no-experimental-fetch`). Prints one JSON object on stdout; progress goes to stderr.
-//   node --no-experimental-fetch bench/node-bench.mjs --system ours|tfjs-wasm|tfjs-cpu|kernels [--model keras-book] [--scale 1] [--build-dir build-wasm]
+//   node --no-experimental-fetch bench/node-bench.mjs --system ours|tfjs-wasm|tfjs-cpu|kernels [--model keras-book] [--scale 1] [--build-dir build-wasm] [--threads n]
+// ours without --threads: the single-threaded module (cnn-node.cjs); with --threads n: the threaded
+// module (cnn-node-mt.cjs, pthreads on worker_threads) with setThreads(n).
 import fs from 'node:fs';
 import path from 'node:path';
 import { createRequire } from 'node:module';
@@ -28,10 +30,13 @@ const spec = () => JSON.parse(fs.readFileSync(path.join(root, 'presets', `${args
 async function main() {
   const env = { node: process.version, v8: process.versions.v8 };
   if (system === 'ours') {
-    const create = require(path.join(buildDir, 'cnn-node.cjs'));
-    const M = await create({ wasmBinary: fs.readFileSync(path.join(buildDir, 'cnn-node.wasm')) });
+    const threads = args.threads ? Number(args.threads) : undefined;
+    const name = threads ? 'cnn-node-mt' : 'cnn-node';
+    if (!fs.existsSync(path.join(buildDir, `${name}.cjs`))) return { env, missing: `build-wasm/${name}.cjs not built` };
+    const create = require(path.join(buildDir, `${name}.cjs`));
+    const M = await create({ wasmBinary: fs.readFileSync(path.join(buildDir, `${name}.wasm`)) });
     const { benchOurs } = await import('./lib/ours.mjs');
-    return { env, ...(await benchOurs(M, spec(), mnistFiles(), dur, log)) };
+    return { env, module: `build-wasm/${name}.cjs`, ...(await benchOurs(M, spec(), mnistFiles(), dur, log, { threads })) };
   }
   if (system === 'kernels') {
     // kernel_bench (Node, CommonJS) from bench/kernel_bench.cpp; its .wasm has the same base name.
@@ -62,6 +67,7 @@ async function main() {
     } else if (!(await tf.setBackend('cpu'))) throw new Error('the TF.js cpu backend did not initialize');
     out.tfjs = await m.tfjsInfo(tfx, wasm);
     Object.assign(out, await m.benchTfjs(tfx, spec(), mnistFiles(), dur, log));
+    out.threads = out.tfjs.threads ?? 1;
     return out;
   }
   throw new Error(`unknown --system ${system}`);

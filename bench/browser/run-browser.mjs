@@ -1,6 +1,7 @@
 // Drives headless Chromium (Debian's /usr/bin/chromium, through Playwright; never a downloaded
 // browser) over the benchmark page served by server.mjs. runBrowser(jobs) runs the jobs one after
-// another, each in a fresh dedicated Web Worker, and returns their results (or {error}).
+// another, each in a fresh dedicated Web Worker, and returns their results (or {error}) and whether
+// the page was cross-origin isolated (the server sends COOP + COEP, see server.mjs).
 import { chromium } from '@playwright/test';
 import { startServer } from './server.mjs';
 
@@ -21,6 +22,7 @@ export async function runBrowser(jobs, { onLog = () => {}, onResult = () => {}, 
     await page.goto(url);
     await page.waitForFunction(() => window.benchPageReady === true);
     const version = browser.version();
+    const crossOriginIsolated = await page.evaluate(() => self.crossOriginIsolated === true);
     const results = [];
     for (const job of jobs) {
       let r, timer;
@@ -40,7 +42,7 @@ export async function runBrowser(jobs, { onLog = () => {}, onResult = () => {}, 
       results.push(r);
       onResult(job, r);
     }
-    return { version, executablePath, results };
+    return { version, executablePath, crossOriginIsolated, results };
   } finally {
     if (browser) await browser.close();
     server.close();

@@ -1,6 +1,8 @@
 // A small static file server for the browser benchmark, on 127.0.0.1 only (ephemeral port unless
 // given). Serves a fixed set of folders with correct MIME types (application/wasm for .wasm, so
-// WebAssembly.instantiateStreaming works); nothing else, and no third-party network.
+// WebAssembly.instantiateStreaming works); nothing else, and no third-party network. Every response
+// carries COOP same-origin + COEP require-corp, so the page and its workers are cross-origin
+// isolated (SharedArrayBuffer: the threaded wasm builds of ours and of TF.js can start threads).
 //   node bench/browser/server.mjs [port]     (standalone, for manual runs)
 import http from 'node:http';
 import fs from 'node:fs';
@@ -39,10 +41,18 @@ function resolve(urlPath, mounts) {
   return null;
 }
 
+/** Cross-origin isolation: on every response, errors included. */
+export const ISOLATION_HEADERS = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+  'cross-origin-resource-policy': 'same-origin',
+};
+
 /** Starts the server; `buildDir` replaces build-wasm/ as the folder served at /build/. */
 export function startServer(port = 0, { buildDir } = {}) {
   const mounts = buildDir ? { ...MOUNTS, '/build/': path.resolve(buildDir) } : MOUNTS;
   const server = http.createServer((req, res) => {
+    for (const [k, v] of Object.entries(ISOLATION_HEADERS)) res.setHeader(k, v);
     let urlPath;
     try {
       urlPath = decodeURIComponent(new URL(req.url, 'http://127.0.0.1').pathname);

@@ -8,7 +8,14 @@ function check(r, what) {
   return r;
 }
 
-export async function benchOurs(M, spec, files, dur, log = () => {}) {
+/** opts.threads: for the threaded module, setThreads(n) before the model is built; the result
+ *  records the threads the engine reports (threads(), hardwareThreads()), 1 for the other module. */
+export async function benchOurs(M, spec, files, dur, log = () => {}, { threads } = {}) {
+  const threaded = typeof M.setThreads === 'function' && M.hardwareThreads() > 1;
+  if (threads && !threaded && threads > 1) throw new Error(`${threads} threads asked, but this module runs one thread`);
+  if (threads && threaded) M.setThreads(threads);
+  const used = threaded ? M.threads() : 1;
+  if (threads && used !== threads) throw new Error(`setThreads(${threads}) left the engine on ${used} threads`);
   const t = new M.Trainer();
   try {
     const summary = check(t.configure(JSON.stringify(spec)), 'configure');
@@ -35,6 +42,8 @@ export async function benchOurs(M, spec, files, dur, log = () => {}) {
       return r;
     }, { seconds: dur.latency });
     return {
+      threads: used,
+      hardware_threads: typeof M.hardwareThreads === 'function' ? M.hardwareThreads() : 1,
       params: summary.params,
       macs: summary.macs,
       batch,
