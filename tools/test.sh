@@ -47,7 +47,7 @@ ctest --test-dir build-wasm-asan --no-tests=error --output-on-failure -j "$jobs"
 step "fuzz build"
 bash tools/build.sh fuzz
 seconds=${CNN_FUZZ_SECONDS:-20}
-for target in idx inflate safetensors spec model kernels; do
+for target in idx inflate safetensors spec model kernels train onnx; do
   step "fuzz_$target for ${seconds}s"
   work=$(mktemp -d)
   # New inputs go to the temporary folder; the checked-in corpus is only read.
@@ -60,6 +60,9 @@ for target in idx inflate safetensors spec model kernels; do
   grep -E "^Done|stat::number_of_executed_units" "$work/log" | head -n 2
   rm -rf "$work"
 done
+
+step "URL-hash decoder fuzz for ${seconds}s (Node)"
+node tests/fuzz/hash.fuzz.mjs --seconds "$seconds"
 
 step "CLI tests"
 node --test tests/cli/

@@ -91,12 +91,22 @@ export function encodeState(state: AppState, presets: Record<string, ModelSpec>)
   return p.toString().replace(/%2C/g, ',');
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** The shape the page's controls read a spec in (the core checks every value when it configures). */
+function isSpecShape(v: unknown): v is ModelSpec {
+  if (!isObject(v) || !Array.isArray(v.layers)) return false;
+  if (!v.layers.every((l) => isObject(l) && typeof l.type === 'string')) return false;
+  if (v.optimizer !== undefined && !(isObject(v.optimizer) && typeof v.optimizer.type === 'string')) return false;
+  return v.augment === undefined || typeof v.augment === 'boolean' || isObject(v.augment);
+}
+
 /** Reads a hash; unknown or malformed parts fall back to the default preset's values. */
 export function decodeState(hash: string, presets: Record<string, ModelSpec>, fallback: string): { state: AppState; problem?: string } {
   const p = new URLSearchParams(hash.replace(/^#/, ''));
   let problem: string | undefined;
   let preset = p.get('preset') ?? fallback;
-  if (!presets[preset]) {
+  if (!Object.prototype.hasOwnProperty.call(presets, preset)) {  // not "constructor" or "__proto__" either
     problem = `the link names an unknown preset "${preset}"; showing ${fallback}`;
     preset = fallback;
   }
@@ -104,19 +114,23 @@ export function decodeState(hash: string, presets: Record<string, ModelSpec>, fa
   const encoded = p.get('spec');
   if (encoded) {
     try {
-      const parsed = JSON.parse(fromBase64Url(encoded)) as ModelSpec;
-      if (!Array.isArray(parsed.layers)) throw new Error('no layers');
+      const parsed: unknown = JSON.parse(fromBase64Url(encoded));
+      if (!isSpecShape(parsed)) throw new Error('not a model spec');
       spec = parsed;
     } catch {
       problem = 'the model in the link could not be read; showing the preset instead';
     }
   }
   const changes: Partial<Hparams> = {};
+  // A spec in the link already holds its hyper-parameters: only a value edited in the link is
+  // written, so per-layer values the controls summarise (L2 on some layers only) stay as they are.
+  const own = readHparams(spec);
   for (const [key, field] of HPARAM_KEYS) {
     const raw = p.get(key);
     if (raw === null) continue;
     const v = HPARAM_KEYS.find((k) => k[0] === key)![2](raw);
     if (v === undefined || (typeof v === 'number' && !Number.isFinite(v))) continue;
+    if (v === own[field]) continue;
     (changes as Record<string, unknown>)[field] = v;
   }
   const hideRaw = (p.get('hide') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
