@@ -27,6 +27,7 @@ usage:
   cnn summary  --preset P | --spec F                  layers, output shapes, parameters, MACs
   cnn train    --preset P | --spec F | --model F      train on MNIST (or --data DIR)
                [--epochs N] [--batch B] [--lr X] [--seed S] [--augment] [--limit N]
+               [--kernels ref|generic|avx2|avx512]
                [--out model.safetensors [--weights-only]]
   cnn eval     --model F [--data DIR] [--limit N]     accuracy, per-class, confusion matrix
   cnn predict  --model F --image digit.png|.pgm       probabilities and top class
@@ -171,9 +172,10 @@ std::string format_eta(double seconds) {
 
 int cmd_train(const std::vector<std::string>& argv) {
   Args a(argv, {"preset", "spec", "model", "data", "epochs", "batch", "lr", "seed", "out", "limit", "schedule",
-                "threads"},
+                "threads", "kernels"},
          {"json", "augment", "weights-only"});
   set_threads(a);
+  if (a.has("kernels")) Trainer::prefer_kernels(a.get("kernels"));
   const bool as_json = a.has("json");
   if (a.has("weights-only") && !a.has("out")) throw Error("--weights-only needs --out FILE to save to");
   Trainer t;
@@ -265,7 +267,8 @@ int cmd_train(const std::vector<std::string>& argv) {
   }
   if (as_json)
     std::cout << json{{"event", "done"}, {"steps", t.step() - first_step}, {"epochs", epochs_json},
-                      {"model", a.get("out")}}.dump()
+                      {"model", a.get("out")}, {"kernels", t.network().layer(0).variant()},
+                      {"threads", Trainer::threads()}}.dump()
               << std::endl;
   return 0;
 }
