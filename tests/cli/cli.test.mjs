@@ -80,6 +80,12 @@ test('conv2d one-liners reproduce the tutorial examples', () => {
   const [m] = json('conv2d', '--input', in555, '--kernel', file);
   assert.deepEqual(m.shape, [3, 3, 7]);
   assert.deepEqual(m.output[1][1], Array(7).fill(45));
+  // --bias like --input and --kernel: one number, an inline array, or a file with one per filter.
+  const biasFile = path.join(tmp, 'b.json');
+  fs.writeFileSync(biasFile, JSON.stringify([0, 1, 2, 3, 4, 5, 6]));
+  assert.deepEqual(json('conv2d', '--input', in555, '--kernel', file, '--bias', biasFile)[0].output[1][1], [45, 46, 47, 48, 49, 50, 51]);
+  assert.deepEqual(json('conv2d', '--input', in555, '--kernel', file, '--bias', '-5')[0].output[1][1], Array(7).fill(40));
+  fails(['conv2d', '--input', in555, '--kernel', file, '--bias', '[[1]]'], /--bias must be one number or a flat array/);
   fails(['conv2d', '--input', ones3, '--kernel', ones5], /kernel 5x5 is larger than the 3x3 input/);
   fails(['conv2d', '--input', '[[1,2],[3]]', '--kernel', ones3], /--input: ragged array/);
 });

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstdio>
+#include <cstdlib>
 #include <iostream>
 #include <nlohmann/json.hpp>
 
@@ -33,7 +34,7 @@ usage:
   cnn predict  --model F --image digit.png|.pgm       probabilities and top class
                [--save-preprocessed out.pgm]
   cnn export   --model F --onnx out.onnx               the inference graph as ONNX (opset 13)
-  cnn conv2d   --input IN --kernel K [--stride S] [--padding same|valid|N] [--bias B] [--relu]
+  cnn conv2d   --input IN --kernel K [--stride S] [--padding same|valid|N] [--bias B|FILE] [--relu]
                [--clamp MAX]                          IN and K: JSON files or inline JSON arrays
   cnn bench    --preset P | --spec F [--seconds S] [--kernels ref|generic|avx2|avx512]
   cnn presets                                          list the preset models
@@ -366,12 +367,16 @@ int cmd_conv2d(const std::vector<std::string>& argv) {
   if (r.kernel_shape.size() != 4 || r.kernel_shape[2] == 0)
     throw Error("--kernel must be [kh][kw] (one channel), [kh][kw][channels] or [kh][kw][channels][filters]");
   if (a.has("bias")) {
+    // One number for every filter, or (like --input and --kernel) a JSON array inline or in a file.
     const std::string b = a.get("bias");
-    if (b.find('[') != std::string::npos) {
+    char* end = nullptr;
+    const double scalar = std::strtod(b.c_str(), &end);
+    if (!b.empty() && end == b.c_str() + b.size()) {
+      r.bias.assign(r.kernel_shape[3], static_cast<float>(scalar));
+    } else {
       Shape bs;
       read_array(b, "--bias", &r.bias, &bs);
-    } else {
-      r.bias.assign(r.kernel_shape[3], static_cast<float>(a.number("bias", 0)));
+      if (bs.size() != 1) throw Error("--bias must be one number or a flat array with one value per filter");
     }
   }
   r.stride_h = r.stride_w = a.integer("stride", 1, 1, 1024);
