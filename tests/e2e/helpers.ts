@@ -132,19 +132,44 @@ export interface StrokeFixture {
 }
 export const strokeFixture = JSON.parse(readFileSync('tests/fixtures/digit-strokes.json', 'utf8')) as StrokeFixture;
 
-/** Draws strokes with the mouse on the drawing canvas (test id `pad`) inside `within` (default: the page). */
-export async function drawStrokes(page: Page, strokes: number[][][], within?: Locator): Promise<void> {
+/**
+ * Draws strokes on the drawing canvas (test id `pad`) inside `within` (default: the page): with
+ * the mouse, or as Chromium's input pipeline delivers a finger (CDP touch events; the page needs
+ * hasTouch) or a pen (CDP mouse events with pointerType 'pen'), so the page sees real pointer
+ * events of that pointerType.
+ */
+export async function drawStrokes(page: Page, strokes: number[][][], within?: Locator, device: 'mouse' | 'touch' | 'pen' = 'mouse'): Promise<void> {
   const canvas = (within ?? page).getByTestId('pad');
   await canvas.scrollIntoViewIfNeeded();
   const box = (await canvas.boundingBox())!;
   const size = strokeFixture.size;
   const at = (p: number[]) => [box.x + (p[0] * box.width) / size, box.y + (p[1] * box.height) / size] as const;
-  for (const stroke of strokes) {
-    await page.mouse.move(...at(stroke[0]));
-    await page.mouse.down();
-    for (const p of stroke.slice(1)) await page.mouse.move(...at(p));
-    await page.mouse.up();
+  if (device === 'mouse') {
+    for (const stroke of strokes) {
+      await page.mouse.move(...at(stroke[0]));
+      await page.mouse.down();
+      for (const p of stroke.slice(1)) await page.mouse.move(...at(p));
+      await page.mouse.up();
+    }
+    return;
   }
+  const cdp = await page.context().newCDPSession(page);
+  for (const stroke of strokes) {
+    const [first, ...rest] = stroke.map(at);
+    const last = stroke.length > 1 ? rest[rest.length - 1] : first;
+    if (device === 'touch') {
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: first[0], y: first[1], id: 1 }] });
+      for (const [x, y] of rest) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y, id: 1 }] });
+      await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+    } else {
+      const pen = { pointerType: 'pen' as const, button: 'left' as const, force: 0.5 };
+      await cdp.send('Input.dispatchMouseEvent', { type: 'mouseMoved', x: first[0], y: first[1], pointerType: 'pen' });
+      await cdp.send('Input.dispatchMouseEvent', { type: 'mousePressed', x: first[0], y: first[1], clickCount: 1, buttons: 1, ...pen });
+      for (const [x, y] of rest) await cdp.send('Input.dispatchMouseEvent', { type: 'mouseMoved', x, y, buttons: 1, ...pen });
+      await cdp.send('Input.dispatchMouseEvent', { type: 'mouseReleased', x: last[0], y: last[1], clickCount: 1, buttons: 0, ...pen });
+    }
+  }
+  await cdp.detach();
 }
 
 /** One IDX file's items (after its header), as on disk. */

@@ -3,7 +3,7 @@
 // files saved, loaded, refused and kept across reloads.
 import { expect, test, type Page } from '@playwright/test';
 import { writeFileSync } from 'node:fs';
-import { drawStrokes, openPlayground, shot, stepCount, strokeFixture } from './helpers';
+import { drawStrokes, openPlayground, SHOTS, shot, stepCount, strokeFixture } from './helpers';
 
 const fixture = strokeFixture;
 
@@ -186,4 +186,35 @@ test('the current model is kept across a reload', async ({ page }) => {
   await page.reload();
   await expect(page.getByTestId('data-info')).toContainText('60,000', { timeout: 60_000 });
   await expect(page.getByTestId('model-stored')).toHaveCount(0);
+});
+
+/** The digit drawn by finger and pen: a 4, drawn in two strokes. */
+const DEVICE_DIGIT = 4;
+
+test.describe('on a touch screen', () => {
+  test.use({ viewport: { width: 390, height: 844 }, hasTouch: true });
+  for (const device of ['touch', 'pen'] as const) {
+    test(`the pad reads a digit drawn with ${device === 'touch' ? 'a finger' : 'a pen'}`, async ({ page }) => {
+      await openPlayground(page, '#preset=tiny');
+      // What kind of pointer the page sees.
+      await page.evaluate(() => {
+        const w = window as unknown as { pointerTypes: string[] };
+        w.pointerTypes = [];
+        window.addEventListener('pointerdown', (e) => w.pointerTypes.push(e.pointerType), true);
+      });
+      const digit = fixture.digits.find((d) => d.label === DEVICE_DIGIT)!;
+      await drawStrokes(page, digit.strokes, undefined, device);
+      const types = await page.evaluate(() => (window as unknown as { pointerTypes: string[] }).pointerTypes);
+      expect(types, 'the pointerType of each stroke').toEqual(digit.strokes.map(() => device));
+      expect(await padReading(page), `the pretrained model reads the ${DEVICE_DIGIT} drawn with ${device}`).toBe(DEVICE_DIGIT);
+      const [r, c] = await previewCentre(page);
+      expect(Math.abs(r - 14), `preview centre row ${r}`).toBeLessThanOrEqual(1);
+      expect(Math.abs(c - 14), `preview centre column ${c}`).toBeLessThanOrEqual(1);
+      await page.locator('cnn-draw-panel').screenshot({ path: `${SHOTS}/15-pad-${device}.png` });
+      // Each stroke is one stroke of the pad: as many Undos as strokes empty it.
+      for (let i = 0; i < digit.strokes.length; i++) await page.getByTestId('pad-undo').click();
+      await expect(page.getByTestId('pad-undo')).toBeDisabled();
+      await expect(page.getByTestId('pad-top')).not.toHaveAttribute('data-class', /\d/);
+    });
+  }
 });
