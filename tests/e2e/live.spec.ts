@@ -129,10 +129,12 @@ test('while tiny trains, the curves, examples/s, ETA and feature maps move', asy
     expect(m.examplesPerSec, label).toBeLessThan(200_000);
     expect(Number.isFinite(m.etaSeconds) && m.etaSeconds > 0, label).toBe(true);
     const trainingLeft = ((STEPS - m.step) * BATCH) / m.examplesPerSec;
-    expect(m.etaSeconds, label).toBeGreaterThan(0.5 * trainingLeft - 1);
-    expect(m.etaSeconds, label).toBeLessThan(4 * trainingLeft + 2);
+    expect(m.etaSeconds, label).toBeGreaterThan(0.6 * trainingLeft - 1);
+    expect(m.etaSeconds, label).toBeLessThan(1.6 * trainingLeft + 2);
   }
-  expect(b.etaSeconds, label).toBeLessThan(a.etaSeconds);
+  // 40% of the remaining steps later, the estimate is about 40% smaller: allow for the pace
+  // changing by a third, but not for an ETA that counts the whole run or stands still.
+  expect(b.etaSeconds, label).toBeLessThan(0.85 * a.etaSeconds);
 
   // The curves: uPlot holds a point per chunk, new ones arrived, x runs in epochs.
   for (const [name, r0, r1] of [['loss', a.loss, b.loss], ['accuracy', a.accuracy, b.accuracy]] as const) {
