@@ -40,9 +40,9 @@ async function overflowX(page: Page): Promise<{ scrollWidth: number; sticking: s
   });
 }
 
-async function expectNoSidewaysScroll(page: Page, when: string): Promise<void> {
+async function expectNoSidewaysScroll(page: Page, when: string, width = 360): Promise<void> {
   const { scrollWidth, sticking } = await overflowX(page);
-  expect(scrollWidth, `document width ${when}`).toBeLessThanOrEqual(360);
+  expect(scrollWidth, `document width ${when}`).toBeLessThanOrEqual(width);
   expect(sticking, `elements past the right edge ${when}`).toEqual([]);
 }
 
@@ -92,7 +92,29 @@ test('at 360 px the page never scrolls sideways and every panel is on screen', a
   await shot(page, '32-phone-360-lessons');
 });
 
-test('the wide layout at 1400 px', async ({ page }) => {
+/** Each panel's box in page coordinates (not the viewport's), by tag. */
+async function panelBoxes(page: Page): Promise<Record<string, { x: number; y: number; width: number; height: number }>> {
+  const boxes: Record<string, { x: number; y: number; width: number; height: number }> = {};
+  for (const tag of PANELS)
+    boxes[tag] = await page.locator(tag).evaluate((el) => {
+      const r = el.getBoundingClientRect();
+      return { x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height };
+    });
+  return boxes;
+}
+
+/** The panels of one column: the same left edge and width, each below the one before, none overlapping. */
+function expectColumn(boxes: Awaited<ReturnType<typeof panelBoxes>>, tags: string[], name: string): void {
+  const first = boxes[tags[0]];
+  for (let i = 1; i < tags.length; i++) {
+    const b = boxes[tags[i]], above = boxes[tags[i - 1]];
+    expect(Math.abs(b.x - first.x), `${tags[i]} lines up with ${tags[0]} (${name})`).toBeLessThanOrEqual(1);
+    expect(Math.abs(b.width - first.width), `${tags[i]} is as wide as ${tags[0]} (${name})`).toBeLessThanOrEqual(1);
+    expect(b.y, `${tags[i]} starts below the end of ${tags[i - 1]} (${name})`).toBeGreaterThanOrEqual(above.y + above.height);
+  }
+}
+
+test('the wide layout at 1400 px: two columns side by side; under 900 px one', async ({ page }) => {
   await openPlayground(page, '#preset=tiny');
   await page.getByTestId('step').click();
   await expect.poll(() => stepCount(page)).toBe(1);
@@ -102,6 +124,30 @@ test('the wide layout at 1400 px', async ({ page }) => {
   await expect(page.getByTestId('conv-output-shape')).toBeVisible();
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, '33-wide-1400');
+
+  // The data, model and pad on the left; training, curves, inspection, lessons and evaluation on
+  // the right, both columns starting at the top, the left one 320-420 px wide.
+  const left = ['cnn-data-panel', 'cnn-model-panel', 'cnn-draw-panel'];
+  const right = ['cnn-train-panel', 'cnn-metrics-panel', 'cnn-inspect-panel', 'cnn-learn-panel', 'cnn-eval-panel'];
+  const wide = await panelBoxes(page);
+  expectColumn(wide, left, 'left column');
+  expectColumn(wide, right, 'right column');
+  const l = wide[left[0]], r = wide[right[0]];
+  expect(l.width, 'left column width').toBeGreaterThanOrEqual(320);
+  expect(l.width, 'left column width').toBeLessThanOrEqual(420);
+  expect(r.x, 'the right column starts after the left one').toBeGreaterThanOrEqual(l.x + l.width + 8);
+  expect(r.width, 'the right column takes the rest').toBeGreaterThan(1400 - l.x - l.width - 80);
+  expect(Math.abs(r.y - l.y), 'both columns start at the same height').toBeLessThanOrEqual(2);
+  await expectNoSidewaysScroll(page, 'at 1400 px', 1400);
+
+  // Under the 900 px breakpoint the panels stack in one column, training first.
+  await page.setViewportSize({ width: 860, height: 1000 });
+  await expect.poll(async () => (await panelBoxes(page))['cnn-data-panel'].x).toBeLessThan(20);
+  const narrow = await panelBoxes(page);
+  expectColumn(narrow, PANELS, 'one column at 860 px');
+  expect(narrow[PANELS[0]].width, 'one column spans the page').toBeGreaterThan(800);
+  await expectNoSidewaysScroll(page, 'at 860 px', 860);
+  await shot(page, '34-narrow-860');
 });
 
 /** Every visible, enabled control in the page and its shadow roots that Tab should reach. */

@@ -122,21 +122,31 @@ test('divergence stops training with a message and keeps the last good model', a
     await page.getByTestId('step').click();
     await expect.poll(() => stepCount(page)).toBe(i);
   }
-  await setField(page, 'Learning rate', '100');
-  await page.getByTestId('train').click();
-  const banner = page.getByTestId('banner');
-  await expect(banner).toContainText(/NaN|infinite/);
-  await expect(page.getByTestId('train-state')).toHaveText('Paused');
-  await expect(banner).toContainText(/layer \d+ \((dense|conv2d)\)/);
-  await shot(page, '06-diverged');
-  // The diverging chunk was rolled back: the step counter stands still and every weight is
-  // finite (the statistics count no NaN or Inf).
-  const kept = await stepCount(page);
-  expect(kept).toBeGreaterThanOrEqual(3);
+  // The statistics are on screen while it diverges (they are read without running the network,
+  // so they keep what the diverging step left behind).
   await page.locator('cnn-inspect-panel').getByRole('tab', { name: 'Statistics' }).click();
   const stats = page.getByTestId('layer-stats');
   await expect(stats.locator('tbody tr')).toHaveCount(4);
-  await expect(stats).not.toContainText('NaN');
+  await expect(stats.getByTestId('non-finite')).toHaveCount(0);
+  await setField(page, 'Learning rate', '100');
+  await page.getByTestId('train').click();
+  const banner = page.getByTestId('banner');
+  await expect(banner).toContainText(/training diverged at step \d+: layer \d+ \((dense|conv2d)\) .*(NaN|infinite)/);
+  await expect(banner).toContainText(/lower the learning rate \(now 100(\.0)?\)/);
+  await expect(page.getByTestId('train-state')).toHaveText('Paused');
+  const layer = Number(/layer (\d+) \(/.exec((await banner.textContent()) ?? '')![1]);
+  // The table shows it: NaN or Inf in that layer's outputs or gradients, in red.
+  const row = stats.locator('tbody tr').nth(layer);
+  await expect(row.getByTestId('non-finite').first()).toBeVisible();
+  await expect(row.getByTestId('non-finite').first()).toHaveText(/^\d+ NaN, \d+ Inf$/);
+  expect(await row.getByTestId('non-finite').allTextContents(), 'NaN or Inf counted').not.toContain('0 NaN, 0 Inf');
+  await row.scrollIntoViewIfNeeded();
+  await shot(page, '06-diverged');
+  // The diverging chunk was rolled back: the step counter stands still and every weight is
+  // finite (the weights column counts no NaN or Inf).
+  const kept = await stepCount(page);
+  expect(kept).toBeGreaterThanOrEqual(3);
+  for (const r of await stats.locator('tbody tr').all()) await expect(r.locator('td').first().getByTestId('non-finite')).toHaveCount(0);
   expect(await stepCount(page)).toBe(kept);
   // Fresh weights and a sane rate train again, and the message goes away.
   await setField(page, 'Learning rate', '0.001');

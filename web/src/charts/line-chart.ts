@@ -182,6 +182,14 @@ export class LineChart extends LitElement {
     return this._xs.length;
   }
 
+  /**
+   * The data uPlot holds (x, then one array per series; null where a series has no value), or
+   * null before the chart is built. Read-only; for the tests, which check it against the canvas.
+   */
+  get plotData(): ReadonlyArray<ReadonlyArray<number | null>> | null {
+    return (this._plot?.data as ReadonlyArray<ReadonlyArray<number | null>> | undefined) ?? null;
+  }
+
   connectedCallback(): void {
     super.connectedCallback();
     if (this._plot) {

@@ -1,6 +1,6 @@
 // <cnn-layer-stats>: a table of per-layer health numbers the core computes: weights and
 // gradients (range, mean, std, a histogram), the share of zero activations (dead ReLUs),
-// NaN/Inf counts and the last update's size relative to the weights.
+// NaN/Inf counts of all three and the last update's size relative to the weights.
 import { LitElement, css, html, nothing, svg } from 'lit';
 import type { LayerStats, TensorStats } from '../worker/protocol';
 
@@ -20,12 +20,16 @@ function histogram(s: TensorStats, label: string) {
   </svg>`;
 }
 
+/** "3 NaN, 0 Inf" in red when a tensor holds any, else nothing. */
+function nonFinite(s: TensorStats) {
+  return s.nanCount + s.infCount ? html`<br /><b class="bad" data-testid="non-finite">${s.nanCount} NaN, ${s.infCount} Inf</b>` : nothing;
+}
+
 function cell(s: TensorStats, label: string) {
   if (s.count === 0) return html`<td class="muted" colspan="2">–</td>`;
-  const bad = s.nanCount + s.infCount;
   return html`<td class="num" title=${`min ${s.min}, max ${s.max}, mean ${s.mean}, std ${s.std}`}>
       ${num(s.min)} … ${num(s.max)}<br /><span class="muted">μ ${num(s.mean)} σ ${num(s.std)}</span>
-      ${bad ? html`<br /><b class="bad">${s.nanCount} NaN, ${s.infCount} Inf</b>` : nothing}
+      ${nonFinite(s)}
     </td>
     <td>${histogram(s, label)}</td>`;
 }
@@ -77,7 +81,8 @@ export class LayerStatsTable extends LitElement {
       <caption class="muted" style="text-align:left;caption-side:bottom;padding-top:4px">
         Update ratio: size of the last step's change over the size of the weights (about 1e-3 is typical;
         much larger can diverge, much smaller learns slowly). Zeros: share of the layer's outputs that
-        are exactly 0 (dead ReLUs when high).
+        are exactly 0 (dead ReLUs when high). NaN and Inf (in red) after a step that diverged are that
+        step's outputs and gradients; the weights are those from before it.
       </caption>
       <thead>
         <tr>
@@ -94,7 +99,9 @@ export class LayerStatsTable extends LitElement {
             <th scope="row">${s.layer} ${s.type}</th>
             ${s.hasParams ? cell(s.weights, 'weights') : html`<td class="muted" colspan="2">no weights</td>`}
             ${s.hasParams ? cell(s.gradients, 'gradients') : html`<td class="muted" colspan="2"></td>`}
-            <td class=${`num ${s.activations.zeroFraction > 0.9 ? 'warn' : ''}`}>${s.activations.count ? `${(100 * s.activations.zeroFraction).toFixed(1)}%` : '–'}</td>
+            <td class=${`num ${s.activations.zeroFraction > 0.9 ? 'warn' : ''}`}>
+              ${s.activations.count ? html`${(100 * s.activations.zeroFraction).toFixed(1)}%${nonFinite(s.activations)}` : '–'}
+            </td>
             <td class=${`num ${s.updateRatio > 0.05 ? 'warn' : ''}`}>${s.hasParams && s.updateRatio > 0 ? s.updateRatio.toExponential(1) : '–'}</td>
           </tr>`,
         )}

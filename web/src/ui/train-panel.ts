@@ -186,7 +186,7 @@ export class TrainPanel extends LitElement {
         <span>Step <b>${formatCount(p?.step ?? 0)}</b></span>
         <span><b data-testid="examples-per-sec">${p ? formatCount(Math.round(p.examplesPerSec)) : '–'}</b> examples/s</span>
         <span>Elapsed <b data-testid="elapsed">${formatDuration(p?.wallMs ?? 0)}</b></span>
-        <span>ETA <b>${formatDuration(eta)}</b></span>
+        <span>ETA <b data-testid="eta">${formatDuration(eta)}</b></span>
         <span>lr <b>${p ? p.lr.toPrecision(3) : '–'}</b></span>
       </div>
     `;
