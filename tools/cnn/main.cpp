@@ -31,6 +31,7 @@ usage:
                [--kernels ref|generic|avx2|avx512]
                [--out model.safetensors [--weights-only]]
   cnn eval     --model F [--data DIR] [--limit N]     accuracy, per-class, confusion matrix
+               [--probs]                              with --json: each example's probabilities
   cnn predict  --model F --image digit.png|.pgm       probabilities and top class
                [--save-preprocessed out.pgm]
   cnn export   --model F --onnx out.onnx               the inference graph as ONNX (opset 13)
@@ -121,12 +122,22 @@ int cmd_presets(const std::vector<std::string>& argv) {
   return 0;
 }
 
-json eval_json(const EvalResult& r) {
+// With `probs`, also "probabilities": [count][classes] in test-set order (for cross-checks such as
+// tools/check_safetensors.py --forward).
+json eval_json(const EvalResult& r, bool probs = false) {
   json conf = json::array();
   for (int i = 0; i < r.classes; ++i)
     conf.push_back(std::vector<int>(r.confusion.begin() + i * r.classes, r.confusion.begin() + (i + 1) * r.classes));
-  return {{"count", r.count}, {"loss", r.loss}, {"accuracy", r.accuracy}, {"per_class", r.per_class},
-          {"confusion", conf}, {"misclassified", r.misclassified.size()}};
+  json out = {{"count", r.count}, {"loss", r.loss}, {"accuracy", r.accuracy}, {"per_class", r.per_class},
+              {"confusion", conf}, {"misclassified", r.misclassified.size()}};
+  if (probs) {
+    json rows = json::array();
+    for (int i = 0; i < r.count; ++i)
+      rows.push_back(std::vector<float>(r.probs.begin() + static_cast<size_t>(i) * r.classes,
+                                        r.probs.begin() + static_cast<size_t>(i + 1) * r.classes));
+    out["probabilities"] = rows;
+  }
+  return out;
 }
 
 void print_eval(const EvalResult& r) {
@@ -275,14 +286,15 @@ int cmd_train(const std::vector<std::string>& argv) {
 }
 
 int cmd_eval(const std::vector<std::string>& argv) {
-  Args a(argv, {"model", "data", "limit", "threads"}, {"json"});
+  Args a(argv, {"model", "data", "limit", "threads"}, {"json", "probs"});
   set_threads(a);
   if (!a.has("model")) throw Error("eval needs --model FILE");
+  if (a.has("probs") && !a.has("json")) throw Error("--probs needs --json (the probabilities are printed as JSON)");
   Trainer t;
   t.load_file(a.get("model"));
   t.set_data_dir(data_dir(a));
   const EvalResult r = t.evaluate(a.has("limit") ? a.integer("limit", 0, 1, 10000000) : 0);
-  if (a.has("json")) std::cout << eval_json(r).dump() << "\n";
+  if (a.has("json")) std::cout << eval_json(r, a.has("probs")).dump() << "\n";
   else print_eval(r);
   return 0;
 }
