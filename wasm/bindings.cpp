@@ -3,6 +3,7 @@
 // in this Emscripten version cannot carry a C++ exception's message to JS). Bulk data crosses as
 // typed-array copies; heap views are never kept.
 #include <emscripten/bind.h>
+#include <emscripten/heap.h>
 #include <emscripten/val.h>
 
 #include "core/model/presets.h"
@@ -394,6 +395,13 @@ void prefer_kernels(const std::string& variant) { Trainer::prefer_kernels(varian
 int set_threads(int n) { return Trainer::set_threads(n); }
 int threads() { return Trainer::threads(); }
 int hardware_threads() { return Trainer::hardware_threads(); }
+// The engine's memory: the WebAssembly heap now and the most it may grow to, in bytes.
+val heap_bytes() {
+  val out = val::object();
+  out.set("bytes", static_cast<double>(emscripten_get_heap_size()));
+  out.set("max", static_cast<double>(emscripten_get_heap_max()));
+  return out;
+}
 
 }  // namespace
 
@@ -432,6 +440,7 @@ EMSCRIPTEN_BINDINGS(cnn) {
   emscripten::function("setThreads", &set_threads);
   emscripten::function("threads", &threads);
   emscripten::function("hardwareThreads", &hardware_threads);
+  emscripten::function("heapBytes", &heap_bytes);
   emscripten::function("conv2d", &conv2d);
   emscripten::function("pool2d", &pool2d);
 }

@@ -193,6 +193,8 @@ export interface CnnModule {
   threads(): number;
   /** Threads this module can run: 1 single-threaded, the CPU count in the threaded module. */
   hardwareThreads(): number;
+  /** The WebAssembly heap now and the most it may grow to, in bytes. */
+  heapBytes(): { bytes: number; max: number };
   /** Trainer::conv2d: one convolution on explicit numbers (ReLU and clamp optional). */
   conv2d(request: WasmConvRequest): Result<WasmConvResult>;
   /** Trainer::pool2d: max or average pooling on explicit numbers. */

@@ -261,6 +261,8 @@ interface RequestTypes {
   };
   /** Threads the kernels use from the next batch on (1 .. max); the results do not depend on it. */
   'engine/threads': { req: { threads: number }; res: ThreadInfo };
+  /** The engine's WebAssembly heap now and its maximum, in bytes (for the soak and diagnostics). */
+  'engine/memory': { req: Record<string, never>; res: { bytes: number; max: number } };
   /**
    * MNIST from the site, in shards. Replies once the first test and training shards are loaded
    * (training can start); the others follow one at a time, each announced by 'data/grown'.

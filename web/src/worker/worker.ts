@@ -252,6 +252,11 @@ const handlers: { [T in RequestType]: Handler<T> } = {
     return threadInfo(cnn);
   },
 
+  async 'engine/memory'() {
+    cnn = await engine();
+    return cnn.heapBytes();
+  },
+
   async 'data/load-mnist'(req) {
     // Downloads at once, while the engine may still be loading; the trainer is needed only to add
     // the data. Without an init before this request, the default engine loads as for any request.
