@@ -26,24 +26,37 @@ val shape_array(const Shape& s) {
   return a;
 }
 
-val error_object(const std::string& message) {
+// {error: sentence, code: ErrorCode name, layer?: index}; the page decides by code and marks the
+// layer, never by reading the sentence.
+val error_object(const std::string& message, const char* code, int layer = -1) {
   val o = val::object();
   o.set("error", message);
+  o.set("code", std::string(code));
+  if (layer >= 0) o.set("layer", layer);
   return o;
 }
 
-// Runs f and converts cnn::Error (and allocation failure) into {error}.
+// Runs f and converts cnn::Error (and allocation failure) into {error, code}.
 template <class F>
 val guarded(F&& f) {
   try {
     return f();
   } catch (const Error& e) {
-    return error_object(e.what());
+    return error_object(e.what(), error_code_name(e.code()), e.layer());
   } catch (const std::bad_alloc&) {
-    return error_object("out of memory: the engine could not get the memory this needs; lower the batch size or use a smaller model");
+    return error_object("out of memory: the engine reached the most memory it can have; lower the batch size or use a smaller model",
+                        error_code_name(ErrorCode::kMemory));
   } catch (const std::exception& e) {
-    return error_object(std::string("internal error: ") + e.what());
+    return error_object(std::string("internal error: ") + e.what(), "internal");
   }
+}
+
+std::vector<std::string> strings_of(const val& array) {
+  std::vector<std::string> out;
+  if (array.isUndefined() || array.isNull()) return out;
+  const int n = array["length"].as<int>();
+  for (int i = 0; i < n; ++i) out.push_back(array[i].as<std::string>());
+  return out;
 }
 
 val summary_object(const ModelSummary& s) {
@@ -125,11 +138,17 @@ class JsTrainer {
   }
   std::string specJson() const { return t_.configured() ? t_.spec_json(2) : ""; }
 
+  val setData4(const val& train_images, const val& train_labels, const val& test_images,
+               const val& test_labels) {
+    return setData(train_images, train_labels, test_images, test_labels, val::array());
+  }
+  // names: the four files' names for the messages (an empty array: the roles alone).
   val setData(const val& train_images, const val& train_labels, const val& test_images,
-              const val& test_labels) {
+              const val& test_labels, const val& names) {
     return guarded([&] {
       return data_info_object(t_.set_data(bytes_of(train_images), bytes_of(train_labels),
-                                          bytes_of(test_images), bytes_of(test_labels)));
+                                          bytes_of(test_images), bytes_of(test_labels),
+                                          strings_of(names)));
     });
   }
   val appendTrain(const val& images, const val& labels) {
@@ -411,6 +430,7 @@ EMSCRIPTEN_BINDINGS(cnn) {
       .function("configure", &JsTrainer::configure)
       .function("summary", &JsTrainer::summary)
       .function("specJson", &JsTrainer::specJson)
+      .function("setData", &JsTrainer::setData4)
       .function("setData", &JsTrainer::setData)
       .function("appendTrain", &JsTrainer::appendTrain)
       .function("appendTest", &JsTrainer::appendTest)

@@ -284,7 +284,10 @@ ModelSpec parse_spec(const std::string& json_text, const std::string& where) {
   if (!doc.contains("layers") || !doc.at("layers").is_array() || doc.at("layers").empty())
     throw Error(where + ": \"layers\" must be a non-empty array of layers");
   const json& layers = doc.at("layers");
-  for (size_t i = 0; i < layers.size(); ++i) s.layers.push_back(parse_layer(layers[i], static_cast<int>(i)));
+  for (size_t i = 0; i < layers.size(); ++i) {
+    const int index = static_cast<int>(i);
+    s.layers.push_back(at_layer(index, [&] { return parse_layer(layers[i], index); }));
+  }
   if (doc.contains("loss")) {
     s.loss = get_string(doc, "loss", where);
     if (s.loss != "categorical_crossentropy" && s.loss != "sparse_categorical_crossentropy")

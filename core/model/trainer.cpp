@@ -8,6 +8,7 @@
 #include <cmath>
 #include <cstdio>
 #include <map>
+#include <new>
 #include <nlohmann/json.hpp>
 
 #if defined(__unix__) && !defined(__EMSCRIPTEN__)
@@ -51,11 +52,11 @@ Trainer::Trainer(Trainer&&) noexcept = default;
 Trainer& Trainer::operator=(Trainer&&) noexcept = default;
 
 void Trainer::require_model() const {
-  if (!net_) throw Error("no model yet: configure a spec or load a model file first");
+  if (!net_) throw Error("no model yet: configure a spec or load a model file first", ErrorCode::kState);
 }
 
 void Trainer::require_data() const {
-  if (!data_) throw Error("no data yet: load the MNIST (or other IDX) files first");
+  if (!data_) throw Error("no data yet: load the MNIST (or other IDX) files first", ErrorCode::kState);
 }
 
 Network& Trainer::network() {
@@ -76,9 +77,18 @@ ModelSummary Trainer::summary() const {
 }
 
 ModelSummary Trainer::configure(const std::string& spec_json) {
-  ModelSpec spec = parse_spec(spec_json);
-  auto net = std::make_unique<Network>(spec);
-  net->init_params(spec.seed);
+  auto net = with_error_code(ErrorCode::kSpec, [&] {
+    ModelSpec spec = parse_spec(spec_json);
+    try {
+      auto n = std::make_unique<Network>(spec);
+      n->init_params(spec.seed);
+      return n;
+    } catch (const std::bad_alloc&) {
+      // The engine's memory has a maximum (the wasm module's); the old model is still there.
+      throw Error("this model's weights do not fit in the memory the engine can have; use fewer filters or units",
+                  ErrorCode::kMemory);
+    }
+  });
   net_ = std::move(net);
   step_ = opt_steps_ = examples_seen_ = pos_ = epoch_pos_ = 0;
   epoch_ = pass_ = 0;
@@ -106,14 +116,22 @@ void Trainer::reset(std::optional<uint64_t> seed) {
 DataInfo Trainer::set_data(const std::vector<uint8_t>& train_images,
                            const std::vector<uint8_t>& train_labels,
                            const std::vector<uint8_t>& test_images,
-                           const std::vector<uint8_t>& test_labels) {
+                           const std::vector<uint8_t>& test_labels,
+                           const std::vector<std::string>& names) {
+  static const char* const kRoles[] = {"training images", "training labels", "test images", "test labels"};
+  // "train-images-idx3-ubyte (training images)" when the caller knows the file, else the role.
+  auto name = [&](size_t i) {
+    return i < names.size() && !names[i].empty() ? names[i] + " (" + kRoles[i] + ")" : std::string(kRoles[i]);
+  };
   data::IdxSet set;
-  set.train = data::make_dataset(
-      data::parse_idx_images(train_images.data(), train_images.size(), "training images"),
-      data::parse_idx_labels(train_labels.data(), train_labels.size(), "training labels"), "training set");
-  set.test = data::make_dataset(
-      data::parse_idx_images(test_images.data(), test_images.size(), "test images"),
-      data::parse_idx_labels(test_labels.data(), test_labels.size(), "test labels"), "test set");
+  with_error_code(ErrorCode::kData, [&] {
+    set.train = data::make_dataset(
+        data::parse_idx_images(train_images.data(), train_images.size(), name(0)),
+        data::parse_idx_labels(train_labels.data(), train_labels.size(), name(1)), "training set");
+    set.test = data::make_dataset(
+        data::parse_idx_images(test_images.data(), test_images.size(), name(2)),
+        data::parse_idx_labels(test_labels.data(), test_labels.size(), name(3)), "test set");
+  });
   return set_data(std::move(set));
 }
 
@@ -122,7 +140,8 @@ DataInfo Trainer::set_data(data::IdxSet set) {
   const auto& te = set.test.images;
   if (tr.rows != te.rows || tr.cols != te.cols)
     throw Error("the training images are " + std::to_string(tr.rows) + "x" + std::to_string(tr.cols) +
-                " but the test images are " + std::to_string(te.rows) + "x" + std::to_string(te.cols));
+                " but the test images are " + std::to_string(te.rows) + "x" + std::to_string(te.cols),
+                ErrorCode::kData);
   data_ = std::make_unique<data::IdxSet>(std::move(set));
   full_train_count_ = 0;
   if (epoch_pos_ > data_->train.images.count) epoch_pos_ = 0;
@@ -133,11 +152,11 @@ DataInfo Trainer::set_data(data::IdxSet set) {
 }
 
 DataInfo Trainer::append_train(const std::vector<uint8_t>& images, const std::vector<uint8_t>& labels) {
-  return append(true, images, labels);
+  return with_error_code(ErrorCode::kData, [&] { return append(true, images, labels); });
 }
 
 DataInfo Trainer::append_test(const std::vector<uint8_t>& images, const std::vector<uint8_t>& labels) {
-  return append(false, images, labels);
+  return with_error_code(ErrorCode::kData, [&] { return append(false, images, labels); });
 }
 
 DataInfo Trainer::append(bool train, const std::vector<uint8_t>& images, const std::vector<uint8_t>& labels) {
@@ -226,7 +245,8 @@ void Trainer::check_step_memory(const ModelSpec& spec) const {
                                  : "use fewer filters or units, or pool earlier";
   throw Error("a training step of this model with batch " + std::to_string(batch) + " needs about " +
               bytes_text(need) + " of memory, more than the " + bytes_text(limit) +
-              " this engine can use; " + advice);
+              " this engine can use; " + advice,
+              ErrorCode::kMemory);
 }
 
 void Trainer::check_data_fits() const {
@@ -374,8 +394,9 @@ double Trainer::train_one_step(double* accuracy) {
   if (!std::isfinite(loss)) {
     for (int i = 0; i < net_->num_layers(); ++i)
       if (!net_->activation(i).all_finite())
-        throw Error(at_step + net_->layer(i).label() + " produced NaN or infinite values" + advice);
-    throw Error(at_step + "the loss is NaN or infinite" + advice);
+        throw Error(at_step + net_->layer(i).label() + " produced NaN or infinite values" + advice,
+                    ErrorCode::kDiverged);
+    throw Error(at_step + "the loss is NaN or infinite" + advice, ErrorCode::kDiverged);
   }
   int correct = 0;
   for (int b = 0; b < bs; ++b) {
@@ -397,7 +418,8 @@ double Trainer::train_one_step(double* accuracy) {
       } else {
         finite = all_finite_threaded(p.grad.size(), p.grad.ptr());
       }
-      if (!finite) throw Error(at_step + layer.label() + " has NaN or infinite gradients" + advice);
+      if (!finite)
+        throw Error(at_step + layer.label() + " has NaN or infinite gradients" + advice, ErrorCode::kDiverged);
     }
   }
   const int64_t t = opt_steps_ + 1;
@@ -413,7 +435,8 @@ double Trainer::train_one_step(double* accuracy) {
                                                      p.m.size() ? p.m.ptr() : nullptr,
                                                      p.v.size() ? p.v.ptr() : nullptr, t);
       if (!u.finite)
-        throw Error(at_step + layer.label() + " weights became NaN or infinite after the update" + advice);
+        throw Error(at_step + layer.label() + " weights became NaN or infinite after the update" + advice,
+                    ErrorCode::kDiverged);
       update_sq += u.update_sq;
       weight_sq += u.weight_sq;
     }
@@ -682,11 +705,16 @@ bool assign_tensors(Network& net, const SafetensorsFile& f, const std::string& n
 }  // namespace
 
 ModelSummary Trainer::load(const std::vector<uint8_t>& bytes, const std::string& name) {
+  return with_error_code(ErrorCode::kModelFile, [&] { return load_file(bytes, name); });
+}
+
+ModelSummary Trainer::load_file(const std::vector<uint8_t>& bytes, const std::string& name) {
   const SafetensorsFile f = read_safetensors(bytes.data(), bytes.size(), name);
   auto it = f.metadata.find("spec");
   if (it == f.metadata.end())
     throw Error(name + ": has no model spec in its metadata (not a CNN Playground model file); "
-                "import it as weights into a matching spec instead");
+                "import it as weights into a matching spec instead",
+                ErrorCode::kNoSpec);
   ModelSpec spec = parse_spec(it->second, name + " spec");
   auto net = std::make_unique<Network>(spec);
   const bool moments = assign_tensors(*net, f, name, true);
@@ -727,8 +755,10 @@ ModelSummary Trainer::load(const std::vector<uint8_t>& bytes, const std::string&
 
 void Trainer::import_weights(const std::vector<uint8_t>& bytes, const std::string& name) {
   require_model();
-  const SafetensorsFile f = read_safetensors(bytes.data(), bytes.size(), name);
-  assign_tensors(*net_, f, name, false);
+  with_error_code(ErrorCode::kModelFile, [&] {
+    const SafetensorsFile f = read_safetensors(bytes.data(), bytes.size(), name);
+    assign_tensors(*net_, f, name, false);
+  });
   opt_steps_ = 0;
   update_ratio_.assign(net_->num_layers(), 0.0);
   ensure_slots();

@@ -135,9 +135,11 @@ class Trainer {
   // The current spec as normalised JSON, including hyper-parameter changes.
   std::string spec_json(int indent = -1) const;
 
-  // IDX files as bytes (plain or gzip). Names are used in error messages.
+  // IDX files as bytes (plain or gzip). Errors (ErrorCode::kData) name the file's role ("training
+  // images"), after the file's name when `names` gives the four ("train.gz (training images)").
   DataInfo set_data(const std::vector<uint8_t>& train_images, const std::vector<uint8_t>& train_labels,
-                    const std::vector<uint8_t>& test_images, const std::vector<uint8_t>& test_labels);
+                    const std::vector<uint8_t>& test_images, const std::vector<uint8_t>& test_labels,
+                    const std::vector<std::string>& names = {});
   DataInfo set_data(data::IdxSet set);
   // A data set that arrives in shards: appends IDX images and labels (plain or gzip) to the
   // training or the test set loaded by set_data. The images must have the set's size, the labels
@@ -190,7 +192,8 @@ class Trainer {
   // Without the optimizer's state (Adam's m and v, the momentum buffer) the file is up to three
   // times smaller; loading it starts that state from zero, so training resumes, not bit-exactly.
   std::vector<uint8_t> save(bool with_optimizer = true) const;
-  // Replaces spec and weights from a model file (optimizer state too when present).
+  // Replaces spec and weights from a model file (optimizer state too when present). Errors have
+  // ErrorCode::kNoSpec for a file without a spec (import_weights takes those), else kModelFile.
   ModelSummary load(const std::vector<uint8_t>& bytes, const std::string& name = "model file");
   // Loads weights into the current spec; tensor names and shapes must match it.
   void import_weights(const std::vector<uint8_t>& bytes, const std::string& name = "weights file");
@@ -243,6 +246,7 @@ class Trainer {
   void start_pass();
   int64_t epoch_size() const;
   DataInfo append(bool train, const std::vector<uint8_t>& images, const std::vector<uint8_t>& labels);
+  ModelSummary load_file(const std::vector<uint8_t>& bytes, const std::string& name);
   void ensure_slots();
   Snapshot take_snapshot() const;
   void restore(const Snapshot& s);

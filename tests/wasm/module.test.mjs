@@ -85,7 +85,15 @@ test('bad input gives one sentence and keeps the model', () => {
   assert.equal(t.summary().name, 'tiny');
   const truncated = raw[0].slice(0, 1000);
   assert.match(t.setData(truncated, raw[1], raw[2], raw[3]).error, /training images: .*truncated|training images:/);
-  assert.match(t.load(new Uint8Array([1, 2, 3]), 'broken.safetensors').error, /^broken\.safetensors: /);
+  // Every error carries its code (the page decides by it) and, for a spec, the layer.
+  assert.equal(r1.code, 'spec');
+  assert.equal(r1.layer, 0);
+  const named = t.setData(truncated, raw[1], raw[2], raw[3], ['a.gz', 'b.gz', 'c.gz', 'd.gz']);
+  assert.equal(named.code, 'data');
+  assert.match(named.error, /^a\.gz \(training images\): /);
+  const broken = t.load(new Uint8Array([1, 2, 3]), 'broken.safetensors');
+  assert.equal(broken.code, 'model-file');
+  assert.match(broken.error, /^broken\.safetensors: /);
   assert.match(t.predict(new Float32Array(10)).error, /784 values/);
   assert.match(t.activation(42).error, /layer 42 does not exist/);
   assert.match(M.preset('lenet').error, /unknown preset/);

@@ -1,6 +1,6 @@
 // Keeps the current model in IndexedDB so a reload finds it again: one record with the model
-// file's bytes and the link (URL hash) it belongs to. Storage failures (private mode, quota) are
-// reported as false/null, never thrown: the page works without it.
+// file's bytes and the link (URL hash) it belongs to. Storage failures (no IndexedDB, private
+// mode, quota) are reported as false/null, never thrown: the page works without it and says so.
 
 const DB_NAME = 'cnn-playground';
 const STORE = 'models';
@@ -47,13 +47,18 @@ export async function storeModel(m: StoredModel): Promise<boolean> {
   }
 }
 
-export async function loadStoredModel(): Promise<StoredModel | null> {
+/** The stored model; 'damaged' for a record that is not one (the caller forgets it); null: none. */
+export async function loadStoredModel(): Promise<StoredModel | 'damaged' | null> {
+  let m: unknown;
   try {
-    const m = await run<StoredModel | undefined>('readonly', (s) => s.get(KEY));
-    return m && m.bytes instanceof ArrayBuffer ? m : null;
+    if (typeof indexedDB === 'undefined') return null;
+    m = await run<unknown>('readonly', (s) => s.get(KEY));
   } catch {
     return null;
   }
+  if (m === undefined) return null;
+  const r = m as Partial<StoredModel> | null;
+  return r && r.bytes instanceof ArrayBuffer && typeof r.hash === 'string' && typeof r.step === 'number' ? (r as StoredModel) : 'damaged';
 }
 
 export async function forgetStoredModel(): Promise<void> {

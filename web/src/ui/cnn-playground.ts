@@ -8,7 +8,7 @@ import { decodeState, encodeState, type AppState } from '../state/app-state';
 import { assetUrl, threadedModuleUrl } from '../assets';
 import { forgetStoredModel, loadStoredModel, storeModel } from '../state/model-store';
 import { readHparams, toWorkerHparams, writeHparams, type Hparams, type ModelSpec } from '../state/spec';
-import { createTrainingWorker, type WorkerClient } from '../worker/client';
+import { createTrainingWorker, errorCode, WorkerError, type WorkerClient } from '../worker/client';
 import type { DataInfo, EvalReport, IdxFiles, ModelSummary, PadModel, ThreadInfo, TrainState } from '../worker/protocol';
 import './data-panel';
 import './draw-panel';
@@ -25,6 +25,9 @@ import type { TrainProgress } from './train-panel';
 
 const DEFAULT_PRESET = 'keras-book';
 const BACKUP_EVERY_MS = 15_000;
+/** Said once when the browser refuses to keep the model (no IndexedDB, private window, quota). */
+const NOT_KEPT =
+  'This browser does not let the page keep the model (private window, storage full or blocked): it is lost on reload unless you download it.';
 const PROGRESS_MS = 150;
 
 export class CnnPlayground extends LitElement {
@@ -37,6 +40,7 @@ export class CnnPlayground extends LitElement {
     appState: { state: true },
     summary: { state: true },
     specError: { state: true },
+    specErrorLayer: { state: true },
     dataInfo: { state: true },
     dataBusy: { state: true },
     dataProgress: { state: true },
@@ -66,6 +70,8 @@ export class CnnPlayground extends LitElement {
   private appState: AppState | null = null;
   private summary: ModelSummary | null = null;
   private specError = '';
+  /** The layer the spec error is about (-1: none), as the worker's error says. */
+  private specErrorLayer = -1;
   private dataInfo: DataInfo | null = null;
   private dataBusy = false;
   private dataProgress: DataProgress | null = null;
@@ -86,7 +92,7 @@ export class CnnPlayground extends LitElement {
   private presets: Record<string, ModelSpec> = {};
   /** The model as of the last backup, restored into a restarted worker. */
   private lastGood: { bytes: ArrayBuffer; step: number } | null = null;
-  private lastBackupAt = 0;
+  private lastBackupAt = -Infinity;
   /** The step of the model last written to IndexedDB (-1: none). */
   private storedStep = -1;
   /** The user's own data files, kept to reload them into a restarted worker. */
@@ -293,7 +299,8 @@ export class CnnPlayground extends LitElement {
       await data;
       void this.loadPretrained();
     } catch (e) {
-      this.banner = `The playground could not start: ${(e as Error).message}`;
+      // A version mismatch is a whole sentence of its own; anything else gets the context.
+      this.banner = errorCode(e) === 'protocol' ? (e as Error).message : `The playground could not start: ${(e as Error).message}`;
     }
   }
 
@@ -311,22 +318,31 @@ export class CnnPlayground extends LitElement {
   private async restoreStored() {
     if (!this.syncUrl) return; // an embedded playground starts fresh and keeps nothing
     const stored = await loadStoredModel();
+    if (stored === 'damaged') {
+      await forgetStoredModel();
+      this.notice = 'The model kept in this browser was damaged and has been removed; the page starts with a fresh model.';
+      return;
+    }
     if (!stored || stored.hash !== this.modelKey()) return;
     try {
-      const r = await this.client!.request('model/load', { bytes: stored.bytes.slice(0), name: 'the model kept in this browser' });
+      const r = await this.client!.request('model/load', { bytes: stored.bytes.slice(0), name: 'the stored copy' });
       this.lastGood = { bytes: stored.bytes, step: r.step };
       this.progress = null;
       this.trainState = 'paused';
       this.modelVersion++;
       this.storedStep = r.step;
       this.fileStatus = `Restored from this browser (step ${r.step.toLocaleString('en-US')}).`;
-    } catch {
+    } catch (e) {
+      // Only a file the engine refused is forgotten; a crash meanwhile leaves it for the next visit.
+      const code = errorCode(e);
+      if (code !== 'model-file' && code !== 'no-spec' && code !== 'spec' && code !== 'memory') return;
       await forgetStoredModel();
+      this.notice = `The model kept in this browser was damaged and has been removed (${(e as Error).message}); the page starts with a fresh model.`;
     }
   }
 
   private async initWorker() {
-    const init = await this.client!.request('init', { threadedModule: threadedModuleUrl() });
+    const init = await this.client!.init({ threadedModule: threadedModuleUrl() });
     this.threadInfo = init.threads;
     this.presetNames = Object.keys(init.presets);
     this.presets = Object.fromEntries(Object.entries(init.presets).map(([k, v]) => [k, JSON.parse(v) as ModelSpec]));
@@ -358,7 +374,11 @@ export class CnnPlayground extends LitElement {
       });
       this.metrics?.addStep(e.epoch, e.loss, e.accuracy);
     });
-    client.on('metrics/eval', (e) => this.metrics?.addEval(e.epoch, e.accuracy, e.count, e.total));
+    client.on('metrics/eval', (e) => {
+      this.metrics?.addEval(e.epoch, e.accuracy, e.count, e.total);
+      // While it trains, a copy at most every BACKUP_EVERY_MS: a crash mid-epoch loses little.
+      void this.backup();
+    });
     client.on('eval/report', (e) => {
       this.report = e.report;
       void this.backup();
@@ -406,9 +426,16 @@ export class CnnPlayground extends LitElement {
         const copy = restored.bytes.slice(0);
         await this.client!.request('model/load', { bytes: copy, name: 'the last saved model' }, [copy]);
         this.trainState = 'paused';
+        // The counter shows the restored step (progress queued before the crash is dropped).
+        clearTimeout(this.progressTimer);
+        this.progressTimer = 0;
+        this.pendingProgress = null;
+        const p = this.progress;
+        const step = restored.step;
+        this.progress = p ? { ...p, step, epoch: p.stepsPerEpoch > 0 ? step / p.stepsPerEpoch : p.epoch, etaMs: 0 } : null;
       }
-      this.banner = `The training worker crashed (${message}). A new one was started${
-        restored ? ` and the model from step ${restored.step.toLocaleString('en-US')} was restored` : ''
+      this.banner = `The training worker crashed (${message}); a new one was started ${
+        restored ? `and the model from step ${restored.step.toLocaleString('en-US')} restored` : 'with a fresh model'
       }.`;
     } catch (e) {
       this.banner = `The training worker crashed (${message}) and could not be restarted: ${(e as Error).message}`;
@@ -441,7 +468,9 @@ export class CnnPlayground extends LitElement {
   /** Keeps the model in IndexedDB under the current state; only the page's own mode keeps anything. */
   private async keepInBrowser(bytes: ArrayBuffer, step: number): Promise<boolean> {
     if (!this.syncUrl || !this.appState) return false;
-    return storeModel({ bytes, hash: this.modelKey(), step, savedAt: Date.now() });
+    const kept = await storeModel({ bytes, hash: this.modelKey(), step, savedAt: Date.now() });
+    if (!kept) this.fileStatus = NOT_KEPT;
+    return kept;
   }
 
   private async forgetKept(): Promise<void> {
@@ -510,7 +539,11 @@ export class CnnPlayground extends LitElement {
       this.writeHash();
       return true;
     } catch (e) {
-      this.specError = (e as Error).message;
+      // A crash is told by the banner of the recovery; anything else belongs to the spec.
+      if (errorCode(e) !== 'crashed') {
+        this.specError = (e as Error).message;
+        this.specErrorLayer = e instanceof WorkerError ? e.layer : -1;
+      }
       return false;
     }
   }
@@ -562,7 +595,7 @@ export class CnnPlayground extends LitElement {
       this.dataInfo = await this.client!.request('data/load-mnist', { baseUrl: base });
       this.userFiles = null;
     } catch (e) {
-      this.dataError = `MNIST could not be loaded: ${(e as Error).message}`;
+      if (errorCode(e) !== 'crashed') this.dataError = `MNIST could not be loaded: ${(e as Error).message}`;
     } finally {
       this.dataBusy = false;
     }
@@ -591,7 +624,7 @@ export class CnnPlayground extends LitElement {
       this.userFiles = { files: keep, names };
       this.report = null;
     } catch (e) {
-      this.dataError = `${(e as Error).message}. The data in use was kept.`;
+      if (errorCode(e) !== 'crashed') this.dataError = `${(e as Error).message}; the data in use was kept.`;
     } finally {
       this.dataBusy = false;
     }
@@ -604,7 +637,7 @@ export class CnnPlayground extends LitElement {
       this.banner = '';
       await what();
     } catch (e) {
-      this.banner = (e as Error).message;
+      if (errorCode(e) !== 'crashed') this.banner = (e as Error).message;
     }
   }
 
@@ -634,6 +667,7 @@ export class CnnPlayground extends LitElement {
       setTimeout(() => URL.revokeObjectURL(url), 10_000);
       this.fileError = '';
     } catch (e) {
+      if (errorCode(e) === 'crashed') return; // the recovery's banner says it, with the step restored
       this.fileError = format === 'onnx' ? `The ONNX file could not be made: ${(e as Error).message}.` : (e as Error).message;
     }
   }
@@ -678,13 +712,16 @@ export class CnnPlayground extends LitElement {
         if (!(await this.keepInBrowser(keep, r.step))) this.storedStep = -1;
       }
     } catch (e) {
-      this.fileError = `${(e as Error).message}. The current model was kept.`;
+      if (errorCode(e) !== 'crashed') this.fileError = `${(e as Error).message}; the current model was kept.`;
     }
   }
 
-  /** Makes the worker throw from its event loop, as a wasm trap would: exercises crash recovery. */
-  crashWorkerForTesting(): Promise<unknown> {
-    return this.client!.request('debug/crash', {});
+  /**
+   * Makes the worker throw from its event loop, as a wasm trap would: exercises crash recovery.
+   * With `during`, the worker dies when the next request of that type arrives (e.g. mid-save).
+   */
+  crashWorkerForTesting(during?: 'model/save' | 'train/step'): Promise<unknown> {
+    return this.client!.request('debug/crash', during ? { during } : {});
   }
 
   private onKey = (e: KeyboardEvent) => {
@@ -763,6 +800,7 @@ export class CnnPlayground extends LitElement {
                 .spec=${s?.spec ?? null}
                 .summary=${this.summary}
                 .error=${this.specError}
+                .errorLayer=${this.specErrorLayer}
                 .hide=${s?.hide ?? []}
                 @preset-change=${(e: CustomEvent<string>) => this.configure(e.detail, structuredClone(this.presets[e.detail]))}
                 @spec-apply=${(e: CustomEvent<ModelSpec>) => this.configure(s?.preset ?? '', e.detail)}
@@ -840,7 +878,7 @@ export class CnnPlayground extends LitElement {
         ? html`<div class="banner" role="alert" data-testid="banner"><span>${this.banner}</span><button aria-label="Dismiss the message" @click=${() => (this.banner = '')}>Dismiss</button></div>`
         : ''}
       ${this.notice
-        ? html`<div class="banner notice" role="status"><span>${this.notice}</span><button aria-label="Dismiss the notice" @click=${() => (this.notice = '')}>Dismiss</button></div>`
+        ? html`<div class="banner notice" role="status" data-testid="notice"><span>${this.notice}</span><button aria-label="Dismiss the notice" @click=${() => (this.notice = '')}>Dismiss</button></div>`
         : ''}
       ${!s && !this.banner ? html`<p class="loading" role="status">Starting the WebAssembly engine…</p>` : ''}
       ${this.syncUrl

@@ -3,7 +3,7 @@
 // shows images and bytes arrived while training already runs, and offers a retry when a shard
 // fails. It reads files and hands them up; the worker and the core check them.
 import { LitElement, css, html } from 'lit';
-import type { DataInfo, IdxFiles } from '../worker/protocol';
+import { MAX_IDX_FILE_BYTES, tooLargeMessage, type DataInfo, type IdxFiles } from '../worker/protocol';
 import { formatCount, panelStyles } from './shared-styles';
 
 export interface DataProgress {
@@ -77,6 +77,13 @@ export class DataPanel extends LitElement {
     const files = Array.from(input.files ?? []);
     input.value = '';
     if (!files.length) return;
+    // Refused by size before a byte is read: a huge file must not cost the page its memory.
+    const big = files.find((f) => f.size > MAX_IDX_FILE_BYTES);
+    if (big) {
+      const detail = `${tooLargeMessage(big.name, big.size)}; nothing was read and the data in use was kept.`;
+      this.dispatchEvent(new CustomEvent('data-error', { detail, bubbles: true, composed: true }));
+      return;
+    }
     const m = matchIdxFiles(files);
     if ('error' in m) {
       this.dispatchEvent(new CustomEvent('data-error', { detail: m.error, bubbles: true, composed: true }));
@@ -106,7 +113,8 @@ export class DataPanel extends LitElement {
       return html`<p data-testid="data-info">
         <strong>${info.source}</strong>: ${formatCount(info.trainCount)} training and ${formatCount(info.testCount)} test
         images, ${info.rows}×${info.cols}.
-      </p>`;
+      </p>
+      ${this.notKeptLine(info)}`;
     const p = this.progress;
     const mb = (b: number) => (b / 1e6).toFixed(1);
     // Live bytes while a shard downloads; the arrived shards' sizes otherwise.
@@ -124,10 +132,20 @@ export class DataPanel extends LitElement {
         You can train now: new images join the training as they arrive. An epoch still counts
         ${formatCount(info.epochSize)} examples, repeating the ${formatCount(info.trainCount)} present until the rest is in.
       </p>
+      ${this.notKeptLine(info)}
       ${info.streamError
         ? html`<p class="error" role="alert" data-testid="data-stream-error">${info.streamError}</p>
             <button data-testid="data-retry" @click=${this.retry}>Retry the download</button>`
         : ''}`;
+  }
+
+  /** The site's data could not be kept for the next visit. */
+  private notKeptLine(info: DataInfo) {
+    if (info.keptOffline) return '';
+    return html`<p class="muted" data-testid="data-not-kept">
+      This browser does not let the page keep ${info.source} for offline use (private window, storage full or
+      blocked): it downloads again on the next visit.
+    </p>`;
   }
 
   render() {

@@ -11,11 +11,6 @@ import { formatCompact, formatCount, panelStyles } from './shared-styles';
 import { tabStrip } from './tabs';
 
 /** The 0-based layer index an error message from the core names ("layer 3 (dense): ..."). */
-export function layerInError(message: string): number {
-  const m = /\blayer (\d+)\b/.exec(message);
-  return m ? Number(m[1]) : -1;
-}
-
 export class ModelPanel extends LitElement {
   static properties = {
     presets: { attribute: false },
@@ -23,6 +18,7 @@ export class ModelPanel extends LitElement {
     spec: { attribute: false },
     summary: { attribute: false },
     error: { type: String },
+    errorLayer: { type: Number },
     fileStatus: { type: String },
     fileError: { type: String },
     hide: { attribute: false },
@@ -38,6 +34,8 @@ export class ModelPanel extends LitElement {
   spec: ModelSpec | null = null;
   summary: ModelSummary | null = null;
   error = '';
+  /** The layer the error is about (the worker's error carries it), -1 for none. */
+  errorLayer = -1;
   /** Where the model is kept (e.g. "Kept in this browser at step 940"). */
   fileStatus = '';
   fileError = '';
@@ -193,7 +191,7 @@ export class ModelPanel extends LitElement {
   private renderSummary() {
     const s = this.summary;
     if (!s) return html`<p class="muted">No model yet.</p>`;
-    const bad = layerInError(this.error);
+    const bad = this.error ? this.errorLayer : -1;
     return html`<div class="table-wrap">
       <table data-testid="summary">
         <caption class="muted" style="text-align:left">
@@ -296,7 +294,7 @@ export class ModelPanel extends LitElement {
           : this.tab === 'layers'
             ? html`<cnn-layer-editor
                 .layers=${this.draft?.layers ?? []}
-                .errorLayer=${layerInError(this.error)}
+                .errorLayer=${this.error ? this.errorLayer : -1}
                 @layers-change=${(e: CustomEvent<LayerSpec[]>) => (this.draft = { ...this.draft!, layers: e.detail })}
               ></cnn-layer-editor>`
             : html`<textarea

@@ -107,7 +107,7 @@ function load(s: Shared, what: 'init' | Need): Promise<unknown> {
   let p = s.loads.get(what);
   if (p) return p;
   const c = s.client;
-  if (what === 'init') p = c.request('init', {});
+  if (what === 'init') p = c.init({});
   else if (what === 'pretrained') p = c.request('pretrained/load', { url: new URL('models/pretrained.safetensors', s.base).href });
   else p = c.request('data/load-mnist', { baseUrl: new URL('data/mnist/', s.base).href, testOnly: true });
   s.loads.set(what, p);

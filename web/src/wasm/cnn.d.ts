@@ -1,7 +1,11 @@
 // Types for the Embind module built from wasm/bindings.cpp (Emscripten 3.1.6 cannot emit them).
-// Every call that can fail returns {error: string} instead of throwing.
+// Every call that can fail returns {error, code} instead of throwing.
 export interface WasmError {
   error: string;
+  /** The core's ErrorCode by name (core/tensor/error.h), or 'internal'. */
+  code: 'invalid' | 'spec' | 'data' | 'model-file' | 'no-spec' | 'memory' | 'diverged' | 'state' | 'internal';
+  /** The spec's layer the error is about, when there is one. */
+  layer?: number;
 }
 export type Result<T> = T | WasmError;
 
@@ -116,7 +120,8 @@ export interface WasmTrainer {
   configure(spec: string): Result<WasmSummary>;
   summary(): Result<WasmSummary>;
   specJson(): string;
-  setData(trainImages: Uint8Array, trainLabels: Uint8Array, testImages: Uint8Array, testLabels: Uint8Array): Result<WasmDataInfo>;
+  /** names: the four files' names, for the messages ("x.gz (training images): ..."). */
+  setData(trainImages: Uint8Array, trainLabels: Uint8Array, testImages: Uint8Array, testLabels: Uint8Array, names?: string[]): Result<WasmDataInfo>;
   /** Appends a shard (IDX images and labels, plain or gzip) to the training or the test set. */
   appendTrain(images: Uint8Array, labels: Uint8Array): Result<WasmDataInfo>;
   appendTest(images: Uint8Array, labels: Uint8Array): Result<WasmDataInfo>;

@@ -1,16 +1,31 @@
 // The page's side of the worker bridge: typed requests that resolve with the worker's reply,
 // listeners for the worker's event stream, and crash detection. A crashed worker is replaced by a
 // fresh one; the owner (the playground) restores the model into it.
-import type { FromWorker, IdxFiles, RequestOf, RequestType, ResultOf } from './protocol';
+import { PROTOCOL_VERSION, protocolMismatch, type ErrorCode, type FromWorker, type IdxFiles, type RequestOf, type RequestType, type ResultOf } from './protocol';
 // The URL of the worker as Vite bundles it (a chunk beside this code).
 import workerUrl from './worker.ts?worker&url';
 
 type Event = Exclude<FromWorker, { type: 'reply' }>;
 type EventType = Event['type'];
 type EventOf<T extends EventType> = Extract<Event, { type: T }>;
-type Payload<T extends RequestType> = Omit<RequestOf<T>, 'type' | 'id'>;
+type Payload<T extends RequestType> = Omit<RequestOf<T>, 'type' | 'id' | 'protocol'>;
 
-export class WorkerError extends Error {}
+/** A refused request: the worker's sentence and its code (decide by the code, show the sentence). */
+export class WorkerError extends Error {
+  constructor(
+    message: string,
+    readonly code: ErrorCode,
+    /** The spec's layer the error is about, -1 for none. */
+    readonly layer = -1,
+  ) {
+    super(message);
+  }
+}
+
+/** The code of an error from a request ('internal' for anything that is not a WorkerError). */
+export function errorCode(e: unknown): ErrorCode {
+  return e instanceof WorkerError ? e.code : 'internal';
+}
 
 export class WorkerClient {
   private worker!: Worker;
@@ -36,7 +51,7 @@ export class WorkerClient {
 
   private crashed(message: string): void {
     this.worker.terminate();
-    for (const p of this.pending.values()) p.reject(new WorkerError(`the training worker crashed (${message})`));
+    for (const p of this.pending.values()) p.reject(new WorkerError(`the training worker crashed (${message})`, 'crashed'));
     this.pending.clear();
     this.start();
     this.onCrash(message);
@@ -48,7 +63,7 @@ export class WorkerClient {
       if (!p) return;
       this.pending.delete(msg.id);
       if (msg.ok) p.resolve(msg.result);
-      else p.reject(new WorkerError(msg.error ?? 'unknown error'));
+      else p.reject(new WorkerError(msg.error ?? 'unknown error', msg.code ?? 'internal', msg.layer ?? -1));
       return;
     }
     for (const fn of this.listeners.get(msg.type) ?? []) fn(msg);
@@ -58,7 +73,7 @@ export class WorkerClient {
     const id = this.nextId++;
     return new Promise<ResultOf<T>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ ...payload, type, id }, transfer);
+      this.worker.postMessage({ ...payload, type, id, protocol: PROTOCOL_VERSION }, transfer);
     });
   }
 
@@ -67,6 +82,17 @@ export class WorkerClient {
     if (!set) this.listeners.set(type, (set = new Set()));
     set.add(fn as (e: Event) => void);
     return () => set!.delete(fn as (e: Event) => void);
+  }
+
+  /**
+   * Starts the engine. A worker of another protocol version (a stale copy in the browser's cache)
+   * is refused here with one sentence (code 'protocol'): its replies cannot be trusted.
+   */
+  async init(payload: Payload<'init'>): Promise<ResultOf<'init'>> {
+    const r = await this.request('init', payload);
+    const version = (r as { version?: unknown } | undefined)?.version;
+    if (version !== PROTOCOL_VERSION) throw new WorkerError(protocolMismatch(PROTOCOL_VERSION, version), 'protocol');
+    return r;
   }
 
   loadFiles(files: IdxFiles, names: string[]): Promise<ResultOf<'data/load-files'>> {

@@ -44,6 +44,18 @@ async function readWithProgress(res: Response, file: string, fromCache: boolean,
 }
 
 let oldCachesDeleted = false;
+// False once a file of the current data load could not be kept in the cache.
+let keptAll = true;
+
+/** Starts counting, for a new data load, whether every file it fetches is kept offline. */
+export function resetKeptOffline(): void {
+  keptAll = true;
+}
+
+/** Every file fetched since resetKeptOffline is in the cache (false: no Cache API, or it refused). */
+export function keptOffline(): boolean {
+  return keptAll;
+}
 
 async function openCache(): Promise<Cache | null> {
   try {
@@ -58,9 +70,16 @@ async function openCache(): Promise<Cache | null> {
   }
 }
 
+/** Drops files from the cache (a shard that arrived damaged must not come back from there). */
+export async function forgetCached(urls: string[]): Promise<void> {
+  const cache = await openCache();
+  if (cache) await Promise.all(urls.map((u) => cache.delete(u).catch(() => false)));
+}
+
 /** One file of the site's data, from the cache when present. */
 export async function fetchCached(url: string, file: string, progress: Progress): Promise<Uint8Array> {
   const cache = await openCache();
+  if (!cache) keptAll = false;
   const cached = cache ? await cache.match(url) : undefined;
   if (cached) return readWithProgress(cached, file, true, progress);
   let res: Response;
@@ -72,7 +91,11 @@ export async function fetchCached(url: string, file: string, progress: Progress)
   if (!res.ok) throw new Error(`could not download ${file} (HTTP ${res.status})`);
   // The cache takes its copy while the page reads the other, so progress shows as bytes arrive;
   // quota or private mode only costs the offline copy.
-  const stored = cache ? cache.put(url, res.clone()).catch(() => undefined) : undefined;
+  const stored = cache
+    ? cache.put(url, res.clone()).catch(() => {
+        keptAll = false;
+      })
+    : undefined;
   let bytes: Uint8Array;
   try {
     bytes = await readWithProgress(res, file, false, progress);
@@ -87,14 +110,36 @@ export function isGzip(b: Uint8Array): boolean {
   return b.length >= 2 && b[0] === 0x1f && b[1] === 0x8b;
 }
 
-/** Gunzips with the browser's DecompressionStream; raw bytes pass through. */
-export async function gunzip(b: Uint8Array, name: string): Promise<Uint8Array> {
+/**
+ * Gunzips with the browser's DecompressionStream; raw bytes pass through. Stops with a RangeError
+ * once the output passes maxBytes (a small file that unpacks to gigabytes), before holding it all.
+ */
+export async function gunzip(b: Uint8Array, name: string, maxBytes = Infinity): Promise<Uint8Array> {
   if (!isGzip(b)) return b;
   if (typeof DecompressionStream === 'undefined') return b; // the core inflates .gz itself
+  const chunks: Uint8Array[] = [];
+  let size = 0;
   try {
-    const stream = new Blob([b as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
+    const reader = new Blob([b as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.length;
+      if (size > maxBytes) {
+        void reader.cancel();
+        break;
+      }
+      chunks.push(value);
+    }
   } catch {
     throw new Error(`${name} is not a valid gzip file (the compressed data is damaged or cut short)`);
   }
+  if (size > maxBytes) throw new RangeError(`${name} unpacks to more than ${Math.round(maxBytes / (1024 * 1024))} MB, more than an IDX file may have here`);
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const c of chunks) {
+    out.set(c, at);
+    at += c.length;
+  }
+  return out;
 }

@@ -1,7 +1,7 @@
 // MNIST as the site serves it (tools/prepare_web_data.mjs): a manifest listing shards in fetch
 // order, each shard a pair of complete gzip IDX files (images, labels). This module fetches and
 // decodes them and joins IDX files; it does not talk to the trainer or the page.
-import { fetchCached, gunzip, type Progress } from './fetch-data';
+import { fetchCached, forgetCached, gunzip, type Progress } from './fetch-data';
 
 export const MANIFEST_FILE = 'manifest.json';
 const FORMAT = 'cnn-playground-mnist/1';
@@ -51,12 +51,35 @@ export async function fetchManifest(baseUrl: string, progress: Progress): Promis
   return m;
 }
 
-/** Both files of a shard, fetched together (from the cache when there) and gunzipped. */
-export async function fetchShard(baseUrl: string, shard: Shard, progress: Progress): Promise<ShardData> {
+/**
+ * Both files of a shard, fetched together (from the cache when there) and gunzipped. A file that
+ * arrived cut short or damaged (it does not unpack, or not to the size the manifest implies for
+ * images of imageBytes pixels) is dropped from the cache, so a retry downloads it again.
+ */
+export async function fetchShard(baseUrl: string, shard: Shard, imageBytes: number, progress: Progress): Promise<ShardData> {
   const files = [shard.images.file, shard.labels.file];
-  const raw = await Promise.all(files.map((f) => fetchCached(new URL(f, baseUrl).href, f, progress)));
-  const [images, labels] = await Promise.all(raw.map((b, i) => gunzip(b, files[i])));
-  return { shard, images, labels };
+  const urls = files.map((f) => new URL(f, baseUrl).href);
+  const raw = await Promise.all(urls.map((u, i) => fetchCached(u, files[i], progress)));
+  const sizes = [16 + shard.count * imageBytes, 8 + shard.count];
+  try {
+    const [images, labels] = await Promise.all(
+      raw.map(async (b, i) => {
+        const idx = await gunzip(b, files[i]).catch(() => null);
+        // Some browsers end a gzip stream cut short without an error: its length tells.
+        if (!idx || idx.length !== sizes[i]) throw new Error(`${files[i]} was cut short or damaged on the way`);
+        return idx;
+      }),
+    );
+    return { shard, images, labels };
+  } catch (e) {
+    await forgetCached(urls);
+    throw e;
+  }
+}
+
+/** Drops a shard's files from the cache (the core refused what they hold). */
+export function forgetShard(baseUrl: string, shard: Shard): Promise<void> {
+  return forgetCached([shard.images.file, shard.labels.file].map((f) => new URL(f, baseUrl).href));
 }
 
 /**

@@ -4,7 +4,47 @@
 // model bytes, digit images) travels as transferable buffers.
 
 // 2: MNIST in shards ('data/grown', 'data/retry', DataInfo's totals and bytes, eval totals).
-export const PROTOCOL_VERSION = 2;
+// 3: every request carries `protocol`; errors carry an ErrorCode; DataInfo.keptOffline;
+//    'debug/crash' can wait for a request.
+export const PROTOCOL_VERSION = 3;
+
+/**
+ * What a failed request or an 'error' event is about. The page decides by code (where to show the
+ * sentence, whether to fall back); the sentence itself is only shown, never matched.
+ * The first eight are the core's (core/tensor/error.h, through the bindings); the rest are the
+ * worker's and the page's own.
+ */
+export type ErrorCode =
+  | 'invalid' // bad input that fits no narrower code
+  | 'spec' // a model spec that cannot be built (the sentence names the layer or field)
+  | 'data' // a data file that cannot be used
+  | 'model-file' // a model file that cannot be read or does not fit
+  | 'no-spec' // a model file with weights and no spec
+  | 'memory' // more memory than the engine can have
+  | 'diverged' // training produced NaN or infinite values (rolled back)
+  | 'state' // a request in the wrong order (no model, no data yet)
+  | 'internal' // a fault of the engine itself
+  | 'download' // the site's data or model did not arrive
+  | 'too-large' // a file larger than the page takes
+  | 'protocol' // the page and the worker speak different protocol versions
+  | 'crashed'; // the worker stopped (a new one is started)
+
+/** The sentence for a page and a worker of different versions (a stale copy of one of them). */
+export function protocolMismatch(page: unknown, worker: unknown): string {
+  const v = (x: unknown) => (typeof x === 'number' ? String(x) : 'unknown');
+  return `The page and its training worker are from different versions (the page speaks protocol ${v(page)}, the worker ${v(worker)}), most likely an old copy in the browser's cache: reload the page.`;
+}
+
+/**
+ * The largest IDX file the page takes, before or after gunzip (MNIST's training images are 47 MB);
+ * larger files are refused before they are read, so they cannot exhaust the engine's memory.
+ */
+export const MAX_IDX_FILE_BYTES = 200 * 1024 * 1024;
+
+export function tooLargeMessage(name: string, bytes: number): string {
+  const mb = (b: number) => `${Math.round(b / (1024 * 1024)).toLocaleString('en-US')} MB`;
+  return `${name} is ${mb(bytes)}, more than the ${mb(MAX_IDX_FILE_BYTES)} an IDX file may have here (MNIST's largest is 45 MB)`;
+}
 
 export interface LayerSummary {
   index: number;
@@ -48,6 +88,11 @@ export interface DataInfo {
   arriving: boolean;
   /** Why the rest stopped arriving (a shard failed to download); 'data/retry' goes on. */
   streamError?: string;
+  /**
+   * The site's data is in the browser's cache for the next visit (false: no Cache API, private
+   * window or storage full; it is downloaded again next time). True for the user's own files.
+   */
+  keptOffline: boolean;
 }
 
 export interface Hyperparameters {
@@ -311,12 +356,16 @@ interface RequestTypes {
   'train/pause': { req: {}; res: {} };
   'train/step': { req: {}; res: {} };
   'eval/run': { req: {}; res: {} };
-  /** Throws inside the worker, to exercise crash recovery. */
-  'debug/crash': { req: {}; res: {} };
+  /**
+   * Throws inside the worker, to exercise crash recovery: at once, or (`during`) when the next
+   * request of that type arrives, which then never replies (a worker killed mid-save).
+   */
+  'debug/crash': { req: { during?: RequestType }; res: {} };
 }
 
 export type RequestType = keyof RequestTypes;
-export type RequestOf<T extends RequestType> = { type: T; id: number } & RequestTypes[T]['req'];
+/** protocol: the page's PROTOCOL_VERSION; a worker of another version refuses with code 'protocol'. */
+export type RequestOf<T extends RequestType> = { type: T; id: number; protocol: number } & RequestTypes[T]['req'];
 export type ResultOf<T extends RequestType> = RequestTypes[T]['res'];
 export type ToWorker = { [T in RequestType]: RequestOf<T> }[RequestType];
 
@@ -328,6 +377,9 @@ export interface Reply {
   ok: boolean;
   result?: unknown;
   error?: string;
+  code?: ErrorCode;
+  /** The spec's layer the error is about, when there is one (the editor marks it). */
+  layer?: number;
 }
 
 export type TrainState = 'idle' | 'running' | 'paused' | 'done';
@@ -358,4 +410,4 @@ export type FromWorker =
   | { type: 'eval/report'; report: EvalReport }
   | { type: 'train/state'; state: TrainState; step: number; epochs: number; message?: string }
   /** Something went wrong outside a request (e.g. divergence while training). */
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string; code: ErrorCode };

@@ -5,11 +5,15 @@
 import createCnnModule from '../wasm/cnn.js';
 import type { CnnModule, Result, WasmEvalResult, WasmLayerStats, WasmStepResult, WasmTensorStats, WasmTrainer } from '../wasm/cnn.js';
 import { buildReport, type TestSet } from './eval-report';
-import { gunzip, type Progress } from './fetch-data';
-import { DownloadMeter, fetchManifest, fetchShard, joinIdx, type Shard, type ShardData } from './mnist-shards';
+import { gunzip, keptOffline, resetKeptOffline, type Progress } from './fetch-data';
+import { DownloadMeter, fetchManifest, fetchShard, forgetShard, joinIdx, type Shard, type ShardData } from './mnist-shards';
 import {
+  MAX_IDX_FILE_BYTES,
   PROTOCOL_VERSION,
+  protocolMismatch,
+  tooLargeMessage,
   type DataInfo,
+  type ErrorCode,
   type FeatureMap,
   type FilterTensor,
   type FromWorker,
@@ -42,7 +46,7 @@ let dataGeneration = 0;
 // Resolves when init has made the trainer: the MNIST download starts before that, beside the engine's.
 let initialized: () => void = () => {};
 const trainerMade = new Promise<void>((resolve) => (initialized = resolve));
-let stream: { baseUrl: string; shards: Shard[]; generation: number; running: boolean; progress: Progress } | null = null;
+let stream: { baseUrl: string; shards: Shard[]; imageBytes: number; generation: number; running: boolean; progress: Progress } | null = null;
 
 let state: TrainState = 'idle';
 let msPerStep = 0; // running estimate, sizes the chunks
@@ -60,7 +64,23 @@ function post(msg: FromWorker, transfer: Transferable[] = []): void {
   (self as unknown as Worker).postMessage(msg, transfer);
 }
 
-class UserError extends Error {}
+/** An error with a sentence for the user and the code the page decides by. */
+class UserError extends Error {
+  constructor(
+    message: string,
+    readonly code: ErrorCode = 'invalid',
+    readonly layer?: number,
+  ) {
+    super(message);
+  }
+}
+
+function codeOf(e: unknown): ErrorCode {
+  return e instanceof UserError ? e.code : 'internal';
+}
+
+// 'debug/crash' with `during`: the request type that makes this worker throw instead of replying.
+let crashDuring: RequestType | null = null;
 
 function engine(): Promise<CnnModule> {
   return (modulePromise ??= createCnnModule());
@@ -94,12 +114,15 @@ function threadInfo(m: CnnModule): ThreadInfo {
 }
 
 function unwrap<T>(r: Result<T>): T {
-  if (r && typeof r === 'object' && 'error' in r) throw new UserError((r as { error: string }).error);
+  if (r && typeof r === 'object' && 'error' in r) {
+    const e = r as { error: string; code?: ErrorCode; layer?: number };
+    throw new UserError(e.error, e.code ?? 'internal', e.layer);
+  }
   return r as T;
 }
 
 function need(): WasmTrainer {
-  if (!trainer) throw new UserError('the model is not ready yet');
+  if (!trainer) throw new UserError('the model is not ready yet', 'state');
   return trainer;
 }
 
@@ -215,7 +238,7 @@ async function runLoop(): Promise<void> {
       wallBefore += performance.now() - wallStart;
       state = 'paused';
       const message = e instanceof Error ? e.message : String(e);
-      post({ type: 'error', message });
+      post({ type: 'error', message, code: codeOf(e) });
       setState('paused', message);
       return;
     }
@@ -263,33 +286,36 @@ const handlers: { [T in RequestType]: Handler<T> } = {
     const engineReady = modulePromise ? trainerMade : engine();
     const generation = ++dataGeneration;
     stream = null;
+    resetKeptOffline();
     const progress = byteCounter(generation);
     const manifest = await fetchManifest(req.baseUrl, progress.report);
     progress.setManifest(manifest);
+    const imageBytes = manifest.rows * manifest.cols;
     if (req.testOnly) {
       // Test only: the whole test set in both places (this worker never trains).
-      const parts = await Promise.all(manifest.shards.filter((s) => s.set === 'test').map((s) => fetchShard(req.baseUrl, s, progress.report)));
+      const parts = await Promise.all(manifest.shards.filter((s) => s.set === 'test').map((s) => fetchShard(req.baseUrl, s, imageBytes, progress.report)));
       parts.sort((a, b) => a.shard.start - b.shard.start);
       const images = parts.map((p) => p.images).reduce(joinIdx);
       const labels = parts.map((p) => p.labels).reduce(joinIdx);
       const names = ['MNIST test images', 'MNIST test labels'];
       await engineReady;
-      return setData([images, labels, images, labels], 'the MNIST test set', [...names, ...names], { bytesTotal: manifest.bytes });
+      return setData([images, labels, images, labels], 'the MNIST test set', [...names, ...names], { bytesTotal: manifest.bytes, keptOffline: keptOffline() });
     }
     // The first training and test shards together, then training can start; the rest streams.
     const first = (set: 'train' | 'test') => manifest.shards.find((s) => s.set === set && s.start === 0)!;
-    const [train, test] = await Promise.all([first('train'), first('test')].map((s) => fetchShard(req.baseUrl, s, progress.report)));
+    const [train, test] = await Promise.all([first('train'), first('test')].map((s) => fetchShard(req.baseUrl, s, imageBytes, progress.report)));
     await engineReady;
-    if (generation !== dataGeneration) throw new UserError('another data set was chosen meanwhile');
+    if (generation !== dataGeneration) throw new UserError('another data set was chosen meanwhile', 'state');
     const names = [train.shard.images.file, train.shard.labels.file, test.shard.images.file, test.shard.labels.file];
     setData([train.images, train.labels, test.images, test.labels], 'MNIST', names, {
       trainTotal: manifest.train,
       testTotal: manifest.test,
       bytesTotal: manifest.bytes,
+      keptOffline: keptOffline(),
     });
     unwrap(need().setFullTrainCount(manifest.train));
     const rest = manifest.shards.filter((s) => s.start !== 0);
-    stream = { baseUrl: req.baseUrl, shards: rest, generation, running: false, progress: progress.report };
+    stream = { baseUrl: req.baseUrl, shards: rest, imageBytes, generation, running: false, progress: progress.report };
     const arrived = [train, test].reduce((a, d) => a + d.shard.images.bytes + d.shard.labels.bytes, 0);
     dataInfo = { ...dataInfo!, epochSize: manifest.train, bytesLoaded: arrived, arriving: rest.length > 0 };
     void streamShards();
@@ -297,7 +323,7 @@ const handlers: { [T in RequestType]: Handler<T> } = {
   },
 
   'data/retry'() {
-    if (!dataInfo) throw new UserError('load a data set first');
+    if (!dataInfo) throw new UserError('load a data set first', 'state');
     if (stream && !stream.running && stream.shards.length) {
       dataInfo = { ...dataInfo, arriving: true, streamError: undefined };
       void streamShards();
@@ -310,7 +336,17 @@ const handlers: { [T in RequestType]: Handler<T> } = {
     stream = null;
     const f = req.files;
     const buffers = [f.trainImages, f.trainLabels, f.testImages, f.testLabels];
-    const raw = await Promise.all(buffers.map((b, i) => gunzip(new Uint8Array(b), req.names[i])));
+    // The page refuses such files before reading them; this guards the engine's memory as well.
+    buffers.forEach((b, i) => {
+      if (b.byteLength > MAX_IDX_FILE_BYTES) throw new UserError(tooLargeMessage(req.names[i], b.byteLength), 'too-large');
+    });
+    const raw = await Promise.all(
+      buffers.map((b, i) =>
+        gunzip(new Uint8Array(b), req.names[i], MAX_IDX_FILE_BYTES).catch((e: Error) => {
+          throw new UserError(e.message, e.name === 'RangeError' ? 'too-large' : 'data');
+        }),
+      ),
+    );
     return setData(raw, req.names.join(', '), req.names);
   },
 
@@ -364,7 +400,7 @@ const handlers: { [T in RequestType]: Handler<T> } = {
       summary = unwrap(t.load(bytes, req.name));
     } catch (e) {
       // A file without our spec (weights from elsewhere) goes into the current model if it fits.
-      if (!(e instanceof UserError) || !/has no model spec/.test(e.message)) throw e;
+      if (codeOf(e) !== 'no-spec') throw e;
       unwrap(t.importWeights(bytes, req.name));
       summary = unwrap(t.summary());
       weightsOnly = true;
@@ -379,7 +415,7 @@ const handlers: { [T in RequestType]: Handler<T> } = {
 
   async 'pretrained/load'(req) {
     const res = await fetch(req.url);
-    if (!res.ok) throw new UserError(`the pretrained model could not be downloaded (HTTP ${res.status})`);
+    if (!res.ok) throw new UserError(`the pretrained model could not be downloaded (HTTP ${res.status})`, 'download');
     const bytes = new Uint8Array(await res.arrayBuffer());
     const p = new cnn!.Trainer();
     try {
@@ -493,7 +529,7 @@ const handlers: { [T in RequestType]: Handler<T> } = {
   },
 
   'data/test-image'(req) {
-    if (!dataInfo) throw new UserError('load MNIST first: the test digits come from its test set');
+    if (!dataInfo) throw new UserError('load MNIST first: the test digits come from its test set', 'state');
     return unwrap(need().testImage(req.index));
   },
 
@@ -520,9 +556,9 @@ const handlers: { [T in RequestType]: Handler<T> } = {
 
   'train/start'() {
     need();
-    if (!dataInfo) throw new UserError('load a data set before training');
+    if (!dataInfo) throw new UserError('load a data set before training', 'state');
     if (state === 'running') return {};
-    if (finishedAllEpochs()) throw new UserError(`all ${epochs} epochs are done: raise Epochs to train further, or Reset`);
+    if (finishedAllEpochs()) throw new UserError(`all ${epochs} epochs are done: raise Epochs to train further, or Reset`, 'state');
     setState('running');
     void runLoop();
     return {};
@@ -535,7 +571,7 @@ const handlers: { [T in RequestType]: Handler<T> } = {
 
   'train/step'() {
     const t = need();
-    if (!dataInfo) throw new UserError('load a data set before training');
+    if (!dataInfo) throw new UserError('load a data set before training', 'state');
     if (state === 'running') setState('paused');
     const r = unwrap(t.trainSteps(1));
     postStep(r);
@@ -546,19 +582,27 @@ const handlers: { [T in RequestType]: Handler<T> } = {
 
   'eval/run'() {
     const t = need();
-    if (!dataInfo) throw new UserError('load a data set before evaluating');
+    if (!dataInfo) throw new UserError('load a data set before evaluating', 'state');
     fullEvaluation(stepsPerEpoch > 0 ? t.step() / stepsPerEpoch : 0);
     return {};
   },
 
-  'debug/crash'() {
-    // A real uncaught error in the worker's event loop, as a wasm trap would give.
-    setTimeout(() => {
-      throw new Error('simulated worker crash');
-    });
+  'debug/crash'(req) {
+    if (req.during) {
+      crashDuring = req.during;
+      return {};
+    }
+    crash();
     return {};
   },
 };
+
+/** A real uncaught error in the worker's event loop, as a wasm trap would give. */
+function crash(): void {
+  setTimeout(() => {
+    throw new Error('simulated worker crash');
+  });
+}
 
 /** Every layer's output for the last single-image forward pass, the input first. */
 function featureMaps(t: WasmTrainer): FeatureMap[] {
@@ -577,21 +621,10 @@ function toLayerStats(s: WasmLayerStats): LayerStats {
   return { ...s, weights: t(s.weights), gradients: t(s.gradients), activations: t(s.activations) };
 }
 
-const DATA_ROLES = ['training images', 'training labels', 'test images', 'test labels'];
-
 function setData(raw: Uint8Array[], source: string, names: readonly string[], whole: Partial<DataInfo> = {}): DataInfo {
   const t = need();
-  let info;
-  try {
-    info = unwrap(t.setData(raw[0], raw[1], raw[2], raw[3]));
-  } catch (e) {
-    // The core names the role ("training images: ..."); add the file it came from.
-    let message = (e as Error).message;
-    DATA_ROLES.forEach((role, i) => {
-      if (message.startsWith(role + ':')) message = `${names[i]} (${role})${message.slice(role.length)}`;
-    });
-    throw new UserError(message);
-  }
+  // The core names the file and its role: "train.gz (training images): ...".
+  const info = unwrap(t.setData(raw[0], raw[1], raw[2], raw[3], [...names]));
   testSet = { images: raw[2], labels: raw[3] };
   dataInfo = {
     ...info,
@@ -601,6 +634,7 @@ function setData(raw: Uint8Array[], source: string, names: readonly string[], wh
     bytesLoaded: whole.bytesTotal ?? 0,
     bytesTotal: 0,
     arriving: false,
+    keptOffline: true,
     ...whole,
   };
   stepsPerEpoch = 0;
@@ -629,9 +663,14 @@ async function streamShards(): Promise<void> {
       const shard = s.shards[0];
       let data: ShardData;
       try {
-        data = await fetchShard(s.baseUrl, shard, s.progress);
+        data = await fetchShard(s.baseUrl, shard, s.imageBytes, s.progress);
         if (!current()) return;
-        appendShard(data);
+        try {
+          appendShard(data);
+        } catch (e) {
+          await forgetShard(s.baseUrl, shard); // the core refused it: download it afresh on Retry
+          throw e;
+        }
       } catch (e) {
         if (!current()) return;
         const n = (x: number) => x.toLocaleString('en-US');
@@ -643,7 +682,7 @@ async function streamShards(): Promise<void> {
         return;
       }
       s.shards.shift();
-      dataInfo = { ...dataInfo!, arriving: s.shards.length > 0, streamError: undefined };
+      dataInfo = { ...dataInfo!, arriving: s.shards.length > 0, streamError: undefined, keptOffline: keptOffline() };
       post({ type: 'data/grown', info: dataInfo });
     }
   } finally {
@@ -663,8 +702,16 @@ function appendShard(d: ShardData): void {
 self.onmessage = async (ev: MessageEvent<ToWorker>) => {
   const req = ev.data;
   try {
+    // A page and a worker of different versions (a stale copy of either in the browser's cache)
+    // would misread each other's messages: refuse everything, with the one sentence that helps.
+    if (req.protocol !== PROTOCOL_VERSION) throw new UserError(protocolMismatch(req.protocol, PROTOCOL_VERSION), 'protocol');
+    if (crashDuring === req.type) {
+      crashDuring = null;
+      crash();
+      return;
+    }
     const handler = handlers[req.type] as Handler<RequestType>;
-    if (!handler) throw new UserError(`unknown request "${(req as { type: string }).type}"`);
+    if (!handler) throw new UserError(`unknown request "${(req as { type: string }).type}"`, 'protocol');
     if (req.type !== 'init' && req.type !== 'data/load-mnist') await engine();
     const result = await handler(req as RequestOf<RequestType>);
     const transfer: Transferable[] = [];
@@ -674,6 +721,7 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
     if (req.type === 'inspect/filters') for (const f of (result as ResultOf<'inspect/filters'>).layers) transfer.push(f.data.buffer);
     post({ type: 'reply', id: req.id, ok: true, result }, transfer);
   } catch (e) {
-    post({ type: 'reply', id: req.id, ok: false, error: e instanceof Error ? e.message : String(e) });
+    const layer = e instanceof UserError ? e.layer : undefined;
+    post({ type: 'reply', id: req.id, ok: false, error: e instanceof Error ? e.message : String(e), code: codeOf(e), layer });
   }
 };
