@@ -12,12 +12,11 @@
 //                             [--target 0.99] [--full] [--skip-time-to-accuracy] [--scale S]
 // --full: the shipped run goes on to its last epoch (by default it stops once the target shows).
 // --scale: scales the fixed-time parts (live feature maps), not the training runs.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { serveSite } from './lib/site.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -27,26 +26,7 @@ const target = Number(opt('target', 0.99));
 const full = argv.includes('--full');
 const scale = Number(opt('scale', process.env.BENCH_SCALE ?? 1));
 const outFile = opt('out', null);
-// A free port unless one is given (others run e2e servers on fixed ports on this machine).
-async function freePort() {
-  const srv = net.createServer();
-  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address();
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
-const port = Number(opt('port', 0)) || (await freePort());
-const base = `http://127.0.0.1:${port}/`;
-if (!fs.existsSync(path.join(root, 'build-web', 'index.html'))) throw new Error('build-web/ is missing: run tools/build.sh web');
-
-const server = spawn('npx', ['vite', 'preview', 'web', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: root, stdio: 'ignore', detached: true });
-process.on('exit', () => { try { process.kill(-server.pid); } catch {} });
-
-for (let i = 0; ; i++) {
-  try { if ((await fetch(base)).ok) break; } catch {}
-  if (i > 100) throw new Error('the preview server did not start');
-  await new Promise((r) => setTimeout(r, 200));
-}
+const base = await serveSite(root, Number(opt('port', 0)));
 
 const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
 const context = await browser.newContext({ viewport: { width: 1400, height: 1000 } });

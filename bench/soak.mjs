@@ -9,12 +9,11 @@
 // Writes bench/results/soak-<UTC timestamp>.json.
 //
 //   node bench/soak.mjs [--epochs 10] [--preset keras-book] [--threads N]
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { serveSite } from './lib/site.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const argv = process.argv.slice(2);
@@ -23,25 +22,7 @@ const epochs = Number(opt('epochs', 10));
 const preset = opt('preset', 'keras-book');
 const threads = opt('threads', null);
 if (!(epochs >= 3)) throw new Error('--epochs must be at least 3 (epoch 2 is the baseline)');
-if (!fs.existsSync(path.join(root, 'build-web', 'index.html'))) throw new Error('build-web/ is missing: run tools/build.sh web');
-
-async function freePort() {
-  const srv = net.createServer();
-  await new Promise((resolve) => srv.listen(0, '127.0.0.1', resolve));
-  const { port } = srv.address();
-  await new Promise((resolve) => srv.close(resolve));
-  return port;
-}
-const port = await freePort();
-const base = `http://127.0.0.1:${port}/`;
-const server = spawn('npx', ['vite', 'preview', 'web', '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: root, stdio: 'ignore', detached: true });
-process.on('exit', () => { try { process.kill(-server.pid); } catch {} });
-server.unref();
-for (let i = 0; ; i++) {
-  try { if ((await fetch(base)).ok) break; } catch {}
-  if (i > 100) throw new Error('the preview server did not start');
-  await new Promise((r) => setTimeout(r, 200));
-}
+const base = await serveSite(root);
 
 // RSS of the Chromium processes this script started (descendants of this process), in bytes.
 function chromiumRss() {
