@@ -8,8 +8,6 @@
 namespace cnn {
 namespace {
 
-void add_into(const Tensor& src, Tensor& dst) { parallel_add(src, dst); }
-
 class FlattenLayer : public Layer {
  public:
   using Layer::Layer;
@@ -22,7 +20,7 @@ class FlattenLayer : public Layer {
     std::copy(x.data.begin(), x.data.end(), y.data.begin());
   }
   void backward(const Tensor&, const Tensor&, const Tensor& dy, Tensor* dx, Context&) override {
-    if (dx) add_into(dy, *dx);
+    if (dx) parallel_add(dy, *dx);
   }
   bool has_softmax() const override { return false; }
 };
@@ -47,7 +45,7 @@ class DropoutLayer : public Layer {
   }
   void backward(const Tensor&, const Tensor&, const Tensor& dy, Tensor* dx, Context&) override {
     if (!dx) return;
-    if (!active_) return add_into(dy, *dx);
+    if (!active_) return parallel_add(dy, *dx);
     const float* g = dy.ptr();
     const float* m = mask_.ptr();
     float* d = dx->ptr();
@@ -74,7 +72,7 @@ class ActivationLayer : public Layer {
   void backward(const Tensor&, const Tensor& y, const Tensor& dy, Tensor* dx, Context&) override {
     if (!dx) return;
     const Tensor& dz = activation_backward_into(spec_.activation, fused_softmax_loss_, y, dy, dz_);
-    add_into(dz, *dx);
+    parallel_add(dz, *dx);
   }
   // The logits of a standalone softmax are its input.
   const Tensor* pre_activation() const override { return last_input_; }

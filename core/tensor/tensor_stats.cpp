@@ -54,19 +54,4 @@ TensorStats tensor_stats(const std::vector<FloatSpan>& parts) {
   return s;
 }
 
-double squared_norm(const float* a, int64_t n) {
-  double s = 0;
-  for (int64_t i = 0; i < n; ++i) s += static_cast<double>(a[i]) * a[i];
-  return s;
-}
-
-double squared_distance(const float* a, const float* b, int64_t n) {
-  double s = 0;
-  for (int64_t i = 0; i < n; ++i) {
-    const double d = static_cast<double>(a[i]) - b[i];
-    s += d * d;
-  }
-  return s;
-}
-
 }  // namespace cnn

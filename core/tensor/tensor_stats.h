@@ -37,8 +37,4 @@ inline TensorStats tensor_stats(const float* data, int64_t size) {
   return tensor_stats({FloatSpan{data, size}});
 }
 
-// sum(a[i]^2) and sum((a[i] - b[i])^2), accumulated in double.
-double squared_norm(const float* a, int64_t n);
-double squared_distance(const float* a, const float* b, int64_t n);
-
 }  // namespace cnn
