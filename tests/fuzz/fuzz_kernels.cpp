@@ -1,7 +1,9 @@
 // libFuzzer target: kernel shapes taken from the fuzzer's bytes. Each input describes one conv,
 // one dense and one pooling shape (channels 1-70, kernels 1-7, strides 1-3, valid / same /
 // explicit padding 0-3, batch 1-70, within a work budget); every registered variant runs forward
-// and both backward passes into exactly-sized buffers and must match ref. Under AddressSanitizer
+// and both backward passes into exactly-sized buffers and must match ref. The budget (kBudget
+// multiply-adds or elements) keeps an input near a millisecond, so that a campaign reaches 10^7
+// inputs; tests/native/kernels_sweep_test.cpp sweeps the large shapes. Under AddressSanitizer
 // an out-of-bounds read or write stops the run; a mismatch traps.
 #include <cmath>
 #include <cstddef>
@@ -16,6 +18,8 @@ using namespace cnn;
 using namespace cnn::kernels;
 
 namespace {
+
+constexpr int64_t kBudget = 40'000;
 
 struct Bytes {
   const uint8_t* p;
@@ -57,7 +61,7 @@ void conv(Bytes& b) {
   int OH, OW, PT, PL;
   if (!conv_out_size(H, KH, SH, pad, &OH, &PT) || !conv_out_size(W, KW, SW, pad, &OW, &PL)) return;
   const int64_t rows = static_cast<int64_t>(N) * OH * OW, patch = static_cast<int64_t>(KH) * KW * C;
-  if (rows * patch * K > 3'000'000) return;
+  if (rows * patch * K > kBudget) return;
   const Conv2dParams p{N, H, W, C, K, KH, KW, SH, SW, PT, PL, OH, OW, relu};
   const auto x = values(static_cast<size_t>(N) * H * W * C, 1);
   const auto w = values(static_cast<size_t>(patch) * K, 2);
@@ -85,6 +89,7 @@ void conv(Bytes& b) {
 
 void dense(Bytes& b) {
   const int N = b.take(1, 70), IN = b.take(1, 255) * b.take(1, 4), OUT = b.take(1, 255);
+  if (static_cast<int64_t>(N) * IN * OUT > kBudget) return;
   const auto x = values(static_cast<size_t>(N) * IN, 5);
   const auto w = values(static_cast<size_t>(IN) * OUT, 6);
   const auto bias = values(OUT, 7);
@@ -114,7 +119,7 @@ void pool(Bytes& b) {
   const PaddingSpec pad = padding(b);
   int OH, OW, PT, PL;
   if (!conv_out_size(H, KH, SH, pad, &OH, &PT) || !conv_out_size(W, KW, SW, pad, &OW, &PL)) return;
-  if (static_cast<int64_t>(N) * H * W * C > 1'000'000) return;
+  if (static_cast<int64_t>(N) * H * W * C > kBudget) return;
   const Pool2dParams p{N, H, W, C, KH, KW, SH, SW, PT, PL, OH, OW};
   const auto x = values(static_cast<size_t>(N) * H * W * C, 9);
   const size_t out = static_cast<size_t>(N) * OH * OW * C;
