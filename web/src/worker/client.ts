@@ -6,8 +6,8 @@ import { PROTOCOL_VERSION, protocolMismatch, type ErrorCode, type FromWorker, ty
 import workerUrl from './worker.ts?worker&url';
 
 type Event = Exclude<FromWorker, { type: 'reply' }>;
-type EventType = Event['type'];
-type EventOf<T extends EventType> = Extract<Event, { type: T }>;
+export type EventType = Event['type'];
+export type EventOf<T extends EventType> = Extract<Event, { type: T }>;
 type Payload<T extends RequestType> = Omit<RequestOf<T>, 'type' | 'id' | 'protocol'>;
 
 /** A refused request: the worker's sentence and its code (decide by the code, show the sentence). */

@@ -1,0 +1,141 @@
+// What <cnn-playground> renders besides its banners: the header and the two columns of panels,
+// each panel given its slice of the element's state and its events wired to the element's actions.
+import { html } from 'lit';
+import { isPresetNetwork } from '../state/app-state';
+import type { Hparams, ModelSpec } from '../state/spec';
+import type { IdxFiles, PadModel } from '../worker/protocol';
+import type { CnnPlayground } from './cnn-playground';
+
+/** The full page with this state, for the embed header's "open" link. */
+function fullPageUrl(p: CnnPlayground): string {
+  const u = new URL(location.href);
+  u.searchParams.delete('embed');
+  u.hash = p.hash.link(p.appState);
+  return u.href;
+}
+
+/** The page's header, the embedded iframe's compact one, or only the lesson note inside a host page. */
+export function renderHeader(p: CnnPlayground) {
+  const hidden = p.appState?.hide.length ?? 0;
+  const lessonNote = hidden
+    ? html`<p class="lesson" data-testid="lesson-note">
+        A lesson view: ${hidden} ${hidden === 1 ? 'part is' : 'parts are'} hidden.
+        <button class="link" data-testid="show-all" @click=${() => p.setHide([])}>Show everything</button>
+      </p>`
+    : '';
+  if (p.embed) {
+    return html`<header class="header compact">
+      <h1>CNN Playground</h1>
+      ${lessonNote}
+      <a class="open" href=${fullPageUrl(p)} target="_blank" rel="noopener" data-testid="open-full">Open the full playground<span aria-hidden="true"> ↗</span></a>
+    </header>`;
+  }
+  // Embedded in someone else's page: no landmarks of our own (the host page has its header and main).
+  if (!p.syncUrl) return lessonNote ? html`<div class="header compact">${lessonNote}</div>` : '';
+  return html`
+    <header class="header">
+      <h1>CNN Playground</h1>
+      <p>Train a convolutional network on MNIST in your browser: WebAssembly SIMD in a worker, nothing leaves the page.</p>
+      ${lessonNote}
+    </header>
+  `;
+}
+
+/** The two columns of panels; a lesson's hidden panels are not rendered at all. */
+export function renderColumns(p: CnnPlayground, left: boolean, right: boolean) {
+  const s = p.appState;
+  const on = (k: string) => p.shown(k);
+  return html`
+      <div class="col" ?hidden=${!left}>
+        ${on('data')
+          ? html`<cnn-data-panel
+              .info=${p.dataInfo}
+              .progress=${p.dataProgress}
+              .error=${p.dataError}
+              ?busy=${p.dataBusy}
+              @data-files=${(e: CustomEvent<{ files: IdxFiles; names: string[] }>) => p.session.loadFiles(e.detail.files, e.detail.names)}
+              @data-mnist=${() => p.session.loadMnist()}
+              @data-retry=${() => p.session.retryMnist()}
+              @data-error=${(e: CustomEvent<string>) => (p.dataError = e.detail)}
+            ></cnn-data-panel>`
+          : ''}
+        ${on('model')
+          ? html`<cnn-model-panel
+              .presets=${p.presetNames}
+              .preset=${s && isPresetNetwork(s, p.hash.presets) ? s.preset : ''}
+              .spec=${s?.spec ?? null}
+              .summary=${p.summary}
+              .error=${p.specError}
+              .errorLayer=${p.specErrorLayer}
+              .hide=${s?.hide ?? []}
+              @preset-change=${(e: CustomEvent<string>) => p.configure(e.detail, structuredClone(p.session.presets[e.detail]))}
+              @spec-apply=${(e: CustomEvent<ModelSpec>) => p.configure(s?.preset ?? '', e.detail)}
+              @spec-revert=${() => (p.specError = '')}
+              .fileStatus=${p.fileStatus}
+              .fileError=${p.fileError}
+              @model-download=${() => p.session.download()}
+              @model-download-onnx=${() => p.session.download('onnx')}
+              @model-file=${(e: CustomEvent<File>) => p.session.loadModelFile(e.detail)}
+            ></cnn-model-panel>`
+          : ''}
+        ${on('pad')
+          ? html`<cnn-draw-panel
+              .client=${p.client}
+              .modelVersion=${p.modelVersion}
+              @digit-drawn=${(e: CustomEvent<{ image: Float32Array; model: PadModel } | null>) => {
+                p.drawn = e.detail?.image ?? null;
+                p.padModel = e.detail?.model ?? 'current';
+              }}
+            ></cnn-draw-panel>`
+          : ''}
+        ${on('share') && s && p.syncUrl
+          ? html`<cnn-share-panel
+              .link=${p.hash.key(p.appState)}
+              .hide=${s.hide}
+              .pageUrl=${location.origin + location.pathname}
+            ></cnn-share-panel>`
+          : ''}
+      </div>
+      <div class="col" ?hidden=${!right}>
+        ${on('train')
+          ? html`<cnn-train-panel
+              .state=${p.trainState}
+              .hparams=${p.hparams}
+              .progress=${p.pacer.value}
+              .threads=${p.threadInfo}
+              .hide=${s?.hide ?? []}
+              ?ready=${p.ready && !!p.dataInfo}
+              @train-start=${p.train}
+              @train-pause=${p.pause}
+              @train-step=${p.step}
+              @train-reset=${p.reset}
+              @eval-run=${p.evaluate}
+              @hparams-change=${(e: CustomEvent<Partial<Hparams>>) => p.changeHparams(e.detail)}
+              @threads-change=${(e: CustomEvent<number>) => p.changeThreads(e.detail)}
+            ></cnn-train-panel>`
+          : ''}
+        <cnn-metrics-panel ?hidden=${!on('curves')}></cnn-metrics-panel>
+        ${on('inside')
+          ? html`<cnn-inspect-panel
+              .client=${p.client}
+              .trainState=${p.trainState}
+              .step=${p.pacer.value?.step ?? 0}
+              .modelVersion=${p.modelVersion}
+              .drawn=${p.drawn}
+              .padModel=${p.padModel}
+              .testCount=${p.dataInfo?.testCount ?? 0}
+            ></cnn-inspect-panel>`
+          : ''}
+        ${on('conv')
+          ? html`<cnn-learn-panel
+              .client=${p.client}
+              .modelVersion=${p.modelVersion}
+              .testCount=${p.dataInfo?.testCount ?? 0}
+              .drawn=${p.drawn}
+              @model-changed=${() => p.session.modelEdited()}
+            ></cnn-learn-panel>`
+          : ''}
+        ${on('eval') ? html`<cnn-eval-panel .report=${p.report}></cnn-eval-panel>` : ''}
+      </div>
+  `;
+}
