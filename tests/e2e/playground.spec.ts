@@ -212,3 +212,53 @@ test('MNIST is kept in the Cache API and loads again without the network', async
   await page.getByTestId('step').click();
   await expect.poll(() => stepCount(page)).toBe(1);
 });
+
+test('a linked custom model reads "custom", and padding in pixels round-trips through the editor, the JSON and the link', async ({ page }) => {
+  const spec = {
+    name: 'padded',
+    input: [28, 28, 1],
+    layers: [
+      { type: 'conv2d', filters: 4, kernel: 3, activation: 'relu' },
+      { type: 'flatten' },
+      { type: 'dense', units: 10, activation: 'softmax' },
+    ],
+    loss: 'categorical_crossentropy',
+    optimizer: { type: 'sgd', lr: 0.01 },
+    batch_size: 16,
+  };
+  await openPlayground(page, '#preset=tiny&spec=' + Buffer.from(JSON.stringify(spec)).toString('base64url'));
+  const preset = page.locator('cnn-model-panel').getByLabel('Preset');
+  await expect(preset.locator('option:checked')).toHaveText('custom');
+  const firstOutput = page.getByTestId('summary').locator('tbody tr').first().locator('td').nth(2);
+  await expect(firstOutput).toHaveText('26×26×4');
+
+  // Two pixels on every side: (28 - 3 + 2·2)/1 + 1 = 30.
+  await page.getByRole('tab', { name: 'Layers' }).click();
+  await page.getByLabel('Layer 0 padding', { exact: true }).selectOption('pixels');
+  await expect(page.getByLabel('Layer 0 padding pixels')).toHaveValue('1');
+  await page.getByLabel('Layer 0 padding pixels').fill('2');
+  await page.getByLabel('Layer 0 padding pixels').dispatchEvent('change');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByRole('tab', { name: 'Summary' }).click();
+  await expect(firstOutput).toHaveText('30×30×4');
+  await page.getByRole('tab', { name: 'JSON' }).click();
+  await expect(page.getByLabel('Model spec as JSON')).toHaveValue(/"padding":2\b/);
+  const linked = await page.evaluate(() => new URLSearchParams(location.hash.slice(1)).get('spec'));
+  expect(JSON.parse(Buffer.from(linked!, 'base64url').toString()).layers[0].padding).toBe(2);
+
+  // The link alone brings it back: a fresh page reads the same model, in the editor too.
+  await page.reload();
+  await expect(page.getByTestId('train')).toBeEnabled({ timeout: 60_000 });
+  await expect(firstOutput).toHaveText('30×30×4');
+  await expect(preset.locator('option:checked')).toHaveText('custom');
+  await page.getByRole('tab', { name: 'Layers' }).click();
+  await expect(page.getByLabel('Layer 0 padding', { exact: true })).toHaveValue('pixels');
+  await expect(page.getByLabel('Layer 0 padding pixels')).toHaveValue('2');
+
+  // A preset chosen from the list is named again; its hyper-parameters changed keep the name.
+  await preset.selectOption('tiny');
+  await expect(preset).toHaveValue('tiny');
+  await setField(page, 'Learning rate', '0.02');
+  await expect(page).toHaveURL(/lr=0.02/);
+  await expect(preset).toHaveValue('tiny');
+});

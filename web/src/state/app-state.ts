@@ -74,6 +74,12 @@ function structure(spec: ModelSpec, base: ModelSpec): string {
   return JSON.stringify(writeHparams(spec, readHparams(base)));
 }
 
+/** Whether the spec is its preset's network, hyper-parameters aside (the Preset select names it, or reads "custom"). */
+export function isPresetNetwork(state: AppState, presets: Record<string, ModelSpec>): boolean {
+  const base = Object.prototype.hasOwnProperty.call(presets, state.preset) ? presets[state.preset] : undefined;
+  return !!base && structure(state.spec, base) === JSON.stringify(base);
+}
+
 export function encodeState(state: AppState, presets: Record<string, ModelSpec>): string {
   const base = presets[state.preset];
   const p = new URLSearchParams();
@@ -85,7 +91,7 @@ export function encodeState(state: AppState, presets: Record<string, ModelSpec>)
     if (v === null || (hb && hb[field] === v)) continue;
     p.set(key, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
   }
-  if (!base || structure(state.spec, base) !== JSON.stringify(base)) p.set('spec', toBase64Url(JSON.stringify(state.spec)));
+  if (!isPresetNetwork(state, presets)) p.set('spec', toBase64Url(JSON.stringify(state.spec)));
   if (state.hide.length) p.set('hide', state.hide.join(','));
   // Commas stay readable in a lesson link; they need no escaping in a fragment.
   return p.toString().replace(/%2C/g, ',');

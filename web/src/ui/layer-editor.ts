@@ -98,6 +98,8 @@ export class LayerEditor extends LitElement {
     if (kind === 'int') l[key] = raw === '' ? undefined : Math.round(Number(raw));
     else if (kind === 'float') l[key] = raw === '' ? undefined : Number(raw);
     else if (kind === 'bool') l[key] = raw === 'true';
+    // Padding is "valid", "same" or a number of pixels on every side (the spec's integer form).
+    else if (kind === 'padding') l[key] = raw === 'valid' || raw === 'same' ? raw : raw === 'pixels' ? 1 : Math.max(0, Math.round(Number(raw)) || 0);
     else l[key] = raw;
     if (l[key] === undefined) delete l[key];
     this.change(layers);
@@ -137,8 +139,9 @@ export class LayerEditor extends LitElement {
   private field(i: number, l: LayerSpec, key: string, kind: FieldKind, def: unknown): TemplateResult {
     const v = l[key];
     const label = `Layer ${i} ${key.replace('_', ' ')}`;
-    if (kind === 'padding' || kind === 'activation') {
-      const opts = kind === 'padding' ? ['valid', 'same'] : ACTIVATIONS;
+    if (kind === 'padding') return this.paddingField(i, key, v ?? def, label);
+    if (kind === 'activation') {
+      const opts = ACTIVATIONS;
       const cur = v === undefined ? String(def) : String(v);
       return html`<label
         >${key}
@@ -160,6 +163,32 @@ export class LayerEditor extends LitElement {
         ?disabled=${this.disabled}
         @change=${(e: Event) => this.setField(i, key, kind, (e.target as HTMLInputElement).value)}
     /></label>`;
+  }
+
+  /** valid, same, or pixels with a number beside it: the three forms the spec's padding takes. */
+  private paddingField(i: number, key: string, v: unknown, label: string): TemplateResult {
+    const pixels = typeof v === 'number';
+    const cur = pixels ? 'pixels' : String(v);
+    const set = (raw: string) => this.setField(i, key, 'padding', raw);
+    return html`<label
+        >${key}
+        <select aria-label=${label} ?disabled=${this.disabled} @change=${(e: Event) => set((e.target as HTMLSelectElement).value)}>
+          ${['valid', 'same', 'pixels'].map((o) => html`<option ?selected=${o === cur}>${o}</option>`)}
+        </select></label
+      >${pixels
+        ? html`<label
+            >pixels
+            <input
+              type="number"
+              aria-label=${`Layer ${i} padding pixels`}
+              .value=${String(v)}
+              step="1"
+              min="0"
+              max="64"
+              ?disabled=${this.disabled}
+              @change=${(e: Event) => set((e.target as HTMLInputElement).value)}
+          /></label>`
+        : ''}`;
   }
 
   render() {
