@@ -102,6 +102,7 @@ export interface WasmFilterPlacement {
   name: string;
   layerKh: number;
   layerKw: number;
+  /** Top-left corner of the hand-made kernel inside the layer's (0, 0 when the sizes match). */
   offsetY: number;
   offsetX: number;
 }
@@ -113,7 +114,7 @@ export interface WasmHyperparameters {
   batchSize?: number;
   epochs?: number;
   augment?: boolean;
-  optimizer?: string;
+  optimizer?: 'sgd' | 'adam' | 'rmsprop';
 }
 
 export interface WasmTrainer {

@@ -8,6 +8,19 @@
 //    'debug/crash' can wait for a request.
 export const PROTOCOL_VERSION = 3;
 
+// The engine's own types are declared once, in ../wasm/cnn.d.ts (the bindings' contract); the
+// protocol re-exports those that cross to the page unchanged and derives the rest from them.
+import type {
+  WasmError,
+  WasmFilterPlacement,
+  WasmHyperparameters,
+  WasmLayerStats,
+  WasmLayerSummary,
+  WasmPadding,
+  WasmSummary,
+  WasmTensorStats,
+} from '../wasm/cnn';
+
 /**
  * What a failed request or an 'error' event is about. The page decides by code (where to show the
  * sentence, whether to fall back); the sentence itself is only shown, never matched.
@@ -15,15 +28,7 @@ export const PROTOCOL_VERSION = 3;
  * worker's and the page's own.
  */
 export type ErrorCode =
-  | 'invalid' // bad input that fits no narrower code
-  | 'spec' // a model spec that cannot be built (the sentence names the layer or field)
-  | 'data' // a data file that cannot be used
-  | 'model-file' // a model file that cannot be read or does not fit
-  | 'no-spec' // a model file with weights and no spec
-  | 'memory' // more memory than the engine can have
-  | 'diverged' // training produced NaN or infinite values (rolled back)
-  | 'state' // a request in the wrong order (no model, no data yet)
-  | 'internal' // a fault of the engine itself
+  | WasmError['code'] // the core's: invalid, spec, data, model-file, no-spec, memory, diverged, state, internal
   | 'download' // the site's data or model did not arrive
   | 'too-large' // a file larger than the page takes
   | 'protocol' // the page and the worker speak different protocol versions
@@ -46,27 +51,10 @@ export function tooLargeMessage(name: string, bytes: number): string {
   return `${name} is ${mb(bytes)}, more than the ${mb(MAX_IDX_FILE_BYTES)} an IDX file may have here (MNIST's largest is 45 MB)`;
 }
 
-export interface LayerSummary {
-  index: number;
-  name: string;
-  type: string;
-  detail: string;
-  output: number[];
-  params: number;
-  macs: number;
-}
-
-export interface ModelSummary {
-  name: string;
-  input: number[];
-  layers: LayerSummary[];
-  params: number;
-  macs: number;
-  classes: number;
-  /** Estimated bytes of a training step: stepBytesFixed + stepBytesPerExample * batch. */
-  stepBytesPerExample: number;
-  stepBytesFixed: number;
-}
+/** One row of the model's summary, as the core computes it. */
+export type LayerSummary = WasmLayerSummary;
+/** The model's summary (layers, parameters, MACs, the memory of a training step). */
+export type ModelSummary = WasmSummary;
 
 export interface DataInfo {
   /** Images loaded so far. */
@@ -95,16 +83,7 @@ export interface DataInfo {
   keptOffline: boolean;
 }
 
-export interface Hyperparameters {
-  lr?: number;
-  momentum?: number;
-  l2?: number;
-  dropout?: number;
-  batchSize?: number;
-  epochs?: number;
-  augment?: boolean;
-  optimizer?: 'sgd' | 'adam' | 'rmsprop';
-}
+export type Hyperparameters = WasmHyperparameters;
 
 /** The four IDX files of a data set, raw or gzip-compressed. */
 export interface IdxFiles {
@@ -177,33 +156,17 @@ export interface FilterTensor {
   inputShape: number[] | null;
 }
 
-export interface TensorStats {
-  count: number;
-  min: number;
-  max: number;
-  mean: number;
-  std: number;
-  zeroFraction: number;
-  nanCount: number;
-  infCount: number;
-  histogram: number[];
-  histMin: number;
-  histMax: number;
-}
+/** The engine's statistics of one population of values, the histogram as a plain array. */
+export type TensorStats = Omit<WasmTensorStats, 'histogram'> & { histogram: number[] };
 
-export interface LayerStats {
-  layer: number;
-  name: string;
-  type: string;
-  hasParams: boolean;
-  updateRatio: number;
+export type LayerStats = Omit<WasmLayerStats, 'weights' | 'gradients' | 'activations'> & {
   weights: TensorStats;
   gradients: TensorStats;
   activations: TensorStats;
-}
+};
 
 /** Padding as the spec writes it: TensorFlow's "same" / "valid", or an explicit number of pixels. */
-export type Padding = 'same' | 'valid' | number;
+export type Padding = WasmPadding;
 
 /** One convolution on explicit numbers, done by the core (no model or data needed). */
 export interface ConvApply {
@@ -265,17 +228,11 @@ export interface LayerConv {
 }
 
 /** Where a hand-made kernel went (model/set-filter): the layer, its kernel size, the corner used. */
-export interface FilterPlacement {
-  layer: number;
+export type FilterPlacement = Omit<WasmFilterPlacement, 'name'> & {
   /** The layer's name, "conv2d_1". */
   layerName: string;
   filter: number;
-  layerKh: number;
-  layerKw: number;
-  /** Top-left corner of the hand-made kernel inside the layer's (0, 0 when the sizes match). */
-  offsetY: number;
-  offsetX: number;
-}
+};
 
 /** Which network answered a digit: the one being trained, or the pretrained one that ships. */
 export type PadModel = 'current' | 'pretrained';
