@@ -5,7 +5,7 @@
 // panels draw; the worker trains; nothing numeric happens here.
 import { LitElement, css, html } from 'lit';
 import { decodeState, encodeState, type AppState } from '../state/app-state';
-import { assetUrl, threadedModuleUrl } from '../assets';
+import { assetFiles, assetUrl, threadedModuleUrl } from '../assets';
 import { forgetStoredModel, loadStoredModel, storeModel } from '../state/model-store';
 import { readHparams, toWorkerHparams, writeHparams, type Hparams, type ModelSpec } from '../state/spec';
 import { createTrainingWorker, errorCode, WorkerError, type WorkerClient } from '../worker/client';
@@ -592,7 +592,8 @@ export class CnnPlayground extends LitElement {
     this.dataProgress = null;
     try {
       const base = assetUrl('data/mnist/', this);
-      this.dataInfo = await this.client!.request('data/load-mnist', { baseUrl: base });
+      const files = assetFiles('data/mnist/', this) ?? undefined;
+      this.dataInfo = await this.client!.request('data/load-mnist', { baseUrl: base, files });
       this.userFiles = null;
     } catch (e) {
       if (errorCode(e) !== 'crashed') this.dataError = `MNIST could not be loaded: ${(e as Error).message}`;
