@@ -18,10 +18,17 @@ const ASSETS = {
   description: 'The folder holding data/mnist/ and models/ for this element (default: the files that come with the package).',
 };
 
-/** The /** *\/ comment right before `pos` in `text`, as plain text, or ''. */
+/** The doc comment (slash, two stars) right before `pos` in `text`, as plain text, or ''. */
 function docBefore(text, pos) {
-  const m = /\/\*\*([\s\S]*?)\*\/\s*$/.exec(text.slice(Math.max(0, pos - 2000), pos));
-  return m ? m[1].replace(/^\s*\* ?/gm, '').trim() : '';
+  const before = text.slice(0, pos).trimEnd();
+  if (!before.endsWith('*/')) return '';
+  const start = before.lastIndexOf('/**');
+  if (start < 0) return '';
+  return before
+    .slice(start + 3, -2)
+    .replace(/^\s*\* ?/gm, '')
+    .replace(/\s*\n\s*/g, ' ')
+    .trim();
 }
 
 /** The file's header: its leading // lines up to the first blank line or import. */
@@ -64,7 +71,10 @@ function analyse(path) {
         const opts = props.get(name);
         if (opts?.state) continue;
         const field = { kind: 'field', name, privacy: 'public' };
-        if (m.typeAnnotation) field.type = { text: src(m.typeAnnotation.typeAnnotation) };
+        // The declared type, else Lit's type option, else the type of a literal default.
+        const literal = m.value?.type === 'Literal' && m.value.value !== null ? typeof m.value.value : undefined;
+        const type = m.typeAnnotation ? src(m.typeAnnotation.typeAnnotation) : (opts?.type?.toLowerCase() ?? literal);
+        if (type) field.type = { text: type };
         if (m.value && m.value.end - m.value.start <= 40) field.default = src(m.value);
         if (description) field.description = description;
         if (opts && opts.attribute !== false) {
@@ -73,7 +83,6 @@ function analyse(path) {
           if (opts.reflect) field.reflects = true;
           const attr = { name: attribute, fieldName: name };
           if (field.type) attr.type = field.type;
-          else if (opts.type) attr.type = { text: opts.type.toLowerCase() };
           if (field.default) attr.default = field.default;
           if (description) attr.description = description;
           attributes.push(attr);
