@@ -50,7 +50,8 @@ for (const file of readdirSync(join(pkg, 'types'), { recursive: true })) {
 }
 
 // The entry, and before it setup.js, which registers the worker and every asset in the literal
-// new URL('./...', import.meta.url) form bundlers follow: Vite (and webpack 5, Parcel) bundles the
+// new URL('./...', import.meta.url) form bundlers follow (Vite's documented form, tested in
+// tests/e2e/npm-package.spec.ts; webpack 5 documents the same): the app's build bundles the
 // worker with its cnn.wasm and copies each asset into the app's build, renamed; setAssetFiles
 // tells the elements the new names. Without a bundler the same URLs resolve inside the package.
 const url = (path) => `new URL(${JSON.stringify('./' + path)}, import.meta.url).href`;
@@ -101,6 +102,8 @@ const manifest = {
   exports: {
     '.': { types: './index.d.ts', default: './index.js' },
     './custom-elements.json': './custom-elements.json',
+    // The data, for a page that hosts it elsewhere (the elements' `assets` attribute).
+    './assets/*': './assets/*',
     './package.json': './package.json',
   },
   // setup.js registers the worker and the assets, dist/ defines the elements.
