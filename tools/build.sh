@@ -8,10 +8,24 @@
 #   wasm-asan build-wasm-asan  the wasm test suite alone under Emscripten's AddressSanitizer (-O1)
 #   web     build-web     the playground site (needs the wasm build): Vite bundle + gzipped MNIST,
 #                         with the library in build-web/lib/ and examples/ in build-web/examples/
-#   lib     build-lib     the embeddable elements as one ES module with its worker, wasm and data
+#   lib     build-lib     the embeddable elements as one ES module with its worker, wasm and data,
+#                         then the npm package (pkg below)
+#   pkg     build-lib/pkg the npm package of the elements (after a lib or web build) and its tarball
+#                         build-lib/cnn-playground-elements-<version>.tgz (tools/pack_lib.mjs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 flavour=${1:-native}
+if [[ $flavour == pkg ]]; then
+  # The module and MNIST's shards as the lib and web flavours prepare them.
+  [[ -f web/src/wasm/cnn.wasm && -f web/public/data/mnist/manifest.json ]] || exec bash tools/build.sh lib
+  [[ ! -f build-wasm/cnn.wasm ]] || cp -p build-wasm/cnn.js build-wasm/cnn.wasm web/src/wasm/
+  rm -rf build-lib/pkg
+  npx vite build --config web/vite.pkg.config.mts --mode worker --logLevel warn
+  npx vite build --config web/vite.pkg.config.mts --mode elements --logLevel warn
+  npx tsc -p web/tsconfig.pkg.json
+  node tools/pack_lib.mjs
+  exit 0
+fi
 if [[ $flavour == web || $flavour == lib ]]; then
   [[ -f build-wasm/cnn.wasm ]] || bash tools/build.sh wasm
   # The page imports the module from web/src/wasm (beside its committed cnn.d.ts).
@@ -23,6 +37,7 @@ if [[ $flavour == web || $flavour == lib ]]; then
   node tools/prepare_web_data.mjs
   npx tsc -p web/tsconfig.json
   npx vite build --config web/vite.lib.config.mts --logLevel warn
+  [[ $flavour != lib ]] || bash tools/build.sh pkg
   if [[ $flavour == web ]]; then
     npx vite build web --logLevel warn
     # The site serves the library and the tutorial page that embeds it (/lib/, /examples/).
@@ -41,7 +56,7 @@ case "$flavour" in
   fuzz) dir=build-fuzz; args=(-DCMAKE_BUILD_TYPE=RelWithDebInfo -DCNN_FUZZ=ON -DCMAKE_CXX_COMPILER=clang++) ;;
   wasm) dir=build-wasm; args=(-DCMAKE_BUILD_TYPE=Release) ;;
   wasm-asan) dir=build-wasm-asan; args=(-DCMAKE_BUILD_TYPE=Debug "-DCMAKE_CXX_FLAGS_DEBUG=-g -O1" -DCNN_SANITIZE=ON) ;;
-  *) echo "usage: tools/build.sh native|asan|tsan|fuzz|wasm|wasm-asan|web|lib" >&2; exit 2 ;;
+  *) echo "usage: tools/build.sh native|asan|tsan|fuzz|wasm|wasm-asan|web|lib|pkg" >&2; exit 2 ;;
 esac
 # Emscripten 3.1.6 from Debian finds its JS dependencies (acorn) only through NODE_PATH.
 export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}

@@ -10,7 +10,8 @@
 #      tools/check_safetensors.py against the CLI (tests/python), then the ONNX export against
 #      onnxruntime-web (tests/onnx)
 #   6. each libFuzzer target for a bounded time (CNN_FUZZ_SECONDS, default 20) on its seed corpus
-#   7. the site: type check, build, and the Playwright end-to-end tests in the system Chromium
+#   7. the site: type check, build, the npm package of the elements, and the Playwright end-to-end
+#      tests in the system Chromium (one installs that package into a scratch Vite app)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
@@ -74,5 +75,7 @@ node --test tests/onnx/
 
 step "site build (type check + Vite)"
 bash tools/build.sh web
+step "npm package of the elements (build-lib/cnn-playground-elements-*.tgz)"
+bash tools/build.sh pkg
 step "end-to-end tests (Playwright, $(/usr/bin/chromium --version 2>/dev/null || echo chromium))"
 npx playwright test

@@ -8,9 +8,5 @@
 // Elements alone share one worker per page (ui/standalone.ts). Not the playground site's entry
 // (main.ts is).
 import './lib-assets';
-export { setAssetBase } from './assets';
-export { CnnPlayground } from './ui/cnn-playground';
-export { ConvExplainer } from './ui/conv-explainer';
-export { DigitPad } from './ui/digit-pad-reader';
-export { FeatureMaps } from './ui/feature-maps-reader';
-export { KernelPlayground } from './ui/kernel-playground';
+import './worker/bundled-worker';
+export * from './elements';

@@ -1,6 +1,7 @@
 // Entry point of the playground page: registers the custom elements. The page itself is one
 // <cnn-playground sync-url> in index.html; `?embed=1` (the page inside a tutorial's iframe) makes
 // it compact, with a link out to the full page.
+import './worker/bundled-worker';
 import './ui/cnn-playground';
 
 if (new URLSearchParams(location.search).get('embed') === '1') {

@@ -368,3 +368,9 @@ function num(e: Event): number | null {
 }
 
 if (!customElements.get('cnn-conv-explainer')) customElements.define('cnn-conv-explainer', ConvExplainer);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cnn-conv-explainer': ConvExplainer;
+  }
+}

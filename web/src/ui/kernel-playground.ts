@@ -289,3 +289,9 @@ function paint(canvas: HTMLCanvasElement, values: Float32Array | null, scale: nu
 }
 
 if (!customElements.get('cnn-kernel-playground')) customElements.define('cnn-kernel-playground', KernelPlayground);
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'cnn-kernel-playground': KernelPlayground;
+  }
+}

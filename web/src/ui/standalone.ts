@@ -5,7 +5,7 @@
 // wasm instance; the last one to leave terminates it. Inside the playground the panels get the
 // playground's worker instead and this does nothing.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { assetUrl } from '../assets';
+import { assetFiles, assetUrl } from '../assets';
 import { createTrainingWorker, type WorkerClient } from '../worker/client';
 
 /** What an element may need loaded into the worker before it asks it anything. */
@@ -15,6 +15,8 @@ interface Shared {
   client: WorkerClient;
   /** Where its data comes from: the asset folder of the elements that share it (the pool's key). */
   base: string;
+  /** Each asset's own URL by its path under the folder, when a bundler renamed them. */
+  files: Record<string, string> | null;
   users: number;
   loads: Map<string, Promise<unknown>>;
   stopTimer: number;
@@ -89,7 +91,7 @@ export class Standalone implements ReactiveController {
     let s = pool.get(this.base);
     if (!s) {
       const client = createTrainingWorker();
-      const fresh: Shared = { client, base: this.base, users: 0, loads: new Map(), stopTimer: 0 };
+      const fresh: Shared = { client, base: this.base, files: assetFiles('', this.host), users: 0, loads: new Map(), stopTimer: 0 };
       // A crashed worker is replaced by an empty one: everything loads again on the next need.
       client.onCrash = () => fresh.loads.clear();
       pool.set(this.base, fresh);
@@ -108,11 +110,17 @@ function load(s: Shared, what: 'init' | Need): Promise<unknown> {
   if (p) return p;
   const c = s.client;
   if (what === 'init') p = c.init({});
-  else if (what === 'pretrained') p = c.request('pretrained/load', { url: new URL('models/pretrained.safetensors', s.base).href });
-  else p = c.request('data/load-mnist', { baseUrl: new URL('data/mnist/', s.base).href, testOnly: true });
+  else if (what === 'pretrained') p = c.request('pretrained/load', { url: s.files?.['models/pretrained.safetensors'] ?? new URL('models/pretrained.safetensors', s.base).href });
+  else p = c.request('data/load-mnist', { baseUrl: new URL('data/mnist/', s.base).href, files: within(s.files, 'data/mnist/'), testOnly: true });
   s.loads.set(what, p);
   p.catch(() => {
     if (s.loads.get(what) === p) s.loads.delete(what);
   });
   return p;
+}
+
+/** The files under `dir` by their names there, or undefined without a map. */
+function within(files: Record<string, string> | null, dir: string): Record<string, string> | undefined {
+  if (!files) return undefined;
+  return Object.fromEntries(Object.entries(files).flatMap(([path, url]) => (path.startsWith(dir) ? [[path.slice(dir.length), url]] : [])));
 }

@@ -3,7 +3,7 @@
 // BACKUP_EVERY_MS (kept on the page for a crashed worker, and in IndexedDB in the page's own mode),
 // the restore of the stored model on load, and the recovery of a crashed worker with the data and
 // the last good model. The element shows; this decides what happens to the worker and the model.
-import { assetUrl, threadedModuleUrl } from '../assets';
+import { assetFiles, assetUrl, threadedModuleUrl } from '../assets';
 import type { AppState } from '../state/app-state';
 import type { HashSync } from '../state/hash-sync';
 import { forgetStoredModel, loadStoredModel, storeModel } from '../state/model-store';
@@ -239,7 +239,8 @@ export class WorkerSession {
     h.dataProgress = null;
     try {
       const base = assetUrl('data/mnist/', h);
-      h.dataInfo = await this.client!.request('data/load-mnist', { baseUrl: base });
+      const files = assetFiles('data/mnist/', h) ?? undefined;
+      h.dataInfo = await this.client!.request('data/load-mnist', { baseUrl: base, files });
       this.userFiles = null;
     } catch (e) {
       if (errorCode(e) !== 'crashed') h.dataError = `MNIST could not be loaded: ${(e as Error).message}`;

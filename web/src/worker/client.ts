@@ -2,8 +2,6 @@
 // listeners for the worker's event stream, and crash detection. A crashed worker is replaced by a
 // fresh one; the owner (the playground) restores the model into it.
 import { PROTOCOL_VERSION, protocolMismatch, type ErrorCode, type FromWorker, type IdxFiles, type RequestOf, type RequestType, type ResultOf } from './protocol';
-// The URL of the worker as Vite bundles it (a chunk beside this code).
-import workerUrl from './worker.ts?worker&url';
 
 type Event = Exclude<FromWorker, { type: 'reply' }>;
 export type EventType = Event['type'];
@@ -105,19 +103,17 @@ export class WorkerClient {
 }
 
 /**
- * A module worker running the bundled worker script. Browsers start workers only from their
- * page's origin: when this code itself came from another origin (the library on a CDN), the
- * worker starts from a same-origin blob: module that imports the script, which then needs that
- * host to send CORS headers (so does everything the worker fetches from there).
+ * How the training worker starts: each entry registers one (worker/bundled-worker.ts for the site
+ * and the script-tag library; the npm package's entry its own, in the form bundlers recognise).
  */
-function spawnWorker(): Worker {
-  const url = new URL(workerUrl, import.meta.url);
-  const options: WorkerOptions = { type: 'module', name: 'cnn-trainer' };
-  if (url.origin === location.origin) return new Worker(url, options);
-  const shim = new Blob([`import ${JSON.stringify(url.href)};`], { type: 'text/javascript' });
-  return new Worker(URL.createObjectURL(shim), options);
+let workerFactory: (() => Worker) | null = null;
+
+export function setWorkerFactory(factory: () => Worker): void {
+  workerFactory = factory;
 }
 
 export function createTrainingWorker(): WorkerClient {
-  return new WorkerClient(spawnWorker);
+  const factory = workerFactory;
+  if (!factory) throw new Error('no training worker registered (setWorkerFactory)');
+  return new WorkerClient(factory);
 }

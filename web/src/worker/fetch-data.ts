@@ -78,8 +78,11 @@ export async function forgetCached(urls: string[]): Promise<void> {
 
 /** One file of the site's data, from the cache when present. */
 export async function fetchCached(url: string, file: string, progress: Progress): Promise<Uint8Array> {
-  const cache = await openCache();
-  if (!cache) keptAll = false;
+  // A data: URL (a small file a bundler inlined into the page's code) is in the page already; the
+  // Cache API takes only http(s).
+  const inline = !/^https?:/.test(url);
+  const cache = inline ? null : await openCache();
+  if (!cache && !inline) keptAll = false;
   const cached = cache ? await cache.match(url) : undefined;
   if (cached) return readWithProgress(cached, file, true, progress);
   let res: Response;

@@ -38,8 +38,21 @@ export interface ShardData {
   labels: Uint8Array;
 }
 
-export async function fetchManifest(baseUrl: string, progress: Progress): Promise<MnistManifest> {
-  const bytes = await fetchCached(new URL(MANIFEST_FILE, baseUrl).href, MANIFEST_FILE, progress);
+/**
+ * Where the files are: a folder, or each file's own URL when a bundler renamed them (the npm
+ * package in an app's build); a file missing from `files` is looked for in the folder.
+ */
+export interface MnistSource {
+  baseUrl: string;
+  files?: Record<string, string>;
+}
+
+function locate(src: MnistSource, file: string): string {
+  return src.files?.[file] ?? new URL(file, src.baseUrl).href;
+}
+
+export async function fetchManifest(src: MnistSource, progress: Progress): Promise<MnistManifest> {
+  const bytes = await fetchCached(locate(src, MANIFEST_FILE), MANIFEST_FILE, progress);
   let m: MnistManifest;
   try {
     m = JSON.parse(new TextDecoder().decode(bytes)) as MnistManifest;
@@ -56,9 +69,9 @@ export async function fetchManifest(baseUrl: string, progress: Progress): Promis
  * arrived cut short or damaged (it does not unpack, or not to the size the manifest implies for
  * images of imageBytes pixels) is dropped from the cache, so a retry downloads it again.
  */
-export async function fetchShard(baseUrl: string, shard: Shard, imageBytes: number, progress: Progress): Promise<ShardData> {
+export async function fetchShard(src: MnistSource, shard: Shard, imageBytes: number, progress: Progress): Promise<ShardData> {
   const files = [shard.images.file, shard.labels.file];
-  const urls = files.map((f) => new URL(f, baseUrl).href);
+  const urls = files.map((f) => locate(src, f));
   const raw = await Promise.all(urls.map((u, i) => fetchCached(u, files[i], progress)));
   const sizes = [16 + shard.count * imageBytes, 8 + shard.count];
   try {
@@ -78,8 +91,8 @@ export async function fetchShard(baseUrl: string, shard: Shard, imageBytes: numb
 }
 
 /** Drops a shard's files from the cache (the core refused what they hold). */
-export function forgetShard(baseUrl: string, shard: Shard): Promise<void> {
-  return forgetCached([shard.images.file, shard.labels.file].map((f) => new URL(f, baseUrl).href));
+export function forgetShard(src: MnistSource, shard: Shard): Promise<void> {
+  return forgetCached([shard.images.file, shard.labels.file].map((f) => locate(src, f)));
 }
 
 /**

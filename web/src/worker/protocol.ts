@@ -271,7 +271,8 @@ interface RequestTypes {
    * testOnly fetches the test set alone (1.6 MB instead of 11 MB), which then stands in for the
    * training set too: for elements that look at digits and never train.
    */
-  'data/load-mnist': { req: { baseUrl: string; testOnly?: boolean }; res: DataInfo };
+  /** MNIST from the folder baseUrl, or from each file's own URL in `files` (by name) when given. */
+  'data/load-mnist': { req: { baseUrl: string; files?: Record<string, string>; testOnly?: boolean }; res: DataInfo };
   /** Goes on fetching the MNIST shards after one failed (DataInfo.streamError). */
   'data/retry': { req: {}; res: DataInfo };
   'data/load-files': { req: { files: IdxFiles; names: string[] }; res: DataInfo };

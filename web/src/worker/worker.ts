@@ -6,7 +6,7 @@ import createCnnModule from '../wasm/cnn.js';
 import type { CnnModule, Result, WasmEvalResult, WasmLayerStats, WasmStepResult, WasmTensorStats, WasmTrainer } from '../wasm/cnn.js';
 import { buildReport, type TestSet } from './eval-report';
 import { gunzip, keptOffline, resetKeptOffline, type Progress } from './fetch-data';
-import { DownloadMeter, fetchManifest, fetchShard, forgetShard, joinIdx, type Shard, type ShardData } from './mnist-shards';
+import { DownloadMeter, fetchManifest, fetchShard, forgetShard, joinIdx, type MnistSource, type Shard, type ShardData } from './mnist-shards';
 import {
   MAX_IDX_FILE_BYTES,
   PROTOCOL_VERSION,
@@ -46,7 +46,7 @@ let dataGeneration = 0;
 // Resolves when init has made the trainer: the MNIST download starts before that, beside the engine's.
 let initialized: () => void = () => {};
 const trainerMade = new Promise<void>((resolve) => (initialized = resolve));
-let stream: { baseUrl: string; shards: Shard[]; imageBytes: number; generation: number; running: boolean; progress: Progress } | null = null;
+let stream: { source: MnistSource; shards: Shard[]; imageBytes: number; generation: number; running: boolean; progress: Progress } | null = null;
 
 let state: TrainState = 'idle';
 let msPerStep = 0; // running estimate, sizes the chunks
@@ -288,12 +288,12 @@ const handlers: { [T in RequestType]: Handler<T> } = {
     stream = null;
     resetKeptOffline();
     const progress = byteCounter(generation);
-    const manifest = await fetchManifest(req.baseUrl, progress.report);
+    const manifest = await fetchManifest(req, progress.report);
     progress.setManifest(manifest);
     const imageBytes = manifest.rows * manifest.cols;
     if (req.testOnly) {
       // Test only: the whole test set in both places (this worker never trains).
-      const parts = await Promise.all(manifest.shards.filter((s) => s.set === 'test').map((s) => fetchShard(req.baseUrl, s, imageBytes, progress.report)));
+      const parts = await Promise.all(manifest.shards.filter((s) => s.set === 'test').map((s) => fetchShard(req, s, imageBytes, progress.report)));
       parts.sort((a, b) => a.shard.start - b.shard.start);
       const images = parts.map((p) => p.images).reduce(joinIdx);
       const labels = parts.map((p) => p.labels).reduce(joinIdx);
@@ -303,7 +303,7 @@ const handlers: { [T in RequestType]: Handler<T> } = {
     }
     // The first training and test shards together, then training can start; the rest streams.
     const first = (set: 'train' | 'test') => manifest.shards.find((s) => s.set === set && s.start === 0)!;
-    const [train, test] = await Promise.all([first('train'), first('test')].map((s) => fetchShard(req.baseUrl, s, imageBytes, progress.report)));
+    const [train, test] = await Promise.all([first('train'), first('test')].map((s) => fetchShard(req, s, imageBytes, progress.report)));
     await engineReady;
     if (generation !== dataGeneration) throw new UserError('another data set was chosen meanwhile', 'state');
     const names = [train.shard.images.file, train.shard.labels.file, test.shard.images.file, test.shard.labels.file];
@@ -315,7 +315,7 @@ const handlers: { [T in RequestType]: Handler<T> } = {
     });
     unwrap(need().setFullTrainCount(manifest.train));
     const rest = manifest.shards.filter((s) => s.start !== 0);
-    stream = { baseUrl: req.baseUrl, shards: rest, imageBytes, generation, running: false, progress: progress.report };
+    stream = { source: { baseUrl: req.baseUrl, files: req.files }, shards: rest, imageBytes, generation, running: false, progress: progress.report };
     const arrived = [train, test].reduce((a, d) => a + d.shard.images.bytes + d.shard.labels.bytes, 0);
     dataInfo = { ...dataInfo!, epochSize: manifest.train, bytesLoaded: arrived, arriving: rest.length > 0 };
     void streamShards();
@@ -663,12 +663,12 @@ async function streamShards(): Promise<void> {
       const shard = s.shards[0];
       let data: ShardData;
       try {
-        data = await fetchShard(s.baseUrl, shard, s.imageBytes, s.progress);
+        data = await fetchShard(s.source, shard, s.imageBytes, s.progress);
         if (!current()) return;
         try {
           appendShard(data);
         } catch (e) {
-          await forgetShard(s.baseUrl, shard); // the core refused it: download it afresh on Retry
+          await forgetShard(s.source, shard); // the core refused it: download it afresh on Retry
           throw e;
         }
       } catch (e) {
