@@ -13,7 +13,9 @@ seconds=${FUZZ_SECONDS:-300}
 all_targets=$(ls tests/fuzz/fuzz_*.cpp | sed 's|.*/fuzz_||; s|\.cpp$||' | tr '\n' ' ')
 targets=${FUZZ_TARGETS:-"$all_targets hash"}
 commit=$(git rev-parse --short HEAD 2>/dev/null || echo unknown)
-[[ -n $(git status --porcelain -- core tests/fuzz 2>/dev/null) ]] && commit="$commit+changes"
+# (What the campaigns themselves write, the corpus and the table, is not a change of what is fuzzed.)
+[[ -n $(git status --porcelain -- core tests/fuzz ':!tests/fuzz/corpus' ':!tests/fuzz/executions.tsv' \
+  ':!tests/fuzz/README.md' 2>/dev/null) ]] && commit="$commit+changes"
 log=tests/fuzz/executions.tsv
 [[ -f $log ]] || printf 'date\tcommit\ttarget\tseconds\texecutions\tfindings\n' > "$log"
 

@@ -1,9 +1,10 @@
 // <cnn-line-chart>: a live line chart of training metrics against (fractional) epochs, a thin
 // Lit wrapper around uPlot that batches appends into one redraw per animation frame.
 // It is not a general charting API: one x axis ("epoch"), one y scale, series fixed up front.
-import { LitElement, css, html, nothing, unsafeCSS, type PropertyValues } from 'lit';
+import { LitElement, html, nothing, unsafeCSS, type PropertyValues } from 'lit';
 import uPlot from 'uplot';
 import uplotCss from 'uplot/dist/uPlot.min.css?inline';
+import { lineChartStyles } from './line-chart-styles';
 
 export interface LineSeries {
   label: string;
@@ -35,73 +36,7 @@ export class LineChart extends LitElement {
     _tick: { state: true },
   };
 
-  static styles = [
-    unsafeCSS(uplotCss),
-    css`
-      :host {
-        display: block;
-        min-width: 0;
-        color: var(--fg, #1d2330);
-      }
-      figure {
-        margin: 0;
-        min-width: 0;
-      }
-      figcaption {
-        font-weight: 600;
-        font-size: 0.9rem;
-        margin-bottom: 0.25rem;
-      }
-      .wrap {
-        position: relative;
-        min-width: 0;
-        overflow: hidden;
-      }
-      .plot {
-        width: 100%;
-      }
-      .empty {
-        position: absolute;
-        inset: 0;
-        display: flex;
-        align-items: center;
-        justify-content: center;
-        color: var(--muted, #5b6475);
-        font-size: 0.85rem;
-        pointer-events: none;
-      }
-      .legend {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.25rem 0.9rem;
-        font-size: 0.8rem;
-        color: var(--muted, #5b6475);
-        font-variant-numeric: tabular-nums;
-        margin-top: 0.2rem;
-      }
-      .key {
-        display: inline-flex;
-        align-items: center;
-        gap: 0.3rem;
-        white-space: nowrap;
-      }
-      .swatch {
-        display: inline-block;
-        width: 0.8rem;
-        height: 0.2rem;
-        border-radius: 1px;
-      }
-      .swatch.dot {
-        width: 0.45rem;
-        height: 0.45rem;
-        border-radius: 50%;
-      }
-      .key b {
-        color: var(--fg, #1d2330);
-        font-weight: 600;
-      }
-    `,
-  ];
+  static styles = [unsafeCSS(uplotCss), lineChartStyles];
 
   /** Chart title, also the figure's accessible name. */
   declare label: string;
