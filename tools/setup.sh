@@ -7,6 +7,7 @@ cd "$(dirname "$0")/.."
 
 APT_PACKAGES=(
   cmake ninja-build g++ clang libclang-rt-14-dev   # native build, sanitizers, libFuzzer
+  clang-format                                    # the format check (tools/format.sh)
   catch2 nlohmann-json3-dev zlib1g-dev libpng-dev  # libraries
   libsimde-dev                                     # wasm_simd128.h kernels compiled natively
   emscripten                                       # the WebAssembly build (Debian's 3.1.6)

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The code's formatting: Prettier (.prettierrc.json, width 100) for the TypeScript, JavaScript, HTML
+# and CSS of web/, tests/, bench/, examples/ and tools/; clang-format (.clang-format, Google style
+# at width 100) for the C++. `npm test` runs the check; `npm run format` rewrites.
+#   bash tools/format.sh           check: lists what differs and fails
+#   bash tools/format.sh --write   format every file in place
+set -euo pipefail
+cd "$(dirname "$0")/.."
+mode=${1:-check}
+command -v clang-format >/dev/null || bash tools/setup.sh >/dev/null
+
+mapfile -t web < <(git ls-files -- 'web/*.ts' 'web/*.js' 'web/*.mjs' 'web/*.html' 'web/*.css' \
+  'tests/*.ts' 'tests/*.js' 'tests/*.mjs' 'bench/*.ts' 'bench/*.js' 'bench/*.mjs' 'bench/*.html' \
+  'examples/*.html' 'examples/*.js' 'examples/*.mjs' 'examples/*.css' 'tools/*.mjs' 'tools/*.js' \
+  '*.ts' ':!:*.d.ts.map')
+mapfile -t cpp < <(git ls-files -- '*.cpp' '*.h' '*.hpp' '*.cc')
+
+if [[ $mode == --write ]]; then
+  npx prettier --log-level warn --write "${web[@]}"
+  clang-format -i "${cpp[@]}"
+  exit 0
+fi
+status=0
+npx prettier --log-level warn --check "${web[@]}" || status=1
+if ! clang-format --dry-run -Werror "${cpp[@]}" 2>/tmp/clang-format.$$; then
+  grep -o '^[^:]*\.\(cpp\|h\|hpp\|cc\)' /tmp/clang-format.$$ | sort -u | sed 's/^/[warn] /'
+  status=1
+fi
+rm -f /tmp/clang-format.$$
+if ((status)); then
+  echo "format: the files above are not formatted; run \`npm run format\` (tools/format.sh --write)" >&2
+fi
+exit $status
