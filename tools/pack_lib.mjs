@@ -38,6 +38,10 @@ assets.push([join(root, 'web', 'public', 'models', 'pretrained.safetensors'), 'm
 for (const [from, to] of assets) place(from, join(pkg, 'assets', to));
 place(join(root, 'web', 'public', 'models', 'pretrained.provenance.json'), join(pkg, 'assets', 'models', 'pretrained.provenance.json'));
 
+// The engine's boundary types are a hand-written declaration (web/src/wasm/cnn.d.ts, which the
+// protocol's types derive from); tsc does not copy declaration files, so it goes in as it is.
+place(join(root, 'web', 'src', 'wasm', 'cnn.d.ts'), join(pkg, 'types', 'wasm', 'cnn.d.ts'));
+
 // tsc names render()'s TemplateResult by lit-html, where lit keeps it: the package depends on lit
 // alone, and a strict node_modules (pnpm) has no lit-html beside it.
 for (const file of readdirSync(join(pkg, 'types'), { recursive: true })) {
