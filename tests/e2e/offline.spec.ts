@@ -168,6 +168,17 @@ test('after one visit the page opens offline, isolated, and trains tiny and read
       "MNIST in the page's own cache",
     ).toBe(true);
 
+    // Installable: Chromium finds nothing missing (a private window is the only objection allowed;
+    // Playwright's contexts are such windows).
+    const cdp = await context.newCDPSession(page);
+    const { installabilityErrors } = await cdp.send('Page.getInstallabilityErrors');
+    expect(
+      installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito'),
+    ).toEqual([]);
+    const manifest = await cdp.send('Page.getAppManifest');
+    expect(manifest.errors).toEqual([]);
+    await cdp.detach();
+
     // Offline: the browser's network off, and the server gone too.
     await context.setOffline(true);
     await site.close();
