@@ -1,9 +1,11 @@
 // Vite config for the playground page. The wasm module (web/src/wasm/cnn.js + cnn.wasm) is copied
 // from build-wasm/ by tools/build.sh web; MNIST is gzipped into web/public/data/ by
-// tools/prepare_web_data.mjs. Output goes to build-web/.
+// tools/prepare_web_data.mjs. Output goes to build-web/, with the service worker that keeps the
+// page offline (sw.js, web/vite-plugin-offline.mts).
 import { defineConfig, type Plugin } from 'vite';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { offlineShell } from './vite-plugin-offline.mts';
 
 /**
  * The Content Security Policy of index.html's <meta>, sent as a header by `vite preview` to every
@@ -50,6 +52,6 @@ export default defineConfig({
   },
   worker: { format: 'es' },
   server: { host: '127.0.0.1' },
-  plugins: [isolation()],
+  plugins: [isolation(), offlineShell()],
   preview: { host: '127.0.0.1', headers: { 'Content-Security-Policy': contentSecurityPolicy() } },
 });

@@ -4,14 +4,32 @@
 // any static host. Not `build.lib`: library mode inlines every asset as base64 (the 550 kB wasm in
 // the worker), while this plain build with a script entry keeps them files, referenced relative
 // to the module (new URL(..., import.meta.url)).
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
+import { rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+
+const outDir = fileURLToPath(new URL('../build-lib', import.meta.url));
+
+/**
+ * The playground page's own files in web/public stay out of the library: its web app manifest and
+ * icons (the page is the installable app, not the pages that embed the elements).
+ */
+function withoutPageFiles(): Plugin {
+  return {
+    name: 'cnn-lib-without-page-files',
+    apply: 'build',
+    closeBundle() {
+      for (const f of ['manifest.webmanifest', 'icons'])
+        rmSync(`${outDir}/${f}`, { recursive: true, force: true });
+    },
+  };
+}
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: './',
   build: {
-    outDir: fileURLToPath(new URL('../build-lib', import.meta.url)),
+    outDir,
     emptyOutDir: true,
     target: 'es2022',
     assetsDir: '',
@@ -27,6 +45,7 @@ export default defineConfig({
       },
     },
   },
+  plugins: [withoutPageFiles()],
   worker: {
     format: 'es',
     rolldownOptions: {

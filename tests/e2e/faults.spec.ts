@@ -12,6 +12,11 @@ import { closeSync, ftruncateSync, openSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { openPlayground, shot, stepCount } from './helpers';
 
+// These tests change files on their way with page.route (the worker script, shards), which does
+// not see what the page's service worker answers from its cache: no service worker here, as
+// Playwright advises (offline.spec.ts tests it).
+test.use({ serviceWorkers: 'block' });
+
 const MB = 1024 * 1024;
 
 /** An IDX image header: magic 0x803, then count, rows, cols (big-endian). */
