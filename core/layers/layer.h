@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "core/model/spec.h"
+#include "core/layers/layer_spec.h"
 #include "core/tensor/rng.h"
 #include "core/tensor/tensor.h"
 
