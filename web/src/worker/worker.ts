@@ -18,7 +18,6 @@ import {
   type FilterTensor,
   type FromWorker,
   type LayerStats,
-  type Padding,
   type RequestOf,
   type RequestType,
   type ResultOf,
@@ -496,9 +495,7 @@ const handlers: { [T in RequestType]: Handler<T> } = {
     const weights = unwrap(t.weights(L));
     const kernel = weights.find((w) => w.shape.length === 4)!;
     const bias = weights.find((w) => w.shape.length === 1) ?? null;
-    const spec = JSON.parse(t.specJson()) as { layers: Array<{ stride?: number | number[]; padding?: Padding; activation?: string }> };
-    const ls = spec.layers[L] ?? {};
-    const stride = Array.isArray(ls.stride) ? ls.stride : [ls.stride ?? 1, ls.stride ?? 1];
+    const win = unwrap(t.layerWindow(L)); // the strides and the padding the layer really uses
     return {
       layer: L,
       name: summary.layers[L].name,
@@ -507,10 +504,14 @@ const handlers: { [T in RequestType]: Handler<T> } = {
       kernelShape: kernel.shape,
       kernel: kernel.data,
       bias: bias ? bias.data : null,
-      strideH: stride[0],
-      strideW: stride[1],
-      padding: ls.padding ?? 'valid',
-      activation: ls.activation ?? 'linear',
+      strideH: win.strideH,
+      strideW: win.strideW,
+      padding: win.padding,
+      padTop: win.padTop,
+      padLeft: win.padLeft,
+      padBottom: win.padBottom,
+      padRight: win.padRight,
+      activation: win.activation,
       outputShape: output.shape,
       output: output.data,
       label,
