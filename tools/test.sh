@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: every test of the project, from a fresh clone on a fresh machine.
 #   1. setup (Debian and npm packages)
-#   2. native Release build (warnings as errors) and its Catch2 suite through ctest
+#   2. the core's layering (no include from a folder above, tools/check_layering.mjs), then the
+#      native Release build (warnings as errors) and its Catch2 suite through ctest
 #   3. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer, and the thread tests
 #      under ThreadSanitizer
 #   4. the same suite compiled to WebAssembly and run under Node, and the Embind module tests;
@@ -19,6 +20,8 @@ bash tools/setup.sh
 step() { printf '\n== %s\n' "$*"; }
 jobs=$(nproc)
 
+step "core layering (dependencies point down)"
+node tools/check_layering.mjs
 step "native build"
 bash tools/build.sh native
 step "native tests"

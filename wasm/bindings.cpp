@@ -230,6 +230,31 @@ class JsTrainer {
     return guarded([&] { return named_list(t_.gradients(layer)); });
   }
 
+  // {layer, name, type, kh, kw, strideH, strideW, padding, padTop, padLeft, padBottom, padRight,
+  //  outputH, outputW, activation}
+  val layerWindow(int layer) const {
+    return guarded([&] {
+      const LayerWindow w = t_.layer_window(layer);
+      val o = val::object();
+      o.set("layer", w.layer);
+      o.set("name", w.name);
+      o.set("type", w.type);
+      o.set("kh", w.kh);
+      o.set("kw", w.kw);
+      o.set("strideH", w.sh);
+      o.set("strideW", w.sw);
+      o.set("padding", w.padding);
+      o.set("padTop", w.geometry.h.pad_before);
+      o.set("padLeft", w.geometry.w.pad_before);
+      o.set("padBottom", w.geometry.h.pad_after);
+      o.set("padRight", w.geometry.w.pad_after);
+      o.set("outputH", w.geometry.h.out);
+      o.set("outputW", w.geometry.w.out);
+      o.set("activation", w.activation);
+      return o;
+    });
+  }
+
   val layerStats(int layer) const {
     return guarded([&] {
       const LayerStats s = t_.layer_stats(layer);
@@ -353,13 +378,10 @@ val preprocess_digit(const val& gray, int height, int width) {
 
 Shape shape_of(const val& a) { return emscripten::convertJSArrayToNumberVector<int>(a); }
 
-// "same" | "valid" | a number of pixels, as the spec's "padding" field.
-PaddingSpec padding_of(const val& v) {
-  if (v.isNumber()) return PaddingSpec{PaddingSpec::kExplicit, v.as<int>()};
-  const std::string s = v.isString() ? v.as<std::string>() : "";
-  if (s == "same") return PaddingSpec{PaddingSpec::kSame, 0};
-  if (s == "valid") return PaddingSpec{PaddingSpec::kValid, 0};
-  throw Error("padding must be \"same\", \"valid\" or a number of pixels, not \"" + s + "\"");
+// "same" | "valid" | a number of pixels, as the spec's "padding" field: JavaScript's own String()
+// of the value, read by the core's padding parser.
+PaddingSpec padding_of(const val& v, const char* where) {
+  return parse_padding(val::global("String")(v).as<std::string>(), where);
 }
 
 val conv_result(const ConvResult& r) {
@@ -387,7 +409,7 @@ val conv2d(const val& r) {
       q.bias = emscripten::convertJSArrayToNumberVector<float>(r["bias"]);
     q.stride_h = int_or(r["strideH"], 1);
     q.stride_w = int_or(r["strideW"], 1);
-    q.padding = padding_of(r["padding"]);
+    q.padding = padding_of(r["padding"], "conv2d");
     q.relu = r["relu"].isTrue();
     if (r["clampMax"].isNumber()) q.clamp_max = r["clampMax"].as<float>();
     return conv_result(Trainer::conv2d(q));
@@ -404,7 +426,7 @@ val pool2d(const val& r) {
     q.kw = int_or(r["poolW"], 2);
     q.stride_h = int_or(r["strideH"], 1);
     q.stride_w = int_or(r["strideW"], 1);
-    q.padding = padding_of(r["padding"]);
+    q.padding = padding_of(r["padding"], "pool2d");
     q.max = !(r["op"].isString() && r["op"].as<std::string>() == "avg");
     return conv_result(Trainer::pool2d(q));
   });
@@ -445,6 +467,7 @@ EMSCRIPTEN_BINDINGS(cnn) {
       .function("setHyperparameters", &JsTrainer::setHyperparameters)
       .function("reset", &JsTrainer::reset)
       .function("layerStats", &JsTrainer::layerStats)
+      .function("layerWindow", &JsTrainer::layerWindow)
       .function("save", &JsTrainer::save)
       .function("saveWeights", &JsTrainer::saveWeights)
       .function("load", &JsTrainer::load)

@@ -8,14 +8,6 @@
 namespace cnn {
 namespace {
 
-std::string size_str(int a, int b) {
-  return a == b ? std::to_string(a) : std::to_string(a) + "x" + std::to_string(b);
-}
-
-const char* padding_name(const PaddingSpec& p) {
-  return p.kind == PaddingSpec::kSame ? "same" : p.kind == PaddingSpec::kValid ? "valid" : "explicit";
-}
-
 class Conv2dLayer : public Layer {
  public:
   using Layer::Layer;
@@ -27,15 +19,10 @@ class Conv2dLayer : public Layer {
                   std::to_string(shape_size(in)) + " values in one dimension; conv2d layers must come "
                   "before flatten and dense");
     const int H = in[0], W = in[1], C = in[2];
-    int oh, ow, pt, pl;
-    const bool ok_h = conv_out_size(H, spec_.kh, spec_.sh, spec_.padding, &oh, &pt);
-    const bool ok_w = conv_out_size(W, spec_.kw, spec_.sw, spec_.padding, &ow, &pl);
-    if (!ok_h || !ok_w)
-      throw Error(label() + ": kernel " + size_str(spec_.kh, spec_.kw) + " is larger than its " +
-                  std::to_string(H) + "x" + std::to_string(W) +
-                  " input; use padding \"same\" or a smaller kernel");
+    g_ = window_geometry(label(), "kernel", H, W, spec_.kh, spec_.kw, spec_.sh, spec_.sw, spec_.padding);
+    const int oh = g_.h.out, ow = g_.w.out;
     p_ = kernels::Conv2dParams{0, H, W, C, spec_.filters, spec_.kh, spec_.kw, spec_.sh, spec_.sw,
-                               pt, pl, oh, ow};
+                               g_.h.pad_before, g_.w.pad_before, oh, ow};
     out_shape_ = {oh, ow, spec_.filters};
     check_param_budget(label(), static_cast<int64_t>(spec_.kh) * spec_.kw * C * spec_.filters);
     params_.clear();
@@ -102,11 +89,14 @@ class Conv2dLayer : public Layer {
   }
 
   std::string detail() const override {
-    return size_str(spec_.kh, spec_.kw) + " s" + size_str(spec_.sh, spec_.sw) + " " +
-           padding_name(spec_.padding) + ", " + activation_name(spec_.activation);
+    return window_text(spec_.kh, spec_.kw, spec_.sh, spec_.sw, spec_.padding) + ", " +
+           activation_name(spec_.activation);
   }
 
+  const WindowGeometry* window() const override { return &g_; }
+
  private:
+  WindowGeometry g_;
   kernels::Conv2dParams p_{};
   Tensor pre_, dz_;
 };

@@ -1,4 +1,4 @@
-// Layer helpers shared by every layer type: padding arithmetic, activation plumbing, the factory.
+// Layer helpers shared by every layer type: activation plumbing, the factory.
 #include "core/layers/layer.h"
 
 #include <algorithm>
@@ -19,26 +19,6 @@ int64_t Layer::param_count() const {
   int64_t n = 0;
   for (const Param& p : params_) n += p.value.size();
   return n;
-}
-
-bool conv_out_size(int in, int k, int s, const PaddingSpec& pad, int* out, int* pad_before) {
-  switch (pad.kind) {
-    case PaddingSpec::kValid:
-      *pad_before = 0;
-      *out = in >= k ? (in - k) / s + 1 : 0;
-      break;
-    case PaddingSpec::kSame: {
-      *out = (in + s - 1) / s;
-      const int total = std::max((*out - 1) * s + k - in, 0);
-      *pad_before = total / 2;
-      break;
-    }
-    case PaddingSpec::kExplicit:
-      *pad_before = pad.amount;
-      *out = in + 2 * pad.amount >= k ? (in - k + 2 * pad.amount) / s + 1 : 0;
-      break;
-  }
-  return *out >= 1;
 }
 
 int64_t grain_rows(int64_t cols) { return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(cols, 1)); }

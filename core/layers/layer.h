@@ -7,7 +7,8 @@
 #include <string>
 #include <vector>
 
-#include "core/model/spec.h"
+#include "core/layers/layer_spec.h"
+#include "core/layers/window_geometry.h"
 #include "core/tensor/rng.h"
 #include "core/tensor/tensor.h"
 
@@ -63,6 +64,8 @@ class Layer {
   const std::string& variant() const { return variant_; }
   // Extra description for summaries, e.g. "3x3 s1 valid, relu".
   virtual std::string detail() const { return ""; }
+  // Output size and padding used of a conv or pooling layer (built); null for other layers.
+  virtual const WindowGeometry* window() const { return nullptr; }
 
  protected:
   LayerSpec spec_;
@@ -72,12 +75,6 @@ class Layer {
   std::string variant_;
   bool fused_softmax_loss_ = false;
 };
-
-// Output size and leading padding of one spatial dimension, TensorFlow's rules:
-//   valid: out = ceil((in - k + 1) / s), pad 0;  same: out = ceil(in / s), total pad
-//   max((out - 1) s + k - in, 0) with the extra pixel after;  explicit P: floor((in - k + 2P) / s) + 1.
-// Returns false when the window does not fit (out < 1).
-bool conv_out_size(int in, int k, int s, const PaddingSpec& pad, int* out, int* pad_before);
 
 // Refuses a layer with more weights than the core supports (2^26 floats, 256 MiB).
 void check_param_budget(const std::string& label, int64_t weights);

@@ -17,14 +17,10 @@ class Pool2dLayer : public Layer {
     if (in.size() != 3)
       throw Error(label() + ": needs an image input (height x width x channels) but its input has " +
                   std::to_string(shape_size(in)) + " values in one dimension");
-    int oh, ow, pt, pl;
-    const bool ok_h = conv_out_size(in[0], spec_.kh, spec_.sh, spec_.padding, &oh, &pt);
-    const bool ok_w = conv_out_size(in[1], spec_.kw, spec_.sw, spec_.padding, &ow, &pl);
-    if (!ok_h || !ok_w)
-      throw Error(label() + ": window " + std::to_string(spec_.kh) + "x" + std::to_string(spec_.kw) +
-                  " is larger than its " + std::to_string(in[0]) + "x" + std::to_string(in[1]) +
-                  " input; use padding \"same\" or a smaller size");
-    p_ = kernels::Pool2dParams{0, in[0], in[1], in[2], spec_.kh, spec_.kw, spec_.sh, spec_.sw, pt, pl, oh, ow};
+    g_ = window_geometry(label(), "window", in[0], in[1], spec_.kh, spec_.kw, spec_.sh, spec_.sw, spec_.padding);
+    const int oh = g_.h.out, ow = g_.w.out;
+    p_ = kernels::Pool2dParams{0, in[0], in[1], in[2], spec_.kh, spec_.kw, spec_.sh, spec_.sw,
+                               g_.h.pad_before, g_.w.pad_before, oh, ow};
     out_shape_ = {oh, ow, in[2]};
     max_ = spec_.type == "maxpool2d";
   }
@@ -68,11 +64,13 @@ class Pool2dLayer : public Layer {
   bool has_softmax() const override { return false; }
 
   std::string detail() const override {
-    return std::to_string(spec_.kh) + "x" + std::to_string(spec_.kw) + " s" + std::to_string(spec_.sh) +
-           (spec_.padding.kind == PaddingSpec::kSame ? " same" : spec_.padding.kind == PaddingSpec::kValid ? " valid" : " explicit");
+    return window_text(spec_.kh, spec_.kw, spec_.sh, spec_.sw, spec_.padding);
   }
 
+  const WindowGeometry* window() const override { return &g_; }
+
  private:
+  WindowGeometry g_;
   kernels::Pool2dParams p_{};
   bool max_ = true;
   std::vector<int32_t> argmax_;

@@ -158,17 +158,11 @@ class GraphBuilder {
   std::vector<ProtoWriter> inits_;
 };
 
-// ONNX pads [top, left, bottom, right] for a window over an h x w input, with the core's rules
-// (conv_out_size): SAME puts the odd pixel after, explicit padding is symmetric.
-std::vector<int64_t> window_pads(const LayerSpec& l, int h, int w) {
-  int oh = 0, ow = 0, pt = 0, pl = 0;
-  conv_out_size(h, l.kh, l.sh, l.padding, &oh, &pt);
-  conv_out_size(w, l.kw, l.sw, l.padding, &ow, &pl);
-  auto after = [&](int in, int k, int s, int out, int before) {
-    if (l.padding.kind == PaddingSpec::kExplicit) return before;
-    return std::max((out - 1) * s + k - in - before, 0);
-  };
-  return {pt, pl, after(h, l.kh, l.sh, oh, pt), after(w, l.kw, l.sw, ow, pl)};
+// ONNX pads [top, left, bottom, right]: the padding the layer really uses (window_geometry), so
+// explicit padding that the last window does not reach is left out after.
+std::vector<int64_t> window_pads(const Layer& layer) {
+  const WindowGeometry& g = *layer.window();
+  return {g.h.pad_before, g.w.pad_before, g.h.pad_after, g.w.pad_after};
 }
 
 class Exporter {
@@ -263,8 +257,7 @@ class Exporter {
     const std::string& t = l.type;
     if (t == "conv2d" || t == "maxpool2d" || t == "avgpool2d") {
       check(f.spatial, layer.label() + ": cannot export a window over a flat input");
-      const std::vector<int64_t> pads =
-          window_pads(l, static_cast<int>(f.h), static_cast<int>(f.w));
+      const std::vector<int64_t> pads = window_pads(layer);
       std::vector<ProtoWriter> a;
       a.push_back(attr_ints("kernel_shape", {l.kh, l.kw}));
       a.push_back(attr_ints("strides", {l.sh, l.sw}));

@@ -13,21 +13,6 @@ namespace cnn {
 using json = nlohmann::json;
 using kernels::Activation;
 
-const char* activation_name(Activation a) {
-  switch (a) {
-    case Activation::kLinear: return "linear";
-    case Activation::kRelu: return "relu";
-    case Activation::kTanh: return "tanh";
-    case Activation::kSigmoid: return "sigmoid";
-    case Activation::kSoftmax: return "softmax";
-  }
-  return "linear";
-}
-
-std::string layer_label(int index, const LayerSpec& l) {
-  return "layer " + std::to_string(index) + " (" + l.type + ")";
-}
-
 namespace {
 
 std::string describe(const json& j) {
@@ -131,19 +116,11 @@ InitSpec parse_init(const json& v, const std::string& ctx) {
   return init;
 }
 
-PaddingSpec parse_padding(const json& o, const std::string& ctx) {
-  PaddingSpec pad;
+// "padding": a name or a number of pixels, read by the one padding parser (core/layers/layer_spec.h).
+PaddingSpec padding_field(const json& o, const std::string& ctx) {
   const json& v = o.at("padding");
-  if (v.is_string()) {
-    const std::string s = v.get<std::string>();
-    if (s == "valid") pad.kind = PaddingSpec::kValid;
-    else if (s == "same") pad.kind = PaddingSpec::kSame;
-    else throw Error(ctx + ": \"padding\" must be \"same\", \"valid\" or a number of pixels, not \"" + s + "\"");
-  } else {
-    pad.kind = PaddingSpec::kExplicit;
-    pad.amount = get_int(o, "padding", ctx, 0, 1024);
-  }
-  return pad;
+  const bool whole = v.is_number() && v.get<double>() == std::floor(v.get<double>()) && std::fabs(v.get<double>()) < 1e9;
+  return parse_padding(v.is_string() ? v.get<std::string>() : whole ? std::to_string(v.get<int64_t>()) : v.dump(), ctx);
 }
 
 LayerSpec parse_layer(const json& o, int index) {
@@ -164,7 +141,7 @@ LayerSpec parse_layer(const json& o, int index) {
     l.filters = get_int(o, "filters", ctx, 1, kMax);
     get_pair(o, "kernel", ctx, 1, 1024, &l.kh, &l.kw);
     if (o.contains("stride")) get_pair(o, "stride", ctx, 1, 1024, &l.sh, &l.sw);
-    if (o.contains("padding")) l.padding = parse_padding(o, ctx);
+    if (o.contains("padding")) l.padding = padding_field(o, ctx);
   } else if (l.type == "dense") {
     check_fields(o, ctx, {"type", "units", "activation", "use_bias", "init", "bias_init", "l2", "name"});
     if (!o.contains("units")) throw Error(ctx + ": missing \"units\"");
@@ -178,7 +155,7 @@ LayerSpec parse_layer(const json& o, int index) {
     l.sh = l.kh;
     l.sw = l.kw;
     if (o.contains("stride")) get_pair(o, "stride", ctx, 1, 1024, &l.sh, &l.sw);
-    if (o.contains("padding")) l.padding = parse_padding(o, ctx);
+    if (o.contains("padding")) l.padding = padding_field(o, ctx);
   } else if (l.type == "lrn") {
     check_fields(o, ctx, {"type", "depth_radius", "bias", "alpha", "beta", "name"});
     if (o.contains("depth_radius")) l.depth_radius = get_int(o, "depth_radius", ctx, 0, 1024);

@@ -8,43 +8,11 @@
 #include <string>
 #include <vector>
 
-#include "core/kernels/kernels.h"
+#include "core/layers/layer_spec.h"
 #include "core/optim/optimizer.h"
 #include "core/tensor/tensor.h"
 
 namespace cnn {
-
-struct InitSpec {
-  std::string type = "glorot_uniform";  // glorot_uniform | uniform_scaling | he_normal |
-                                        // truncated_normal | normal | zeros | constant
-  float stddev = 0.1f;  // truncated_normal, normal
-  float value = 0.0f;   // constant
-  float factor = 1.0f;  // uniform_scaling
-};
-
-// Padding: "valid", "same" (TensorFlow's rule, extra pixel bottom/right) or an explicit amount.
-struct PaddingSpec {
-  enum Kind { kValid, kSame, kExplicit } kind = kValid;
-  int amount = 0;
-};
-
-struct LayerSpec {
-  std::string type;  // conv2d maxpool2d avgpool2d lrn flatten dense dropout activation
-  // conv2d / dense
-  int filters = 0, units = 0;
-  int kh = 0, kw = 0;  // conv kernel, pool size
-  int sh = 1, sw = 1;
-  PaddingSpec padding;
-  kernels::Activation activation = kernels::Activation::kLinear;
-  bool use_bias = true;
-  InitSpec init, bias_init{"zeros"};
-  float l2 = 0.0f;
-  // dropout
-  float rate = 0.0f;
-  // lrn
-  int depth_radius = 5;
-  float lrn_bias = 1.0f, alpha = 1.0f, beta = 0.5f;
-};
 
 struct AugmentSpec {
   bool enabled = false;
@@ -72,9 +40,5 @@ struct ModelSpec {
 ModelSpec parse_spec(const std::string& json_text, const std::string& where = "spec");
 // The normalised JSON of a spec (all defaults explicit); parse_spec(spec_to_json(s)) == s.
 std::string spec_to_json(const ModelSpec& spec, int indent = -1);
-
-const char* activation_name(kernels::Activation a);
-// "layer 3 (conv2d)"
-std::string layer_label(int index, const LayerSpec& l);
 
 }  // namespace cnn

@@ -120,6 +120,16 @@ struct LayerStats {
   double update_ratio = 0;
 };
 
+// A conv2d or pooling layer's window as built: what the spec asks and the padding really used.
+struct LayerWindow {
+  int layer = 0;
+  std::string name, type;     // "conv2d_1", "conv2d"
+  int kh = 0, kw = 0, sh = 1, sw = 1;
+  std::string padding;        // as the spec writes it: "same", "valid" or "2"
+  WindowGeometry geometry;    // output size and the padding used on each side
+  std::string activation;     // "relu", ...; "linear" for pooling
+};
+
 class Trainer {
  public:
   Trainer();
@@ -174,6 +184,8 @@ class Trainer {
   std::vector<NamedValues> gradients(int layer) const;
   // Statistics of layer `layer`'s weights, gradients and activations (0 <= layer < layers).
   LayerStats layer_stats(int layer) const;
+  // The window of conv2d or pooling layer `layer`; Error for any other layer.
+  LayerWindow layer_window(int layer) const;
 
   // Copies a hand-made kh x kw kernel (row-major, used as weights exactly as given) into output
   // channel `filter` of conv2d layer `layer`, whose input must have one channel. A smaller odd

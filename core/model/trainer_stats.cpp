@@ -1,6 +1,7 @@
 // Trainer::layer_stats: one row of the layer inspection table, gathered from the network's
 // current tensors. The reductions themselves are in core/tensor/tensor_stats.cpp; the only number
 // recorded during training (the update ratio) is measured in Trainer::train_one_step.
+// Trainer::layer_window: a conv or pooling layer's window as built (core/layers/window_geometry.h).
 #include "core/model/trainer.h"
 #include "core/tensor/error.h"
 
@@ -30,6 +31,31 @@ LayerStats Trainer::layer_stats(int layer) const {
   s.activations = tensor_stats(out.ptr(), out.size());
   s.update_ratio = layer < static_cast<int>(update_ratio_.size()) ? update_ratio_[layer] : 0.0;
   return s;
+}
+
+LayerWindow Trainer::layer_window(int layer) const {
+  require_model();
+  const int layers = net_->num_layers();
+  if (layer < 0 || layer >= layers)
+    throw Error("layer_window: layer " + std::to_string(layer) + " does not exist (the model has " +
+                std::to_string(layers) + " layers, numbered 0 to " + std::to_string(layers - 1) +
+                ")");
+  const Layer& l = net_->layer(layer);
+  if (!l.window())
+    throw Error("layer_window: " + l.label() + " is not a conv2d or pooling layer");
+  const LayerSpec& s = l.spec();
+  LayerWindow w;
+  w.layer = layer;
+  w.name = net_->layer_name(layer);
+  w.type = s.type;
+  w.kh = s.kh;
+  w.kw = s.kw;
+  w.sh = s.sh;
+  w.sw = s.sw;
+  w.padding = padding_name(s.padding);
+  w.geometry = *l.window();
+  w.activation = activation_name(s.activation);
+  return w;
 }
 
 }  // namespace cnn

@@ -3,7 +3,7 @@
 #include "core/data/idx.h"
 #include "core/data/preprocess.h"
 #include "core/kernels/registry.h"
-#include "core/layers/layer.h"
+#include "core/layers/window_geometry.h"
 #include "core/model/onnx_export.h"
 #include "core/model/safetensors.h"
 #include "core/model/trainer.h"
@@ -66,16 +66,9 @@ ConvResult Trainer::conv2d(const ConvRequest& r) {
     throw Error("conv2d: the number of values does not match the shape");
   if (!r.bias.empty() && static_cast<int>(r.bias.size()) != K)
     throw Error("conv2d: " + std::to_string(r.bias.size()) + " bias values for " + std::to_string(K) + " filters");
-  if (r.stride_h < 1 || r.stride_w < 1) throw Error("conv2d: the stride must be a positive integer");
-  if (r.padding.kind == PaddingSpec::kExplicit && r.padding.amount < 0)
-    throw Error("conv2d: the padding must not be negative");
-  int oh, ow, pt, pl;
-  const bool ok_h = conv_out_size(H, KH, r.stride_h, r.padding, &oh, &pt);
-  const bool ok_w = conv_out_size(W, KW, r.stride_w, r.padding, &ow, &pl);
-  if (!ok_h || !ok_w)
-    throw Error("conv2d: kernel " + std::to_string(KH) + "x" + std::to_string(KW) + " is larger than the " +
-                std::to_string(H) + "x" + std::to_string(W) + " input; use padding \"same\" or a smaller kernel");
-  const kernels::Conv2dParams p{1, H, W, C, K, KH, KW, r.stride_h, r.stride_w, pt, pl, oh, ow};
+  const WindowGeometry g = window_geometry("conv2d", "kernel", H, W, KH, KW, r.stride_h, r.stride_w, r.padding);
+  const int oh = g.h.out, ow = g.w.out;
+  const kernels::Conv2dParams p{1, H, W, C, K, KH, KW, r.stride_h, r.stride_w, g.h.pad_before, g.w.pad_before, oh, ow};
   ConvResult out;
   out.output_shape = {oh, ow, K};
   out.output.assign(static_cast<size_t>(oh) * ow * K, 0.0f);
@@ -85,10 +78,10 @@ ConvResult Trainer::conv2d(const ConvRequest& r) {
     if (r.relu && v < 0.0f) v = 0.0f;
     if (r.clamp_max && v > *r.clamp_max) v = *r.clamp_max;
   }
-  out.pad_top = pt;
-  out.pad_left = pl;
-  out.pad_bottom = std::max(0, (oh - 1) * r.stride_h + KH - H - pt);
-  out.pad_right = std::max(0, (ow - 1) * r.stride_w + KW - W - pl);
+  out.pad_top = g.h.pad_before;
+  out.pad_left = g.w.pad_before;
+  out.pad_bottom = g.h.pad_after;
+  out.pad_right = g.w.pad_after;
   return out;
 }
 
@@ -99,16 +92,9 @@ ConvResult Trainer::pool2d(const PoolRequest& r) {
     throw Error("pool2d: every dimension of the input and window must be at least 1");
   if (static_cast<int64_t>(r.input.size()) != shape_size(r.input_shape))
     throw Error("pool2d: the number of values does not match the shape");
-  if (r.stride_h < 1 || r.stride_w < 1) throw Error("pool2d: the stride must be a positive integer");
-  if (r.padding.kind == PaddingSpec::kExplicit && r.padding.amount < 0)
-    throw Error("pool2d: the padding must not be negative");
-  int oh, ow, pt, pl;
-  const bool ok_h = conv_out_size(H, r.kh, r.stride_h, r.padding, &oh, &pt);
-  const bool ok_w = conv_out_size(W, r.kw, r.stride_w, r.padding, &ow, &pl);
-  if (!ok_h || !ok_w)
-    throw Error("pool2d: window " + std::to_string(r.kh) + "x" + std::to_string(r.kw) + " is larger than the " +
-                std::to_string(H) + "x" + std::to_string(W) + " input; use padding \"same\" or a smaller window");
-  const kernels::Pool2dParams p{1, H, W, C, r.kh, r.kw, r.stride_h, r.stride_w, pt, pl, oh, ow};
+  const WindowGeometry g = window_geometry("pool2d", "window", H, W, r.kh, r.kw, r.stride_h, r.stride_w, r.padding);
+  const int oh = g.h.out, ow = g.w.out;
+  const kernels::Pool2dParams p{1, H, W, C, r.kh, r.kw, r.stride_h, r.stride_w, g.h.pad_before, g.w.pad_before, oh, ow};
   ConvResult out;
   out.output_shape = {oh, ow, C};
   out.output.assign(static_cast<size_t>(oh) * ow * C, 0.0f);
@@ -118,10 +104,10 @@ ConvResult Trainer::pool2d(const PoolRequest& r) {
   } else {
     kernels::ref::avgpool2d_forward(p, r.input.data(), out.output.data());
   }
-  out.pad_top = pt;
-  out.pad_left = pl;
-  out.pad_bottom = std::max(0, (oh - 1) * r.stride_h + r.kh - H - pt);
-  out.pad_right = std::max(0, (ow - 1) * r.stride_w + r.kw - W - pl);
+  out.pad_top = g.h.pad_before;
+  out.pad_left = g.w.pad_before;
+  out.pad_bottom = g.h.pad_after;
+  out.pad_right = g.w.pad_after;
   return out;
 }
 

@@ -3,8 +3,6 @@
 
 #include <cmath>
 
-#include "core/model/spec.h"
-
 namespace cnn {
 namespace {
 float truncated(Rng& rng, double stddev) {

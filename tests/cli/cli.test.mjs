@@ -86,7 +86,9 @@ test('conv2d one-liners reproduce the tutorial examples', () => {
   assert.deepEqual(json('conv2d', '--input', in555, '--kernel', file, '--bias', biasFile)[0].output[1][1], [45, 46, 47, 48, 49, 50, 51]);
   assert.deepEqual(json('conv2d', '--input', in555, '--kernel', file, '--bias', '-5')[0].output[1][1], Array(7).fill(40));
   fails(['conv2d', '--input', in555, '--kernel', file, '--bias', '[[1]]'], /--bias must be one number or a flat array/);
-  fails(['conv2d', '--input', ones3, '--kernel', ones5], /kernel 5x5 is larger than the 3x3 input/);
+  fails(['conv2d', '--input', ones3, '--kernel', ones5], /conv2d: kernel 5 is larger than its 3x3 input/);
+  fails(['conv2d', '--input', ones3, '--kernel', ones3, '--padding', 'full'],
+    /conv2d: "padding" must be "same", "valid" or a number of pixels from 0 to 1024, not "full"/);
   fails(['conv2d', '--input', '[[1,2],[3]]', '--kernel', ones3], /--input: ragged array/);
 });
 

@@ -68,7 +68,7 @@ test('conv explainer: cs231n, tf.nn.conv2d sizes, invalid combination, your netw
   await ex.getByTestId('conv-preset').selectOption('tf-valid-1');
   await ex.getByTestId('conv-kernel-size').fill('7');
   await ex.getByTestId('conv-kernel-size').press('Tab');
-  await expect(ex.getByTestId('conv-invalid')).toContainText('larger than the 5×5 input');
+  await expect(ex.getByTestId('conv-invalid')).toContainText('kernel 7 is larger than its 5x5 input');
 
   // Pooling through the core: max over the first 2x2 window of the cs231n input.
   await ex.getByTestId('conv-preset').selectOption('cs231n');

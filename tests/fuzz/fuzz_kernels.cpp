@@ -58,8 +58,9 @@ void conv(Bytes& b) {
   const int H = b.take(1, 32), W = b.take(1, 32);
   const PaddingSpec pad = padding(b);
   const bool relu = b.take(0, 1);
-  int OH, OW, PT, PL;
-  if (!conv_out_size(H, KH, SH, pad, &OH, &PT) || !conv_out_size(W, KW, SW, pad, &OW, &PL)) return;
+  const AxisGeometry gh = axis_geometry(H, KH, SH, pad), gw = axis_geometry(W, KW, SW, pad);
+  if (gh.out < 1 || gw.out < 1) return;
+  const int OH = gh.out, OW = gw.out, PT = gh.pad_before, PL = gw.pad_before;
   const int64_t rows = static_cast<int64_t>(N) * OH * OW, patch = static_cast<int64_t>(KH) * KW * C;
   if (rows * patch * K > kBudget) return;
   const Conv2dParams p{N, H, W, C, K, KH, KW, SH, SW, PT, PL, OH, OW, relu};
@@ -117,8 +118,9 @@ void pool(Bytes& b) {
   const int N = b.take(1, 70), C = b.take(1, 70), KH = b.take(1, 7), KW = b.take(1, 7);
   const int SH = b.take(1, 3), SW = b.take(1, 3), H = b.take(1, 32), W = b.take(1, 32);
   const PaddingSpec pad = padding(b);
-  int OH, OW, PT, PL;
-  if (!conv_out_size(H, KH, SH, pad, &OH, &PT) || !conv_out_size(W, KW, SW, pad, &OW, &PL)) return;
+  const AxisGeometry gh = axis_geometry(H, KH, SH, pad), gw = axis_geometry(W, KW, SW, pad);
+  if (gh.out < 1 || gw.out < 1) return;
+  const int OH = gh.out, OW = gw.out, PT = gh.pad_before, PL = gw.pad_before;
   if (static_cast<int64_t>(N) * H * W * C > kBudget) return;
   const Pool2dParams p{N, H, W, C, KH, KW, SH, SW, PT, PL, OH, OW};
   const auto x = values(static_cast<size_t>(N) * H * W * C, 9);

@@ -1,6 +1,6 @@
-// Known values the convolution must reproduce, written out by hand: the cs231n demo layout, the
-// tf.nn.conv2d output-size table, and the edge-detect and sharpen kernels followed by ReLU and
-// clamping. Each case runs through every registered conv2d variant.
+// Known values the convolution must reproduce, written out by hand: the cs231n demo layout and the
+// edge-detect and sharpen kernels followed by ReLU and clamping (the output-size table is in
+// window_geometry_test.cpp). Each case runs through every registered conv2d variant.
 #include <catch2/catch.hpp>
 
 #include "core/kernels/registry.h"
@@ -13,10 +13,8 @@ using namespace cnn::kernels;
 namespace {
 
 Conv2dParams make_params(int N, int H, int W, int C, int K, int KH, int KW, int S, PaddingSpec pad) {
-  int oh, ow, pt, pl;
-  REQUIRE(conv_out_size(H, KH, S, pad, &oh, &pt));
-  REQUIRE(conv_out_size(W, KW, S, pad, &ow, &pl));
-  return Conv2dParams{N, H, W, C, K, KH, KW, S, S, pt, pl, oh, ow};
+  const WindowGeometry g = window_geometry("test", "kernel", H, W, KH, KW, S, S, pad);
+  return Conv2dParams{N, H, W, C, K, KH, KW, S, S, g.h.pad_before, g.w.pad_before, g.h.out, g.w.out};
 }
 
 std::vector<float> run(const Conv2dVariant& v, const Conv2dParams& p, const std::vector<float>& x,
@@ -60,29 +58,6 @@ TEST_CASE("cs231n demo: 5x5x3 input, two 3x3x3 filters, stride 2, pad 1 -> 3x3x2
     INFO("variant " << v.name);
     CHECK(test::compare(run(v, p, x, w, bias), want) == "");
   }
-}
-
-TEST_CASE("tf.nn.conv2d output sizes on a 5x5 input with a 3x3 kernel", "[kernels][known]") {
-  struct Case { PaddingSpec pad; int stride, out, pad_before; };
-  const Case cases[] = {{valid(), 1, 3, 0}, {same(), 1, 5, 1}, {same(), 2, 3, 1}, {valid(), 2, 2, 0}};
-  for (const Case& c : cases) {
-    int out = 0, before = 0;
-    REQUIRE(conv_out_size(5, 3, c.stride, c.pad, &out, &before));
-    CHECK(out == c.out);
-    CHECK(before == c.pad_before);
-  }
-  // SAME with an even total pad splits evenly; odd puts the extra pixel after (bottom/right).
-  int out = 0, before = 0;
-  REQUIRE(conv_out_size(28, 5, 2, same(), &out, &before));  // total pad 3
-  CHECK(out == 14);
-  CHECK(before == 1);
-  REQUIRE(conv_out_size(6, 3, 2, same(), &out, &before));  // out 3, total pad 1
-  CHECK(out == 3);
-  CHECK(before == 0);
-  CHECK_FALSE(conv_out_size(3, 5, 1, valid(), &out, &before));
-  // Explicit padding: (W - F + 2P) / S + 1 = (7 - 3 + 2) / 2 + 1 = 4
-  REQUIRE(conv_out_size(7, 3, 2, pad(1), &out, &before));
-  CHECK(out == 4);
 }
 
 TEST_CASE("all-ones 5x5 input and 3x3 kernel give the window counts", "[kernels][known]") {

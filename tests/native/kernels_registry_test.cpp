@@ -39,9 +39,9 @@ TEST_CASE("conv2d variants match ref over the SIMD-breaking shape sweep", "[kern
                 // Vary height a little so H != W is covered too.
                 const int H = width + (k == 3 ? 1 : 0);
                 const PaddingSpec pad{kind, 0};
-                int oh, ow, pt, pl;
-                if (!conv_out_size(H, k, s, pad, &oh, &pt) || !conv_out_size(width, k, s, pad, &ow, &pl))
-                  continue;
+                const AxisGeometry gh = axis_geometry(H, k, s, pad), gw = axis_geometry(width, k, s, pad);
+                if (gh.out < 1 || gw.out < 1) continue;
+                const int oh = gh.out, ow = gw.out, pt = gh.pad_before, pl = gw.pad_before;
                 ++seed;
                 const Conv2dParams p{N, H, width, C, K, k, k, s, s, pt, pl, oh, ow, seed % 2 == 0};  // fused ReLU on half
                 const auto x = test::random_vector(static_cast<size_t>(N) * H * width * C, seed);
@@ -153,9 +153,10 @@ TEST_CASE("maxpool2d variants match ref, argmax included, over the shape sweep",
         for (int s : {1, 2, 3})
           for (auto kind : {PaddingSpec::kSame, PaddingSpec::kValid})
             for (int N : {1, 3}) {
-              int oh, ow, pt, pl;
               const PaddingSpec pad{kind, 0};
-              if (!conv_out_size(width + 1, k, s, pad, &oh, &pt) || !conv_out_size(width, k, s, pad, &ow, &pl)) continue;
+              const AxisGeometry gh = axis_geometry(width + 1, k, s, pad), gw = axis_geometry(width, k, s, pad);
+              if (gh.out < 1 || gw.out < 1) continue;
+              const int oh = gh.out, ow = gw.out, pt = gh.pad_before, pl = gw.pad_before;
               const Pool2dParams p{N, width + 1, width, C, k, k, s, s, pt, pl, oh, ow};
               auto x = test::random_vector(static_cast<size_t>(N) * (width + 1) * width * C, ++seed);
               if (x.size() > 4) x[3] = x[2];  // a tie: the first maximum must win in every variant

@@ -72,8 +72,9 @@ bool draw_conv(Rng& rng, bool long_rows, int64_t max_macs, ConvCase* out) {
   const int N = long_rows ? draw(rng, 8, 70) : draw(rng, 1, 70);
   const int H = draw(rng, 1, long_rows ? 28 : 20), W = draw(rng, 1, long_rows ? 28 : 20);
   const PaddingSpec pad = draw_padding(rng);
-  int OH, OW, PT, PL;
-  if (!conv_out_size(H, KH, SH, pad, &OH, &PT) || !conv_out_size(W, KW, SW, pad, &OW, &PL)) return false;
+  const AxisGeometry gh = axis_geometry(H, KH, SH, pad), gw = axis_geometry(W, KW, SW, pad);
+  if (gh.out < 1 || gw.out < 1) return false;
+  const int OH = gh.out, OW = gw.out, PT = gh.pad_before, PL = gw.pad_before;
   const int64_t rows = static_cast<int64_t>(N) * OH * OW, patch = static_cast<int64_t>(KH) * KW * C;
   if (rows * patch * K > max_macs) return false;
   if (long_rows && rows * patch < (int64_t{1} << 18)) return false;
@@ -176,8 +177,9 @@ TEST_CASE("pooling variants match ref over a randomized shape sweep", "[kernels]
     const int SH = draw(rng, 1, 3), SW = rng.below(3) == 0 ? draw(rng, 1, 3) : SH;
     const int H = draw(rng, 1, 24), W = draw(rng, 1, 24);
     const PaddingSpec pad = draw_padding(rng);
-    int OH, OW, PT, PL;
-    if (!conv_out_size(H, KH, SH, pad, &OH, &PT) || !conv_out_size(W, KW, SW, pad, &OW, &PL)) continue;
+    const AxisGeometry gh = axis_geometry(H, KH, SH, pad), gw = axis_geometry(W, KW, SW, pad);
+    if (gh.out < 1 || gw.out < 1) continue;
+    const int OH = gh.out, OW = gw.out, PT = gh.pad_before, PL = gw.pad_before;
     if (static_cast<int64_t>(N) * H * W * C > 400'000) continue;
     const Pool2dParams p{N, H, W, C, KH, KW, SH, SW, PT, PL, OH, OW};
     INFO("case " << i << ": N" << N << " H" << H << " W" << W << " C" << C << " k" << KH << "x" << KW << " s" << SH

@@ -159,6 +159,24 @@ TEST_CASE("ONNX export: asymmetric SAME padding, pooling, LRN, dropout and activ
   CHECK(shape4d.dims == std::vector<int64_t>{4});
 }
 
+TEST_CASE("ONNX export writes the padding the layers really use", "[onnx]") {
+  Trainer t;
+  // 28x28, kernel 3, stride 2, padding 1: (28 - 3 + 2) / 2 + 1 = 14 windows, the last one ends on
+  // the last pixel, so the explicit pixel after is never read (ONNX gets 1, 1, 0, 0, same output).
+  // Then 14x14, kernel 3, stride 2, padding 2: (14 - 3 + 4) / 2 + 1 = 8, one of the two after read.
+  t.configure(R"({"input": [28, 28, 1], "layers": [
+    {"type": "conv2d", "filters": 2, "kernel": 3, "stride": 2, "padding": 1},
+    {"type": "conv2d", "filters": 2, "kernel": 3, "stride": 2, "padding": 2},
+    {"type": "avgpool2d", "size": 2, "stride": 2, "padding": 1},
+    {"type": "dense", "units": 10, "activation": "softmax"}]})");
+  const OnnxModel m = read_model(t.export_onnx());
+  CHECK(attr_ints(find_op(m, "Conv"), "pads") == std::vector<int64_t>{1, 1, 0, 0});
+  CHECK(attr_ints(find_op(m, "Conv", 1), "pads") == std::vector<int64_t>{2, 2, 1, 1});
+  // 8x8, window 2, stride 2, padding 1: (8 - 2 + 2) / 2 + 1 = 5, the last window covers it.
+  CHECK(attr_ints(find_op(m, "AveragePool"), "pads") == std::vector<int64_t>{1, 1, 1, 1});
+  CHECK(t.summary().layers[1].output == Shape{8, 8, 2});
+}
+
 TEST_CASE("ONNX export refuses what runtimes refuse and needs a model", "[onnx]") {
   Trainer empty;
   CHECK_THROWS_AS(empty.export_onnx(), Error);

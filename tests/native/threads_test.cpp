@@ -84,8 +84,9 @@ TEST_CASE("conv and dense kernels give the same bits for any thread count", "[th
     const int N = 1 + rng.below(9), C = 1 + rng.below(20), K = 1 + rng.below(40);
     const int k = 1 + rng.below(5), s = 1 + rng.below(2), H = k + rng.below(20), W = k + rng.below(20);
     const PaddingSpec pad{rng.below(2) ? PaddingSpec::kSame : PaddingSpec::kValid, 0};
-    int OH, OW, PT, PL;
-    if (!conv_out_size(H, k, s, pad, &OH, &PT) || !conv_out_size(W, k, s, pad, &OW, &PL)) continue;
+    const AxisGeometry gh = axis_geometry(H, k, s, pad), gw = axis_geometry(W, k, s, pad);
+    if (gh.out < 1 || gw.out < 1) continue;
+    const int OH = gh.out, OW = gw.out, PT = gh.pad_before, PL = gw.pad_before;
     // Every tenth case is long enough for several im2col chunks.
     const int n = cases % 10 == 9 ? 40 : N;
     const Conv2dParams p{n, H, W, C, K, k, k, s, s, PT, PL, OH, OW, rng.below(2) == 0};

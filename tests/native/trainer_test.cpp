@@ -409,7 +409,7 @@ TEST_CASE("conv2d on explicit numbers reports the padding it used", "[trainer][c
   CHECK(out.output == std::vector<float>{3, 3, 3, 3});  // 9 - 5 = 4, clamped to 3
   r.kernel_shape = {7, 7, 1, 1};
   r.kernel.assign(49, 1.0f);
-  CHECK_THROWS_WITH(Trainer::conv2d(r), Contains("kernel 7x7 is larger than the 6x6 input"));
+  CHECK_THROWS_WITH(Trainer::conv2d(r), Contains("conv2d: kernel 7 is larger than its 6x6 input; use padding \"same\" or a smaller kernel"));
   r.kernel_shape = {3, 3, 2, 1};
   r.kernel.assign(18, 1.0f);
   CHECK_THROWS_WITH(Trainer::conv2d(r), Contains("the kernel has 2 input channels but the input has 1"));
@@ -432,7 +432,7 @@ TEST_CASE("pool2d on explicit numbers: max and average, padding never counted", 
   CHECK(out.output == std::vector<float>{3, 4.5f, 7.5f, 9});
   r.kh = r.kw = 4;
   r.padding.kind = PaddingSpec::kValid;
-  CHECK_THROWS_WITH(Trainer::pool2d(r), Contains("window 4x4 is larger than the 3x3 input"));
+  CHECK_THROWS_WITH(Trainer::pool2d(r), Contains("pool2d: window 4 is larger than its 3x3 input; use padding \"same\" or a smaller window"));
 }
 
 TEST_CASE("the cosine schedule decays the learning rate over the planned epochs", "[trainer]") {

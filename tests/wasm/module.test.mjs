@@ -209,3 +209,33 @@ test('exportOnnx and setConvFilter come through the bindings, errors as {error}'
   assert.deepEqual(t.weights(0)[0].data, after);
   t.delete();
 });
+
+test('window geometry through the bindings: the padding a layer and conv2d really use', () => {
+  const t = new M.Trainer();
+  const s = t.configure(JSON.stringify({ input: [28, 28, 1], layers: [
+    { type: 'conv2d', filters: 2, kernel: 5, stride: 2, padding: 'same', activation: 'relu' },
+    { type: 'conv2d', filters: 2, kernel: 3, stride: 2, padding: 1, activation: 'tanh' },
+    { type: 'maxpool2d', size: 2 },
+    { type: 'dense', units: 10, activation: 'softmax' }] }));
+  assert.equal(s.error, undefined);
+  const pick = ({ padding, padTop, padLeft, padBottom, padRight, outputH, outputW, strideH, activation }) =>
+    ({ padding, pads: [padTop, padLeft, padBottom, padRight], out: [outputH, outputW], strideH, activation });
+  // 28 -> 14 with 5x5 and stride 2: TensorFlow pads 3, the odd pixel after.
+  assert.deepEqual(pick(t.layerWindow(0)), { padding: 'same', pads: [1, 1, 2, 2], out: [14, 14], strideH: 2, activation: 'relu' });
+  // 14, kernel 3, stride 2, padding 1: (14 - 3 + 2) / 2 + 1 = 7; the last window ends on the last pixel.
+  assert.deepEqual(pick(t.layerWindow(1)), { padding: '1', pads: [1, 1, 0, 0], out: [7, 7], strideH: 2, activation: 'tanh' });
+  assert.deepEqual(pick(t.layerWindow(2)), { padding: 'valid', pads: [0, 0, 0, 0], out: [3, 3], strideH: 2, activation: 'linear' });
+  assert.match(t.layerWindow(3).error, /^layer_window: layer 3 \(dense\) is not a conv2d or pooling layer/);
+  t.delete();
+
+  const req = (padding) => ({ inputShape: [6, 6, 1], input: new Float32Array(36).fill(1), kernelShape: [3, 3, 1, 1],
+    kernel: new Float32Array(9).fill(1), strideH: 2, strideW: 2, padding, relu: false });
+  const a = M.conv2d(req(1));
+  assert.deepEqual([...a.outputShape, a.padTop, a.padLeft, a.padBottom, a.padRight], [3, 3, 1, 1, 1, 0, 0]);
+  assert.deepEqual(M.conv2d(req('1')), a);
+  assert.deepEqual([M.conv2d(req('same')).padTop, M.conv2d(req('same')).padBottom], [0, 1]);
+  assert.match(M.conv2d(req('full')).error, /^conv2d: "padding" must be "same", "valid" or a number of pixels from 0 to 1024, not "full"/);
+  assert.match(M.conv2d(req(-1)).error, /not "-1"/);
+  assert.match(M.pool2d({ ...req('valid'), poolH: 7, poolW: 7, op: 'max' }).error,
+    /^pool2d: window 7 is larger than its 6x6 input; use padding "same" or a smaller window/);
+});

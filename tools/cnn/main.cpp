@@ -393,12 +393,7 @@ int cmd_conv2d(const std::vector<std::string>& argv) {
   }
   r.stride_h = r.stride_w = a.integer("stride", 1, 1, 1024);
   const std::string pad = a.get("padding", "valid");
-  if (pad == "same") r.padding.kind = PaddingSpec::kSame;
-  else if (pad == "valid") r.padding.kind = PaddingSpec::kValid;
-  else {
-    r.padding.kind = PaddingSpec::kExplicit;
-    r.padding.amount = a.integer("padding", 0, 0, 1024);
-  }
+  r.padding = parse_padding(pad, "conv2d");
   r.relu = a.has("relu");
   if (a.has("clamp")) r.clamp_max = static_cast<float>(a.number("clamp", 0));
   const ConvResult out = Trainer::conv2d(r);

@@ -4,8 +4,8 @@
 // (and the padding used) comes from the core through the worker; the JS sum beside it is a check.
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import type { WorkerClient } from '../worker/client';
-import type { ConvOutput } from '../worker/protocol';
-import { PRESET_LABELS, PRESET_NAMES, fillSetup, fmt, term, geometry, paddingLabel, parsePadding, presetSetup, type ConvSetup, type PresetName } from './conv-geometry';
+import type { ConvOutput, Padding } from '../worker/protocol';
+import { PRESET_LABELS, PRESET_NAMES, fillSetup, fmt, term, formula, paddingLabel, presetSetup, type ConvSetup, type PresetName } from './conv-geometry';
 import './conv-network-view';
 import { panelStyles } from './shared-styles';
 import { tabStrip } from './tabs';
@@ -46,6 +46,8 @@ export class ConvExplainer extends LitElement {
   private relu = false;
   private result: ConvOutput | null = null;
   private error = '';
+  /** The setup the result or error is the core's answer for. */
+  private answered: ConvSetup | null = null;
   private pos = 0; // flat output position oy * OW + ox
   private filter = 0;
   private animating = false;
@@ -109,8 +111,9 @@ export class ConvExplainer extends LitElement {
     const W = this.inputSize ?? p.W;
     const F = this.kernelSize ?? p.F;
     const S = this.stride ?? p.S;
-    const pad = parsePadding(this.padding) ?? p.padding;
-    const custom = W !== p.W || F !== p.F || S !== p.S || pad !== p.padding;
+    // The attribute's text goes to the core as it is: its padding parser reads it or says why not.
+    const pad = this.padding === null ? p.padding : (this.padding.trim() as Padding);
+    const custom = W !== p.W || F !== p.F || S !== p.S || String(pad) !== String(p.padding);
     this.setup = custom ? fillSetup(W, p.C, F, p.K, S, pad, this.preset === 'cs231n') : p;
     this.pos = 0;
     this.filter = 0;
@@ -139,12 +142,14 @@ export class ConvExplainer extends LitElement {
           : await c.request('conv/pool', { inputShape: [s.W, s.W, s.C], input: s.input, poolH: s.F, poolW: s.F, strideH: s.S, strideW: s.S, padding: s.padding, op: this.mode });
       if (seq !== this.seq) return;
       this.result = r;
+      this.answered = s;
       this.error = '';
       const n = r.outputShape[0] * r.outputShape[1];
       if (this.pos >= n) this.pos = 0;
     } catch (e) {
       if (seq !== this.seq) return;
       this.result = null;
+      this.answered = s;
       this.error = (e as Error).message;
     }
   }
@@ -205,7 +210,9 @@ export class ConvExplainer extends LitElement {
 
   private renderToy(): TemplateResult {
     const s = this.setup;
-    const g = geometry(s.W, s.F, s.S, s.padding);
+    // The rule written out with the core's answer for this setup (not one still on its way).
+    const r = this.answered === s ? this.result : null;
+    const g = r ? formula(s.W, s.F, s.S, s.padding, r.outputShape[0], r.padTop, r.padBottom) : null;
     return html`
       <div class="bar">
         <label>Example
@@ -237,9 +244,9 @@ export class ConvExplainer extends LitElement {
           ? html`<label><input type="checkbox" .checked=${this.relu} @change=${(e: Event) => { this.relu = (e.target as HTMLInputElement).checked; void this.compute(); }} /> ReLU</label>`
           : nothing}
       </div>
-      <p class="formula" data-testid="conv-formula">${g.formula}</p>
-      ${g.problem ? html`<p class=${g.invalid ? 'error' : 'muted'} role=${g.invalid ? 'alert' : 'note'} data-testid="conv-invalid">${g.problem}</p>` : nothing}
-      ${this.error && !g.invalid ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
+      ${g ? html`<p class="formula" data-testid="conv-formula">${g.formula}</p>` : nothing}
+      ${g?.note ? html`<p class="muted" role="note" data-testid="conv-invalid">${g.note}</p>` : nothing}
+      ${this.error ? html`<p class="error" role="alert" data-testid="conv-invalid">${this.error}</p>` : nothing}
       ${this.result ? this.renderGrids(this.result) : nothing}
     `;
   }

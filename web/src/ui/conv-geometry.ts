@@ -1,6 +1,7 @@
-// The explainer's presets and the output-size arithmetic written out as sentences (the formula
-// line, TensorFlow's SAME and VALID rules, what is wrong with a combination). Display text only:
-// the convolution itself, and the padding it really uses, always come from the core.
+// The explainer's presets and the output-size rule written out as sentences (the formula line,
+// TensorFlow's SAME and VALID rules) with the numbers the core answered. Display text only: the
+// convolution, its output size, the padding it really uses and what is wrong with a combination
+// always come from the core.
 import type { Padding } from '../worker/protocol';
 
 export type PresetName = 'cs231n' | 'tf-valid-1' | 'tf-same-1' | 'tf-same-2' | 'tf-valid-2' | 'multichannel';
@@ -62,76 +63,40 @@ export function presetSetup(name: PresetName): ConvSetup {
   }
 }
 
-export function parsePadding(s: string | null | undefined): Padding | null {
-  if (s === 'same' || s === 'valid') return s;
-  if (s !== null && s !== undefined && /^\d+$/.test(s.trim())) return Number(s);
-  return null;
-}
-
-export interface Geometry {
-  /** Output size along one side, as the rule gives it (0 when no window fits). */
-  out: number;
-  padBefore: number;
-  padAfter: number;
+/** The output-size rule written out for one side, and a note when it is surprising. */
+export interface Formula {
   /** The rule with the actual numbers, one line. */
   formula: string;
-  /** What is wrong or surprising with this combination, one sentence; '' when nothing. */
-  problem: string;
-  invalid: boolean;
+  /** Why part of the padded input is never covered, one sentence; '' when all of it is. */
+  note: string;
 }
 
-/** Output size and padding along one side of length W for kernel F, stride S. */
-export function geometry(W: number, F: number, S: number, padding: Padding): Geometry {
+/**
+ * Writes the rule for a side of length W, kernel F, stride S with the numbers the core answered:
+ * its output size `out` and the padding it used before and after (for explicit padding, P is the
+ * padding before). Display text only: the rules themselves are the core's window geometry.
+ */
+export function formula(W: number, F: number, S: number, padding: Padding, out: number, padBefore: number, padAfter: number): Formula {
   if (padding === 'same') {
-    const out = Math.ceil(W / S);
-    const total = Math.max((out - 1) * S + F - W, 0);
-    const before = Math.floor(total / 2);
+    const total = padBefore + padAfter;
     return {
-      out,
-      padBefore: before,
-      padAfter: total - before,
       formula:
         `SAME: out = ceil(W/S) = ceil(${W}/${S}) = ${out}; pad total = max((out − 1)·S + F − W, 0) = max(${out - 1}·${S} + ${F} − ${W}, 0) = ${total}; ` +
-        `pad top/left = floor(${total}/2) = ${before}, bottom/right = ${total - before}${total % 2 ? ' (the extra pixel goes bottom/right)' : ''}`,
-      problem: '',
-      invalid: false,
+        `pad top/left = floor(${total}/2) = ${padBefore}, bottom/right = ${padAfter}${padAfter > padBefore ? ' (the extra pixel goes bottom/right)' : ''}`,
+      note: '',
     };
   }
-  if (padding === 'valid') {
-    const out = W >= F ? Math.ceil((W - F + 1) / S) : 0;
-    return {
-      out,
-      padBefore: 0,
-      padAfter: 0,
-      formula: `VALID: out = ceil((W − F + 1)/S) = ceil((${W} − ${F} + 1)/${S}) = ${out}`,
-      problem: W < F ? `The ${F}×${F} kernel is larger than the ${W}×${W} input and VALID adds no padding, so there is no position for it: use SAME, padding, or a smaller kernel.` : '',
-      invalid: W < F,
-    };
-  }
-  const P = padding;
+  if (padding === 'valid') return { formula: `VALID: out = ceil((W − F + 1)/S) = ceil((${W} − ${F} + 1)/${S}) = ${out}`, note: '' };
+  const P = padBefore;
   const num = W - F + 2 * P;
   const exact = num / S + 1;
-  const out = num >= 0 ? Math.floor(num / S) + 1 : 0;
-  const formula = `(W − F + 2P)/S + 1 = (${W} − ${F} + 2·${P})/${S} + 1 = ${fmt(exact)}${Number.isInteger(exact) ? '' : ` → floor → ${out}`}`;
-  if (num < 0)
-    return {
-      out: 0,
-      padBefore: P,
-      padAfter: P,
-      formula,
-      problem: `The ${F}×${F} kernel is larger than the padded ${W + 2 * P}×${W + 2 * P} input, so it fits nowhere: use more padding or a smaller kernel.`,
-      invalid: true,
-    };
   const unused = num % S;
   return {
-    out,
-    padBefore: P,
-    padAfter: Math.max(0, (out - 1) * S + F - W - P),
-    formula,
-    problem: unused
-      ? `(W − F + 2P)/S = ${num}/${S} is not an integer: the core takes the floor (${out} positions) and the last ${unused} row(s)/column(s) of the padded input are never covered by a window.`
+    formula: `(W − F + 2P)/S + 1 = (${W} − ${F} + 2·${P})/${S} + 1 = ${fmt(exact)}${Number.isInteger(exact) ? '' : ` → floor → ${out}`}`,
+    note: unused
+      ? `(W − F + 2P)/S = ${num}/${S} is not an integer: the core takes the floor (${out} positions) and the last ${unused} row(s)/column(s) of the padded input are never covered by a window` +
+        (padAfter < P ? ` (it pads ${padAfter} after, not ${P}).` : '.')
       : '',
-    invalid: false,
   };
 }
 
@@ -148,5 +113,5 @@ export function term(v: number): string {
 }
 
 export function paddingLabel(p: Padding): string {
-  return typeof p === 'number' ? `pad ${p}` : p.toUpperCase();
+  return p === 'same' || p === 'valid' ? p.toUpperCase() : `pad ${p}`;
 }

@@ -1,11 +1,11 @@
 // <cnn-conv-network-view>: the explainer's "Your network" source. One conv layer of the current
 // model, one test digit: the layer's real input and kernel, a chosen output position, the
-// products and the output. Not a feature-map browser (that is the inspect panel): the output
-// comes from the core (conv/apply on the real numbers, and the network's own activation beside it).
+// products and the output. Not a feature-map browser (that is the inspect panel): the output and
+// the padding come from the core (the layer's own activation, the padding the layer used).
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import { absMax, paintTiles } from '../charts/colormap';
 import type { WorkerClient } from '../worker/client';
-import type { ConvOutput, LayerConv } from '../worker/protocol';
+import type { LayerConv } from '../worker/protocol';
 import { fmt, term } from './conv-geometry';
 import { panelStyles } from './shared-styles';
 
@@ -23,7 +23,6 @@ export class ConvNetworkView extends LitElement {
     oy: { state: true },
     ox: { state: true },
     data: { state: true },
-    out: { state: true },
     error: { state: true },
   };
   client: WorkerClient | null = null;
@@ -35,7 +34,6 @@ export class ConvNetworkView extends LitElement {
   private oy = 0;
   private ox = 0;
   private data: LayerConv | null = null;
-  private out: ConvOutput | null = null;
   private error = '';
   private seq = 0;
   private placed = false; // the position was chosen once (then the user's choice stays)
@@ -73,32 +71,20 @@ export class ConvNetworkView extends LitElement {
     const seq = ++this.seq;
     try {
       const d = await c.request('inspect/layer-conv', { layer: this.layer, input: { kind: 'test', index: this.testIndex } });
-      const out = await c.request('conv/apply', {
-        inputShape: d.inputShape,
-        input: d.input,
-        kernelShape: d.kernelShape,
-        kernel: d.kernel,
-        bias: d.bias ?? undefined,
-        strideH: d.strideH,
-        strideW: d.strideW,
-        padding: d.padding,
-        relu: d.activation === 'relu',
-      });
       if (seq !== this.seq) return;
       this.data = d;
-      this.out = out;
       this.k = Math.min(this.k, d.kernelShape[3] - 1);
       if (!this.placed) {
         // Start where channel k responds most, so the first products are not all zeros.
-        const [, OW, K] = out.outputShape;
+        const [, OW, K] = d.outputShape;
         let best = 0;
-        for (let i = 1; i < out.outputShape[0] * OW; i++) if (out.output[i * K + this.k] > out.output[best * K + this.k]) best = i;
+        for (let i = 1; i < d.outputShape[0] * OW; i++) if (d.output[i * K + this.k] > d.output[best * K + this.k]) best = i;
         this.oy = Math.floor(best / OW);
         this.ox = best % OW;
         this.placed = true;
       }
-      this.oy = Math.min(this.oy, out.outputShape[0] - 1);
-      this.ox = Math.min(this.ox, out.outputShape[1] - 1);
+      this.oy = Math.min(this.oy, d.outputShape[0] - 1);
+      this.ox = Math.min(this.ox, d.outputShape[1] - 1);
       this.error = '';
     } catch (e) {
       if (seq !== this.seq) return;
@@ -107,8 +93,8 @@ export class ConvNetworkView extends LitElement {
   }
 
   private paint() {
-    const d = this.data, r = this.out;
-    if (!d || !r) return;
+    const d = this.data;
+    if (!d) return;
     const [H, W, C] = d.inputShape;
     const inCanvas = this.renderRoot.querySelector<HTMLCanvasElement>('canvas.in');
     const outCanvas = this.renderRoot.querySelector<HTMLCanvasElement>('canvas.out');
@@ -119,17 +105,17 @@ export class ConvNetworkView extends LitElement {
       paintTiles(inCanvas, { tiles: 1, tileH: H, tileW: W, cols: 1, gap: 0 }, absMax(plane) || 1, (_t, y, x) => plane[y * W + x]);
     }
     if (outCanvas) {
-      const [OH, OW, K] = r.outputShape;
+      const [OH, OW, K] = d.outputShape;
       const plane = new Float32Array(OH * OW);
-      for (let i = 0; i < OH * OW; i++) plane[i] = r.output[i * K + this.k];
+      for (let i = 0; i < OH * OW; i++) plane[i] = d.output[i * K + this.k];
       paintTiles(outCanvas, { tiles: 1, tileH: OH, tileW: OW, cols: 1, gap: 0 }, absMax(plane) || 1, (_t, y, x) => plane[y * OW + x]);
     }
   }
 
   private move(dy: number, dx: number) {
-    if (!this.out) return;
-    this.oy = Math.max(0, Math.min(this.out.outputShape[0] - 1, this.oy + dy));
-    this.ox = Math.max(0, Math.min(this.out.outputShape[1] - 1, this.ox + dx));
+    if (!this.data) return;
+    this.oy = Math.max(0, Math.min(this.data.outputShape[0] - 1, this.oy + dy));
+    this.ox = Math.max(0, Math.min(this.data.outputShape[1] - 1, this.ox + dx));
   }
 
   private onKey(e: KeyboardEvent) {
@@ -142,15 +128,16 @@ export class ConvNetworkView extends LitElement {
   }
 
   private onClick(e: MouseEvent) {
-    if (!this.out) return;
+    if (!this.data) return;
+    const [OH, OW] = this.data.outputShape;
     const c = e.target as HTMLCanvasElement;
     const box = c.getBoundingClientRect();
-    this.oy = Math.min(this.out.outputShape[0] - 1, Math.floor(((e.clientY - box.top) / box.height) * this.out.outputShape[0]));
-    this.ox = Math.min(this.out.outputShape[1] - 1, Math.floor(((e.clientX - box.left) / box.width) * this.out.outputShape[1]));
+    this.oy = Math.min(OH - 1, Math.floor(((e.clientY - box.top) / box.height) * OH));
+    this.ox = Math.min(OW - 1, Math.floor(((e.clientX - box.left) / box.width) * OW));
   }
 
   render() {
-    const d = this.data, r = this.out;
+    const d = this.data;
     return html`
       <div class="bar">
         <label>Layer
@@ -164,21 +151,21 @@ export class ConvNetworkView extends LitElement {
           @change=${(e: Event) => (this.k = Math.max(0, Math.min(d.kernelShape[3] - 1, Math.round(Number((e.target as HTMLInputElement).value)) || 0)))} /></label>` : nothing}
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
-      ${d && r ? this.renderBody(d, r) : nothing}
+      ${d ? this.renderBody(d) : nothing}
     `;
   }
 
-  private renderBody(d: LayerConv, r: ConvOutput): TemplateResult {
+  private renderBody(d: LayerConv): TemplateResult {
     const [H, W, C] = d.inputShape;
     const [KH, KW, , K] = d.kernelShape;
-    const [OH, OW] = r.outputShape;
+    const [OH, OW] = d.outputShape;
     const sIn = Math.max(2, Math.round((SCALE * 28) / Math.max(H, W)));
     const sOut = Math.max(2, Math.round((SCALE * 28) / Math.max(OH, OW)));
-    const iy0 = this.oy * d.strideH - r.padTop;
-    const ix0 = this.ox * d.strideW - r.padLeft;
+    const iy0 = this.oy * d.strideH - d.padTop;
+    const ix0 = this.ox * d.strideW - d.padLeft;
     return html`
       <p class="muted">${d.name}: input ${H}×${W}×${C}${d.label !== null ? ` (test digit #${this.testIndex}, a ${d.label})` : ''}, kernel ${KH}×${KW}×${C}×${K},
-        stride ${d.strideH}×${d.strideW}, padding ${d.padding} (core: top ${r.padTop}, left ${r.padLeft}), activation ${d.activation} → output ${OH}×${OW}×${K}.</p>
+        stride ${d.strideH}×${d.strideW}, padding ${d.padding} (core: top ${d.padTop}, left ${d.padLeft}, bottom ${d.padBottom}, right ${d.padRight}), activation ${d.activation} → output ${OH}×${OW}×${K}.</p>
       <div class="row">
         <figure>
           <figcaption>Layer input, channel 0, with the window</figcaption>
@@ -196,14 +183,14 @@ export class ConvNetworkView extends LitElement {
           </div>
         </figure>
       </div>
-      ${this.renderMath(d, r, iy0, ix0)}
+      ${this.renderMath(d, iy0, ix0)}
     `;
   }
 
-  private renderMath(d: LayerConv, r: ConvOutput, iy0: number, ix0: number): TemplateResult {
+  private renderMath(d: LayerConv, iy0: number, ix0: number): TemplateResult {
     const [H, W, C] = d.inputShape;
     const [KH, KW, , K] = d.kernelShape;
-    const OW = r.outputShape[1];
+    const OW = d.outputShape[1];
     const lines: TemplateResult[] = [];
     const channelSums: string[] = [];
     let total = 0;
@@ -224,18 +211,49 @@ export class ConvNetworkView extends LitElement {
     }
     const b = d.bias ? d.bias[this.k] : 0;
     const z = total + b;
-    const js = d.activation === 'relu' ? Math.max(0, z) : z;
-    const at = (this.oy * OW + this.ox) * K + this.k;
-    const core = r.output[at];
-    const net = d.output[at];
+    const js = activate(d.activation, (k) => (k === this.k ? z : preActivation(d, iy0, ix0, k)), this.k, K);
+    const core = d.output[(this.oy * OW + this.ox) * K + this.k];
     return html`<div class="math" aria-live="polite">
       ${lines}
       ${channelSums.length ? html`<div>other channels' sums: ${channelSums.join(', ')}</div>` : nothing}
-      <div>sum of products ${fmt(total)} + bias ${fmt(b)} = ${fmt(z)}${d.activation === 'relu' ? `; ReLU → ${fmt(Math.max(0, z))}` : `; ${d.activation}`}</div>
-      <div class="total">output (${this.oy}, ${this.ox}, ${this.k}) = <span data-testid="net-core-value">${fmt(core)}</span> (core, conv/apply);
-        the network's own activation: ${fmt(net)}
+      <div>sum of products ${fmt(total)} + bias ${fmt(b)} = ${fmt(z)}${d.activation === 'linear' ? '; linear' : `; ${d.activation} → ${fmt(js)}`}</div>
+      <div class="total">output (${this.oy}, ${this.ox}, ${this.k}) = <span data-testid="net-core-value">${fmt(core)}</span> (the network's own activation, computed by the core)
         <span class=${Math.abs(js - core) < 1e-3 * Math.max(1, Math.abs(core)) ? 'ok' : 'bad'}>JS check: ${fmt(js)}</span></div>
     </div>`;
+  }
+}
+
+/** Sum of products plus bias of output channel k for the window whose top-left input pixel is (iy0, ix0). */
+function preActivation(d: LayerConv, iy0: number, ix0: number, k: number): number {
+  const [H, W, C] = d.inputShape;
+  const [KH, KW, , K] = d.kernelShape;
+  let z = d.bias ? d.bias[k] : 0;
+  for (let dy = 0; dy < KH; dy++)
+    for (let dx = 0; dx < KW; dx++) {
+      const y = iy0 + dy, x = ix0 + dx;
+      if (y < 0 || x < 0 || y >= H || x >= W) continue;
+      for (let ch = 0; ch < C; ch++) z += d.input[(y * W + x) * C + ch] * d.kernel[((dy * KW + dx) * C + ch) * K + k];
+    }
+  return z;
+}
+
+/** The layer's activation of channel k, given each channel's pre-activation z(c) (softmax needs them all). */
+function activate(name: string, z: (c: number) => number, k: number, K: number): number {
+  switch (name) {
+    case 'relu':
+      return Math.max(0, z(k));
+    case 'tanh':
+      return Math.tanh(z(k));
+    case 'sigmoid':
+      return 1 / (1 + Math.exp(-z(k)));
+    case 'softmax': {
+      const zs = Array.from({ length: K }, (_, c) => z(c));
+      const m = Math.max(...zs);
+      const e = zs.map((v) => Math.exp(v - m));
+      return e[k] / e.reduce((a, v) => a + v, 0);
+    }
+    default:
+      return z(k);
   }
 }
 

@@ -96,6 +96,25 @@ export interface WasmLayerStats {
   /** The layer's whole output of the last forward pass; count 0 before any. */
   activations: WasmTensorStats;
 }
+/** A conv2d or pooling layer's window as built: the spec's numbers and the padding it really uses. */
+export interface WasmLayerWindow {
+  layer: number;
+  name: string;
+  type: string;
+  kh: number;
+  kw: number;
+  strideH: number;
+  strideW: number;
+  /** As the spec writes it: "same", "valid" or the number of pixels ("2"). */
+  padding: string;
+  padTop: number;
+  padLeft: number;
+  padBottom: number;
+  padRight: number;
+  outputH: number;
+  outputW: number;
+  activation: string;
+}
 /** Where setConvFilter put the kernel: the layer's kernel size and the kernel's top-left corner in it. */
 export interface WasmFilterPlacement {
   layer: number;
@@ -136,6 +155,8 @@ export interface WasmTrainer {
   weights(layer: number): Result<WasmNamedValues[]>;
   gradients(layer: number): Result<WasmNamedValues[]>;
   layerStats(layer: number): Result<WasmLayerStats>;
+  /** The window of a conv2d or pooling layer; an error for any other layer. */
+  layerWindow(layer: number): Result<WasmLayerWindow>;
   setHyperparameters(h: WasmHyperparameters): Result<object>;
   reset(seed: number): Result<object>;
   save(): Result<{ bytes: Uint8Array }>;
@@ -155,7 +176,8 @@ export interface WasmTrainer {
   delete(): void;
 }
 
-export type WasmPadding = 'same' | 'valid' | number;
+/** Read by the core's padding parser as String(padding): "same", "valid" or a number of pixels 0-1024. */
+export type WasmPadding = 'same' | 'valid' | number | `${number}`;
 export interface WasmConvRequest {
   inputShape: number[];
   input: Float32Array;

@@ -3,7 +3,7 @@
 // and poolings on explicit numbers, and the digit pad's prediction.
 import type { WasmLayerStats, WasmTensorStats, WasmTrainer } from '../wasm/cnn.js';
 import { ctx, need, unwrap, UserError, engine, type Handlers } from './engine';
-import type { FeatureMap, FilterTensor, LayerStats, Padding } from './protocol';
+import type { FeatureMap, FilterTensor, LayerStats } from './protocol';
 
 export const inspectHandlers: Handlers<'inspect/activations' | 'inspect/filters' | 'inspect/stats' | 'inspect/layer-conv' | 'conv/apply' | 'conv/pool' | 'digit/predict'> = {
   'inspect/activations'(req) {
@@ -73,9 +73,7 @@ export const inspectHandlers: Handlers<'inspect/activations' | 'inspect/filters'
     const weights = unwrap(t.weights(L));
     const kernel = weights.find((w) => w.shape.length === 4)!;
     const bias = weights.find((w) => w.shape.length === 1) ?? null;
-    const spec = JSON.parse(t.specJson()) as { layers: Array<{ stride?: number | number[]; padding?: Padding; activation?: string }> };
-    const ls = spec.layers[L] ?? {};
-    const stride = Array.isArray(ls.stride) ? ls.stride : [ls.stride ?? 1, ls.stride ?? 1];
+    const win = unwrap(t.layerWindow(L)); // the strides and the padding the layer really uses
     return {
       layer: L,
       name: summary.layers[L].name,
@@ -84,10 +82,14 @@ export const inspectHandlers: Handlers<'inspect/activations' | 'inspect/filters'
       kernelShape: kernel.shape,
       kernel: kernel.data,
       bias: bias ? bias.data : null,
-      strideH: stride[0],
-      strideW: stride[1],
-      padding: ls.padding ?? 'valid',
-      activation: ls.activation ?? 'linear',
+      strideH: win.strideH,
+      strideW: win.strideW,
+      padding: win.padding,
+      padTop: win.padTop,
+      padLeft: win.padLeft,
+      padBottom: win.padBottom,
+      padRight: win.padRight,
+      activation: win.activation,
       outputShape: output.shape,
       output: output.data,
       label,

@@ -165,7 +165,10 @@ export type LayerStats = Omit<WasmLayerStats, 'weights' | 'gradients' | 'activat
   activations: TensorStats;
 };
 
-/** Padding as the spec writes it: TensorFlow's "same" / "valid", or an explicit number of pixels. */
+/**
+ * Padding as the spec writes it: TensorFlow's "same" / "valid", or an explicit number of pixels,
+ * also as text ("2"). The core reads String(padding) with its one padding parser.
+ */
 export type Padding = WasmPadding;
 
 /** One convolution on explicit numbers, done by the core (no model or data needed). */
@@ -217,9 +220,15 @@ export interface LayerConv {
   bias: Float32Array | null;
   strideH: number;
   strideW: number;
-  padding: Padding;
+  /** As the spec writes it: "same", "valid" or the number of pixels ("2"). */
+  padding: string;
+  /** The padding the layer really uses on each side (the core's window geometry). */
+  padTop: number;
+  padLeft: number;
+  padBottom: number;
+  padRight: number;
   activation: string;
-  /** The layer's own output as the network computed it (to compare with conv/apply). */
+  /** The layer's own output as the network computed it (after its activation). */
   outputShape: number[];
   output: Float32Array;
   label: number | null;
