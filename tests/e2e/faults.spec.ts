@@ -301,7 +301,7 @@ test('page and worker of different protocol versions: one sentence, no misread m
   expect(reply.ok).toBe(false);
   expect(reply.code).toBe('protocol');
   expect(reply.error).toBe(
-    "The page and its training worker are from different versions (the page speaks protocol 2, the worker 3), most likely an old copy in the browser's cache: reload the page.",
+    "The page and its training worker are from different versions (the page speaks protocol 2, the worker 4), most likely an old copy in the browser's cache: reload the page.",
   );
   expect(await stepCount(page)).toBe(1); // the reset was not done
 
@@ -314,7 +314,7 @@ test('page and worker of different protocol versions: one sentence, no misread m
   });
   await page.reload();
   await expect(page.getByTestId('banner').locator('span')).toHaveText(
-    "The page and its training worker are from different versions (the page speaks protocol 3, the worker 2), most likely an old copy in the browser's cache: reload the page.",
+    "The page and its training worker are from different versions (the page speaks protocol 4, the worker 2), most likely an old copy in the browser's cache: reload the page.",
   );
   await shot(page, 'faults-protocol-mismatch');
 });

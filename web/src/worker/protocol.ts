@@ -6,7 +6,9 @@
 // 2: MNIST in shards ('data/grown', 'data/retry', DataInfo's totals and bytes, eval totals).
 // 3: every request carries `protocol`; errors carry an ErrorCode; DataInfo.keptOffline;
 //    'debug/crash' can wait for a request.
-export const PROTOCOL_VERSION = 3;
+// 4: 'inspect/layer-conv' answers with the pads the layer really uses (padTop, padLeft, padBottom,
+//    padRight); 'data/load-mnist' may name each file's URL.
+export const PROTOCOL_VERSION = 4;
 
 // The engine's own types are declared once, in ../wasm/cnn.d.ts (the bindings' contract); the
 // protocol re-exports those that cross to the page unchanged and derives the rest from them.
