@@ -52,7 +52,7 @@ ctest --test-dir build-wasm-asan --no-tests=error --output-on-failure -j "$jobs"
 step "fuzz build"
 bash tools/build.sh fuzz
 seconds=${CNN_FUZZ_SECONDS:-20}
-for target in idx inflate safetensors spec model kernels train onnx; do
+for target in idx safetensors spec model kernels train onnx; do
   step "fuzz_$target for ${seconds}s"
   work=$(mktemp -d)
   # New inputs go to the temporary folder; the checked-in corpus is only read.

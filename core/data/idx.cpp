@@ -1,4 +1,4 @@
-// IDX (MNIST) parsing, writing, gzip inflation and data-folder discovery.
+// IDX (MNIST) parsing, writing, file reading (gzip unpacked at this edge) and data-folder discovery.
 // Every length is checked before it is used, so hostile files end in cnn::Error, never in an
 // out-of-bounds read or a huge allocation. It does not convert pixels to floats.
 #include "core/data/idx.h"
@@ -8,7 +8,7 @@
 #include <cstdlib>
 #include <cstring>
 
-#include "core/data/inflate.h"
+#include "core/data/gzip.h"
 #include "core/tensor/error.h"
 
 namespace cnn::data {
@@ -54,21 +54,15 @@ int checked_dim(uint32_t v, uint32_t max, const char* what, const std::string& n
   return static_cast<int>(v);
 }
 
-// The bytes actually parsed: the input itself, or its inflated copy when it is gzip. Not copyable,
-// so `data` can never point into another object's storage.
+// The bytes parsed: unpacked IDX only. gzip is unpacked at the edge (read_idx_file, the page,
+// Node), so here it gets a sentence rather than a confusing "wrong magic number".
 struct Payload {
   Payload(const uint8_t* bytes, size_t n, const std::string& name) : data(bytes), size(n) {
-    if (is_gzip(bytes, n)) {
-      storage = gunzip(bytes, n, name);
-      data = storage.data();
-      size = storage.size();
-      noun = "decompressed data";
-    }
+    check(!is_gzip(bytes, n),
+          name + ": the data is gzip-compressed (it starts with 1f 8b); the IDX reader takes "
+                 "unpacked IDX bytes, so decompress it first");
   }
-  Payload(const Payload&) = delete;
-  Payload& operator=(const Payload&) = delete;
 
-  std::vector<uint8_t> storage;
   const uint8_t* data;
   size_t size;
   const char* noun = "file";  // for messages
@@ -148,24 +142,14 @@ bool has_all_files(const std::string& dir) {
 
 Dataset load_pair(const std::string& images_path, const std::string& labels_path,
                   const std::string& name) {
-  const std::vector<uint8_t> ib = read_file(images_path);
+  const std::vector<uint8_t> ib = read_idx_file(images_path);
   IdxImages images = parse_idx_images(ib.data(), ib.size(), images_path);
-  const std::vector<uint8_t> lb = read_file(labels_path);
+  const std::vector<uint8_t> lb = read_idx_file(labels_path);
   IdxLabels labels = parse_idx_labels(lb.data(), lb.size(), labels_path);
   return make_dataset(std::move(images), std::move(labels), name);
 }
 
 }  // namespace
-
-bool is_gzip(const uint8_t* bytes, size_t n) {
-  return bytes != nullptr && n >= 2 && bytes[0] == 0x1f && bytes[1] == 0x8b;
-}
-
-std::vector<uint8_t> gunzip(const uint8_t* bytes, size_t n, const std::string& name,
-                            size_t max_out) {
-  check(is_gzip(bytes, n), name + ": not gzip data (it does not start with 1f 8b)");
-  return gunzip_bytes(bytes, n, name, max_out);
-}
 
 IdxImages parse_idx_images(const uint8_t* bytes, size_t n, const std::string& name) {
   const Payload p(bytes, n, name);
@@ -280,6 +264,12 @@ std::vector<uint8_t> read_file(const std::string& path) {
   out.resize(size);
   out.shrink_to_fit();
   return out;
+}
+
+std::vector<uint8_t> read_idx_file(const std::string& path) {
+  std::vector<uint8_t> bytes = read_file(path);
+  if (!is_gzip(bytes.data(), bytes.size())) return bytes;
+  return gunzip(bytes.data(), bytes.size(), path, kIdxMaxFileBytes);
 }
 
 IdxSet load_idx_dir(const std::string& dir) {

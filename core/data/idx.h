@@ -1,6 +1,7 @@
-// IDX (MNIST) file reading and writing: strict parsers for unsigned-byte image and label files, a
-// gzip layer, and the loader for a folder holding the four MNIST files.
-// It is not a general IDX library: only unsigned-byte data, 3-dim images and 1-dim labels.
+// IDX (MNIST) file reading and writing: strict parsers for unsigned-byte image and label files
+// (unpacked bytes only), and the loader for a folder holding the four MNIST files (.gz ones are
+// unpacked by core/data/gzip, natively). It is not a general IDX library: only unsigned-byte data,
+// 3-dim images and 1-dim labels.
 #pragma once
 
 #include <cstddef>
@@ -34,17 +35,13 @@ struct IdxSet {
 constexpr int kIdxMaxSide = 1024;
 constexpr int kIdxMaxCount = 10000000;
 
-// True when bytes start with the gzip magic 1f 8b.
-bool is_gzip(const uint8_t* bytes, size_t n);
+// The largest IDX file read_idx_file unpacks a .gz to; a bigger output is refused while it is
+// being unpacked (a small file that inflates to gigabytes).
+constexpr size_t kIdxMaxFileBytes = size_t(1) << 30;
 
-// Inflates gzip data with the built-in decoder (core/data/inflate.h, the same in every build,
-// WebAssembly included). Concatenated gzip members are joined, as gunzip does. Refuses output
-// larger than max_out bytes and truncated or corrupt streams (Error naming `name`).
-std::vector<uint8_t> gunzip(const uint8_t* bytes, size_t n, const std::string& name,
-                            size_t max_out = size_t(1) << 30);
-
-// Parse IDX image (magic 0x00000803: count, rows, cols) and label (0x00000801: count) files; bytes
-// may be gzip (auto-detected). Checks the magic (type bytes, data type, number of dims, each with
+// Parse IDX image (magic 0x00000803: count, rows, cols) and label (0x00000801: count) files from
+// unpacked bytes; gzip bytes are refused with a sentence saying to unpack them first (the callers
+// at the edge do: read_idx_file natively, the page and Node in WebAssembly). Checks the magic (type bytes, data type, number of dims, each with
 // its own message), header length, every dim >= 1, rows and cols <= kIdxMaxSide and count <=
 // kIdxMaxCount, file length == header + payload exactly (truncation and trailing bytes are both
 // errors) and labels < num_classes (naming the first bad index and value).
@@ -66,9 +63,13 @@ std::vector<uint8_t> write_idx_labels(const IdxLabels& labels);
 // Reads a whole file; Error naming the path when it is missing or unreadable.
 std::vector<uint8_t> read_file(const std::string& path);
 
+// Reads an IDX file, unpacking it when it is gzip (zlib, native builds; in WebAssembly a .gz file
+// is an Error saying so). The output is limited to kIdxMaxFileBytes.
+std::vector<uint8_t> read_idx_file(const std::string& path);
+
 // Loads DIR/train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and
 // t10k-labels-idx1-ubyte, each also accepted with a .gz suffix (the plain file wins when both
-// exist). The Error for missing files lists all of them. Train and test must have the same
+// exist; .gz needs a native build, see read_idx_file). The Error for missing files lists all of them. Train and test must have the same
 // rows/cols.
 IdxSet load_idx_dir(const std::string& dir);
 

@@ -159,4 +159,8 @@ std::vector<float> preprocess_digit(const float* gray, int h, int w, const std::
   return out;
 }
 
+void bytes_to_unit_floats(const uint8_t* src, size_t n, float* dst) {
+  for (size_t i = 0; i < n; ++i) dst[i] = src[i] * (1.0f / 255.0f);
+}
+
 }  // namespace cnn::data

@@ -1,8 +1,11 @@
 // MNIST-style preprocessing of a drawn or photographed digit: invert if needed, crop to the ink,
 // scale the longer side to 20 px by area averaging and centre the mass in a 28x28 frame.
+// Also the one conversion of IDX pixel bytes to the floats the network reads.
 // It is not a general image pipeline: no deskewing, denoising, thresholding or colour handling.
 #pragma once
 
+#include <cstddef>
+#include <cstdint>
 #include <string>
 #include <utility>
 #include <vector>
@@ -25,6 +28,10 @@ constexpr int kMaxInputSide = 4096;
 // threshold, and an Error for bad sizes.
 std::vector<float> preprocess_digit(const float* gray, int h, int w,
                                     const std::string& name = "image");
+
+// Pixel bytes 0..255 to floats in [0, 1]: dst[i] = src[i] * (1 / 255), the rounding training,
+// evaluation and the test images have always used. n values; dst must not overlap src.
+void bytes_to_unit_floats(const uint8_t* src, size_t n, float* dst);
 
 // Intensity-weighted centre of mass (row, col) of an h x w image in pixel-centre coordinates (pixel
 // (r, c) has centre (r + 0.5, c + 0.5)); the image centre (h/2, w/2) when the image is all zero.

@@ -145,13 +145,14 @@ class Trainer {
   // The current spec as normalised JSON, including hyper-parameter changes.
   std::string spec_json(int indent = -1) const;
 
-  // IDX files as bytes (plain or gzip). Errors (ErrorCode::kData) name the file's role ("training
+  // IDX files as unpacked bytes (gzip is refused with a sentence: data::read_idx_file, the page and
+  // Node unpack .gz before calling). Errors (ErrorCode::kData) name the file's role ("training
   // images"), after the file's name when `names` gives the four ("train.gz (training images)").
   DataInfo set_data(const std::vector<uint8_t>& train_images, const std::vector<uint8_t>& train_labels,
                     const std::vector<uint8_t>& test_images, const std::vector<uint8_t>& test_labels,
                     const std::vector<std::string>& names = {});
   DataInfo set_data(data::IdxSet set);
-  // A data set that arrives in shards: appends IDX images and labels (plain or gzip) to the
+  // A data set that arrives in shards: appends IDX images and labels (unpacked) to the
   // training or the test set loaded by set_data. The images must have the set's size, the labels
   // must pair up with them, and a set may not pass data::kIdxMaxCount; on error nothing changes.
   // Images that join the training set during an epoch are shuffled into the part of the epoch

@@ -8,7 +8,7 @@
 // (A shard that fails with an HTTP error is stream.spec.ts's; a step too big for memory is
 // memory.spec.ts's; a killed worker while paused is playground.spec.ts's.)
 import { expect, test, type Page } from '@playwright/test';
-import { closeSync, ftruncateSync, openSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import { openPlayground, shot, stepCount } from './helpers';
 
@@ -52,7 +52,7 @@ function idxFiles(trainImages: { name: string; write: (path: string) => void }):
   });
 }
 
-async function chooseFiles(page: Page, paths: string[]): Promise<void> {
+async function chooseFiles(page: Page, paths: string[] | Array<{ name: string; mimeType: string; buffer: Buffer }>): Promise<void> {
   await page.getByLabel(/Load your own IDX files/).setInputFiles(paths);
 }
 
@@ -93,6 +93,40 @@ test('hostile data files are refused before they are read: 300 MB, 10^9 images, 
   await page.getByTestId('step').click();
   await expect.poll(() => stepCount(page)).toBe(2);
   await expect(page.getByTestId('banner')).toHaveCount(0);
+});
+
+test('gzip IDX uploads are unpacked by the browser; a cut-short or damaged .gz is one sentence', async ({ page }) => {
+  await openPlayground(page, '#preset=tiny');
+  const error = page.getByTestId('data-error');
+  const subset = 'tests/data/mnist-small/';
+  const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+  const gz = names.map((n) => readFileSync(`${subset}${n}.gz`));
+  const files = (trainImages: Buffer) =>
+    names.map((n, i) => ({ name: `${n}.gz`, mimeType: 'application/gzip', buffer: i === 0 ? trainImages : gz[i] }));
+
+  // The four .gz files of the test subset: DecompressionStream unpacks them, the core reads them.
+  await chooseFiles(page, files(gz[0]));
+  await expect(page.getByTestId('data-info')).toContainText('1,000 training and 500 test');
+  await expect(error).toHaveCount(0);
+  await page.getByTestId('step').click();
+  await expect.poll(() => stepCount(page)).toBe(1);
+
+  // Cut short: the stream ends inside the compressed data.
+  await chooseFiles(page, files(gz[0].subarray(0, gz[0].length >> 1)));
+  await expect(error).toHaveText(
+    'train-images-idx3-ubyte.gz is not a valid gzip file (the compressed data is damaged or cut short); the data in use was kept.',
+  );
+  // Damaged: bytes in the middle of the compressed data changed.
+  const damaged = Buffer.from(gz[0]);
+  for (let i = 100; i < 400; i++) damaged[i] ^= 0x5a;
+  await chooseFiles(page, files(damaged));
+  await expect(error).toHaveText(
+    'train-images-idx3-ubyte.gz is not a valid gzip file (the compressed data is damaged or cut short); the data in use was kept.',
+  );
+  // The subset is still the data in use, and training goes on.
+  await expect(page.getByTestId('data-info')).toContainText('1,000 training and 500 test');
+  await page.getByTestId('step').click();
+  await expect.poll(() => stepCount(page)).toBe(2);
 });
 
 test("a model larger than the engine's memory is one sentence, and the model in use stays", async ({ page }) => {

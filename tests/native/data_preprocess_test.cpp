@@ -247,3 +247,14 @@ TEST_CASE("preprocess: center_of_mass uses pixel-centre coordinates", "[data]") 
   CHECK(com.first == Approx(3.5));
   CHECK(com.second == Approx(6.5));
 }
+
+TEST_CASE("preprocess: pixel bytes become floats in [0, 1] with the rounding training uses", "[data]") {
+  std::vector<uint8_t> bytes(256);
+  for (int i = 0; i < 256; ++i) bytes[i] = static_cast<uint8_t>(i);
+  std::vector<float> out(256, -1.0f);
+  cnn::data::bytes_to_unit_floats(bytes.data(), bytes.size(), out.data());
+  for (int i = 0; i < 256; ++i) CHECK(out[i] == static_cast<float>(i) * (1.0f / 255.0f));
+  CHECK(out[0] == 0.0f);
+  CHECK(out[255] == 1.0f);
+  cnn::data::bytes_to_unit_floats(bytes.data(), 0, nullptr);  // nothing to do, nothing read
+}

@@ -29,9 +29,7 @@ ErrorCode code_of(F&& f) {
   return ErrorCode::kInvalid;
 }
 
-std::vector<uint8_t> file(const char* name) {
-  return data::read_file(test::source_path(std::string("tests/data/mnist-small/") + name));
-}
+std::vector<uint8_t> file(const char* name) { return test::mnist_small_file(name); }
 
 }  // namespace
 
@@ -75,8 +73,8 @@ TEST_CASE("every refusal of the trainer carries its error code", "[errors][codes
   CHECK(code_of([&] { t.train_steps(1); }) == ErrorCode::kState);
 
   // Data: the names given are in the sentence, the code is kData.
-  const auto ti = file("train-images-idx3-ubyte.gz"), tl = file("train-labels-idx1-ubyte.gz");
-  const auto vi = file("t10k-images-idx3-ubyte.gz"), vl = file("t10k-labels-idx1-ubyte.gz");
+  const auto ti = file("train-images-idx3-ubyte"), tl = file("train-labels-idx1-ubyte");
+  const auto vi = file("t10k-images-idx3-ubyte"), vl = file("t10k-labels-idx1-ubyte");
   // An IDX header that claims 10^9 images of 28x28 in a 20-byte file: refused by its header.
   const std::vector<uint8_t> claims = {0, 0, 8, 3, 0x3b, 0x9a, 0xca, 0x00, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3, 4};
   try {

@@ -26,7 +26,7 @@ constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 Trainer tiny_on_subset() {
   Trainer t;
   t.configure(preset_json("tiny"));
-  t.set_data_dir(test::source_path("tests/data/mnist-small"));
+  t.set_data_dir(test::mnist_small_dir());
   return t;
 }
 
@@ -143,7 +143,7 @@ TEST_CASE("stats: update ratio is 0 before a step and ||dw|| / ||w|| after one",
   // A load starts over: the ratio belongs to a step of this trainer.
   t.load(t.save());
   CHECK(t.layer_stats(0).update_ratio == 0);
-  t.set_data_dir(test::source_path("tests/data/mnist-small"));
+  t.set_data_dir(test::mnist_small_dir());
   t.train_steps(1);
   CHECK(t.layer_stats(0).update_ratio > 0);
   t.reset();
@@ -156,7 +156,7 @@ TEST_CASE("stats: a diverging call rolls the update ratio back with the weights"
   t.configure(R"({"input": [28, 28, 1], "layers": [{"type": "dense", "units": 32},
     {"type": "dense", "units": 10, "activation": "softmax"}],
     "optimizer": {"type": "sgd", "lr": 0.01, "momentum": 0.9}, "batch_size": 32})");
-  t.set_data_dir(test::source_path("tests/data/mnist-small"));
+  t.set_data_dir(test::mnist_small_dir());
   t.train_steps(5);
   const double good = t.layer_stats(0).update_ratio;
   CHECK(good > 0);
@@ -248,8 +248,8 @@ TEST_CASE("model file: weights only is smaller, loads, predicts the same and tra
   Trainer c;
   c.load(full);
   c.import_weights(slim);
-  b.set_data_dir(test::source_path("tests/data/mnist-small"));
-  c.set_data_dir(test::source_path("tests/data/mnist-small"));
+  b.set_data_dir(test::mnist_small_dir());
+  c.set_data_dir(test::mnist_small_dir());
   const StepResult rb = b.train_steps(10);
   c.train_steps(10);
   CHECK(std::isfinite(rb.loss));

@@ -155,7 +155,7 @@ TEST_CASE("training gives bitwise the same weights with 1, 2, 3 and 4 threads", 
     parallel::set_threads(threads);
     Trainer t;
     t.configure(spec);
-    t.set_data_dir(test::source_path("tests/data/mnist-small"));
+    t.set_data_dir(test::mnist_small_dir());
     const StepResult r = t.train_steps(6);
     const EvalResult e = t.evaluate(100);
     const std::vector<uint8_t> saved = t.save();

@@ -126,7 +126,7 @@ TEST_CASE("set_conv_filter restarts the optimizer's slots of the replaced weight
           "[trainer][filter]") {
   Trainer t;
   t.configure(preset_json("tiny"));  // Adam: m and v
-  t.set_data_dir(test::source_path("tests/data/mnist-small"));
+  t.set_data_dir(test::mnist_small_dir());
   t.train_steps(2);
   t.set_conv_filter(0, 2, kRamp, 3, 3);
   const Param& k = t.network().layer(0).params()[0];

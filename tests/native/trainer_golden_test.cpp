@@ -28,7 +28,7 @@ Trainer golden_trainer(const json& expected, const json& optimizer) {
   Trainer t;
   t.configure(spec.dump());
   t.import_weights(test::read_bytes(test::source_path("tests/data/golden/init.safetensors")), "init.safetensors");
-  t.set_data_dir(test::source_path("tests/data/mnist-small"));
+  t.set_data_dir(test::mnist_small_dir());
   return t;
 }
 

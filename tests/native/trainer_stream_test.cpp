@@ -18,7 +18,7 @@ namespace {
 
 // The checked-in subset: 1000 training and 500 test images.
 const data::IdxSet& small_set() {
-  static const data::IdxSet set = data::load_idx_dir(test::source_path("tests/data/mnist-small"));
+  static const data::IdxSet set = data::load_idx_dir(test::mnist_small_dir());
   return set;
 }
 
@@ -119,7 +119,7 @@ TEST_CASE("shards appended to the trainer are the same images as the whole files
   // The same evaluation as a trainer given the whole files at once.
   Trainer whole;
   whole.configure(preset_json("tiny"));
-  whole.set_data_dir(test::source_path("tests/data/mnist-small"));
+  whole.set_data_dir(test::mnist_small_dir());
   CHECK(whole.evaluate().loss == t.evaluate().loss);
 }
 

@@ -23,7 +23,7 @@ Trainer tiny_on_subset(uint64_t seed = 1) {
   spec["seed"] = seed;
   Trainer t;
   t.configure(spec.dump());
-  t.set_data_dir(test::source_path("tests/data/mnist-small"));
+  t.set_data_dir(test::mnist_small_dir());
   return t;
 }
 
@@ -96,7 +96,7 @@ TEST_CASE("save and load round-trip bit-exactly and resume training", "[trainer]
     CHECK(a.predict(x.data(), x.size()) == b.predict(x.data(), x.size()));
   }
   // Continuing from the file gives exactly the weights of an uninterrupted run.
-  b.set_data_dir(test::source_path("tests/data/mnist-small"));
+  b.set_data_dir(test::mnist_small_dir());
   a.train_steps(30);
   b.train_steps(30);
   CHECK(all_weights(a) == all_weights(b));
@@ -138,7 +138,7 @@ TEST_CASE("Adam's bias correction counts from when its moments were zeroed", "[t
   SECTION("a weights-only file") {
     Trainer b;
     b.load(a.save(false));
-    b.set_data_dir(test::source_path("tests/data/mnist-small"));
+    b.set_data_dir(test::mnist_small_dir());
     CHECK(b.step() == 40);
     first_step_is_lr(b);
     CHECK(b.step() == 41);
@@ -146,7 +146,7 @@ TEST_CASE("Adam's bias correction counts from when its moments were zeroed", "[t
     const std::vector<uint8_t> full = b.save();
     Trainer c;
     c.load(full);
-    c.set_data_dir(test::source_path("tests/data/mnist-small"));
+    c.set_data_dir(test::mnist_small_dir());
     b.train_steps(5);
     c.train_steps(5);
     CHECK(all_weights(b) == all_weights(c));
@@ -177,8 +177,8 @@ TEST_CASE("Adam's bias correction counts from when its moments were zeroed", "[t
     Trainer b, old;
     b.load(full);
     old.load(write_safetensors(f));
-    b.set_data_dir(test::source_path("tests/data/mnist-small"));
-    old.set_data_dir(test::source_path("tests/data/mnist-small"));
+    b.set_data_dir(test::mnist_small_dir());
+    old.set_data_dir(test::mnist_small_dir());
     // All three take exactly the step of the uninterrupted run.
     const auto before = all_weights(a);
     a.train_steps(1);
@@ -276,7 +276,7 @@ TEST_CASE("divergence stops with the step and layer and keeps the last good weig
   t.configure(R"({"input": [28, 28, 1], "layers": [{"type": "dense", "units": 32},
     {"type": "dense", "units": 10, "activation": "softmax"}],
     "optimizer": {"type": "sgd", "lr": 0.01, "momentum": 0.9}, "batch_size": 32})");
-  t.set_data_dir(test::source_path("tests/data/mnist-small"));
+  t.set_data_dir(test::mnist_small_dir());
   t.train_steps(5);
   const auto good = all_weights(t);
   Hyperparameters h;
@@ -345,7 +345,7 @@ TEST_CASE("data and inputs that do not fit are refused clearly", "[trainer][erro
   json spec = json::parse(preset_json("tiny"));
   spec["input"] = {32, 32, 1};
   t.configure(spec.dump());
-  t.set_data_dir(test::source_path("tests/data/mnist-small"));
+  t.set_data_dir(test::mnist_small_dir());
   CHECK_THROWS_WITH(t.train_steps(1), Contains("the model expects 32x32x1 inputs but the data has 28x28x1 images"));
   // A model with fewer classes than the labels.
   spec = json::parse(preset_json("tiny"));
@@ -441,7 +441,7 @@ TEST_CASE("the cosine schedule decays the learning rate over the planned epochs"
   spec["epochs"] = 2;
   Trainer t;
   t.configure(spec.dump());
-  t.set_data_dir(test::source_path("tests/data/mnist-small"));
+  t.set_data_dir(test::mnist_small_dir());
   const float lr = t.spec().optimizer.lr;
   CHECK(t.current_lr() == Approx(lr));
   t.train_steps(32);  // half of the 2 x 32 planned steps: cos(pi/2) = 0
@@ -470,7 +470,7 @@ TEST_CASE("a training step that cannot fit in memory is refused with what it nee
   // (4 x 4 x 10), and the input batch 2 (2 x 4 x 784).
   CHECK(s.step_bytes_per_example == 2 * (2 * 4 * 28 * 28 * 2048) + 3 * 4 * 2048 + 4 * 4 * 10 + 2 * 4 * 784);
   CHECK(s.step_bytes(1024) > (int64_t{24} << 30));
-  t.set_data_dir(test::source_path("tests/data/mnist-small"));
+  t.set_data_dir(test::mnist_small_dir());
   const std::vector<uint8_t> before = t.save();
   try {
     t.train_steps(1);

@@ -1,6 +1,8 @@
 // Shared test helpers (see test_util.h).
 #include "tests/native/support/test_util.h"
 
+#include "core/data/idx.h"
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -39,6 +41,13 @@ std::string compare(const std::vector<float>& got, const std::vector<float>& wan
 }
 
 std::string source_path(const std::string& relative) { return std::string(CNN_SOURCE_DIR) + "/" + relative; }
+
+std::string mnist_small_dir() { return CNN_MNIST_SMALL_DIR; }
+
+std::vector<uint8_t> mnist_small_file(const std::string& base) {
+  const std::string plain = mnist_small_dir() + "/" + base;
+  return data::read_idx_file(std::ifstream(plain).good() ? plain : plain + ".gz");
+}
 
 std::vector<uint8_t> read_bytes(const std::string& path) {
   std::ifstream f(path, std::ios::binary);

@@ -22,6 +22,12 @@ std::string compare(const std::vector<float>& got, const std::vector<float>& wan
 std::string source_path(const std::string& relative);
 std::vector<uint8_t> read_bytes(const std::string& path);
 
+// The small MNIST subset (1000 training, 500 test images): the checked-in .gz files natively (zlib
+// unpacks them), an unpacked copy made by Node at build time in WebAssembly (no decompressor
+// there). mnist_small_file("train-images-idx3-ubyte") gives one file's unpacked IDX bytes.
+std::string mnist_small_dir();
+std::vector<uint8_t> mnist_small_file(const std::string& base);
+
 // A fresh directory under the system temp dir, removed with everything in it at scope exit.
 class TempDir {
  public:

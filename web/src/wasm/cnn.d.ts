@@ -140,9 +140,13 @@ export interface WasmTrainer {
   configure(spec: string): Result<WasmSummary>;
   summary(): Result<WasmSummary>;
   specJson(): string;
-  /** names: the four files' names, for the messages ("x.gz (training images): ..."). */
+  /**
+   * Unpacked IDX bytes (the core has no gzip decoder: the worker unpacks .gz with
+   * DecompressionStream, Node with node:zlib; gzip bytes are refused with a sentence).
+   * names: the four files' names, for the messages ("x.gz (training images): ...").
+   */
   setData(trainImages: Uint8Array, trainLabels: Uint8Array, testImages: Uint8Array, testLabels: Uint8Array, names?: string[]): Result<WasmDataInfo>;
-  /** Appends a shard (IDX images and labels, plain or gzip) to the training or the test set. */
+  /** Appends a shard (unpacked IDX images and labels) to the training or the test set. */
   appendTrain(images: Uint8Array, labels: Uint8Array): Result<WasmDataInfo>;
   appendTest(images: Uint8Array, labels: Uint8Array): Result<WasmDataInfo>;
   /** The size the training set will reach; epochs count that many examples until then (0: as it is). */

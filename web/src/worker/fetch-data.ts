@@ -1,7 +1,7 @@
 // Fetches the site's data files (the MNIST manifest and its gzip IDX shards) with progress, keeps
-// them in the Cache API for offline use, and gunzips IDX bytes with DecompressionStream. Runs
-// inside the worker; it does not parse IDX (the core does that, and says what is wrong with a bad
-// file).
+// them in the Cache API for offline use, and gunzips IDX bytes with DecompressionStream (the wasm
+// core reads unpacked IDX only). Runs inside the worker; it does not parse IDX (the core does
+// that, and says what is wrong with a bad file).
 
 // v2: MNIST in shards with a manifest (v1 held the four whole files, deleted on first use).
 const CACHE_NAME = 'cnn-playground-data-v2';
@@ -115,11 +115,14 @@ export function isGzip(b: Uint8Array): boolean {
 
 /**
  * Gunzips with the browser's DecompressionStream; raw bytes pass through. Stops with a RangeError
- * once the output passes maxBytes (a small file that unpacks to gigabytes), before holding it all.
+ * once the output passes maxBytes (a small file that unpacks to gigabytes), counting the bytes as
+ * they come, before holding it all. The wasm core has no decompressor of its own, so a browser
+ * without DecompressionStream gets a sentence rather than gzip bytes the core would refuse.
  */
 export async function gunzip(b: Uint8Array, name: string, maxBytes = Infinity): Promise<Uint8Array> {
   if (!isGzip(b)) return b;
-  if (typeof DecompressionStream === 'undefined') return b; // the core inflates .gz itself
+  if (typeof DecompressionStream === 'undefined')
+    throw new Error(`${name} is gzip-compressed and this browser cannot unpack it (it has no DecompressionStream); unpack it first, or use a current browser`);
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {

@@ -77,7 +77,8 @@ export async function fetchShard(src: MnistSource, shard: Shard, imageBytes: num
   try {
     const [images, labels] = await Promise.all(
       raw.map(async (b, i) => {
-        const idx = await gunzip(b, files[i]).catch(() => null);
+        // Unpacking stops past the size the manifest implies: a shard cannot grow into a bomb.
+        const idx = await gunzip(b, files[i], sizes[i]).catch(() => null);
         // Some browsers end a gzip stream cut short without an error: its length tells.
         if (!idx || idx.length !== sizes[i]) throw new Error(`${files[i]} was cut short or damaged on the way`);
         return idx;

@@ -1,0 +1,200 @@
+// Trainer's training step: a batch from the shuffled order (augmented when asked), forward, fused
+// softmax cross-entropy, L2 weight decay (core/optim), backward and the optimizer update, with
+// divergence checks that roll the whole chunk of steps back to a snapshot.
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <nlohmann/json.hpp>
+
+#include "core/data/augment.h"
+#include "core/data/preprocess.h"
+#include "core/kernels/kernels.h"
+#include "core/model/trainer.h"
+#include "core/tensor/error.h"
+
+namespace cnn {
+
+using json = nlohmann::json;
+
+namespace {
+double now_ms() {
+  using namespace std::chrono;
+  return duration<double, std::milli>(steady_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+struct Trainer::Snapshot {
+  std::vector<std::vector<float>> values, m, v;
+  std::vector<double> update_ratio;
+  std::vector<int> perm;
+  int64_t step, opt_steps, examples_seen, pos, epoch_pos;
+  int epoch, pass;
+};
+
+Trainer::Snapshot Trainer::take_snapshot() const {
+  Snapshot s;
+  for (const Param* p : net_->params()) {
+    s.values.push_back(p->value.data);
+    s.m.push_back(p->m.data);
+    s.v.push_back(p->v.data);
+  }
+  s.update_ratio = update_ratio_;
+  s.perm = perm_;
+  s.epoch_pos = epoch_pos_;
+  s.pass = pass_;
+  s.step = step_;
+  s.opt_steps = opt_steps_;
+  s.examples_seen = examples_seen_;
+  s.pos = pos_;
+  s.epoch = epoch_;
+  return s;
+}
+
+void Trainer::restore(const Snapshot& s) {
+  auto params = net_->params();
+  for (size_t i = 0; i < params.size(); ++i) {
+    params[i]->value.data = s.values[i];
+    params[i]->m.data = s.m[i];
+    params[i]->v.data = s.v[i];
+  }
+  update_ratio_ = s.update_ratio;
+  perm_ = s.perm;
+  step_ = s.step;
+  opt_steps_ = s.opt_steps;
+  examples_seen_ = s.examples_seen;
+  pos_ = s.pos;
+  epoch_pos_ = s.epoch_pos;
+  epoch_ = s.epoch;
+  pass_ = s.pass;
+}
+
+// One batch: returns the loss, sets *accuracy. Throws Error on NaN/Inf (state then partly
+// updated; the caller restores the snapshot).
+double Trainer::train_one_step(double* accuracy) {
+  const ModelSpec& spec = net_->spec();
+  const auto& images = data_->train.images;
+  const int n_total = images.count;
+  const int64_t per_epoch = epoch_size();
+  if (epoch_pos_ >= per_epoch) {
+    ++epoch_;
+    pos_ = epoch_pos_ = 0;
+    pass_ = 0;
+    start_epoch();
+  }
+  const int bs = static_cast<int>(std::min<int64_t>(spec.batch_size, per_epoch - epoch_pos_));
+  const int H = images.rows, W = images.cols, px = H * W;
+  batch_x_.reshape({bs, H, W, 1});
+  batch_y_.resize(bs);
+  Rng aug_rng = Rng::stream(spec.seed, 2000000 + static_cast<uint64_t>(step_));
+  std::vector<float> tmp(spec.augment.enabled ? px : 0);
+  const data::AugmentParams aug{spec.augment.shift, spec.augment.rotate, spec.augment.scale};
+  for (int b = 0; b < bs; ++b) {
+    if (pos_ >= n_total) start_pass();  // only while the set is still growing to its full size
+    const int idx = perm_[pos_++];
+    const uint8_t* src = &images.pixels[static_cast<size_t>(idx) * px];
+    float* dst = batch_x_.ptr() + static_cast<int64_t>(b) * px;
+    float* plain = spec.augment.enabled ? tmp.data() : dst;
+    data::bytes_to_unit_floats(src, static_cast<size_t>(px), plain);
+    if (spec.augment.enabled) data::augment_image(plain, H, W, dst, aug_rng, aug);
+    batch_y_[b] = data_->train.labels.labels[idx];
+  }
+
+  Rng dropout_rng = Rng::stream(spec.seed, 3000000 + static_cast<uint64_t>(step_));
+  net_->forward(batch_x_, true, &dropout_rng);
+  const Tensor& logits = net_->logits();
+  const int C = net_->classes();
+  probs_.reshape({bs, C});
+  dlogits_.reshape({bs, C});
+  double loss = kernels::ref::softmax_cross_entropy(bs, C, logits.ptr(), batch_y_.data(), probs_.ptr(),
+                                                    dlogits_.ptr(), 1.0f / bs);
+  const std::string at_step = "training diverged at step " + std::to_string(step_ + 1) + ": ";
+  const std::string advice = "; lower the learning rate (now " +
+                             json(spec.optimizer.lr).dump() + ") or reset the model";
+  if (!std::isfinite(loss)) {
+    for (int i = 0; i < net_->num_layers(); ++i)
+      if (!net_->activation(i).all_finite())
+        throw Error(at_step + net_->layer(i).label() + " produced NaN or infinite values" + advice,
+                    ErrorCode::kDiverged);
+    throw Error(at_step + "the loss is NaN or infinite" + advice, ErrorCode::kDiverged);
+  }
+  int correct = 0;
+  for (int b = 0; b < bs; ++b) {
+    const float* p = probs_.ptr() + static_cast<int64_t>(b) * C;
+    correct += std::max_element(p, p + C) - p == batch_y_[b];
+  }
+  *accuracy = static_cast<double>(correct) / bs;
+
+  net_->backward(dlogits_);
+  for (int i = 0; i < net_->num_layers(); ++i) {
+    Layer& layer = net_->layer(i);
+    const float l2 = layer.spec().l2;
+    for (Param& p : layer.params()) {
+      bool finite;
+      if (p.is_kernel && l2 > 0.0f) {
+        const UpdateSums decay = add_weight_decay(l2, p.value.size(), p.value.ptr(), p.grad.ptr());
+        loss += 0.5 * l2 * decay.weight_sq;
+        finite = decay.finite;
+      } else {
+        finite = all_finite_threaded(p.grad.size(), p.grad.ptr());
+      }
+      if (!finite)
+        throw Error(at_step + layer.label() + " has NaN or infinite gradients" + advice, ErrorCode::kDiverged);
+    }
+  }
+  const int64_t t = opt_steps_ + 1;
+  OptimizerConfig opt = spec.optimizer;
+  opt.lr = current_lr();
+  // The update ratio only reads the values around the update, so training is unchanged by it.
+  update_ratio_.assign(net_->num_layers(), 0.0);
+  for (int i = 0; i < net_->num_layers(); ++i) {
+    Layer& layer = net_->layer(i);
+    double update_sq = 0, weight_sq = 0;
+    for (Param& p : layer.params()) {
+      const UpdateSums u = optimizer_update_measured(opt, p.value.size(), p.value.ptr(), p.grad.ptr(),
+                                                     p.m.size() ? p.m.ptr() : nullptr,
+                                                     p.v.size() ? p.v.ptr() : nullptr, t);
+      if (!u.finite)
+        throw Error(at_step + layer.label() + " weights became NaN or infinite after the update" + advice,
+                    ErrorCode::kDiverged);
+      update_sq += u.update_sq;
+      weight_sq += u.weight_sq;
+    }
+    update_ratio_[i] = weight_sq > 0 ? std::sqrt(update_sq / weight_sq) : 0.0;
+  }
+  step_ += 1;
+  opt_steps_ = t;
+  epoch_pos_ += bs;
+  examples_seen_ += bs;
+  return loss;
+}
+
+StepResult Trainer::train_steps(int n) {
+  check_data_fits();
+  check_step_memory(net_->spec());
+  if (n < 1) throw Error("train_steps needs at least 1 step, not " + std::to_string(n));
+  const double t0 = now_ms();
+  const Snapshot snap = take_snapshot();
+  StepResult r;
+  double loss_sum = 0, acc_sum = 0;
+  try {
+    for (int i = 0; i < n; ++i) {
+      double acc = 0;
+      loss_sum += train_one_step(&acc);
+      acc_sum += acc;
+    }
+  } catch (const Error&) {
+    restore(snap);
+    throw;
+  }
+  r.steps = n;
+  r.step = step_;
+  r.epoch = epoch_;
+  r.examples_seen = examples_seen_;
+  r.epoch_progress = static_cast<double>(epoch_pos_) / epoch_size();
+  r.loss = loss_sum / n;
+  r.batch_accuracy = acc_sum / n;
+  r.ms = now_ms() - t0;
+  return r;
+}
+
+}  // namespace cnn
