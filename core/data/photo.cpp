@@ -15,10 +15,11 @@
 namespace cnn::data {
 namespace {
 
-constexpr int kMaxSamples = 65536;  // pixels looked at for the background (a grid)
-constexpr int kTiles = 8;           // the background fit's tiles per side
+constexpr int kMaxSamples = 65536;       // pixels looked at for the background (a grid)
+constexpr int kTiles = 8;                // the background fit's tiles per side
+constexpr double kMinBackground = 0.05;  // contrast is relative to the background, at least this
 constexpr float kMinContrast = 0.08f;
-constexpr int kHistBins = 512;  // over [-1, 1]
+constexpr int kHistBins = 512;  // Otsu's histogram
 constexpr int kMinBlobPixels = 8;
 constexpr int kMinBlobSide = 3;
 
@@ -62,8 +63,8 @@ struct TileLevel {
   double y, x, v;
 };
 
-// Fits the background; returns the residual image (level - background) and sets *sigma, the
-// robust deviation of the pixels' residuals.
+// Fits the background; returns the relative residual image (level - background) / background and
+// sets *sigma, the robust deviation of the pixels' residuals.
 std::vector<float> flatten(const std::vector<float>& img, int h, int w, double* sigma) {
   const size_t n = static_cast<size_t>(h) * w;
   const int step = std::max(1, static_cast<int>(std::ceil(std::sqrt(double(n) / kMaxSamples))));
@@ -136,22 +137,26 @@ std::vector<float> flatten(const std::vector<float>& img, int h, int w, double* 
   for (int r = 0; r < h; ++r) {
     for (int c = 0; c < w; ++c) {
       const size_t i = size_t(r) * w + c;
-      res[i] = static_cast<float>(img[i] - background(r + 0.5, c + 0.5));
+      // Light multiplies paper and ink alike: contrast relative to the local paper level is what
+      // stays the same from the bright side of a photo to its dark side.
+      const double bg = std::max(background(r + 0.5, c + 0.5), kMinBackground);
+      res[i] = static_cast<float>((img[i] - bg) / bg);
       if (r % step == 0 && c % step == 0) dev.push_back(std::abs(res[i]));
     }
   }
-  // Ink is a minority, so the median absolute residual is the paper's noise.
+  // Ink is a minority, so the median absolute residual is the background's noise.
   *sigma = std::max(1.4826 * median_of(dev), 1.0 / 255.0);
   return res;
 }
 
-// Otsu's threshold of the values in [-1, 1] (histogram of kHistBins bins), as a value.
+// Otsu's threshold of the values, from a histogram of kHistBins bins over [min, max].
 float otsu(const std::vector<float>& s) {
+  const auto [lo_it, hi_it] = std::minmax_element(s.begin(), s.end());
+  const float lo = *lo_it, hi = *hi_it;
+  if (!(hi > lo)) return hi;
+  const float scale = kHistBins / (hi - lo);
   std::vector<double> hist(kHistBins, 0.0);
-  auto bin = [](float v) {
-    return std::clamp(static_cast<int>((v + 1.0f) * 0.5f * kHistBins), 0, kHistBins - 1);
-  };
-  for (float v : s) hist[bin(v)] += 1.0;
+  for (float v : s) hist[std::clamp(static_cast<int>((v - lo) * scale), 0, kHistBins - 1)] += 1.0;
   double total = 0.0, sum = 0.0;
   for (int b = 0; b < kHistBins; ++b) {
     total += hist[b];
@@ -171,7 +176,7 @@ float otsu(const std::vector<float>& s) {
       best_bin = b;
     }
   }
-  return -1.0f + 2.0f * (best_bin + 1) / kHistBins;  // the upper edge of the last background bin
+  return lo + (best_bin + 1) / scale;  // the upper edge of the last background bin
 }
 
 struct Blob {

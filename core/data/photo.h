@@ -24,8 +24,9 @@ struct PhotoInfo {
 //     at), and a quadratic surface a + b x + c y + d x^2 + e xy + f y^2 fitted to those by least
 //     squares: three passes keeping the 70% of tiles nearest the fit, then three keeping those
 //     within max(3 robust deviations, 0.02) (tiles mostly covered by ink drop out). Images under
-//     16 px on a side use their median. The residual (level - background) is what the rest sees;
-//     sigma = 1.4826 x its median absolute value (the paper's noise: ink is a minority).
+//     16 px on a side use their median. The relative residual (level - background) / background
+//     (background at least 0.05) is what the rest sees, since light multiplies paper and ink
+//     alike; sigma = 1.4826 x its median absolute value (the noise: ink is a minority).
 //  2. polarity: with k = max(0.08, 4 sigma), the ink is on the side (darker or lighter) whose
 //     residuals beyond k weigh more; the ink strength s is the residual with that sign.
 //  3. threshold: Otsu's on the histogram of s, raised to at least k.
