@@ -294,7 +294,10 @@ std::vector<float> preprocess_photo(const float* gray, int h, int w, const std::
     left = std::min(left, b.left);
     right = std::max(right, b.right);
   }
-  check(m.pixels >= kMinBlobPixels && std::max(bottom - top + 1, right - left + 1) >= kMinBlobSide,
+  // A tiny image's digit may be a few pixels: the minimums never ask for more than its longer side.
+  const int longer = std::max(h, w);
+  check(m.pixels >= std::min(kMinBlobPixels, longer) &&
+            std::max(bottom - top + 1, right - left + 1) >= std::min(kMinBlobSide, longer),
         blank + " (only specks stand out from the background)");
 
   std::vector<float> ink(n, 0.0f);

@@ -37,7 +37,8 @@ struct PhotoInfo {
 //  5. ink = clamp(s / mean ink strength, 0, 1) on the kept blobs, 0 elsewhere, then frame_digit:
 //     crop, longer side to 20 px by area averaging, centre of mass to (14, 14) in 28x28.
 // Throws Error("<name>: the photo looks blank (...)") when nothing stands out from the
-// background or only specks do (the digit's blob must have 8 pixels and a 3 px side).
+// background or only specks do (the digit's blob must have 8 pixels and a 3 px side, or in an
+// image smaller than that as many pixels as its longer side).
 std::vector<float> preprocess_photo(const float* gray, int h, int w,
                                     const std::string& name = "photo", PhotoInfo* info = nullptr);
 
