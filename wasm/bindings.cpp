@@ -376,6 +376,19 @@ val preprocess_digit(const val& gray, int height, int width) {
   });
 }
 
+val preprocess_photo(const val& gray, int height, int width, const std::string& name) {
+  return guarded([&] {
+    const std::vector<float> g = emscripten::convertJSArrayToNumberVector<float>(gray);
+    if (g.size() != static_cast<size_t>(height) * static_cast<size_t>(width))
+      throw Error("preprocessPhoto: the image has " + std::to_string(g.size()) + " values, not " +
+                  std::to_string(height) + " x " + std::to_string(width));
+    val o = val::object();
+    o.set("image", copy_array(Trainer::preprocess_photo(g.data(), height, width,
+                                                        name.empty() ? "photo" : name)));
+    return o;
+  });
+}
+
 Shape shape_of(const val& a) { return emscripten::convertJSArrayToNumberVector<int>(a); }
 
 // "same" | "valid" | a number of pixels, as the spec's "padding" field: JavaScript's own String()
@@ -479,6 +492,7 @@ EMSCRIPTEN_BINDINGS(cnn) {
   emscripten::function("presetNames", &preset_names);
   emscripten::function("preset", &preset);
   emscripten::function("preprocessDigit", &preprocess_digit);
+  emscripten::function("preprocessPhoto", &preprocess_photo);
   emscripten::function("preferKernels", &prefer_kernels);
   emscripten::function("setThreads", &set_threads);
   emscripten::function("threads", &threads);

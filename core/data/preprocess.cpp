@@ -81,7 +81,7 @@ std::pair<double, double> center_of_mass(const float* img, int h, int w) {
   return {sr / total, sc / total};
 }
 
-std::vector<float> preprocess_digit(const float* gray, int h, int w, const std::string& name) {
+std::vector<float> checked_gray(const float* gray, int h, int w, const std::string& name) {
   check(h >= 1 && w >= 1 && h <= kMaxInputSide && w <= kMaxInputSide,
         name + ": the image is " + std::to_string(w) + "x" + std::to_string(h) +
             " (width x height); it must be between 1x1 and " + std::to_string(kMaxInputSide) + "x" +
@@ -96,6 +96,11 @@ std::vector<float> preprocess_digit(const float* gray, int h, int w, const std::
       check(false, name + ": pixel " + std::to_string(i) + " is not a finite number (values must be in [0,1])");
     img[i] = std::clamp(img[i], 0.0f, 1.0f);
   }
+  return img;
+}
+
+std::vector<float> preprocess_digit(const float* gray, int h, int w, const std::string& name) {
+  std::vector<float> img = checked_gray(gray, h, w, name);
 
   // Paper scans and phone photos are dark ink on a light page; MNIST is the opposite. A thin
   // image has no background to judge by, so it is taken as already bright-on-black.
@@ -109,7 +114,10 @@ std::vector<float> preprocess_digit(const float* gray, int h, int w, const std::
       for (float& v : img) v = 1.0f - v;
     }
   }
+  return frame_digit(img.data(), h, w, name);
+}
 
+std::vector<float> frame_digit(const float* img, int h, int w, const std::string& name) {
   int top = h, bottom = -1, left = w, right = -1;
   for (int r = 0; r < h; ++r) {
     for (int c = 0; c < w; ++c) {

@@ -33,6 +33,16 @@ std::vector<float> preprocess_digit(const float* gray, int h, int w,
 // evaluation and the test images have always used. n values; dst must not overlap src.
 void bytes_to_unit_floats(const uint8_t* src, size_t n, float* dst);
 
+// The last steps of preprocess_digit on an image already bright-on-black in [0,1] (h x w, checked
+// by the caller): crop to the pixels with ink > 0.1, scale the longer side to 20 px by area
+// averaging, centre the mass in 28x28. The one home of that framing; preprocess_photo ends with it
+// too.
+std::vector<float> frame_digit(const float* img, int h, int w, const std::string& name);
+
+// Copies h x w grey levels, clamped to [0,1]; an Error naming `name` for a size outside
+// 1..4096, a null pointer or a value that is not finite.
+std::vector<float> checked_gray(const float* gray, int h, int w, const std::string& name);
+
 // Intensity-weighted centre of mass (row, col) of an h x w image in pixel-centre coordinates (pixel
 // (r, c) has centre (r + 0.5, c + 0.5)); the image centre (h/2, w/2) when the image is all zero.
 std::pair<double, double> center_of_mass(const float* img, int h, int w);

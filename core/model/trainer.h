@@ -225,7 +225,12 @@ class Trainer {
   ModelSummary load_file(const std::string& path);
 
   // MNIST-style preprocessing of a drawn digit (gray h x w in [0, 1]) to 28x28.
-  static std::vector<float> preprocess_digit(const float* gray, int h, int w, const std::string& name);
+  static std::vector<float> preprocess_digit(const float* gray, int h, int w,
+                                             const std::string& name);
+  // The same for a photographed or scanned digit (gray h x w in [0, 1], 1 = white): flattens uneven
+  // light, detects the ink's polarity, thresholds and keeps the digit's blob (core/data/photo.h).
+  static std::vector<float> preprocess_photo(const float* gray, int h, int w,
+                                             const std::string& name);
   // The convolution arithmetic on explicit numbers, with the padding actually used.
   static ConvResult conv2d(const ConvRequest& request);
   // Max or average pooling on explicit numbers; output_shape [OH, OW, C], with the padding used.

@@ -1,6 +1,7 @@
 // The facade's file helpers and stand-alone operations (data folders, model files,
 // preprocessing, convolution on explicit numbers), kept apart from the training logic.
 #include "core/data/idx.h"
+#include "core/data/photo.h"
 #include "core/data/preprocess.h"
 #include "core/kernels/registry.h"
 #include "core/layers/window_geometry.h"
@@ -47,6 +48,11 @@ ModelSummary Trainer::load_file(const std::string& path) {
 
 std::vector<float> Trainer::preprocess_digit(const float* gray, int h, int w, const std::string& name) {
   return data::preprocess_digit(gray, h, w, name);
+}
+
+std::vector<float> Trainer::preprocess_photo(const float* gray, int h, int w,
+                                             const std::string& name) {
+  return data::preprocess_photo(gray, h, w, name);
 }
 
 ConvResult Trainer::conv2d(const ConvRequest& r) {

@@ -103,7 +103,15 @@ test('bad input gives one sentence and keeps the model', () => {
   assert.match(t.activation(42).error, /layer 42 does not exist/);
   assert.match(M.preset('lenet').error, /unknown preset/);
   assert.match(M.preprocessDigit(new Float32Array(100), 10, 10).error, /blank/);
-  assert.deepEqual(t.save().bytes, saved);  // nothing above changed the model
+  assert.equal(
+    M.preprocessPhoto(new Float32Array(100).fill(0.7), 10, 10, 'snap.png').error,
+    'snap.png: the photo looks blank (nothing stands out from the background)',
+  );
+  assert.match(
+    M.preprocessPhoto(new Float32Array(99), 10, 10, 'snap.png').error,
+    /99 values, not 10 x 10/,
+  );
+  assert.deepEqual(t.save().bytes, saved); // nothing above changed the model
   assert.equal(t.trainSteps(1).error, undefined);
   t.delete();
 });

@@ -36,7 +36,8 @@ usage:
   cnn eval     --model F [--data DIR] [--limit N]     accuracy, per-class, confusion matrix
                [--probs]                              with --json: each example's probabilities
   cnn predict  --model F --image digit.png|.pgm       probabilities and top class
-               [--save-preprocessed out.pgm]
+               [--photo] [--save-preprocessed out.pgm] --photo: a photo or scan of a digit on paper
+                                                      (uneven light, noise, either polarity)
   cnn export   --model F --onnx out.onnx               the inference graph as ONNX (opset 13)
   cnn conv2d   --input IN --kernel K [--stride S] [--padding same|valid|N] [--bias B|FILE] [--relu]
                [--clamp MAX]                          IN and K: JSON files or inline JSON arrays
@@ -91,13 +92,19 @@ int cmd_eval(const std::vector<std::string>& argv) {
 }
 
 int cmd_predict(const std::vector<std::string>& argv) {
-  Args a(argv, {"model", "image", "save-preprocessed"}, {"json"});
+  Args a(argv, {"model", "image", "save-preprocessed"}, {"json", "photo"});
   if (!a.has("model")) throw Error("predict needs --model FILE");
   if (!a.has("image")) throw Error("predict needs --image FILE (PNG or PGM)");
   Trainer t;
   t.load_file(a.get("model"));
   const cli::GrayImage img = cli::load_gray_image(a.get("image"));
-  const std::vector<float> x = Trainer::preprocess_digit(img.pixels.data(), img.height, img.width, a.get("image"));
+  // A photo goes through its own path on request only: the digit pad's path stays exact for clean
+  // drawings, and guessing "is this a photo?" would make a clean image's result depend on a
+  // heuristic.
+  const std::vector<float> x =
+      a.has("photo")
+          ? Trainer::preprocess_photo(img.pixels.data(), img.height, img.width, a.get("image"))
+          : Trainer::preprocess_digit(img.pixels.data(), img.height, img.width, a.get("image"));
   if (a.has("save-preprocessed")) cli::save_pgm(a.get("save-preprocessed"), x.data(), 28, 28);
   const std::vector<float> probs = t.predict(x.data(), x.size());
   const int top = static_cast<int>(std::max_element(probs.begin(), probs.end()) - probs.begin());

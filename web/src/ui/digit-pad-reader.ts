@@ -3,6 +3,8 @@
 // training starts), alone on a page the pretrained network that ships with the library. It shows
 // what the model sees and the ten probabilities, coalesces requests (one in flight, the newest
 // waiting) and measures pointer-up-to-bars latency. The drawing itself is <cnn-digit-pad-view>.
+// A photo (the view's Photo… button) is decoded here to grey levels and read through the core's
+// photo path (uneven light, either polarity, specks dropped) by the same network.
 //
 // Events: `digit-drawn` (bubbles, composed) after each finished drawing with
 // { image: 28x28 Float32Array in [0,1], model }, or null when the pad is cleared;
@@ -11,7 +13,8 @@ import { LitElement, css, html } from 'lit';
 import type { WorkerClient } from '../worker/client';
 import type { PadModel } from '../worker/protocol';
 import './digit-pad-view';
-import type { DigitInputDetail, DigitPadView } from './digit-pad-view';
+import type { DigitInputDetail, DigitPadView, DigitPhotoDetail } from './digit-pad-view';
+import { decodePhoto } from './photo-decode';
 import { Standalone } from './standalone';
 
 /** Detail of `digit-drawn`: the preprocessed drawing and the network that read it. */
@@ -111,12 +114,63 @@ export class DigitPad extends LitElement {
     }
   }
 
+  /** Decodes a photo, shows it on the pad and reads it; failures are one sentence in the status. */
+  private async readPhoto(input: DigitPhotoDetail) {
+    const pad = this.view;
+    if (!pad) return;
+    this.last = null; // a new model re-reads drawings, not photos
+    this.latency = null;
+    const fail = (message: string) => {
+      pad.preview = null;
+      pad.probabilities = null;
+      this.status = message;
+      this.dataset.photo = 'error';
+      this.dataset.photoFile = input.file.name;
+      this.drawn(null);
+    };
+    this.dataset.photo = 'reading';
+    delete this.dataset.photoFile;
+    let photo;
+    try {
+      photo = await decodePhoto(input.file);
+    } catch (e) {
+      fail((e as Error).message);
+      return;
+    }
+    pad.showPhoto(photo.bitmap);
+    photo.bitmap.close();
+    try {
+      const client = await this.standalone.need('pretrained');
+      const { gray, height, width } = photo;
+      const r = await client.request(
+        'digit/predict-photo',
+        { gray, height, width, name: input.file.name },
+        [gray.buffer],
+      );
+      pad.preview = r.image;
+      pad.probabilities = r.probabilities;
+      this.status = `Photo read by the ${r.model === 'pretrained' ? 'pretrained model that ships with the page' : 'network you are training'} (${width}×${height} px).`;
+      await pad.updateComplete;
+      this.latency = performance.now() - input.at;
+      this.dataset.photo = 'read';
+      this.dataset.photoFile = input.file.name;
+      this.drawn({ image: r.image, model: r.model });
+    } catch (e) {
+      fail((e as Error).message);
+    }
+  }
+
   private drawn(detail: DigitDrawnDetail) {
     this.dispatchEvent(new CustomEvent<DigitDrawnDetail>('digit-drawn', { detail, bubbles: true, composed: true }));
   }
 
   render() {
-    return html`<cnn-digit-pad-view .status=${this.status} .latencyMs=${this.latency} @digit-input=${(e: CustomEvent<DigitInputDetail>) => void this.submit(e.detail)}></cnn-digit-pad-view>`;
+    return html`<cnn-digit-pad-view
+      .status=${this.status}
+      .latencyMs=${this.latency}
+      @digit-input=${(e: CustomEvent<DigitInputDetail>) => void this.submit(e.detail)}
+      @digit-photo=${(e: CustomEvent<DigitPhotoDetail>) => void this.readPhoto(e.detail)}
+    ></cnn-digit-pad-view>`;
   }
 }
 

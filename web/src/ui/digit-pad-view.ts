@@ -4,7 +4,8 @@
 // `digit-input` with the raw pixels (280x280 grey levels in [0,1], ink = 1) while drawing (at most
 // one every 60 ms) and once more when a stroke ends, on Undo and on Clear (final: true), and its
 // owner (<cnn-digit-pad>, digit-pad-reader.ts) answers by setting `preview`, `probabilities`,
-// `status` and `latencyMs`.
+// `status` and `latencyMs`. The Photo… button picks or captures an image file and emits
+// `digit-photo` with it; the owner decodes and reads it and may show it here (showPhoto).
 import { LitElement, html, nothing } from 'lit';
 import { drawGray } from './digit-canvas';
 import { digitPadStyles } from './digit-pad-styles';
@@ -19,6 +20,13 @@ export interface DigitInputDetail {
   /** True on pointer-up (or cancel), Undo and Clear; false for the throttled events while drawing. */
   final: boolean;
   /** performance.now() time base: the pointer event behind this input (or the key/click). */
+  at: number;
+}
+
+/** Detail of the `digit-photo` event: an image file the reader picked or captured. */
+export interface DigitPhotoDetail {
+  file: File;
+  /** performance.now() time base: when the file was chosen. */
   at: number;
 }
 
@@ -47,6 +55,7 @@ export class DigitPadView extends LitElement {
     status: { type: String },
     latencyMs: { attribute: false },
     strokeCount: { state: true },
+    hasPhoto: { state: true },
     liveText: { state: true },
   };
   /** 28x28 values in [0,1]: the preprocessed image the model sees. */
@@ -59,6 +68,8 @@ export class DigitPadView extends LitElement {
   latencyMs: number | null = null;
 
   private strokeCount = 0;
+  /** A photo is shown on the pad (until the next stroke or Clear). */
+  private hasPhoto = false;
   private liveText = '';
 
   private strokes: Point[][] = [];
@@ -96,6 +107,7 @@ export class DigitPadView extends LitElement {
   /** Removes every stroke and emits an empty, final `digit-input`. */
   clear(): void {
     this.endStrokeSilently();
+    this.hasPhoto = false;
     this.strokes = [];
     this.strokeCount = 0;
     this.redraw();
@@ -110,6 +122,41 @@ export class DigitPadView extends LitElement {
     this.strokeCount = this.strokes.length;
     this.redraw();
     this.emitInput(true, performance.now());
+  }
+
+  /**
+   * Shows a photo on the pad, scaled to fit on black, until the next stroke or Clear; the strokes
+   * go (without an event: the photo's reading replaces the drawing's).
+   */
+  showPhoto(bitmap: ImageBitmap): void {
+    this.endStrokeSilently();
+    this.strokes = [];
+    this.strokeCount = 0;
+    this.hasPhoto = true;
+    this.announceArmed = true;
+    this.liveText = '';
+    const ctx = this.ctx;
+    if (!ctx) return;
+    ctx.fillStyle = '#000';
+    ctx.fillRect(0, 0, SIZE, SIZE);
+    const scale = Math.min(SIZE / bitmap.width, SIZE / bitmap.height);
+    const w = bitmap.width * scale,
+      h = bitmap.height * scale;
+    ctx.drawImage(bitmap, (SIZE - w) / 2, (SIZE - h) / 2, w, h);
+  }
+
+  private onPhotoPicked(e: Event) {
+    const input = e.currentTarget as HTMLInputElement;
+    const file = input.files?.[0];
+    input.value = ''; // the same file can be picked again
+    if (!file) return;
+    this.dispatchEvent(
+      new CustomEvent<DigitPhotoDetail>('digit-photo', {
+        detail: { file, at: performance.now() },
+        bubbles: true,
+        composed: true,
+      }),
+    );
   }
 
   // ---- drawing ---------------------------------------------------------------------------
@@ -152,6 +199,7 @@ export class DigitPadView extends LitElement {
       /* capture is best effort (synthetic events have no active pointer) */
     }
     this.current = [];
+    this.hasPhoto = false;
     this.strokes.push(this.current);
     this.addPoint(this.toPad(e), true);
     this.strokeCount = this.strokes.length;
@@ -328,14 +376,38 @@ export class DigitPadView extends LitElement {
               aria-describedby="pad-keys"
               aria-keyshortcuts="Backspace Control+Z Delete Escape"
             ></canvas>
-            ${this.strokeCount === 0 ? html`<div class="hint" aria-hidden="true">Draw a digit here</div>` : nothing}
+            ${this.strokeCount === 0 && !this.hasPhoto ? html`<div class="hint" aria-hidden="true">Draw a digit here</div>` : nothing}
           </div>
           <span id="pad-keys" class="sr-only">Backspace or Control+Z undoes the last stroke; Delete or Escape clears the pad.</span>
           <div class="buttons">
             <button data-testid="pad-undo" aria-keyshortcuts="Backspace Control+Z" title="Undo the last stroke (Backspace, Ctrl+Z)" ?disabled=${this.strokeCount === 0} @click=${() => this.undo()}>
               Undo
             </button>
-            <button data-testid="pad-clear" aria-keyshortcuts="Delete Escape" title="Clear the pad (Delete, Esc)" @click=${() => this.clear()}>Clear</button>
+            <button
+              data-testid="pad-clear"
+              aria-keyshortcuts="Delete Escape"
+              title="Clear the pad (Delete, Esc)"
+              @click=${() => this.clear()}
+            >
+              Clear
+            </button>
+            <button
+              data-testid="pad-photo"
+              title="Read a digit from a photo or a scan (on a phone: take one)"
+              @click=${() => this.renderRoot.querySelector<HTMLInputElement>('input.photo')?.click()}
+            >
+              Photo…
+            </button>
+            <input
+              class="photo"
+              data-testid="pad-photo-input"
+              type="file"
+              accept="image/*"
+              capture="environment"
+              hidden
+              aria-label="A photo of a digit"
+              @change=${(e: Event) => this.onPhotoPicked(e)}
+            />
           </div>
         </div>
         <div class="out-col">
@@ -382,5 +454,6 @@ declare global {
   }
   interface HTMLElementEventMap {
     'digit-input': CustomEvent<DigitInputDetail>;
+    'digit-photo': CustomEvent<DigitPhotoDetail>;
   }
 }

@@ -27,7 +27,10 @@ export class DrawPanel extends LitElement {
     // digit-drawn bubbles on to the playground, which passes the drawing to the inspect panel.
     return html`
       <h2>Draw a digit</h2>
-      <p class="hint muted">Draw 0–9 in the box with a mouse, finger or pen. The page prepares it like MNIST (centred by mass in 28×28) and the network reads it.</p>
+      <p class="hint muted">
+        Draw 0–9 in the box with a mouse, finger or pen, or read one from a photo or scan (Photo…).
+        The page prepares it like MNIST (centred by mass in 28×28) and the network reads it.
+      </p>
       <cnn-digit-pad
         .client=${this.client}
         .modelVersion=${this.modelVersion}

@@ -218,7 +218,21 @@ export interface CnnModule {
   Trainer: new () => WasmTrainer;
   presetNames(): string[];
   preset(name: string): Result<{ json: string }>;
-  preprocessDigit(gray: Float32Array, height: number, width: number): Result<{ image: Float32Array }>;
+  preprocessDigit(
+    gray: Float32Array,
+    height: number,
+    width: number,
+  ): Result<{ image: Float32Array }>;
+  /**
+   * A photographed or scanned digit (grey levels, 1 = white) to 28x28 like MNIST; errors start
+   * with `name` (the file's), e.g. "snap.jpg: the photo looks blank (...)".
+   */
+  preprocessPhoto(
+    gray: Float32Array,
+    height: number,
+    width: number,
+    name: string,
+  ): Result<{ image: Float32Array }>;
   preferKernels(variant: string): void;
   /** Threads the kernels use (1 in the single-threaded module); returns the count in force. */
   setThreads(n: number): number;

@@ -5,7 +5,16 @@ import type { WasmLayerStats, WasmTensorStats, WasmTrainer } from '../wasm/cnn.j
 import { ctx, need, unwrap, UserError, engine, type Handlers } from './engine';
 import type { FeatureMap, FilterTensor, LayerStats } from './protocol';
 
-export const inspectHandlers: Handlers<'inspect/activations' | 'inspect/filters' | 'inspect/stats' | 'inspect/layer-conv' | 'conv/apply' | 'conv/pool' | 'digit/predict'> = {
+export const inspectHandlers: Handlers<
+  | 'inspect/activations'
+  | 'inspect/filters'
+  | 'inspect/stats'
+  | 'inspect/layer-conv'
+  | 'conv/apply'
+  | 'conv/pool'
+  | 'digit/predict'
+  | 'digit/predict-photo'
+> = {
   'inspect/activations'(req) {
     const t = req.model === 'pretrained' && ctx.pretrained ? ctx.pretrained : need();
     let image: Float32Array;
@@ -115,6 +124,19 @@ export const inspectHandlers: Handlers<'inspect/activations' | 'inspect/filters'
     const probabilities = Array.from(unwrap(t.predict(image)).probabilities);
     const layers = req.withMaps ? featureMaps(t) : [];
     return { image, probabilities, model: t === ctx.pretrained ? 'pretrained' : 'current', ms: performance.now() - started, layers };
+  },
+
+  'digit/predict-photo'(req) {
+    const started = performance.now();
+    const image = unwrap(ctx.cnn!.preprocessPhoto(req.gray, req.height, req.width, req.name)).image;
+    const t = ctx.trainer && ctx.trainer.step() > 0 ? ctx.trainer : (ctx.pretrained ?? need());
+    const probabilities = Array.from(unwrap(t.predict(image)).probabilities);
+    return {
+      image,
+      probabilities,
+      model: t === ctx.pretrained ? 'pretrained' : 'current',
+      ms: performance.now() - started,
+    };
   },
 };
 

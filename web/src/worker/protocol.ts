@@ -318,6 +318,16 @@ interface RequestTypes {
     req: { gray: Float32Array; height: number; width: number; withMaps: boolean };
     res: { image: Float32Array; probabilities: number[]; model: PadModel; ms: number; layers: FeatureMap[] };
   };
+  /**
+   * Preprocesses a photographed or scanned digit (grey levels in [0, 1], 1 = white, as decoded) with
+   * the core's photo path (uneven light, either polarity, specks and page edges dropped) and
+   * classifies it with the network the pad uses. A blank photo fails with one sentence.
+   */
+  'digit/predict-photo': {
+    /** name: the file's, which starts the error sentences. */
+    req: { gray: Float32Array; height: number; width: number; name: string };
+    res: { image: Float32Array; probabilities: number[]; model: PadModel; ms: number };
+  };
   /** A model file: with a spec it brings its own model; weights alone must fit the current spec. */
   'model/load': { req: { bytes: ArrayBuffer; name: string }; res: { summary: ModelSummary; spec: string; step: number; weightsOnly: boolean } };
   'hparams/set': { req: { hparams: Hyperparameters }; res: {} };
