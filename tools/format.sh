@@ -9,10 +9,10 @@ cd "$(dirname "$0")/.."
 mode=${1:-check}
 command -v clang-format >/dev/null || bash tools/setup.sh >/dev/null
 
-mapfile -t web < <(git ls-files -- 'web/*.ts' 'web/*.js' 'web/*.mjs' 'web/*.html' 'web/*.css' \
+mapfile -t web < <(git ls-files -- 'web/*.ts' 'web/*.mts' 'web/*.js' 'web/*.mjs' 'web/*.html' 'web/*.css' \
   'tests/*.ts' 'tests/*.js' 'tests/*.mjs' 'bench/*.ts' 'bench/*.js' 'bench/*.mjs' 'bench/*.html' \
   'examples/*.html' 'examples/*.js' 'examples/*.mjs' 'examples/*.css' 'tools/*.mjs' 'tools/*.js' \
-  '*.ts' ':!:*.d.ts.map')
+  'playwright.config.ts')
 mapfile -t cpp < <(git ls-files -- '*.cpp' '*.h' '*.hpp' '*.cc')
 
 if [[ $mode == --write ]]; then

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `npm test`: every test of the project, from a fresh clone on a fresh machine.
 #   1. setup (Debian and npm packages)
-#   2. the core's layering (no include from a folder above, tools/check_layering.mjs), then the
+#   2. the formatting (Prettier and clang-format, tools/format.sh) and the core's layering (no
+#      include from a folder above, tools/check_layering.mjs), then the
 #      native Release build (warnings as errors) and its Catch2 suite through ctest
 #   3. the same suite under AddressSanitizer + UndefinedBehaviorSanitizer, and the thread tests
 #      under ThreadSanitizer
@@ -20,6 +21,8 @@ bash tools/setup.sh
 step() { printf '\n== %s\n' "$*"; }
 jobs=$(nproc)
 
+step "formatting (Prettier for web, tests, bench, examples; clang-format for C++)"
+bash tools/format.sh
 step "core layering (dependencies point down)"
 node tools/check_layering.mjs
 step "native build"
