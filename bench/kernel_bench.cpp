@@ -77,9 +77,12 @@ double gemm_gflops(int M, int N, int K, double ms, const std::string& variant) {
   const bool simd = variant == "wasmsimd", ref_only = variant == "ref";
   std::vector<float> ws(simd ? wasmsimd::gemm_workspace(p) : generic::gemm_workspace(p));
   auto run = [&] {
-    if (ref_only) ref::gemm(p, A.data(), B.data(), C.data());
-    else if (simd) wasmsimd::gemm_ws(p, A.data(), B.data(), C.data(), ws.data());
-    else generic::gemm_ws(p, A.data(), B.data(), C.data(), ws.data());
+    if (ref_only)
+      ref::gemm(p, A.data(), B.data(), C.data());
+    else if (simd)
+      wasmsimd::gemm_ws(p, A.data(), B.data(), C.data(), ws.data());
+    else
+      generic::gemm_ws(p, A.data(), B.data(), C.data(), ws.data());
   };
   run();
   long calls = 0;

@@ -5,13 +5,25 @@
 import { throughput, latency, gflops, MODEL_MACS } from './lib/measure.mjs';
 import { toArrays, oneHot, TRAIN_SUBSET, INFER_SUBSET } from './lib/mnist.mjs';
 
-const INIT = { glorot_uniform: 'glorotUniform', glorot_normal: 'glorotNormal', he_normal: 'heNormal',
-  he_uniform: 'heUniform', zeros: 'zeros' };
-const ACT = { relu: 'relu', softmax: 'softmax', linear: 'linear', none: 'linear', sigmoid: 'sigmoid', tanh: 'tanh' };
+const INIT = {
+  glorot_uniform: 'glorotUniform',
+  glorot_normal: 'glorotNormal',
+  he_normal: 'heNormal',
+  he_uniform: 'heUniform',
+  zeros: 'zeros',
+};
+const ACT = {
+  relu: 'relu',
+  softmax: 'softmax',
+  linear: 'linear',
+  none: 'linear',
+  sigmoid: 'sigmoid',
+  tanh: 'tanh',
+};
 
 function initOf(v) {
   const name = typeof v === 'string' ? v : v?.type;
-  return name ? INIT[name] ?? 'glorotUniform' : undefined;
+  return name ? (INIT[name] ?? 'glorotUniform') : undefined;
 }
 const pair = (v, dflt) => (v == null ? dflt : Array.isArray(v) ? v : [v, v]);
 function padding(v) {
@@ -23,28 +35,56 @@ function padding(v) {
 /** The spec's network as a tf.sequential model (NHWC), compiled with the spec's optimizer and loss. */
 export function buildTfModel(tf, spec) {
   const model = tf.sequential();
-  let first = true, flat = false;
-  const add = (layer) => { model.add(layer); first = false; };
+  let first = true,
+    flat = false;
+  const add = (layer) => {
+    model.add(layer);
+    first = false;
+  };
   const input = () => (first ? { inputShape: spec.input } : {});
   for (const L of spec.layers) {
     switch (L.type) {
       case 'conv2d':
-        add(tf.layers.conv2d({ ...input(), filters: L.filters, kernelSize: pair(L.kernel), strides: pair(L.stride, [1, 1]),
-          padding: padding(L.padding), activation: ACT[L.activation ?? 'linear'], useBias: L.use_bias ?? true,
-          kernelInitializer: initOf(L.init) ?? 'glorotUniform' }));
+        add(
+          tf.layers.conv2d({
+            ...input(),
+            filters: L.filters,
+            kernelSize: pair(L.kernel),
+            strides: pair(L.stride, [1, 1]),
+            padding: padding(L.padding),
+            activation: ACT[L.activation ?? 'linear'],
+            useBias: L.use_bias ?? true,
+            kernelInitializer: initOf(L.init) ?? 'glorotUniform',
+          }),
+        );
         break;
       case 'maxpool2d':
-        add(tf.layers.maxPooling2d({ ...input(), poolSize: pair(L.size), strides: pair(L.stride, pair(L.size)),
-          padding: padding(L.padding) }));
+        add(
+          tf.layers.maxPooling2d({
+            ...input(),
+            poolSize: pair(L.size),
+            strides: pair(L.stride, pair(L.size)),
+            padding: padding(L.padding),
+          }),
+        );
         break;
       case 'flatten':
         add(tf.layers.flatten(input()));
         flat = true;
         break;
       case 'dense':
-        if (!flat) { add(tf.layers.flatten(input())); flat = true; }
-        add(tf.layers.dense({ units: L.units, activation: ACT[L.activation ?? 'linear'], useBias: L.use_bias ?? true,
-          kernelInitializer: initOf(L.init) ?? 'glorotUniform' }));
+        if (!flat) {
+          add(tf.layers.flatten(input()));
+          flat = true;
+        }
+        add(
+          tf.layers.dense({
+            units: L.units,
+            activation: ACT[L.activation ?? 'linear'],
+            useBias: L.use_bias ?? true,
+            kernelInitializer: initOf(L.init) ?? 'glorotUniform',
+          }),
+        );
         break;
       default:
         throw new Error(`layer type ${L.type} is not supported by the TF.js translation`);
@@ -53,8 +93,10 @@ export function buildTfModel(tf, spec) {
   const o = spec.optimizer;
   let optimizer;
   if (o.type === 'rmsprop') optimizer = tf.train.rmsprop(o.lr, o.rho ?? 0.9, 0, o.epsilon ?? 1e-7);
-  else if (o.type === 'adam') optimizer = tf.train.adam(o.lr, o.beta1 ?? 0.9, o.beta2 ?? 0.999, o.epsilon ?? 1e-7);
-  else if (o.type === 'sgd') optimizer = o.momentum ? tf.train.momentum(o.lr, o.momentum) : tf.train.sgd(o.lr);
+  else if (o.type === 'adam')
+    optimizer = tf.train.adam(o.lr, o.beta1 ?? 0.9, o.beta2 ?? 0.999, o.epsilon ?? 1e-7);
+  else if (o.type === 'sgd')
+    optimizer = o.momentum ? tf.train.momentum(o.lr, o.momentum) : tf.train.sgd(o.lr);
   else throw new Error(`optimizer ${o.type} is not supported by the TF.js translation`);
   model.compile({ optimizer, loss: 'categoricalCrossentropy' });
   return model;
@@ -78,20 +120,47 @@ export const FILTER_GRADIENT_NOTE =
 export function conv2dBackpropFilterJs(tf, backend, x, dy, attrs) {
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
   const fmt = tf.backend_util.convertConv2DDataFormat(dataFormat ?? 'NHWC');
-  if (fmt !== 'channelsLast') throw new Error('Conv2DBackpropFilter (JS): only NHWC is implemented');
-  const info = tf.backend_util.computeConv2DInfo(x.shape, filterShape, strides, 1, pad, dimRoundingMode, false, fmt);
-  const { batchSize: B, inHeight: H, inWidth: W, inChannels: C, outHeight: OH, outWidth: OW, outChannels: CO,
-    filterHeight: FH, filterWidth: FW, strideHeight: SH, strideWidth: SW } = info;
-  const top = info.padInfo.top, left = info.padInfo.left;
+  if (fmt !== 'channelsLast')
+    throw new Error('Conv2DBackpropFilter (JS): only NHWC is implemented');
+  const info = tf.backend_util.computeConv2DInfo(
+    x.shape,
+    filterShape,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    fmt,
+  );
+  const {
+    batchSize: B,
+    inHeight: H,
+    inWidth: W,
+    inChannels: C,
+    outHeight: OH,
+    outWidth: OW,
+    outChannels: CO,
+    filterHeight: FH,
+    filterWidth: FW,
+    strideHeight: SH,
+    strideWidth: SW,
+  } = info;
+  const top = info.padInfo.top,
+    left = info.padInfo.left;
   const out = backend.makeOutput(filterShape, 'float32');
   const dw = backend.typedArrayFromHeap(out);
   const xs = backend.typedArrayFromHeap(x);
   const ds = backend.typedArrayFromHeap(dy);
   dw.fill(0);
-  const rowX = W * C, imgX = H * rowX;
+  const rowX = W * C,
+    imgX = H * rowX;
   const P = B * OH * OW; // output positions
-  const pos = new Int32Array(4), dOff = new Int32Array(4);
-  const b = new Int32Array(4), iy = new Int32Array(4), ix = new Int32Array(4), xb = new Int32Array(4);
+  const pos = new Int32Array(4),
+    dOff = new Int32Array(4);
+  const b = new Int32Array(4),
+    iy = new Int32Array(4),
+    ix = new Int32Array(4),
+    xb = new Int32Array(4);
   for (let p0 = 0; p0 < P; p0 += 4) {
     const np = Math.min(4, P - p0);
     for (let k = 0; k < 4; k++) {
@@ -99,7 +168,10 @@ export function conv2dBackpropFilterJs(tf, backend, x, dy, attrs) {
       pos[k] = p;
       dOff[k] = p * CO;
     }
-    const d0 = dOff[0], d1 = dOff[1], d2 = dOff[2], d3 = dOff[3];
+    const d0 = dOff[0],
+      d1 = dOff[1],
+      d2 = dOff[2],
+      d3 = dOff[3];
     // Positions -> (b, oy, ox) -> input origins.
     for (let k = 0; k < 4; k++) {
       const p = pos[k];
@@ -113,10 +185,14 @@ export function conv2dBackpropFilterJs(tf, backend, x, dy, attrs) {
         // Base index of x for each position at this filter tap, or -1 when in the padding.
         xb.fill(-1);
         for (let k = 0; k < np; k++) {
-          const y = iy[k] + fy, xx = ix[k] + fx;
+          const y = iy[k] + fy,
+            xx = ix[k] + fx;
           if (y >= 0 && y < H && xx >= 0 && xx < W) xb[k] = b[k] * imgX + y * rowX + xx * C;
         }
-        const xb0 = xb[0], xb1 = xb[1], xb2 = xb[2], xb3 = xb[3];
+        const xb0 = xb[0],
+          xb1 = xb[1],
+          xb2 = xb[2],
+          xb3 = xb[3];
         for (let ci = 0; ci < C; ci++) {
           const a0 = xb0 >= 0 ? xs[xb0 + ci] : 0;
           const a1 = xb1 >= 0 ? xs[xb1 + ci] : 0;
@@ -124,7 +200,8 @@ export function conv2dBackpropFilterJs(tf, backend, x, dy, attrs) {
           const a3 = xb3 >= 0 ? xs[xb3 + ci] : 0;
           const base = ((fy * FW + fx) * C + ci) * CO;
           for (let co = 0; co < CO; co++) {
-            dw[base + co] += a0 * ds[d0 + co] + a1 * ds[d1 + co] + a2 * ds[d2 + co] + a3 * ds[d3 + co];
+            dw[base + co] +=
+              a0 * ds[d0 + co] + a1 * ds[d1 + co] + a2 * ds[d2 + co] + a3 * ds[d3 + co];
           }
         }
       }
@@ -157,7 +234,11 @@ export async function checkWasmFilterGradient(tf) {
   for (const c of cases) {
     const n = (s) => s.reduce((a, b) => a * b, 1);
     let seed = 12345;
-    const rnd = (len) => Float32Array.from({ length: len }, () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1);
+    const rnd = (len) =>
+      Float32Array.from(
+        { length: len },
+        () => ((seed = (seed * 1103515245 + 12345) >>> 0) / 2 ** 32) * 2 - 1,
+      );
     const xv = rnd(n(c.x));
     const info = tf.backend_util.computeConv2DInfo(c.x, c.f, c.strides, 1, c.pad);
     const dyShape = [c.x[0], info.outHeight, info.outWidth, c.f[3]];
@@ -166,14 +247,18 @@ export async function checkWasmFilterGradient(tf) {
     const results = {};
     for (const be of ['cpu', 'wasm']) {
       await tf.setBackend(be);
-      const x = tf.tensor4d(xv, c.x), dy = tf.tensor4d(dyv, dyShape);
+      const x = tf.tensor4d(xv, c.x),
+        dy = tf.tensor4d(dyv, dyShape);
       const r = tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs);
       results[be] = await r.data();
       tf.dispose([x, dy, r]);
     }
     for (let i = 0; i < results.cpu.length; i++) {
       const e = Math.abs(results.cpu[i] - results.wasm[i]) / Math.max(1, Math.abs(results.cpu[i]));
-      if (!(e <= 1e-4)) throw new Error(`Conv2DBackpropFilter (JS, wasm) differs from the cpu backend: case ${JSON.stringify(c)} index ${i}: ${results.wasm[i]} vs ${results.cpu[i]}`);
+      if (!(e <= 1e-4))
+        throw new Error(
+          `Conv2DBackpropFilter (JS, wasm) differs from the cpu backend: case ${JSON.stringify(c)} index ${i}: ${results.wasm[i]} vs ${results.cpu[i]}`,
+        );
       maxErr = Math.max(maxErr, e);
     }
   }
@@ -195,10 +280,16 @@ export async function benchTfjs(tf, spec, files, dur, log = () => {}) {
   // The cpu backend takes seconds per training step (its Conv2DBackpropFilter is a scalar loop
   // through TensorBuffer accessors): warm it up with one small batch, then time whole steps.
   const slow = backend === 'cpu';
-  let cursor = 0, lastLoss = NaN;
+  let cursor = 0,
+    lastLoss = NaN;
   const step = async (bs = batch) => {
     if (cursor + bs > train.n) cursor = 0;
-    const x = tf.tensor4d(train.images.subarray(cursor * size, (cursor + bs) * size), [bs, h, w, c]);
+    const x = tf.tensor4d(train.images.subarray(cursor * size, (cursor + bs) * size), [
+      bs,
+      h,
+      w,
+      c,
+    ]);
     const y = tf.tensor2d(oneHot(train.labels, cursor, bs), [bs, 10]);
     try {
       lastLoss = await model.trainOnBatch(x, y);
@@ -209,27 +300,40 @@ export async function benchTfjs(tf, spec, files, dur, log = () => {}) {
   };
   log(`tfjs-${backend} ${spec.name}: training`);
   if (slow) await step(4);
-  const tr = await throughput(() => step(), batch, { warmup: slow ? 0 : 3, seconds: dur.train, minCalls: slow ? 1 : 3 });
+  const tr = await throughput(() => step(), batch, {
+    warmup: slow ? 0 : 3,
+    seconds: dur.train,
+    minCalls: slow ? 1 : 3,
+  });
   log(`tfjs-${backend} ${spec.name}: inference`);
   const IB = 256;
   const xs = [];
-  for (let i = 0; i + IB <= test.n; i += IB) xs.push(tf.tensor4d(test.images.subarray(i * size, (i + IB) * size), [IB, h, w, c]));
+  for (let i = 0; i + IB <= test.n; i += IB)
+    xs.push(tf.tensor4d(test.images.subarray(i * size, (i + IB) * size), [IB, h, w, c]));
   let bi = 0;
-  const inf = await throughput(async () => {
-    const y = model.predict(xs[bi++ % xs.length]);
-    await y.data();
-    y.dispose();
-  }, IB, { warmup: 1, seconds: dur.infer, minCalls: slow ? 1 : 2 });
+  const inf = await throughput(
+    async () => {
+      const y = model.predict(xs[bi++ % xs.length]);
+      await y.data();
+      y.dispose();
+    },
+    IB,
+    { warmup: 1, seconds: dur.infer, minCalls: slow ? 1 : 2 },
+  );
   tf.dispose(xs);
   log(`tfjs-${backend} ${spec.name}: latency`);
   const singles = [];
-  for (let i = 0; i < 64; i++) singles.push(tf.tensor4d(test.images.subarray(i * size, (i + 1) * size), [1, h, w, c]));
+  for (let i = 0; i < 64; i++)
+    singles.push(tf.tensor4d(test.images.subarray(i * size, (i + 1) * size), [1, h, w, c]));
   let k = 0;
-  const lat = await latency(async () => {
-    const y = model.predict(singles[k++ % 64]);
-    await y.data();
-    y.dispose();
-  }, { seconds: dur.latency });
+  const lat = await latency(
+    async () => {
+      const y = model.predict(singles[k++ % 64]);
+      await y.data();
+      y.dispose();
+    },
+    { seconds: dur.latency },
+  );
   tf.dispose(singles);
   model.dispose();
   const macs = MODEL_MACS[spec.name];
@@ -261,8 +365,12 @@ export async function tfjsInfo(tf, wasmNs) {
     info.multithread_support = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
     info.threads = wasmNs?.getThreadsCount ? wasmNs.getThreadsCount() : null;
     // The binary the backend picks from these two flags (backend_wasm.js, getPathToWasmBinary).
-    info.binary = info.simd && info.multithread_support ? 'tfjs-backend-wasm-threaded-simd.wasm'
-      : info.simd ? 'tfjs-backend-wasm-simd.wasm' : 'tfjs-backend-wasm.wasm';
+    info.binary =
+      info.simd && info.multithread_support
+        ? 'tfjs-backend-wasm-threaded-simd.wasm'
+        : info.simd
+          ? 'tfjs-backend-wasm-simd.wasm'
+          : 'tfjs-backend-wasm.wasm';
     info.filter_gradient = FILTER_GRADIENT_NOTE;
   }
   return info;

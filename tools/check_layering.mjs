@@ -38,8 +38,10 @@ for (const file of sources(core)) {
       const m = /^\s*#\s*include\s*"core\/([^/"]+)\//.exec(line);
       if (!m) return;
       const to = LAYERS.indexOf(m[1]);
-      if (to < 0) problems.push(`${rel}:${i + 1}: includes core/${m[1]}, which is not in the layer order`);
-      else if (to > rank) problems.push(`${rel}:${i + 1}: core/${own} must not include core/${m[1]} (above it)`);
+      if (to < 0)
+        problems.push(`${rel}:${i + 1}: includes core/${m[1]}, which is not in the layer order`);
+      else if (to > rank)
+        problems.push(`${rel}:${i + 1}: core/${own} must not include core/${m[1]} (above it)`);
     });
 }
 

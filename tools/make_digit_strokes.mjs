@@ -16,10 +16,17 @@ const STEP = 9; // pad pixels between replayed points
 function spline(pts, per = 24) {
   const out = [];
   for (let i = 0; i < pts.length - 1; i++) {
-    const p0 = pts[Math.max(0, i - 1)], p1 = pts[i], p2 = pts[i + 1], p3 = pts[Math.min(pts.length - 1, i + 2)];
+    const p0 = pts[Math.max(0, i - 1)],
+      p1 = pts[i],
+      p2 = pts[i + 1],
+      p3 = pts[Math.min(pts.length - 1, i + 2)];
     for (let k = 0; k < per; k++) {
-      const t = k / per, t2 = t * t, t3 = t2 * t;
-      const f = (a, b, c, d) => 0.5 * (2 * b + (-a + c) * t + (2 * a - 5 * b + 4 * c - d) * t2 + (-a + 3 * b - 3 * c + d) * t3);
+      const t = k / per,
+        t2 = t * t,
+        t3 = t2 * t;
+      const f = (a, b, c, d) =>
+        0.5 *
+        (2 * b + (-a + c) * t + (2 * a - 5 * b + 4 * c - d) * t2 + (-a + 3 * b - 3 * c + d) * t3);
       out.push([f(p0[0], p1[0], p2[0], p3[0]), f(p0[1], p1[1], p2[1], p3[1])]);
     }
   }
@@ -46,17 +53,48 @@ const join_ = (...parts) => parts.flat();
 // Unit-box sketches: y from 0 (top) to 1 (bottom), x roughly 0..0.65.
 const SKETCH = {
   0: [arc(0.32, 0.5, 0.32, 0.5, -80, -80 - 375)],
-  1: [spline([[0.36, 0.0], [0.33, 0.3], [0.3, 0.65], [0.28, 1.0]])],
+  1: [
+    spline([
+      [0.36, 0.0],
+      [0.33, 0.3],
+      [0.3, 0.65],
+      [0.28, 1.0],
+    ]),
+  ],
   2: [
     join_(
-      spline([[0.04, 0.26], [0.12, 0.08], [0.3, 0.0], [0.5, 0.06], [0.57, 0.24], [0.5, 0.44], [0.32, 0.64], [0.14, 0.83], [0.02, 0.99]]),
+      spline([
+        [0.04, 0.26],
+        [0.12, 0.08],
+        [0.3, 0.0],
+        [0.5, 0.06],
+        [0.57, 0.24],
+        [0.5, 0.44],
+        [0.32, 0.64],
+        [0.14, 0.83],
+        [0.02, 0.99],
+      ]),
       line([0.02, 0.99], [0.64, 0.96]),
     ),
   ],
   3: [
     join_(
-      spline([[0.04, 0.13], [0.22, 0.01], [0.45, 0.04], [0.54, 0.2], [0.45, 0.36], [0.24, 0.46]]),
-      spline([[0.24, 0.46], [0.48, 0.52], [0.6, 0.72], [0.5, 0.92], [0.26, 1.0], [0.02, 0.9]]),
+      spline([
+        [0.04, 0.13],
+        [0.22, 0.01],
+        [0.45, 0.04],
+        [0.54, 0.2],
+        [0.45, 0.36],
+        [0.24, 0.46],
+      ]),
+      spline([
+        [0.24, 0.46],
+        [0.48, 0.52],
+        [0.6, 0.72],
+        [0.5, 0.92],
+        [0.26, 1.0],
+        [0.02, 0.9],
+      ]),
     ),
   ],
   4: [
@@ -66,27 +104,81 @@ const SKETCH = {
   5: [
     join_(
       line([0.1, 0.03], [0.06, 0.44]),
-      spline([[0.06, 0.44], [0.28, 0.36], [0.5, 0.43], [0.59, 0.65], [0.5, 0.88], [0.28, 0.99], [0.03, 0.91]]),
+      spline([
+        [0.06, 0.44],
+        [0.28, 0.36],
+        [0.5, 0.43],
+        [0.59, 0.65],
+        [0.5, 0.88],
+        [0.28, 0.99],
+        [0.03, 0.91],
+      ]),
     ),
     line([0.1, 0.03], [0.6, 0.0]),
   ],
-  6: [spline([[0.52, 0.0], [0.3, 0.14], [0.12, 0.38], [0.05, 0.64], [0.12, 0.88], [0.3, 1.0], [0.5, 0.92], [0.58, 0.73], [0.46, 0.56], [0.26, 0.54], [0.08, 0.68]])],
+  6: [
+    spline([
+      [0.52, 0.0],
+      [0.3, 0.14],
+      [0.12, 0.38],
+      [0.05, 0.64],
+      [0.12, 0.88],
+      [0.3, 1.0],
+      [0.5, 0.92],
+      [0.58, 0.73],
+      [0.46, 0.56],
+      [0.26, 0.54],
+      [0.08, 0.68],
+    ]),
+  ],
   7: [
     join_(
       line([0.02, 0.04], [0.62, 0.02]),
-      spline([[0.62, 0.02], [0.5, 0.3], [0.37, 0.62], [0.27, 1.0]]),
+      spline([
+        [0.62, 0.02],
+        [0.5, 0.3],
+        [0.37, 0.62],
+        [0.27, 1.0],
+      ]),
     ),
   ],
   8: [
     spline([
-      [0.52, 0.1], [0.32, 0.0], [0.1, 0.08], [0.1, 0.27], [0.3, 0.44], [0.52, 0.6], [0.57, 0.82], [0.42, 0.99],
-      [0.2, 0.98], [0.06, 0.82], [0.12, 0.62], [0.32, 0.47], [0.5, 0.3], [0.53, 0.14], [0.42, 0.02],
+      [0.52, 0.1],
+      [0.32, 0.0],
+      [0.1, 0.08],
+      [0.1, 0.27],
+      [0.3, 0.44],
+      [0.52, 0.6],
+      [0.57, 0.82],
+      [0.42, 0.99],
+      [0.2, 0.98],
+      [0.06, 0.82],
+      [0.12, 0.62],
+      [0.32, 0.47],
+      [0.5, 0.3],
+      [0.53, 0.14],
+      [0.42, 0.02],
     ]),
   ],
   9: [
     join_(
-      spline([[0.54, 0.16], [0.38, 0.01], [0.15, 0.03], [0.05, 0.2], [0.13, 0.38], [0.36, 0.42], [0.52, 0.3], [0.56, 0.12]]),
-      spline([[0.56, 0.12], [0.55, 0.45], [0.52, 0.75], [0.48, 1.0]]),
+      spline([
+        [0.54, 0.16],
+        [0.38, 0.01],
+        [0.15, 0.03],
+        [0.05, 0.2],
+        [0.13, 0.38],
+        [0.36, 0.42],
+        [0.52, 0.3],
+        [0.56, 0.12],
+      ]),
+      spline([
+        [0.56, 0.12],
+        [0.55, 0.45],
+        [0.52, 0.75],
+        [0.48, 1.0],
+      ]),
     ),
   ],
 };
@@ -106,7 +198,8 @@ const PLACE = {
 };
 
 function place(points, { h, cx, cy, slant }) {
-  let minX = Infinity, maxX = -Infinity;
+  let minX = Infinity,
+    maxX = -Infinity;
   for (const [x] of points.flat()) {
     minX = Math.min(minX, x);
     maxX = Math.max(maxX, x);
@@ -136,8 +229,10 @@ function resample(dense, step) {
 
 /** Turning angle at b, in degrees. */
 function turn(a, b, c) {
-  const u = [b[0] - a[0], b[1] - a[1]], v = [c[0] - b[0], c[1] - b[1]];
-  const lu = Math.hypot(...u), lv = Math.hypot(...v);
+  const u = [b[0] - a[0], b[1] - a[1]],
+    v = [c[0] - b[0], c[1] - b[1]];
+  const lu = Math.hypot(...u),
+    lv = Math.hypot(...v);
   if (lu < 1e-9 || lv < 1e-9) return 0;
   const cos = (u[0] * v[0] + u[1] * v[1]) / (lu * lv);
   return (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
@@ -162,7 +257,9 @@ const round = (v) => Math.round(Math.min(SIZE - 2, Math.max(2, v)) * 10) / 10;
 const digits = [];
 for (let d = 0; d <= 9; d++) {
   const placed = place(SKETCH[d], PLACE[d]);
-  const strokes = placed.map((s) => resample(densify(s), STEP).map(([x, y]) => [round(x), round(y)]));
+  const strokes = placed.map((s) =>
+    resample(densify(s), STEP).map(([x, y]) => [round(x), round(y)]),
+  );
   digits.push({ label: d, strokes });
 }
 
@@ -171,7 +268,12 @@ const file = join(here, '..', 'tests', 'fixtures', 'digit-strokes.json');
 mkdirSync(dirname(file), { recursive: true });
 // One stroke per line keeps the file readable and diffs small.
 const body = digits
-  .map((g) => `    {"label": ${g.label}, "strokes": [\n${g.strokes.map((s) => '      ' + JSON.stringify(s)).join(',\n')}\n    ]}`)
+  .map(
+    (g) =>
+      `    {"label": ${g.label}, "strokes": [\n${g.strokes.map((s) => '      ' + JSON.stringify(s)).join(',\n')}\n    ]}`,
+  )
   .join(',\n');
 writeFileSync(file, `{"size": ${SIZE}, "digits": [\n${body}\n]}\n`);
-console.log(`wrote ${file}: ${digits.map((g) => `${g.label}:${g.strokes.map((s) => s.length).join('+')}`).join(' ')}`);
+console.log(
+  `wrote ${file}: ${digits.map((g) => `${g.label}:${g.strokes.map((s) => s.length).join('+')}`).join(' ')}`,
+);

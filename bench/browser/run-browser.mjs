@@ -5,10 +5,20 @@
 import { chromium } from '@playwright/test';
 import { startServer } from './server.mjs';
 
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
-export async function runBrowser(jobs, { onLog = () => {}, onResult = () => {}, timeoutMs = 240_000, buildDir } = {}) {
+export async function runBrowser(
+  jobs,
+  { onLog = () => {}, onResult = () => {}, timeoutMs = 240_000, buildDir } = {},
+) {
   const { server, url } = await startServer(0, { buildDir });
   const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   let browser;
@@ -18,7 +28,10 @@ export async function runBrowser(jobs, { onLog = () => {}, onResult = () => {}, 
     page.on('console', (m) => onLog(m.text()));
     page.on('pageerror', (e) => onLog(`page error: ${e.message}`));
     // Only the local server: anything else is refused.
-    await page.route((u) => !u.href.startsWith(url), (route) => route.abort());
+    await page.route(
+      (u) => !u.href.startsWith(url),
+      (route) => route.abort(),
+    );
     await page.goto(url);
     await page.waitForFunction(() => window.benchPageReady === true);
     const version = browser.version();
@@ -29,11 +42,22 @@ export async function runBrowser(jobs, { onLog = () => {}, onResult = () => {}, 
       try {
         r = await Promise.race([
           page.evaluate((j) => window.runJob(j), job),
-          new Promise((_, reject) => { timer = setTimeout(() => reject(new Error(`timed out after ${timeoutMs / 1000} s`)), timeoutMs); }),
+          new Promise((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`timed out after ${timeoutMs / 1000} s`)),
+              timeoutMs,
+            );
+          }),
         ]);
       } catch (e) {
-        r = { error: String(e?.message ?? e).split('\n').slice(0, 6).join('\n') };
-        if (/timed out/.test(r.error)) { // the worker may still run: start over with a new page
+        r = {
+          error: String(e?.message ?? e)
+            .split('\n')
+            .slice(0, 6)
+            .join('\n'),
+        };
+        if (/timed out/.test(r.error)) {
+          // the worker may still run: start over with a new page
           await page.goto(url);
           await page.waitForFunction(() => window.benchPageReady === true);
         }

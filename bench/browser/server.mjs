@@ -25,13 +25,20 @@ export const MOUNTS = {
 };
 
 const MIME = {
-  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.mjs': 'text/javascript; charset=utf-8',
-  '.cjs': 'text/javascript; charset=utf-8', '.json': 'application/json', '.wasm': 'application/wasm', '.map': 'application/json',
-  '.css': 'text/css', '.txt': 'text/plain; charset=utf-8',
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.cjs': 'text/javascript; charset=utf-8',
+  '.json': 'application/json',
+  '.wasm': 'application/wasm',
+  '.map': 'application/json',
+  '.css': 'text/css',
+  '.txt': 'text/plain; charset=utf-8',
 };
 
 function resolve(urlPath, mounts) {
-  if (urlPath === '/' || urlPath === '/index.html') return path.join(root, 'bench/browser/index.html');
+  if (urlPath === '/' || urlPath === '/index.html')
+    return path.join(root, 'bench/browser/index.html');
   for (const [prefix, dir] of Object.entries(mounts)) {
     if (!urlPath.startsWith(prefix)) continue;
     const file = path.resolve(dir, '.' + path.posix.normalize('/' + urlPath.slice(prefix.length)));
@@ -62,9 +69,13 @@ export function startServer(port = 0, { buildDir } = {}) {
     }
     if (urlPath === '/favicon.ico') return void res.writeHead(204).end();
     const file = resolve(urlPath, mounts);
-    if (!file || (req.method !== 'GET' && req.method !== 'HEAD')) return void res.writeHead(404).end('not found');
+    if (!file || (req.method !== 'GET' && req.method !== 'HEAD'))
+      return void res.writeHead(404).end('not found');
     fs.stat(file, (err, st) => {
-      if (err || !st.isFile()) return void res.writeHead(404, { 'content-type': 'text/plain' }).end(`not found: ${urlPath}`);
+      if (err || !st.isFile())
+        return void res
+          .writeHead(404, { 'content-type': 'text/plain' })
+          .end(`not found: ${urlPath}`);
       res.writeHead(200, {
         'content-type': MIME[path.extname(file)] ?? 'application/octet-stream',
         'content-length': st.size,
@@ -76,7 +87,9 @@ export function startServer(port = 0, { buildDir } = {}) {
   });
   return new Promise((resolveP, reject) => {
     server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolveP({ server, url: `http://127.0.0.1:${server.address().port}/` }));
+    server.listen(port, '127.0.0.1', () =>
+      resolveP({ server, url: `http://127.0.0.1:${server.address().port}/` }),
+    );
   });
 }
 

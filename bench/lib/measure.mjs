@@ -33,7 +33,10 @@ export async function latency(call, { warmup = 5, seconds = 1.5, maxSamples = 40
   for (let i = 0; i < warmup; i++) await call();
   const w0 = now(); // calibrate the group size after the warm-up
   let n = 0;
-  while (n < 3 || (n < 200 && now() - w0 < 20)) { await call(); n++; }
+  while (n < 3 || (n < 200 && now() - w0 < 20)) {
+    await call();
+    n++;
+  }
   const single = Math.max((now() - w0) / n, 1e-3);
   const groupSize = single >= 1 ? 1 : Math.min(64, Math.ceil(1 / single));
   const samples = [];

@@ -7,7 +7,8 @@ export function idxHeader(bytes) {
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const magic = dv.getUint32(0);
   const ndim = magic & 0xff;
-  if ((magic >>> 8) !== 0x08 || ndim < 1 || ndim > 3) throw new Error(`not an unsigned-byte IDX file (magic 0x${magic.toString(16)})`);
+  if (magic >>> 8 !== 0x08 || ndim < 1 || ndim > 3)
+    throw new Error(`not an unsigned-byte IDX file (magic 0x${magic.toString(16)})`);
   const dims = [];
   for (let i = 0; i < ndim; i++) dims.push(dv.getUint32(4 + 4 * i));
   return { magic, count: dims[0], dims, offset: 4 + 4 * ndim };
@@ -27,7 +28,8 @@ export function idxSubset(bytes, n) {
 
 /** Images as Float32Array in [0,1] (n*784, NHWC with C=1) and labels as Uint8Array. */
 export function toArrays(imageBytes, labelBytes, n) {
-  const hi = idxHeader(imageBytes), hl = idxHeader(labelBytes);
+  const hi = idxHeader(imageBytes),
+    hl = idxHeader(labelBytes);
   n = Math.min(n ?? hi.count, hi.count, hl.count);
   const size = hi.dims[1] * hi.dims[2];
   const images = new Float32Array(n * size);

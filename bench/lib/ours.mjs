@@ -12,35 +12,58 @@ function check(r, what) {
  *  records the threads the engine reports (threads(), hardwareThreads()), 1 for the other module. */
 export async function benchOurs(M, spec, files, dur, log = () => {}, { threads } = {}) {
   const threaded = typeof M.setThreads === 'function' && M.hardwareThreads() > 1;
-  if (threads && !threaded && threads > 1) throw new Error(`${threads} threads asked, but this module runs one thread`);
+  if (threads && !threaded && threads > 1)
+    throw new Error(`${threads} threads asked, but this module runs one thread`);
   if (threads && threaded) M.setThreads(threads);
   const used = threaded ? M.threads() : 1;
-  if (threads && used !== threads) throw new Error(`setThreads(${threads}) left the engine on ${used} threads`);
+  if (threads && used !== threads)
+    throw new Error(`setThreads(${threads}) left the engine on ${used} threads`);
   const t = new M.Trainer();
   try {
     const summary = check(t.configure(JSON.stringify(spec)), 'configure');
     if (MODEL_MACS[spec.name] && summary.macs !== MODEL_MACS[spec.name])
       throw new Error(`${spec.name}: MACs ${summary.macs}, expected ${MODEL_MACS[spec.name]}`);
-    check(t.setData(idxSubset(files.trainImages, TRAIN_SUBSET), idxSubset(files.trainLabels, TRAIN_SUBSET),
-      idxSubset(files.testImages, INFER_SUBSET), idxSubset(files.testLabels, INFER_SUBSET)), 'setData');
+    check(
+      t.setData(
+        idxSubset(files.trainImages, TRAIN_SUBSET),
+        idxSubset(files.trainLabels, TRAIN_SUBSET),
+        idxSubset(files.testImages, INFER_SUBSET),
+        idxSubset(files.testLabels, INFER_SUBSET),
+      ),
+      'setData',
+    );
     const batch = spec.batch_size;
     let last = null;
     log(`ours ${spec.name}: training`);
-    const train = await throughput(() => { last = check(t.trainSteps(1), 'trainSteps'); }, batch,
-      { warmup: 3, seconds: dur.train, minCalls: 3 });
+    const train = await throughput(
+      () => {
+        last = check(t.trainSteps(1), 'trainSteps');
+      },
+      batch,
+      { warmup: 3, seconds: dur.train, minCalls: 3 },
+    );
     const variants = [];
     for (let i = 0; i < summary.layers.length; i++) variants.push(t.kernelVariant(i));
     log(`ours ${spec.name}: inference`);
-    const infer = await throughput(() => check(t.evaluate(INFER_SUBSET), 'evaluate'), INFER_SUBSET,
-      { warmup: 1, seconds: dur.infer, minCalls: 2 });
+    const infer = await throughput(
+      () => check(t.evaluate(INFER_SUBSET), 'evaluate'),
+      INFER_SUBSET,
+      { warmup: 1, seconds: dur.infer, minCalls: 2 },
+    );
     const test = toArrays(files.testImages, files.testLabels, 64);
     let k = 0;
     log(`ours ${spec.name}: latency`);
-    const lat = await latency(() => {
-      const r = check(t.predict(test.images.subarray((k % 64) * 784, (k % 64 + 1) * 784)), 'predict');
-      k++;
-      return r;
-    }, { seconds: dur.latency });
+    const lat = await latency(
+      () => {
+        const r = check(
+          t.predict(test.images.subarray((k % 64) * 784, ((k % 64) + 1) * 784)),
+          'predict',
+        );
+        k++;
+        return r;
+      },
+      { seconds: dur.latency },
+    );
     return {
       threads: used,
       hardware_threads: typeof M.hardwareThreads === 'function' ? M.hardwareThreads() : 1,
@@ -70,7 +93,8 @@ export async function benchOurs(M, spec, files, dur, log = () => {}, { threads }
  *  at keras-book's conv2 shape (M = 64*121 output pixels, K = 288, N = 64). */
 export async function benchKernels(K, ms = 1500) {
   const fn = (name) => K[name] ?? K['_' + name];
-  const peak = fn('peakGflops'), gemm = fn('gemmGflops');
+  const peak = fn('peakGflops'),
+    gemm = fn('gemmGflops');
   if (typeof peak !== 'function') throw new Error('kernel-bench module has no peakGflops');
   peak(200); // warm-up (JIT tiers)
   const peakGflops = peak(ms);
@@ -91,6 +115,11 @@ export async function benchKernels(K, ms = 1500) {
   }
   return {
     peak_gflops: peakGflops,
-    conv_gemm: { ...shape, variant: 'wasmsimd', gflops: gemmGflops, fraction_of_peak: gemmGflops == null ? null : gemmGflops / peakGflops },
+    conv_gemm: {
+      ...shape,
+      variant: 'wasmsimd',
+      gflops: gemmGflops,
+      fraction_of_peak: gemmGflops == null ? null : gemmGflops / peakGflops,
+    },
   };
 }

@@ -17,14 +17,25 @@ async function freePort() {
 
 /** Starts the preview server and resolves to the site's base URL once it answers. */
 export async function serveSite(root, port = 0) {
-  if (!fs.existsSync(path.join(root, 'build-web', 'index.html'))) throw new Error('build-web/ is missing: run tools/build.sh web');
+  if (!fs.existsSync(path.join(root, 'build-web', 'index.html')))
+    throw new Error('build-web/ is missing: run tools/build.sh web');
   const p = port || (await freePort());
   const base = `http://127.0.0.1:${p}/`;
-  const server = spawn('npx', ['vite', 'preview', 'web', '--host', '127.0.0.1', '--port', String(p), '--strictPort'], { cwd: root, stdio: 'ignore', detached: true });
-  process.on('exit', () => { try { process.kill(-server.pid); } catch {} });
+  const server = spawn(
+    'npx',
+    ['vite', 'preview', 'web', '--host', '127.0.0.1', '--port', String(p), '--strictPort'],
+    { cwd: root, stdio: 'ignore', detached: true },
+  );
+  process.on('exit', () => {
+    try {
+      process.kill(-server.pid);
+    } catch {}
+  });
   server.unref();
   for (let i = 0; ; i++) {
-    try { if ((await fetch(base)).ok) return base; } catch {}
+    try {
+      if ((await fetch(base)).ok) return base;
+    } catch {}
     if (i > 100) throw new Error('the preview server did not start');
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -67,8 +67,9 @@ std::vector<uint8_t> gunzip(const uint8_t* bytes, size_t n, const std::string& n
       const uint8_t* next = zs.avail_in > 0 ? zs.next_in : bytes + fed;
       const size_t contiguous = zs.avail_in > 0 ? zs.avail_in : n - fed;
       // Another member follows (gzip -c a b), or garbage does.
-      check(is_gzip(next, contiguous), name + ": corrupt gzip data: " + std::to_string(rest) +
-                                           " unexpected bytes after the end of the compressed stream");
+      check(is_gzip(next, contiguous),
+            name + ": corrupt gzip data: " + std::to_string(rest) +
+                " unexpected bytes after the end of the compressed stream");
       check(inflateReset(&zs) == Z_OK, name + ": cannot restart the gzip decoder");
       continue;
     }
@@ -88,8 +89,9 @@ bool gunzip_available() { return false; }
 
 std::vector<uint8_t> gunzip(const uint8_t* bytes, size_t n, const std::string& name, size_t) {
   check(is_gzip(bytes, n), name + ": not gzip data (it does not start with 1f 8b)");
-  throw Error(name + ": the data is gzip-compressed, and this build of the core has no gzip "
-                     "decoder; unpack it first (the page and Node do so before handing data over)");
+  throw Error(name +
+              ": the data is gzip-compressed, and this build of the core has no gzip "
+              "decoder; unpack it first (the page and Node do so before handing data over)");
 }
 
 #endif

@@ -1,6 +1,6 @@
-// IDX (MNIST) parsing, writing, file reading (gzip unpacked at this edge) and data-folder discovery.
-// Every length is checked before it is used, so hostile files end in cnn::Error, never in an
-// out-of-bounds read or a huge allocation. It does not convert pixels to floats.
+// IDX (MNIST) parsing, writing, file reading (gzip unpacked at this edge) and data-folder
+// discovery. Every length is checked before it is used, so hostile files end in cnn::Error, never
+// in an out-of-bounds read or a huge allocation. It does not convert pixels to floats.
 #include "core/data/idx.h"
 
 #include <cerrno>
@@ -59,8 +59,9 @@ int checked_dim(uint32_t v, uint32_t max, const char* what, const std::string& n
 struct Payload {
   Payload(const uint8_t* bytes, size_t n, const std::string& name) : data(bytes), size(n) {
     check(!is_gzip(bytes, n),
-          name + ": the data is gzip-compressed (it starts with 1f 8b); the IDX reader takes "
-                 "unpacked IDX bytes, so decompress it first");
+          name +
+              ": the data is gzip-compressed (it starts with 1f 8b); the IDX reader takes "
+              "unpacked IDX bytes, so decompress it first");
   }
 
   const uint8_t* data;
@@ -195,22 +196,24 @@ Dataset make_dataset(IdxImages images, IdxLabels labels, const std::string& name
 }
 
 void append_dataset(Dataset& to, const Dataset& more, const std::string& name) {
-  check(more.images.count == more.labels.count,
-        name + ": " + std::to_string(more.images.count) + " images but " + std::to_string(more.labels.count) +
-            " labels");
+  check(more.images.count == more.labels.count, name + ": " + std::to_string(more.images.count) +
+                                                    " images but " +
+                                                    std::to_string(more.labels.count) + " labels");
   check(more.images.rows == to.images.rows && more.images.cols == to.images.cols,
-        name + ": the images are " + std::to_string(more.images.rows) + "x" + std::to_string(more.images.cols) +
-            " but the set they join has " + std::to_string(to.images.rows) + "x" +
-            std::to_string(to.images.cols) + " images");
+        name + ": the images are " + std::to_string(more.images.rows) + "x" +
+            std::to_string(more.images.cols) + " but the set they join has " +
+            std::to_string(to.images.rows) + "x" + std::to_string(to.images.cols) + " images");
   check(int64_t{to.images.count} + more.images.count <= kIdxMaxCount,
         name + ": " + std::to_string(to.images.count) + " + " + std::to_string(more.images.count) +
             " images would pass the limit of " + std::to_string(kIdxMaxCount));
   // Both reserved first: a failed allocation leaves `to` as it was.
   to.images.pixels.reserve(to.images.pixels.size() + more.images.pixels.size());
   to.labels.labels.reserve(to.labels.labels.size() + more.labels.labels.size());
-  to.images.pixels.insert(to.images.pixels.end(), more.images.pixels.begin(), more.images.pixels.end());
+  to.images.pixels.insert(to.images.pixels.end(), more.images.pixels.begin(),
+                          more.images.pixels.end());
   to.images.count += more.images.count;
-  to.labels.labels.insert(to.labels.labels.end(), more.labels.labels.begin(), more.labels.labels.end());
+  to.labels.labels.insert(to.labels.labels.end(), more.labels.labels.begin(),
+                          more.labels.labels.end());
   to.labels.count += more.labels.count;
 }
 

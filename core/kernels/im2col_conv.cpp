@@ -131,9 +131,9 @@ GemmParams backward_weight_gemm(const Conv2dParams& p, int rows) {
 
 size_t slot_floats(const Conv2dParams& p, GemmWorkspaceFn gemm_workspace) {
   const int rows = rows_per_chunk(p);
-  const size_t gemm = std::max({gemm_workspace(forward_gemm(p, rows)),
-                                gemm_workspace(backward_input_gemm(p, rows)),
-                                gemm_workspace(backward_weight_gemm(p, rows))});
+  const size_t gemm =
+      std::max({gemm_workspace(forward_gemm(p, rows)), gemm_workspace(backward_input_gemm(p, rows)),
+                gemm_workspace(backward_weight_gemm(p, rows))});
   return static_cast<size_t>(rows) * patch_size(p) + gemm;
 }
 
@@ -147,13 +147,15 @@ void gemm_split(const GemmParams& p, const float* A, const float* B, float* C, f
   const bool split_m = m_units >= threads || m_units >= n_units;
   const int units = split_m ? m_units : n_units;
   const int64_t macs = static_cast<int64_t>(p.M) * p.N * p.K;
-  const int parts = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>({threads, units, macs / kMinTaskMacs})));
+  const int parts = static_cast<int>(
+      std::max<int64_t>(1, std::min<int64_t>({threads, units, macs / kMinTaskMacs})));
   parallel::for_each(parts, [&](int part, int slot) {
     int64_t u0, u1;
     parallel::split_range(units, parts, part, &u0, &u1);
     GemmParams q = p;
     const int extent = split_m ? p.M : p.N;
-    const int b0 = static_cast<int>(u0) * kUnit, b1 = std::min(extent, static_cast<int>(u1) * kUnit);
+    const int b0 = static_cast<int>(u0) * kUnit,
+              b1 = std::min(extent, static_cast<int>(u1) * kUnit);
     if (b0 >= b1) return;
     const float* a = A;
     const float* b = B;
@@ -187,7 +189,8 @@ void conv2d_forward(const Conv2dParams& p, const float* input, const float* weig
   const int64_t row_macs = patch_size(p) * p.K;
   const int64_t per_thread = std::max((total + parallel::threads() - 1) / parallel::threads(),
                                       kMinTaskMacs / std::max<int64_t>(row_macs, 1));
-  const int chunk = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(max_chunk, per_thread)));
+  const int chunk =
+      static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(max_chunk, per_thread)));
   const int tasks = static_cast<int>((total + chunk - 1) / chunk);
   parallel::for_each(tasks, [&](int task, int slot) {
     const int64_t g0 = static_cast<int64_t>(task) * chunk;
@@ -207,7 +210,8 @@ void conv2d_forward(const Conv2dParams& p, const float* input, const float* weig
 
 // doutput [N, OH, OW, K], weight [KH, KW, C, K] -> dinput [N, H, W, C] (+=)
 void conv2d_backward_input(const Conv2dParams& p, const float* doutput, const float* weight,
-                           float* dinput, float* workspace, GemmFn gemm, GemmWorkspaceFn gemm_workspace) {
+                           float* dinput, float* workspace, GemmFn gemm,
+                           GemmWorkspaceFn gemm_workspace) {
   const int64_t per_sample = static_cast<int64_t>(p.OH) * p.OW;
   const size_t stride = slot_floats(p, gemm_workspace);
   const int chunk = rows_per_chunk(p);
@@ -250,8 +254,8 @@ void conv2d_backward_weight(const Conv2dParams& p, const float* input, const flo
       });
       a = col;
     }
-    gemm_split(backward_weight_gemm(p, rows), a, doutput + g0 * p.K, dweight, workspace + gemm_offset,
-               stride, gemm);
+    gemm_split(backward_weight_gemm(p, rows), a, doutput + g0 * p.K, dweight,
+               workspace + gemm_offset, stride, gemm);
   }
   if (!dbias) return;
   // Each filter's bias gradient sums every row in order, whichever thread adds it up.

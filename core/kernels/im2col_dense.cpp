@@ -8,9 +8,15 @@
 
 namespace cnn::kernels::im2col {
 namespace {
-GemmParams fwd(int N, int IN, int OUT) { return {false, false, N, OUT, IN, IN, OUT, OUT, 1.0f, 0.0f}; }
-GemmParams bwd_in(int N, int IN, int OUT) { return {false, true, N, IN, OUT, OUT, OUT, IN, 1.0f, 1.0f}; }
-GemmParams bwd_w(int N, int IN, int OUT) { return {true, false, IN, OUT, N, IN, OUT, OUT, 1.0f, 1.0f}; }
+GemmParams fwd(int N, int IN, int OUT) {
+  return {false, false, N, OUT, IN, IN, OUT, OUT, 1.0f, 0.0f};
+}
+GemmParams bwd_in(int N, int IN, int OUT) {
+  return {false, true, N, IN, OUT, OUT, OUT, IN, 1.0f, 1.0f};
+}
+GemmParams bwd_w(int N, int IN, int OUT) {
+  return {true, false, IN, OUT, N, IN, OUT, OUT, 1.0f, 1.0f};
+}
 
 // One thread's share of the workspace.
 size_t slot_floats(int N, int IN, int OUT, GemmWorkspaceFn gemm_workspace) {
@@ -25,7 +31,8 @@ size_t dense_workspace(int N, int IN, int OUT, GemmWorkspaceFn gemm_workspace) {
 
 // x [N, IN], weight [IN, OUT], bias [OUT] -> y [N, OUT]
 void dense_forward(int N, int IN, int OUT, const float* x, const float* weight, const float* bias,
-                   float* y, bool relu, float* workspace, GemmFn gemm, GemmWorkspaceFn gemm_workspace) {
+                   float* y, bool relu, float* workspace, GemmFn gemm,
+                   GemmWorkspaceFn gemm_workspace) {
   GemmParams gp = fwd(N, IN, OUT);
   gp.bias = bias;  // bias and ReLU are applied as the GEMM stores its output
   gp.relu = relu;
@@ -35,13 +42,16 @@ void dense_forward(int N, int IN, int OUT, const float* x, const float* weight, 
 // dy [N, OUT], weight [IN, OUT] -> dx [N, IN] (+=)
 void dense_backward_input(int N, int IN, int OUT, const float* dy, const float* weight, float* dx,
                           float* workspace, GemmFn gemm, GemmWorkspaceFn gemm_workspace) {
-  gemm_split(bwd_in(N, IN, OUT), dy, weight, dx, workspace, slot_floats(N, IN, OUT, gemm_workspace), gemm);
+  gemm_split(bwd_in(N, IN, OUT), dy, weight, dx, workspace, slot_floats(N, IN, OUT, gemm_workspace),
+             gemm);
 }
 
 // x [N, IN], dy [N, OUT] -> dweight [IN, OUT] (+=), dbias [OUT] (+=)
 void dense_backward_weight(int N, int IN, int OUT, const float* x, const float* dy, float* dweight,
-                           float* dbias, float* workspace, GemmFn gemm, GemmWorkspaceFn gemm_workspace) {
-  gemm_split(bwd_w(N, IN, OUT), x, dy, dweight, workspace, slot_floats(N, IN, OUT, gemm_workspace), gemm);
+                           float* dbias, float* workspace, GemmFn gemm,
+                           GemmWorkspaceFn gemm_workspace) {
+  gemm_split(bwd_w(N, IN, OUT), x, dy, dweight, workspace, slot_floats(N, IN, OUT, gemm_workspace),
+             gemm);
   if (dbias)
     for (int n = 0; n < N; ++n)
       for (int o = 0; o < OUT; ++o) dbias[o] += dy[static_cast<int64_t>(n) * OUT + o];

@@ -91,7 +91,8 @@ void activation_forward(Activation a, int64_t n, int cols, const float* x, float
 void activation_backward(Activation a, int64_t n, int cols, const float* y, const float* dy,
                          float* dx);
 // The same gradient written, not accumulated: dz = act'(y) * dy (one pass, no zeroing first).
-void activation_gradient(Activation a, int64_t n, int cols, const float* y, const float* dy, float* dz);
+void activation_gradient(Activation a, int64_t n, int cols, const float* y, const float* dy,
+                         float* dz);
 
 // Softmax + categorical cross-entropy over logits[N, C] with integer labels, numerically stable.
 // Writes probs[N, C]; returns the mean loss. dlogits (may be null) gets (probs - onehot) * scale.
@@ -121,7 +122,8 @@ namespace wasmsimd {
 size_t gemm_workspace(const GemmParams& p);
 void gemm_ws(const GemmParams& p, const float* A, const float* B, float* C, float* workspace);
 
-// Max pooling forward over 4 channels at a time; envelope C % 4 == 0. Same outputs and argmax as ref.
+// Max pooling forward over 4 channels at a time; envelope C % 4 == 0. Same outputs and argmax as
+// ref.
 bool maxpool2d_fits(const Pool2dParams& p);
 void maxpool2d_forward(const Pool2dParams& p, const float* input, float* output, int32_t* argmax);
 

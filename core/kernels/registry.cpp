@@ -50,27 +50,31 @@ struct Im2col {
   static bool conv_fits(const Conv2dParams&) { return Supported(); }
   static bool dense_fits(int, int, int) { return Supported(); }
   static size_t conv_ws(const Conv2dParams& p) { return im2col::conv2d_workspace(p, Workspace); }
-  static void conv_forward(const Conv2dParams& p, const float* x, const float* w, const float* b, float* y,
-                           float* ws) {
+  static void conv_forward(const Conv2dParams& p, const float* x, const float* w, const float* b,
+                           float* y, float* ws) {
     im2col::conv2d_forward(p, x, w, b, y, ws, Gemm, Workspace);
   }
-  static void conv_backward_input(const Conv2dParams& p, const float* dy, const float* w, float* dx, float* ws) {
+  static void conv_backward_input(const Conv2dParams& p, const float* dy, const float* w, float* dx,
+                                  float* ws) {
     im2col::conv2d_backward_input(p, dy, w, dx, ws, Gemm, Workspace);
   }
-  static void conv_backward_weight(const Conv2dParams& p, const float* x, const float* dy, float* dw, float* db,
-                                   float* ws) {
+  static void conv_backward_weight(const Conv2dParams& p, const float* x, const float* dy,
+                                   float* dw, float* db, float* ws) {
     im2col::conv2d_backward_weight(p, x, dy, dw, db, ws, Gemm, Workspace);
   }
-  static size_t dense_ws(int N, int IN, int OUT) { return im2col::dense_workspace(N, IN, OUT, Workspace); }
-  static void dense_forward(int N, int IN, int OUT, const float* x, const float* w, const float* b, float* y,
-                            bool relu, float* ws) {
+  static size_t dense_ws(int N, int IN, int OUT) {
+    return im2col::dense_workspace(N, IN, OUT, Workspace);
+  }
+  static void dense_forward(int N, int IN, int OUT, const float* x, const float* w, const float* b,
+                            float* y, bool relu, float* ws) {
     im2col::dense_forward(N, IN, OUT, x, w, b, y, relu, ws, Gemm, Workspace);
   }
-  static void dense_backward_input(int N, int IN, int OUT, const float* dy, const float* w, float* dx, float* ws) {
+  static void dense_backward_input(int N, int IN, int OUT, const float* dy, const float* w,
+                                   float* dx, float* ws) {
     im2col::dense_backward_input(N, IN, OUT, dy, w, dx, ws, Gemm, Workspace);
   }
-  static void dense_backward_weight(int N, int IN, int OUT, const float* x, const float* dy, float* dw, float* db,
-                                    float* ws) {
+  static void dense_backward_weight(int N, int IN, int OUT, const float* x, const float* dy,
+                                    float* dw, float* db, float* ws) {
     im2col::dense_backward_weight(N, IN, OUT, x, dy, dw, db, ws, Gemm, Workspace);
   }
   static Conv2dVariant conv(const char* name) {
@@ -92,9 +96,8 @@ const DenseVariant kDenseRef = {
     "ref",
     any_dense,
     no_dense_ws,
-    [](int N, int IN, int OUT, const float* x, const float* w, const float* b, float* y, bool relu, float*) {
-      ref::dense_forward(N, IN, OUT, x, w, b, y, relu);
-    },
+    [](int N, int IN, int OUT, const float* x, const float* w, const float* b, float* y, bool relu,
+       float*) { ref::dense_forward(N, IN, OUT, x, w, b, y, relu); },
     [](int N, int IN, int OUT, const float* dy, const float* w, float* dx, float*) {
       ref::dense_backward_input(N, IN, OUT, dy, w, dx);
     },
@@ -156,17 +159,23 @@ const std::vector<GemmVariant>& gemm_variants() {
 }
 
 const std::vector<MaxPool2dVariant>& maxpool2d_variants() {
-  const MaxPool2dVariant ref_v = {"ref", [](const Pool2dParams&) { return true; }, ref::maxpool2d_forward};
-  const MaxPool2dVariant generic_v = {"generic", generic::maxpool2d_fits, generic::maxpool2d_forward};
-  const MaxPool2dVariant simd_v = {"wasmsimd", wasmsimd::maxpool2d_fits, wasmsimd::maxpool2d_forward};
-  static const std::vector<MaxPool2dVariant> v = kWasm ? std::vector<MaxPool2dVariant>{ref_v, generic_v, simd_v}
-                                                       : std::vector<MaxPool2dVariant>{ref_v, simd_v, generic_v};
+  const MaxPool2dVariant ref_v = {"ref", [](const Pool2dParams&) { return true; },
+                                  ref::maxpool2d_forward};
+  const MaxPool2dVariant generic_v = {"generic", generic::maxpool2d_fits,
+                                      generic::maxpool2d_forward};
+  const MaxPool2dVariant simd_v = {"wasmsimd", wasmsimd::maxpool2d_fits,
+                                   wasmsimd::maxpool2d_forward};
+  static const std::vector<MaxPool2dVariant> v =
+      kWasm ? std::vector<MaxPool2dVariant>{ref_v, generic_v, simd_v}
+            : std::vector<MaxPool2dVariant>{ref_v, simd_v, generic_v};
   return v;
 }
 
 const Conv2dVariant& conv2d_select(const Conv2dParams& p) { return select(conv2d_variants(), p); }
 
-const MaxPool2dVariant& maxpool2d_select(const Pool2dParams& p) { return select(maxpool2d_variants(), p); }
+const MaxPool2dVariant& maxpool2d_select(const Pool2dParams& p) {
+  return select(maxpool2d_variants(), p);
+}
 
 const DenseVariant& dense_select(int N, int IN, int OUT) {
   return select(dense_variants(), N, IN, OUT);

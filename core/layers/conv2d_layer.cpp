@@ -15,14 +15,28 @@ class Conv2dLayer : public Layer {
   void build(const Shape& in) override {
     in_shape_ = in;
     if (in.size() != 3)
-      throw Error(label() + ": needs an image input (height x width x channels) but its input has " +
-                  std::to_string(shape_size(in)) + " values in one dimension; conv2d layers must come "
+      throw Error(label() +
+                  ": needs an image input (height x width x channels) but its input has " +
+                  std::to_string(shape_size(in)) +
+                  " values in one dimension; conv2d layers must come "
                   "before flatten and dense");
     const int H = in[0], W = in[1], C = in[2];
-    g_ = window_geometry(label(), "kernel", H, W, spec_.kh, spec_.kw, spec_.sh, spec_.sw, spec_.padding);
+    g_ = window_geometry(label(), "kernel", H, W, spec_.kh, spec_.kw, spec_.sh, spec_.sw,
+                         spec_.padding);
     const int oh = g_.h.out, ow = g_.w.out;
-    p_ = kernels::Conv2dParams{0, H, W, C, spec_.filters, spec_.kh, spec_.kw, spec_.sh, spec_.sw,
-                               g_.h.pad_before, g_.w.pad_before, oh, ow};
+    p_ = kernels::Conv2dParams{0,
+                               H,
+                               W,
+                               C,
+                               spec_.filters,
+                               spec_.kh,
+                               spec_.kw,
+                               spec_.sh,
+                               spec_.sw,
+                               g_.h.pad_before,
+                               g_.w.pad_before,
+                               oh,
+                               ow};
     out_shape_ = {oh, ow, spec_.filters};
     check_param_budget(label(), static_cast<int64_t>(spec_.kh) * spec_.kw * C * spec_.filters);
     params_.clear();
@@ -44,7 +58,8 @@ class Conv2dLayer : public Layer {
     const int64_t rf = static_cast<int64_t>(spec_.kh) * spec_.kw;
     Param& k = params_[0];
     init_fill(spec_.init, rf * p_.C, rf * p_.K, k.value.ptr(), k.value.size(), rng);
-    if (spec_.use_bias) init_fill(spec_.bias_init, rf * p_.C, rf * p_.K, params_[1].value.ptr(), p_.K, rng);
+    if (spec_.use_bias)
+      init_fill(spec_.bias_init, rf * p_.C, rf * p_.K, params_[1].value.ptr(), p_.K, rng);
   }
 
   kernels::Conv2dParams batch_params(int n) const {
@@ -63,12 +78,13 @@ class Conv2dLayer : public Layer {
     float* ws = ctx.scratch(v.workspace(p));
     kernels::Conv2dParams fp = p;
     fp.relu = spec_.activation == kernels::Activation::kRelu;  // fused into the kernel's store
-    v.forward(fp, x.ptr(), params_[0].value.ptr(), spec_.use_bias ? params_[1].value.ptr() : nullptr,
-              z.ptr(), ws);
+    v.forward(fp, x.ptr(), params_[0].value.ptr(),
+              spec_.use_bias ? params_[1].value.ptr() : nullptr, z.ptr(), ws);
     if (&z != &y) activation_forward_into(spec_.activation, z, y);
   }
 
-  void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx, Context& ctx) override {
+  void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx,
+                Context& ctx) override {
     const kernels::Conv2dParams p = batch_params(x.shape[0]);
     const kernels::Conv2dVariant& v = kernels::conv2d_select(p);
     const Tensor& dz = activation_backward_into(spec_.activation, fused_softmax_loss_, y, dy, dz_);
@@ -78,10 +94,13 @@ class Conv2dLayer : public Layer {
     if (dx) v.backward_input(p, dz.ptr(), params_[0].value.ptr(), dx->ptr(), ws);
   }
 
-  const Tensor* pre_activation() const override { return writes_output_directly() ? nullptr : &pre_; }
+  const Tensor* pre_activation() const override {
+    return writes_output_directly() ? nullptr : &pre_;
+  }
   // Linear and ReLU outputs come straight from the kernel; other activations need a pass over z.
   bool writes_output_directly() const {
-    return spec_.activation == kernels::Activation::kLinear || spec_.activation == kernels::Activation::kRelu;
+    return spec_.activation == kernels::Activation::kLinear ||
+           spec_.activation == kernels::Activation::kRelu;
   }
 
   int64_t macs() const override {

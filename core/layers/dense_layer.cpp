@@ -46,11 +46,13 @@ class DenseLayer : public Layer {
     z.reshape({n, out_});
     v.forward(n, in_, out_, x.ptr(), params_[0].value.ptr(),
               spec_.use_bias ? params_[1].value.ptr() : nullptr, z.ptr(),
-              spec_.activation == kernels::Activation::kRelu, ctx.scratch(v.workspace(n, in_, out_)));
+              spec_.activation == kernels::Activation::kRelu,
+              ctx.scratch(v.workspace(n, in_, out_)));
     if (&z != &y) activation_forward_into(spec_.activation, z, y);
   }
 
-  void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx, Context& ctx) override {
+  void backward(const Tensor& x, const Tensor& y, const Tensor& dy, Tensor* dx,
+                Context& ctx) override {
     const int n = x.shape[0];
     const kernels::DenseVariant& v = kernels::dense_select(n, in_, out_);
     const Tensor& dz = activation_backward_into(spec_.activation, fused_softmax_loss_, y, dy, dz_);
@@ -60,10 +62,13 @@ class DenseLayer : public Layer {
     if (dx) v.backward_input(n, in_, out_, dz.ptr(), params_[0].value.ptr(), dx->ptr(), ws);
   }
 
-  const Tensor* pre_activation() const override { return writes_output_directly() ? nullptr : &pre_; }
+  const Tensor* pre_activation() const override {
+    return writes_output_directly() ? nullptr : &pre_;
+  }
   // Linear and ReLU outputs come straight from the kernel; other activations need a pass over z.
   bool writes_output_directly() const {
-    return spec_.activation == kernels::Activation::kLinear || spec_.activation == kernels::Activation::kRelu;
+    return spec_.activation == kernels::Activation::kLinear ||
+           spec_.activation == kernels::Activation::kRelu;
   }
   int64_t macs() const override { return static_cast<int64_t>(in_) * out_; }
   std::string detail() const override { return activation_name(spec_.activation); }

@@ -21,11 +21,14 @@ int64_t Layer::param_count() const {
   return n;
 }
 
-int64_t grain_rows(int64_t cols) { return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(cols, 1)); }
+int64_t grain_rows(int64_t cols) {
+  return std::max<int64_t>(1, kElementwiseGrain / std::max<int64_t>(cols, 1));
+}
 
 void parallel_zero(Tensor& t) {
   float* p = t.ptr();
-  parallel::for_ranges(t.size(), kElementwiseGrain, [&](int64_t b, int64_t e) { std::fill(p + b, p + e, 0.0f); });
+  parallel::for_ranges(t.size(), kElementwiseGrain,
+                       [&](int64_t b, int64_t e) { std::fill(p + b, p + e, 0.0f); });
 }
 
 void parallel_add(const Tensor& src, Tensor& dst) {
@@ -42,7 +45,8 @@ void activation_forward_into(kernels::Activation a, const Tensor& z, Tensor& y) 
   const int64_t rows = z.size() / cols;
   // Whole rows per thread (softmax works on rows); every element's arithmetic is the same.
   parallel::for_ranges(rows, grain_rows(cols), [&](int64_t r0, int64_t r1) {
-    kernels::ref::activation_forward(a, (r1 - r0) * cols, cols, z.ptr() + r0 * cols, y.ptr() + r0 * cols);
+    kernels::ref::activation_forward(a, (r1 - r0) * cols, cols, z.ptr() + r0 * cols,
+                                     y.ptr() + r0 * cols);
   });
 }
 
@@ -52,8 +56,8 @@ const Tensor& activation_backward_into(kernels::Activation a, bool fused, const 
   dz.reshape(dy.shape);
   const int cols = y.shape.empty() ? 1 : static_cast<int>(y.size() / y.shape[0]);
   parallel::for_ranges(y.size() / cols, grain_rows(cols), [&](int64_t r0, int64_t r1) {
-    kernels::ref::activation_gradient(a, (r1 - r0) * cols, cols, y.ptr() + r0 * cols, dy.ptr() + r0 * cols,
-                                      dz.ptr() + r0 * cols);
+    kernels::ref::activation_gradient(a, (r1 - r0) * cols, cols, y.ptr() + r0 * cols,
+                                      dy.ptr() + r0 * cols, dz.ptr() + r0 * cols);
   });
   return dz;
 }

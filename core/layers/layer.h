@@ -18,14 +18,14 @@ namespace cnn {
 struct Param {
   std::string name;  // Keras-style, e.g. "conv2d_1/kernel"
   Tensor value, grad;
-  Tensor m, v;         // optimizer slots (empty until the optimizer needs them)
+  Tensor m, v;             // optimizer slots (empty until the optimizer needs them)
   bool is_kernel = false;  // L2 applies to kernels only
 };
 
 // Per-call state shared by the layers of a network.
 struct Context {
   bool training = false;
-  Rng* rng = nullptr;                   // dropout masks
+  Rng* rng = nullptr;                       // dropout masks
   std::vector<float>* workspace = nullptr;  // kernel scratch, grown on demand
   float* scratch(size_t floats);
 };

@@ -9,11 +9,16 @@ using kernels::Activation;
 
 const char* activation_name(Activation a) {
   switch (a) {
-    case Activation::kLinear: return "linear";
-    case Activation::kRelu: return "relu";
-    case Activation::kTanh: return "tanh";
-    case Activation::kSigmoid: return "sigmoid";
-    case Activation::kSoftmax: return "softmax";
+    case Activation::kLinear:
+      return "linear";
+    case Activation::kRelu:
+      return "relu";
+    case Activation::kTanh:
+      return "tanh";
+    case Activation::kSigmoid:
+      return "sigmoid";
+    case Activation::kSoftmax:
+      return "softmax";
   }
   return "linear";
 }
@@ -27,7 +32,8 @@ PaddingSpec parse_padding(const std::string& text, const std::string& where) {
   if (text == "same") return PaddingSpec{PaddingSpec::kSame, 0};
   const bool digits = !text.empty() && text.size() <= 4 &&
                       text.find_first_not_of("0123456789") == std::string::npos;
-  if (digits && std::stoi(text) <= kMaxPadding) return PaddingSpec{PaddingSpec::kExplicit, std::stoi(text)};
+  if (digits && std::stoi(text) <= kMaxPadding)
+    return PaddingSpec{PaddingSpec::kExplicit, std::stoi(text)};
   throw Error(where + ": \"padding\" must be \"same\", \"valid\" or a number of pixels from 0 to " +
               std::to_string(kMaxPadding) + ", not \"" + text + "\"");
 }

@@ -21,7 +21,8 @@ constexpr int kMaxPadding = 1024;
 
 // A padding as the spec, the CLI and the page write it: "valid", "same", or a whole number of
 // pixels from 0 to kMaxPadding ("2"). Throws Error, starting with `where`:
-//   "<where>: \"padding\" must be \"same\", \"valid\" or a number of pixels from 0 to 1024, not \"full\""
+//   "<where>: \"padding\" must be \"same\", \"valid\" or a number of pixels from 0 to 1024, not
+//   \"full\""
 PaddingSpec parse_padding(const std::string& text, const std::string& where);
 // What parse_padding reads back: "valid", "same" or the number of pixels ("2").
 std::string padding_name(const PaddingSpec& p);

@@ -15,12 +15,15 @@ class Pool2dLayer : public Layer {
   void build(const Shape& in) override {
     in_shape_ = in;
     if (in.size() != 3)
-      throw Error(label() + ": needs an image input (height x width x channels) but its input has " +
+      throw Error(label() +
+                  ": needs an image input (height x width x channels) but its input has " +
                   std::to_string(shape_size(in)) + " values in one dimension");
-    g_ = window_geometry(label(), "window", in[0], in[1], spec_.kh, spec_.kw, spec_.sh, spec_.sw, spec_.padding);
+    g_ = window_geometry(label(), "window", in[0], in[1], spec_.kh, spec_.kw, spec_.sh, spec_.sw,
+                         spec_.padding);
     const int oh = g_.h.out, ow = g_.w.out;
-    p_ = kernels::Pool2dParams{0, in[0], in[1], in[2], spec_.kh, spec_.kw, spec_.sh, spec_.sw,
-                               g_.h.pad_before, g_.w.pad_before, oh, ow};
+    p_ = kernels::Pool2dParams{0,        in[0],    in[1],    in[2],           spec_.kh,
+                               spec_.kw, spec_.sh, spec_.sw, g_.h.pad_before, g_.w.pad_before,
+                               oh,       ow};
     out_shape_ = {oh, ow, in[2]};
     max_ = spec_.type == "maxpool2d";
   }
@@ -43,8 +46,10 @@ class Pool2dLayer : public Layer {
       q.N = static_cast<int>(n1 - n0);
       const float* xs = x.ptr() + n0 * in_n;
       float* ys = y.ptr() + n0 * out_n;
-      if (v) v->forward(q, xs, ys, argmax_.data() + n0 * out_n);
-      else kernels::ref::avgpool2d_forward(q, xs, ys);
+      if (v)
+        v->forward(q, xs, ys, argmax_.data() + n0 * out_n);
+      else
+        kernels::ref::avgpool2d_forward(q, xs, ys);
     });
   }
 
@@ -56,8 +61,10 @@ class Pool2dLayer : public Layer {
       q.N = static_cast<int>(n1 - n0);
       const float* dys = dy.ptr() + n0 * out_n;
       float* dxs = dx->ptr() + n0 * in_n;
-      if (max_) kernels::ref::maxpool2d_backward(q, dys, argmax_.data() + n0 * out_n, dxs);
-      else kernels::ref::avgpool2d_backward(q, dys, dxs);
+      if (max_)
+        kernels::ref::maxpool2d_backward(q, dys, argmax_.data() + n0 * out_n, dxs);
+      else
+        kernels::ref::avgpool2d_backward(q, dys, dxs);
     });
   }
 
@@ -86,15 +93,15 @@ class LrnLayer : public Layer {
   }
 
   kernels::LrnParams params(int64_t rows) const {
-    return kernels::LrnParams{rows, channels_, spec_.depth_radius, spec_.lrn_bias, spec_.alpha, spec_.beta};
+    return kernels::LrnParams{rows,           channels_,   spec_.depth_radius,
+                              spec_.lrn_bias, spec_.alpha, spec_.beta};
   }
 
   // The threads take whole pixels (rows of channels); each pixel is normalised on its own.
   template <class F>
   void by_pixels(const Tensor& x, F&& f) {
-    parallel::for_ranges(x.size() / channels_, grain_rows(channels_), [&](int64_t r0, int64_t r1) {
-      f(params(r1 - r0), r0 * channels_);
-    });
+    parallel::for_ranges(x.size() / channels_, grain_rows(channels_),
+                         [&](int64_t r0, int64_t r1) { f(params(r1 - r0), r0 * channels_); });
   }
 
   void forward(const Tensor& x, Tensor& y, Context&) override {

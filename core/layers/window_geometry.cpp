@@ -39,11 +39,11 @@ WindowGeometry window_geometry(const std::string& who, const char* what, int h, 
   const WindowGeometry g{axis_geometry(h, kh, sh, pad), axis_geometry(w, kw, sw, pad)};
   if (g.h.out < 1 || g.w.out < 1) {
     const std::string input = std::to_string(h) + "x" + std::to_string(w);
-    const std::string padded =
-        pad.kind == PaddingSpec::kExplicit && pad.amount > 0
-            ? " with padding " + std::to_string(pad.amount) + " (" + std::to_string(h + 2 * pad.amount) +
-                  "x" + std::to_string(w + 2 * pad.amount) + ")"
-            : "";
+    const std::string padded = pad.kind == PaddingSpec::kExplicit && pad.amount > 0
+                                   ? " with padding " + std::to_string(pad.amount) + " (" +
+                                         std::to_string(h + 2 * pad.amount) + "x" +
+                                         std::to_string(w + 2 * pad.amount) + ")"
+                                   : "";
     throw Error(who + ": " + what + " " + size_text(kh, kw) + " is larger than its " + input +
                 " input" + padded + "; use padding \"same\" or a smaller " + what);
   }

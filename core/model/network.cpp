@@ -19,8 +19,10 @@ Network::Network(const ModelSpec& spec) : spec_(spec) {
     });
     shape = layer->out_shape();
     if (shape_size(shape) > (int64_t{1} << 26))
-      throw Error(layer->label() + ": output " + shape_str(shape) + " is too large", ErrorCode::kInvalid, index);
-    const std::string name = spec.layers[i].type + "_" + std::to_string(++counters[spec.layers[i].type]);
+      throw Error(layer->label() + ": output " + shape_str(shape) + " is too large",
+                  ErrorCode::kInvalid, index);
+    const std::string name =
+        spec.layers[i].type + "_" + std::to_string(++counters[spec.layers[i].type]);
     for (Param& p : layer->params()) p.name = name + "/" + p.name;
     names_.push_back(name);
     layers_.push_back(std::move(layer));
@@ -28,21 +30,23 @@ Network::Network(const ModelSpec& spec) : spec_(spec) {
   Layer& last = *layers_.back();
   const int last_index = num_layers() - 1;
   if (!last.has_softmax())
-    throw Error(last.label() + ": the loss \"categorical_crossentropy\" needs a softmax output; set "
-                "\"activation\": \"softmax\" on the last layer",
+    throw Error(last.label() +
+                    ": the loss \"categorical_crossentropy\" needs a softmax output; set "
+                    "\"activation\": \"softmax\" on the last layer",
                 ErrorCode::kInvalid, last_index);
   for (int i = 0; i + 1 < num_layers(); ++i)
-    if (layers_[i]->spec().activation == kernels::Activation::kSoftmax && layers_[i]->spec().type != "dense" &&
-        layers_[i]->spec().type != "activation")
-      throw Error(layers_[i]->label() + ": softmax is only supported on dense layers and as the output",
-                  ErrorCode::kInvalid, i);
+    if (layers_[i]->spec().activation == kernels::Activation::kSoftmax &&
+        layers_[i]->spec().type != "dense" && layers_[i]->spec().type != "activation")
+      throw Error(
+          layers_[i]->label() + ": softmax is only supported on dense layers and as the output",
+          ErrorCode::kInvalid, i);
   if (shape.size() != 1)
     throw Error(last.label() + ": the output must be a vector of class scores but it is " +
-                shape_str(shape) + "; add flatten and dense layers before the softmax",
+                    shape_str(shape) + "; add flatten and dense layers before the softmax",
                 ErrorCode::kInvalid, last_index);
   if (shape[0] < 2)
     throw Error(last.label() + ": the output has " + std::to_string(shape[0]) +
-                " class; a classifier needs at least 2 units",
+                    " class; a classifier needs at least 2 units",
                 ErrorCode::kInvalid, last_index);
   classes_ = shape[0];
   last.set_fused_softmax_loss(true);
@@ -121,7 +125,8 @@ int64_t step_copies(const LayerSpec& l) {
   if (l.type == "conv2d" || l.type == "dense") {
     copies += linear ? 0 : 1;
     copies += linear || l.activation == kernels::Activation::kRelu ? 0 : 1;
-  } else if (l.type == "maxpool2d" || l.type == "lrn" || l.type == "dropout" || l.type == "activation") {
+  } else if (l.type == "maxpool2d" || l.type == "lrn" || l.type == "dropout" ||
+             l.type == "activation") {
     copies += 1;
   }
   return copies;

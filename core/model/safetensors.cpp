@@ -34,20 +34,29 @@ enum class Dtype { kF32, kF16, kBF16, kF64 };
 
 size_t dtype_size(Dtype d) {
   switch (d) {
-    case Dtype::kF32: return 4;
-    case Dtype::kF16: return 2;
-    case Dtype::kBF16: return 2;
-    case Dtype::kF64: return 8;
+    case Dtype::kF32:
+      return 4;
+    case Dtype::kF16:
+      return 2;
+    case Dtype::kBF16:
+      return 2;
+    case Dtype::kF64:
+      return 8;
   }
   return 0;
 }
 
 bool parse_dtype(const std::string& s, Dtype* out) {
-  if (s == "F32") *out = Dtype::kF32;
-  else if (s == "F16") *out = Dtype::kF16;
-  else if (s == "BF16") *out = Dtype::kBF16;
-  else if (s == "F64") *out = Dtype::kF64;
-  else return false;
+  if (s == "F32")
+    *out = Dtype::kF32;
+  else if (s == "F16")
+    *out = Dtype::kF16;
+  else if (s == "BF16")
+    *out = Dtype::kBF16;
+  else if (s == "F64")
+    *out = Dtype::kF64;
+  else
+    return false;
   return true;
 }
 
@@ -102,9 +111,7 @@ uint32_t load_u32_le(const uint8_t* p) {
          static_cast<uint32_t>(p[2]) << 16 | static_cast<uint32_t>(p[3]) << 24;
 }
 
-uint16_t load_u16_le(const uint8_t* p) {
-  return static_cast<uint16_t>(p[0] | p[1] << 8);
-}
+uint16_t load_u16_le(const uint8_t* p) { return static_cast<uint16_t>(p[0] | p[1] << 8); }
 
 float float_from_bits(uint32_t bits) {
   float f;
@@ -136,10 +143,11 @@ float f64_to_float(double d) {
   // Halfway between FLT_MAX and 2^128; ties round to even, which is 2^128, i.e. infinity.
   constexpr double kOverflow = 340282356779733661637539395458142568448.0;  // 2^128 - 2^103
   const double a = std::fabs(d);
-  if (a >= kOverflow) return std::signbit(d) ? -std::numeric_limits<float>::infinity()
-                                             : std::numeric_limits<float>::infinity();
-  if (a > kMax) return std::signbit(d) ? -std::numeric_limits<float>::max()
-                                       : std::numeric_limits<float>::max();
+  if (a >= kOverflow)
+    return std::signbit(d) ? -std::numeric_limits<float>::infinity()
+                           : std::numeric_limits<float>::infinity();
+  if (a > kMax)
+    return std::signbit(d) ? -std::numeric_limits<float>::max() : std::numeric_limits<float>::max();
   return static_cast<float>(d);
 }
 
@@ -251,10 +259,10 @@ Entry parse_entry(const std::string& file, const std::string& key, const nlohman
   check(e.numel <= std::numeric_limits<uint64_t>::max() / size,
         t + " has so many elements that its byte size overflows");
   const uint64_t need = e.numel * size;
-  check(need == e.end - e.begin,
-        t + " has shape [" + shape_str(e.shape) + "] and dtype " + e.dtype_name + ", which needs " +
-            std::to_string(need) + " bytes, but its data_offsets " + range + " span " +
-            std::to_string(e.end - e.begin));
+  check(need == e.end - e.begin, t + " has shape [" + shape_str(e.shape) + "] and dtype " +
+                                     e.dtype_name + ", which needs " + std::to_string(need) +
+                                     " bytes, but its data_offsets " + range + " span " +
+                                     std::to_string(e.end - e.begin));
   return e;
 }
 
@@ -311,8 +319,8 @@ std::vector<uint8_t> write_safetensors(const SafetensorsFile& file) {
       }
       numel *= static_cast<uint64_t>(d);
     }
-    check(numel == t.data.size(), kWriterPrefix + tn + " has shape [" + shape_str(t.shape) +
-                                      "] (" + std::to_string(numel) + " elements) but " +
+    check(numel == t.data.size(), kWriterPrefix + tn + " has shape [" + shape_str(t.shape) + "] (" +
+                                      std::to_string(numel) + " elements) but " +
                                       std::to_string(t.data.size()) + " values");
     const uint64_t end = offset + 4 * numel;
     nlohmann::ordered_json entry = nlohmann::ordered_json::object();
@@ -349,8 +357,8 @@ SafetensorsFile read_safetensors(const uint8_t* bytes, size_t n, const std::stri
         name + ": header length field says " + std::to_string(header_len) +
             " bytes, more than the 100 MB limit (is this a safetensors file?)");
   check(header_len <= static_cast<uint64_t>(n) - 8,
-        name + ": header length field says " + std::to_string(header_len) +
-            " bytes but only " + std::to_string(n - 8) + " bytes follow it");
+        name + ": header length field says " + std::to_string(header_len) + " bytes but only " +
+            std::to_string(n - 8) + " bytes follow it");
   const uint8_t* header_begin = bytes + 8;
   const uint8_t* header_end = header_begin + header_len;
   const uint64_t data_len = static_cast<uint64_t>(n) - 8 - header_len;
@@ -473,8 +481,7 @@ void write_file_atomic(const std::string& path, const std::vector<uint8_t>& byte
   }
   if (fd < 0) {
     const int err = errno;
-    throw Error(path + ": cannot create temporary file '" + tmp + "' (" + std::strerror(err) +
-                ")");
+    throw Error(path + ": cannot create temporary file '" + tmp + "' (" + std::strerror(err) + ")");
   }
 
   auto fail = [&](const char* what, int err) {

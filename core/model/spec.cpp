@@ -17,12 +17,18 @@ namespace {
 
 std::string describe(const json& j) {
   switch (j.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::boolean: return "a boolean";
-    case json::value_t::string: return "a string";
-    case json::value_t::array: return "an array";
-    case json::value_t::object: return "an object";
-    default: return "a number";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::boolean:
+      return "a boolean";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::object:
+      return "an object";
+    default:
+      return "a number";
   }
 }
 
@@ -31,7 +37,8 @@ int get_int(const json& o, const char* key, const std::string& ctx, int lo, int 
   const json& v = o.at(key);
   if (!v.is_number()) throw Error(ctx + ": \"" + key + "\" must be a number, not " + describe(v));
   const double d = v.get<double>();
-  if (d != std::floor(d)) throw Error(ctx + ": \"" + key + "\" must be a whole number, not " + v.dump());
+  if (d != std::floor(d))
+    throw Error(ctx + ": \"" + key + "\" must be a whole number, not " + v.dump());
   if (d < lo || d > hi)
     throw Error(ctx + ": \"" + key + "\" is " + v.dump() + " but must be between " +
                 std::to_string(lo) + " and " + std::to_string(hi));
@@ -53,7 +60,8 @@ float get_float(const json& o, const char* key, const std::string& ctx, double l
 
 bool get_bool(const json& o, const char* key, const std::string& ctx) {
   const json& v = o.at(key);
-  if (!v.is_boolean()) throw Error(ctx + ": \"" + key + "\" must be true or false, not " + v.dump());
+  if (!v.is_boolean())
+    throw Error(ctx + ": \"" + key + "\" must be true or false, not " + v.dump());
   return v.get<bool>();
 }
 
@@ -64,11 +72,13 @@ std::string get_string(const json& o, const char* key, const std::string& ctx) {
 }
 
 // An int or a [a, b] pair (kernel, stride, pool size).
-void get_pair(const json& o, const char* key, const std::string& ctx, int lo, int hi, int* a, int* b) {
+void get_pair(const json& o, const char* key, const std::string& ctx, int lo, int hi, int* a,
+              int* b) {
   const json& v = o.at(key);
   if (v.is_array()) {
     if (v.size() != 2)
-      throw Error(ctx + ": \"" + key + "\" must be a number or a pair [height, width], not " + v.dump());
+      throw Error(ctx + ": \"" + key + "\" must be a number or a pair [height, width], not " +
+                  v.dump());
     json pair = {{"h", v[0]}, {"w", v[1]}};
     *a = get_int(pair, "h", ctx + " " + key + "[0]", lo, hi);
     *b = get_int(pair, "w", ctx + " " + key + "[1]", lo, hi);
@@ -94,18 +104,21 @@ Activation parse_activation(const std::string& s, const std::string& ctx) {
   if (s == "tanh") return Activation::kTanh;
   if (s == "sigmoid") return Activation::kSigmoid;
   if (s == "softmax") return Activation::kSoftmax;
-  throw Error(ctx + ": unknown activation \"" + s + "\" (use relu, tanh, sigmoid, softmax or linear)");
+  throw Error(ctx + ": unknown activation \"" + s +
+              "\" (use relu, tanh, sigmoid, softmax or linear)");
 }
 
 InitSpec parse_init(const json& v, const std::string& ctx) {
   InitSpec init;
   json o = v.is_string() ? json{{"type", v}} : v;
   if (!o.is_object() || !o.contains("type"))
-    throw Error(ctx + ": an initializer must be a name or an object with a \"type\", not " + v.dump());
+    throw Error(ctx + ": an initializer must be a name or an object with a \"type\", not " +
+                v.dump());
   check_fields(o, ctx, {"type", "stddev", "value", "factor"});
   init.type = get_string(o, "type", ctx);
-  static const std::set<std::string> kTypes = {"glorot_uniform", "uniform_scaling", "he_normal",
-                                               "truncated_normal", "normal", "zeros", "constant"};
+  static const std::set<std::string> kTypes = {"glorot_uniform",   "uniform_scaling", "he_normal",
+                                               "truncated_normal", "normal",          "zeros",
+                                               "constant"};
   if (!kTypes.count(init.type))
     throw Error(ctx + ": unknown initializer \"" + init.type +
                 "\" (use glorot_uniform, uniform_scaling, he_normal, truncated_normal, normal, "
@@ -116,24 +129,31 @@ InitSpec parse_init(const json& v, const std::string& ctx) {
   return init;
 }
 
-// "padding": a name or a number of pixels, read by the one padding parser (core/layers/layer_spec.h).
+// "padding": a name or a number of pixels, read by the one padding parser
+// (core/layers/layer_spec.h).
 PaddingSpec padding_field(const json& o, const std::string& ctx) {
   const json& v = o.at("padding");
-  const bool whole = v.is_number() && v.get<double>() == std::floor(v.get<double>()) && std::fabs(v.get<double>()) < 1e9;
-  return parse_padding(v.is_string() ? v.get<std::string>() : whole ? std::to_string(v.get<int64_t>()) : v.dump(), ctx);
+  const bool whole = v.is_number() && v.get<double>() == std::floor(v.get<double>()) &&
+                     std::fabs(v.get<double>()) < 1e9;
+  return parse_padding(v.is_string() ? v.get<std::string>()
+                       : whole       ? std::to_string(v.get<int64_t>())
+                                     : v.dump(),
+                       ctx);
 }
 
 LayerSpec parse_layer(const json& o, int index) {
   std::string ctx = "layer " + std::to_string(index);
-  if (!o.is_object()) throw Error(ctx + ": must be an object such as {\"type\": \"dense\", \"units\": 10}");
+  if (!o.is_object())
+    throw Error(ctx + ": must be an object such as {\"type\": \"dense\", \"units\": 10}");
   if (!o.contains("type")) throw Error(ctx + ": missing \"type\"");
   LayerSpec l;
   l.type = get_string(o, "type", ctx);
   ctx = layer_label(index, l);
   const int kMax = 1 << 16;
   if (l.type == "conv2d") {
-    check_fields(o, ctx, {"type", "filters", "kernel", "stride", "padding", "activation", "use_bias",
-                          "init", "bias_init", "l2", "name"});
+    check_fields(o, ctx,
+                 {"type", "filters", "kernel", "stride", "padding", "activation", "use_bias",
+                  "init", "bias_init", "l2", "name"});
     if (!o.contains("filters")) throw Error(ctx + ": missing \"filters\"");
     if (!o.contains("kernel")) throw Error(ctx + ": missing \"kernel\"");
     if (o.at("filters").is_number() && o.at("filters").get<double>() < 1)
@@ -143,7 +163,8 @@ LayerSpec parse_layer(const json& o, int index) {
     if (o.contains("stride")) get_pair(o, "stride", ctx, 1, 1024, &l.sh, &l.sw);
     if (o.contains("padding")) l.padding = padding_field(o, ctx);
   } else if (l.type == "dense") {
-    check_fields(o, ctx, {"type", "units", "activation", "use_bias", "init", "bias_init", "l2", "name"});
+    check_fields(o, ctx,
+                 {"type", "units", "activation", "use_bias", "init", "bias_init", "l2", "name"});
     if (!o.contains("units")) throw Error(ctx + ": missing \"units\"");
     if (o.at("units").is_number() && o.at("units").get<double>() < 1)
       throw Error(ctx + ": \"units\" is " + o.at("units").dump() + " but must be at least 1");
@@ -166,16 +187,19 @@ LayerSpec parse_layer(const json& o, int index) {
     check_fields(o, ctx, {"type", "name"});
   } else if (l.type == "dropout") {
     check_fields(o, ctx, {"type", "rate", "name"});
-    if (!o.contains("rate")) throw Error(ctx + ": missing \"rate\" (the fraction of units dropped, e.g. 0.5)");
+    if (!o.contains("rate"))
+      throw Error(ctx + ": missing \"rate\" (the fraction of units dropped, e.g. 0.5)");
     l.rate = get_float(o, "rate", ctx, 0.0, 0.95);
   } else if (l.type == "activation") {
     check_fields(o, ctx, {"type", "activation", "name"});
     if (!o.contains("activation")) throw Error(ctx + ": missing \"activation\"");
   } else {
-    throw Error(ctx + ": unknown layer type \"" + l.type +
-                "\" (use conv2d, maxpool2d, avgpool2d, lrn, flatten, dense, dropout or activation)");
+    throw Error(
+        ctx + ": unknown layer type \"" + l.type +
+        "\" (use conv2d, maxpool2d, avgpool2d, lrn, flatten, dense, dropout or activation)");
   }
-  if (o.contains("activation")) l.activation = parse_activation(get_string(o, "activation", ctx), ctx);
+  if (o.contains("activation"))
+    l.activation = parse_activation(get_string(o, "activation", ctx), ctx);
   if (o.contains("use_bias")) l.use_bias = get_bool(o, "use_bias", ctx);
   if (o.contains("init")) l.init = parse_init(o.at("init"), ctx + " \"init\"");
   if (o.contains("bias_init")) l.bias_init = parse_init(o.at("bias_init"), ctx + " \"bias_init\"");
@@ -244,8 +268,9 @@ ModelSpec parse_spec(const std::string& json_text, const std::string& where) {
     throw Error(where + " is not valid JSON: " + what);
   }
   if (!doc.is_object()) throw Error(where + " must be a JSON object with \"input\" and \"layers\"");
-  check_fields(doc, where, {"name", "description", "input", "layers", "loss", "optimizer", "batch_size",
-                            "epochs", "seed", "shuffle", "lr_schedule", "augment"});
+  check_fields(doc, where,
+               {"name", "description", "input", "layers", "loss", "optimizer", "batch_size",
+                "epochs", "seed", "shuffle", "lr_schedule", "augment"});
   ModelSpec s;
   if (doc.contains("name")) s.name = get_string(doc, "name", where);
   if (doc.contains("description")) s.description = get_string(doc, "description", where);
@@ -286,7 +311,8 @@ ModelSpec parse_spec(const std::string& json_text, const std::string& where) {
   if (doc.contains("lr_schedule")) {
     s.lr_schedule = get_string(doc, "lr_schedule", where);
     if (s.lr_schedule != "constant" && s.lr_schedule != "cosine")
-      throw Error(where + ": unknown \"lr_schedule\" \"" + s.lr_schedule + "\" (use constant or cosine)");
+      throw Error(where + ": unknown \"lr_schedule\" \"" + s.lr_schedule +
+                  "\" (use constant or cosine)");
   }
   if (doc.contains("augment")) {
     const json& a = doc.at("augment");

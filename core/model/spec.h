@@ -32,7 +32,8 @@ struct ModelSpec {
   bool shuffle = true;
   // "constant", or "cosine": lr * (0.05 + 0.95 * (1 + cos(pi * t)) / 2) with t the fraction of the
   // planned training (epochs x steps per epoch) done, held at 5% of lr afterwards.
-  std::string lr_schedule = "constant";  // reshuffle the training set every epoch (false: file order)
+  std::string lr_schedule =
+      "constant";  // reshuffle the training set every epoch (false: file order)
   AugmentSpec augment;
 };
 

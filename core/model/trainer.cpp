@@ -23,11 +23,13 @@ Trainer::Trainer(Trainer&&) noexcept = default;
 Trainer& Trainer::operator=(Trainer&&) noexcept = default;
 
 void Trainer::require_model() const {
-  if (!net_) throw Error("no model yet: configure a spec or load a model file first", ErrorCode::kState);
+  if (!net_)
+    throw Error("no model yet: configure a spec or load a model file first", ErrorCode::kState);
 }
 
 void Trainer::require_data() const {
-  if (!data_) throw Error("no data yet: load the MNIST (or other IDX) files first", ErrorCode::kState);
+  if (!data_)
+    throw Error("no data yet: load the MNIST (or other IDX) files first", ErrorCode::kState);
 }
 
 Network& Trainer::network() {
@@ -56,8 +58,10 @@ ModelSummary Trainer::configure(const std::string& spec_json) {
       return n;
     } catch (const std::bad_alloc&) {
       // The engine's memory has a maximum (the wasm module's); the old model is still there.
-      throw Error("this model's weights do not fit in the memory the engine can have; use fewer filters or units",
-                  ErrorCode::kMemory);
+      throw Error(
+          "this model's weights do not fit in the memory the engine can have; use fewer filters or "
+          "units",
+          ErrorCode::kMemory);
     }
   });
   net_ = std::move(net);
@@ -93,15 +97,18 @@ int64_t step_memory_limit() {
   int64_t limit = int64_t{48} << 30;
 #if defined(__unix__) && !defined(__EMSCRIPTEN__)
   const long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGE_SIZE);
-  if (pages > 0 && page > 0) limit = std::min<int64_t>(limit, static_cast<int64_t>(pages) * page / 4 * 3);
+  if (pages > 0 && page > 0)
+    limit = std::min<int64_t>(limit, static_cast<int64_t>(pages) * page / 4 * 3);
 #endif
   return limit;
 }
 
 std::string bytes_text(int64_t bytes) {
   char buf[32];
-  if (bytes >= (int64_t{1} << 30)) std::snprintf(buf, sizeof buf, "%.1f GB", bytes / 1073741824.0);
-  else std::snprintf(buf, sizeof buf, "%.0f MB", std::max(1.0, bytes / 1048576.0));
+  if (bytes >= (int64_t{1} << 30))
+    std::snprintf(buf, sizeof buf, "%.1f GB", bytes / 1073741824.0);
+  else
+    std::snprintf(buf, sizeof buf, "%.0f MB", std::max(1.0, bytes / 1048576.0));
   return buf;
 }
 }  // namespace
@@ -113,12 +120,13 @@ void Trainer::check_step_memory(const ModelSpec& spec) const {
   if (need <= limit) return;
   const int64_t room = limit - s.step_bytes_fixed;
   const int64_t fits = s.step_bytes_per_example > 0 ? room / s.step_bytes_per_example : 0;
-  std::string advice = fits >= 1 ? "lower the batch size to " + std::to_string(std::min<int64_t>(fits, batch - 1)) +
+  std::string advice = fits >= 1 ? "lower the batch size to " +
+                                       std::to_string(std::min<int64_t>(fits, batch - 1)) +
                                        " or less, or use fewer or smaller layers"
                                  : "use fewer filters or units, or pool earlier";
-  throw Error("a training step of this model with batch " + std::to_string(batch) + " needs about " +
-              bytes_text(need) + " of memory, more than the " + bytes_text(limit) +
-              " this engine can use; " + advice,
+  throw Error("a training step of this model with batch " + std::to_string(batch) +
+                  " needs about " + bytes_text(need) + " of memory, more than the " +
+                  bytes_text(limit) + " this engine can use; " + advice,
               ErrorCode::kMemory);
 }
 
@@ -135,7 +143,8 @@ float Trainer::current_lr() const {
   if (spec.lr_schedule != "cosine" || !data_) return spec.optimizer.lr;
   const double planned = static_cast<double>(spec.epochs) * steps_per_epoch();
   const double t = std::min(1.0, static_cast<double>(step_) / std::max(1.0, planned));
-  return static_cast<float>(spec.optimizer.lr * (0.05 + 0.95 * 0.5 * (1.0 + std::cos(3.141592653589793 * t))));
+  return static_cast<float>(spec.optimizer.lr *
+                            (0.05 + 0.95 * 0.5 * (1.0 + std::cos(3.141592653589793 * t))));
 }
 
 void Trainer::ensure_slots() {
@@ -161,7 +170,8 @@ void Trainer::set_hyperparameters(const Hyperparameters& h) {
     }
   }
   if (h.lr) {
-    if (!(*h.lr > 0.0f && *h.lr <= 100.0f)) throw Error("the learning rate must be between 0 and 100");
+    if (!(*h.lr > 0.0f && *h.lr <= 100.0f))
+      throw Error("the learning rate must be between 0 and 100");
     s.optimizer.lr = *h.lr;
   }
   if (h.momentum) {
@@ -169,7 +179,8 @@ void Trainer::set_hyperparameters(const Hyperparameters& h) {
     s.optimizer.momentum = *h.momentum;
   }
   if (h.batch_size) {
-    if (*h.batch_size < 1 || *h.batch_size > 4096) throw Error("the batch size must be between 1 and 4096");
+    if (*h.batch_size < 1 || *h.batch_size > 4096)
+      throw Error("the batch size must be between 1 and 4096");
     s.batch_size = *h.batch_size;
   }
   if (h.epochs) {
@@ -177,7 +188,8 @@ void Trainer::set_hyperparameters(const Hyperparameters& h) {
     s.epochs = *h.epochs;
   }
   if (h.l2 && !(*h.l2 >= 0.0f && *h.l2 <= 100.0f)) throw Error("L2 must be between 0 and 100");
-  if (h.dropout && !(*h.dropout >= 0.0f && *h.dropout <= 0.95f)) throw Error("dropout must be between 0 and 0.95");
+  if (h.dropout && !(*h.dropout >= 0.0f && *h.dropout <= 0.95f))
+    throw Error("dropout must be between 0 and 0.95");
   for (size_t i = 0; i < s.layers.size(); ++i) {
     LayerSpec& l = s.layers[i];
     if (h.l2 && (l.type == "conv2d" || l.type == "dense")) l.l2 = *h.l2;

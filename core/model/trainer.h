@@ -123,11 +123,11 @@ struct LayerStats {
 // A conv2d or pooling layer's window as built: what the spec asks and the padding really used.
 struct LayerWindow {
   int layer = 0;
-  std::string name, type;     // "conv2d_1", "conv2d"
+  std::string name, type;  // "conv2d_1", "conv2d"
   int kh = 0, kw = 0, sh = 1, sw = 1;
-  std::string padding;        // as the spec writes it: "same", "valid" or "2"
-  WindowGeometry geometry;    // output size and the padding used on each side
-  std::string activation;     // "relu", ...; "linear" for pooling
+  std::string padding;      // as the spec writes it: "same", "valid" or "2"
+  WindowGeometry geometry;  // output size and the padding used on each side
+  std::string activation;   // "relu", ...; "linear" for pooling
 };
 
 class Trainer {
@@ -148,8 +148,10 @@ class Trainer {
   // IDX files as unpacked bytes (gzip is refused with a sentence: data::read_idx_file, the page and
   // Node unpack .gz before calling). Errors (ErrorCode::kData) name the file's role ("training
   // images"), after the file's name when `names` gives the four ("train.gz (training images)").
-  DataInfo set_data(const std::vector<uint8_t>& train_images, const std::vector<uint8_t>& train_labels,
-                    const std::vector<uint8_t>& test_images, const std::vector<uint8_t>& test_labels,
+  DataInfo set_data(const std::vector<uint8_t>& train_images,
+                    const std::vector<uint8_t>& train_labels,
+                    const std::vector<uint8_t>& test_images,
+                    const std::vector<uint8_t>& test_labels,
                     const std::vector<std::string>& names = {});
   DataInfo set_data(data::IdxSet set);
   // A data set that arrives in shards: appends IDX images and labels (unpacked) to the
@@ -263,7 +265,8 @@ class Trainer {
   // A fresh shuffled pass over the training images present, within the current epoch.
   void start_pass();
   int64_t epoch_size() const;
-  DataInfo append(bool train, const std::vector<uint8_t>& images, const std::vector<uint8_t>& labels);
+  DataInfo append(bool train, const std::vector<uint8_t>& images,
+                  const std::vector<uint8_t>& labels);
   ModelSummary load_file(const std::vector<uint8_t>& bytes, const std::string& name);
   void ensure_slots();
   Snapshot take_snapshot() const;
@@ -286,7 +289,7 @@ class Trainer {
   std::vector<int> perm_;
   Tensor batch_x_, dlogits_, probs_;
   std::vector<uint8_t> batch_y_;
-  std::vector<double> update_ratio_;   // per layer, of the last step (see LayerStats)
+  std::vector<double> update_ratio_;  // per layer, of the last step (see LayerStats)
 };
 
 }  // namespace cnn

@@ -20,7 +20,8 @@ void fill_order(std::vector<int>& perm, int n, Rng* rng) {
   perm.resize(n);
   for (int i = 0; i < n; ++i) perm[i] = i;
   if (!rng) return;
-  for (int i = n - 1; i > 0; --i) std::swap(perm[i], perm[rng->below(static_cast<uint32_t>(i + 1))]);
+  for (int i = n - 1; i > 0; --i)
+    std::swap(perm[i], perm[rng->below(static_cast<uint32_t>(i + 1))]);
 }
 }  // namespace
 
@@ -29,10 +30,12 @@ DataInfo Trainer::set_data(const std::vector<uint8_t>& train_images,
                            const std::vector<uint8_t>& test_images,
                            const std::vector<uint8_t>& test_labels,
                            const std::vector<std::string>& names) {
-  static const char* const kRoles[] = {"training images", "training labels", "test images", "test labels"};
+  static const char* const kRoles[] = {"training images", "training labels", "test images",
+                                       "test labels"};
   // "train-images-idx3-ubyte (training images)" when the caller knows the file, else the role.
   auto name = [&](size_t i) {
-    return i < names.size() && !names[i].empty() ? names[i] + " (" + kRoles[i] + ")" : std::string(kRoles[i]);
+    return i < names.size() && !names[i].empty() ? names[i] + " (" + kRoles[i] + ")"
+                                                 : std::string(kRoles[i]);
   };
   data::IdxSet set;
   with_error_code(ErrorCode::kData, [&] {
@@ -50,8 +53,9 @@ DataInfo Trainer::set_data(data::IdxSet set) {
   const auto& tr = set.train.images;
   const auto& te = set.test.images;
   if (tr.rows != te.rows || tr.cols != te.cols)
-    throw Error("the training images are " + std::to_string(tr.rows) + "x" + std::to_string(tr.cols) +
-                " but the test images are " + std::to_string(te.rows) + "x" + std::to_string(te.cols),
+    throw Error("the training images are " + std::to_string(tr.rows) + "x" +
+                    std::to_string(tr.cols) + " but the test images are " +
+                    std::to_string(te.rows) + "x" + std::to_string(te.cols),
                 ErrorCode::kData);
   data_ = std::make_unique<data::IdxSet>(std::move(set));
   full_train_count_ = 0;
@@ -62,20 +66,24 @@ DataInfo Trainer::set_data(data::IdxSet set) {
   return data_info();
 }
 
-DataInfo Trainer::append_train(const std::vector<uint8_t>& images, const std::vector<uint8_t>& labels) {
+DataInfo Trainer::append_train(const std::vector<uint8_t>& images,
+                               const std::vector<uint8_t>& labels) {
   return with_error_code(ErrorCode::kData, [&] { return append(true, images, labels); });
 }
 
-DataInfo Trainer::append_test(const std::vector<uint8_t>& images, const std::vector<uint8_t>& labels) {
+DataInfo Trainer::append_test(const std::vector<uint8_t>& images,
+                              const std::vector<uint8_t>& labels) {
   return with_error_code(ErrorCode::kData, [&] { return append(false, images, labels); });
 }
 
-DataInfo Trainer::append(bool train, const std::vector<uint8_t>& images, const std::vector<uint8_t>& labels) {
+DataInfo Trainer::append(bool train, const std::vector<uint8_t>& images,
+                         const std::vector<uint8_t>& labels) {
   const std::string set = train ? "training" : "test";
   if (!data_) throw Error("no data to add the " + set + " images to: load a data set first");
   data::Dataset more = data::make_dataset(
       data::parse_idx_images(images.data(), images.size(), "more " + set + " images"),
-      data::parse_idx_labels(labels.data(), labels.size(), "more " + set + " labels"), "more " + set + " data");
+      data::parse_idx_labels(labels.data(), labels.size(), "more " + set + " labels"),
+      "more " + set + " data");
   data::Dataset& to = train ? data_->train : data_->test;
   const int before = to.images.count;
   const bool splice = train && net_ && perm_.size() == static_cast<size_t>(before);
@@ -101,8 +109,9 @@ void Trainer::set_full_train_count(int n) {
   require_data();
   const int have = data_->train.images.count;
   if (n != 0 && (n < have || n > data::kIdxMaxCount))
-    throw Error("the full training set must have from " + std::to_string(have) + " (the images present) to " +
-                std::to_string(data::kIdxMaxCount) + " images, not " + std::to_string(n));
+    throw Error("the full training set must have from " + std::to_string(have) +
+                " (the images present) to " + std::to_string(data::kIdxMaxCount) + " images, not " +
+                std::to_string(n));
   full_train_count_ = n;
 }
 
@@ -129,14 +138,16 @@ void Trainer::check_data_fits() const {
   const auto& img = data_->train.images;
   if (in[0] != img.rows || in[1] != img.cols || in[2] != 1)
     throw Error("the model expects " + shape_str(in) + " inputs but the data has " +
-                std::to_string(img.rows) + "x" + std::to_string(img.cols) + "x1 images; set \"input\" to [" +
-                std::to_string(img.rows) + ", " + std::to_string(img.cols) + ", 1]");
+                std::to_string(img.rows) + "x" + std::to_string(img.cols) +
+                "x1 images; set \"input\" to [" + std::to_string(img.rows) + ", " +
+                std::to_string(img.cols) + ", 1]");
   const int classes = net_->classes();
   for (const data::Dataset* d : {&data_->train, &data_->test})
     for (int i = 0; i < d->labels.count; ++i)
       if (d->labels.labels[i] >= classes)
-        throw Error("label " + std::to_string(d->labels.labels[i]) + " of example " + std::to_string(i) +
-                    " does not fit the model's " + std::to_string(classes) + " output classes");
+        throw Error("label " + std::to_string(d->labels.labels[i]) + " of example " +
+                    std::to_string(i) + " does not fit the model's " + std::to_string(classes) +
+                    " output classes");
 }
 
 void Trainer::start_epoch() {
@@ -150,8 +161,8 @@ void Trainer::start_pass() {
   ++pass_;
   pos_ = 0;
   const int n = data_->train.images.count;
-  Rng rng = Rng::stream(net_->spec().seed,
-                        kPassStream + (static_cast<uint64_t>(epoch_) << 20) + static_cast<uint64_t>(pass_));
+  Rng rng = Rng::stream(net_->spec().seed, kPassStream + (static_cast<uint64_t>(epoch_) << 20) +
+                                               static_cast<uint64_t>(pass_));
   fill_order(perm_, n, net_->spec().shuffle ? &rng : nullptr);
 }
 
@@ -163,7 +174,8 @@ std::vector<float> Trainer::test_image(int index, int* label) const {
                 std::to_string(images.count) + ")");
   const int px = images.rows * images.cols;
   std::vector<float> out(px);
-  data::bytes_to_unit_floats(&images.pixels[static_cast<size_t>(index) * px], static_cast<size_t>(px), out.data());
+  data::bytes_to_unit_floats(&images.pixels[static_cast<size_t>(index) * px],
+                             static_cast<size_t>(px), out.data());
   if (label) *label = data_->test.labels.labels[index];
   return out;
 }

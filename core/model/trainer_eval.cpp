@@ -36,11 +36,12 @@ EvalResult Trainer::evaluate(int limit) {
   for (int b0 = 0; b0 < total; b0 += kEvalBatch) {
     const int bs = std::min(kEvalBatch, total - b0);
     x.reshape({bs, H, W, 1});
-    data::bytes_to_unit_floats(&images.pixels[static_cast<size_t>(b0) * px], static_cast<size_t>(bs) * px, x.ptr());
+    data::bytes_to_unit_floats(&images.pixels[static_cast<size_t>(b0) * px],
+                               static_cast<size_t>(bs) * px, x.ptr());
     net_->forward(x, false, nullptr);
     float* probs = r.probs.data() + static_cast<size_t>(b0) * C;
-    loss_sum += bs * kernels::ref::softmax_cross_entropy(bs, C, net_->logits().ptr(), &labels[b0], probs,
-                                                         nullptr, 1.0f);
+    loss_sum += bs * kernels::ref::softmax_cross_entropy(bs, C, net_->logits().ptr(), &labels[b0],
+                                                         probs, nullptr, 1.0f);
     for (int b = 0; b < bs; ++b) {
       const float* p = probs + static_cast<int64_t>(b) * C;
       const int pred = static_cast<int>(std::max_element(p, p + C) - p);
@@ -48,12 +49,15 @@ EvalResult Trainer::evaluate(int limit) {
       r.predicted[b0 + b] = static_cast<uint8_t>(pred);
       r.confusion[truth * C + pred]++;
       r.class_count[truth]++;
-      if (pred == truth) ++correct;
-      else r.misclassified.push_back(b0 + b);
+      if (pred == truth)
+        ++correct;
+      else
+        r.misclassified.push_back(b0 + b);
     }
   }
   for (int c = 0; c < C; ++c)
-    r.per_class[c] = r.class_count[c] ? static_cast<double>(r.confusion[c * C + c]) / r.class_count[c] : 0.0;
+    r.per_class[c] =
+        r.class_count[c] ? static_cast<double>(r.confusion[c * C + c]) / r.class_count[c] : 0.0;
   r.loss = total ? loss_sum / total : 0.0;
   r.accuracy = total ? static_cast<double>(correct) / total : 0.0;
   return r;
@@ -68,7 +72,8 @@ std::vector<float> Trainer::predict(const float* image, size_t n) {
                 " values) but got " + std::to_string(n) + " values");
   Tensor x({1, in[0], in[1], in[2]});
   for (size_t i = 0; i < n; ++i) {
-    if (!std::isfinite(image[i])) throw Error("predict: the image has a NaN or infinite pixel at index " + std::to_string(i));
+    if (!std::isfinite(image[i]))
+      throw Error("predict: the image has a NaN or infinite pixel at index " + std::to_string(i));
     x.data[i] = image[i];
   }
   return net_->forward(x, false, nullptr).data;

@@ -20,7 +20,8 @@ constexpr const char* kFormat = "cnn-playground/1";
 std::vector<uint8_t> Trainer::save(bool with_optimizer) const {
   require_model();
   SafetensorsFile f;
-  for (const Param* p : net_->params()) f.tensors.push_back({p->name, p->value.shape, p->value.data});
+  for (const Param* p : net_->params())
+    f.tensors.push_back({p->name, p->value.shape, p->value.data});
   if (with_optimizer)
     for (const Param* p : net_->params()) {
       if (p->m.size()) f.tensors.push_back({"optimizer/" + p->name + "/m", p->m.shape, p->m.data});
@@ -28,7 +29,10 @@ std::vector<uint8_t> Trainer::save(bool with_optimizer) const {
     }
   f.metadata["format"] = kFormat;
   f.metadata["spec"] = spec_to_json(net_->spec());
-  json training{{"step", step_}, {"epoch", epoch_}, {"examples_seen", examples_seen_}, {"position", epoch_pos_}};
+  json training{{"step", step_},
+                {"epoch", epoch_},
+                {"examples_seen", examples_seen_},
+                {"position", epoch_pos_}};
   if (with_optimizer) training["optimizer_steps"] = opt_steps_;
   f.metadata["training"] = training.dump();
   return write_safetensors(f);
@@ -38,7 +42,8 @@ namespace {
 // Copies the file's tensors into the network's parameters after checking all of them, so a
 // mismatch changes nothing. Optimizer slots are taken when present and complete.
 // Returns whether every parameter got its optimizer slots from the file.
-bool assign_tensors(Network& net, const SafetensorsFile& f, const std::string& name, bool with_slots) {
+bool assign_tensors(Network& net, const SafetensorsFile& f, const std::string& name,
+                    bool with_slots) {
   std::map<std::string, const NamedTensor*> by_name;
   for (const NamedTensor& t : f.tensors) by_name[t.name] = &t;
   std::map<std::string, bool> used;
@@ -90,8 +95,9 @@ ModelSummary Trainer::load_file(const std::vector<uint8_t>& bytes, const std::st
   const SafetensorsFile f = read_safetensors(bytes.data(), bytes.size(), name);
   auto it = f.metadata.find("spec");
   if (it == f.metadata.end())
-    throw Error(name + ": has no model spec in its metadata (not a CNN Playground model file); "
-                "import it as weights into a matching spec instead",
+    throw Error(name +
+                    ": has no model spec in its metadata (not a CNN Playground model file); "
+                    "import it as weights into a matching spec instead",
                 ErrorCode::kNoSpec);
   ModelSpec spec = parse_spec(it->second, name + " spec");
   auto net = std::make_unique<Network>(spec);

@@ -41,8 +41,7 @@ LayerWindow Trainer::layer_window(int layer) const {
                 std::to_string(layers) + " layers, numbered 0 to " + std::to_string(layers - 1) +
                 ")");
   const Layer& l = net_->layer(layer);
-  if (!l.window())
-    throw Error("layer_window: " + l.label() + " is not a conv2d or pooling layer");
+  if (!l.window()) throw Error("layer_window: " + l.label() + " is not a conv2d or pooling layer");
   const LayerSpec& s = l.spec();
   LayerWindow w;
   w.layer = layer;

@@ -105,11 +105,11 @@ double Trainer::train_one_step(double* accuracy) {
   const int C = net_->classes();
   probs_.reshape({bs, C});
   dlogits_.reshape({bs, C});
-  double loss = kernels::ref::softmax_cross_entropy(bs, C, logits.ptr(), batch_y_.data(), probs_.ptr(),
-                                                    dlogits_.ptr(), 1.0f / bs);
+  double loss = kernels::ref::softmax_cross_entropy(bs, C, logits.ptr(), batch_y_.data(),
+                                                    probs_.ptr(), dlogits_.ptr(), 1.0f / bs);
   const std::string at_step = "training diverged at step " + std::to_string(step_ + 1) + ": ";
-  const std::string advice = "; lower the learning rate (now " +
-                             json(spec.optimizer.lr).dump() + ") or reset the model";
+  const std::string advice =
+      "; lower the learning rate (now " + json(spec.optimizer.lr).dump() + ") or reset the model";
   if (!std::isfinite(loss)) {
     for (int i = 0; i < net_->num_layers(); ++i)
       if (!net_->activation(i).all_finite())
@@ -138,7 +138,8 @@ double Trainer::train_one_step(double* accuracy) {
         finite = all_finite_threaded(p.grad.size(), p.grad.ptr());
       }
       if (!finite)
-        throw Error(at_step + layer.label() + " has NaN or infinite gradients" + advice, ErrorCode::kDiverged);
+        throw Error(at_step + layer.label() + " has NaN or infinite gradients" + advice,
+                    ErrorCode::kDiverged);
     }
   }
   const int64_t t = opt_steps_ + 1;
@@ -150,12 +151,13 @@ double Trainer::train_one_step(double* accuracy) {
     Layer& layer = net_->layer(i);
     double update_sq = 0, weight_sq = 0;
     for (Param& p : layer.params()) {
-      const UpdateSums u = optimizer_update_measured(opt, p.value.size(), p.value.ptr(), p.grad.ptr(),
-                                                     p.m.size() ? p.m.ptr() : nullptr,
+      const UpdateSums u = optimizer_update_measured(opt, p.value.size(), p.value.ptr(),
+                                                     p.grad.ptr(), p.m.size() ? p.m.ptr() : nullptr,
                                                      p.v.size() ? p.v.ptr() : nullptr, t);
       if (!u.finite)
-        throw Error(at_step + layer.label() + " weights became NaN or infinite after the update" + advice,
-                    ErrorCode::kDiverged);
+        throw Error(
+            at_step + layer.label() + " weights became NaN or infinite after the update" + advice,
+            ErrorCode::kDiverged);
       update_sq += u.update_sq;
       weight_sq += u.weight_sq;
     }

@@ -8,8 +8,8 @@
 #include "core/model/onnx_export.h"
 #include "core/model/safetensors.h"
 #include "core/model/trainer.h"
-#include "core/tensor/error.h"
 #include "core/parallel/thread_pool.h"
+#include "core/tensor/error.h"
 
 namespace cnn {
 
@@ -24,7 +24,9 @@ int Trainer::hardware_threads() { return parallel::hardware_threads(); }
 
 DataInfo Trainer::set_data_dir(const std::string& dir) { return set_data(data::load_idx_dir(dir)); }
 
-std::string Trainer::find_data_dir(const std::string& source_dir) { return data::default_data_dir(source_dir); }
+std::string Trainer::find_data_dir(const std::string& source_dir) {
+  return data::default_data_dir(source_dir);
+}
 
 std::vector<uint8_t> Trainer::export_onnx() const {
   require_model();
@@ -46,7 +48,8 @@ ModelSummary Trainer::load_file(const std::string& path) {
   return load(bytes, path);
 }
 
-std::vector<float> Trainer::preprocess_digit(const float* gray, int h, int w, const std::string& name) {
+std::vector<float> Trainer::preprocess_digit(const float* gray, int h, int w,
+                                             const std::string& name) {
   return data::preprocess_digit(gray, h, w, name);
 }
 
@@ -59,27 +62,32 @@ ConvResult Trainer::conv2d(const ConvRequest& r) {
   if (r.input_shape.size() != 3)
     throw Error("conv2d: the input must be [height][width] or [height][width][channels]");
   if (r.kernel_shape.size() != 4)
-    throw Error("conv2d: the kernel must be [kh][kw], [kh][kw][channels] or [kh][kw][channels][filters]");
+    throw Error(
+        "conv2d: the kernel must be [kh][kw], [kh][kw][channels] or [kh][kw][channels][filters]");
   const int H = r.input_shape[0], W = r.input_shape[1], C = r.input_shape[2];
-  const int KH = r.kernel_shape[0], KW = r.kernel_shape[1], KC = r.kernel_shape[2], K = r.kernel_shape[3];
+  const int KH = r.kernel_shape[0], KW = r.kernel_shape[1], KC = r.kernel_shape[2],
+            K = r.kernel_shape[3];
   if (H < 1 || W < 1 || C < 1 || KH < 1 || KW < 1 || K < 1 || H > 4096 || W > 4096 || C > 4096)
     throw Error("conv2d: every dimension of the input and kernel must be at least 1");
   if (KC != C)
-    throw Error("conv2d: the kernel has " + std::to_string(KC) + " input channels but the input has " +
-                std::to_string(C));
+    throw Error("conv2d: the kernel has " + std::to_string(KC) +
+                " input channels but the input has " + std::to_string(C));
   if (static_cast<int64_t>(r.input.size()) != shape_size(r.input_shape) ||
       static_cast<int64_t>(r.kernel.size()) != shape_size(r.kernel_shape))
     throw Error("conv2d: the number of values does not match the shape");
   if (!r.bias.empty() && static_cast<int>(r.bias.size()) != K)
-    throw Error("conv2d: " + std::to_string(r.bias.size()) + " bias values for " + std::to_string(K) + " filters");
-  const WindowGeometry g = window_geometry("conv2d", "kernel", H, W, KH, KW, r.stride_h, r.stride_w, r.padding);
+    throw Error("conv2d: " + std::to_string(r.bias.size()) + " bias values for " +
+                std::to_string(K) + " filters");
+  const WindowGeometry g =
+      window_geometry("conv2d", "kernel", H, W, KH, KW, r.stride_h, r.stride_w, r.padding);
   const int oh = g.h.out, ow = g.w.out;
-  const kernels::Conv2dParams p{1, H, W, C, K, KH, KW, r.stride_h, r.stride_w, g.h.pad_before, g.w.pad_before, oh, ow};
+  const kernels::Conv2dParams p{
+      1, H, W, C, K, KH, KW, r.stride_h, r.stride_w, g.h.pad_before, g.w.pad_before, oh, ow};
   ConvResult out;
   out.output_shape = {oh, ow, K};
   out.output.assign(static_cast<size_t>(oh) * ow * K, 0.0f);
-  kernels::ref::conv2d_forward(p, r.input.data(), r.kernel.data(), r.bias.empty() ? nullptr : r.bias.data(),
-                               out.output.data());
+  kernels::ref::conv2d_forward(p, r.input.data(), r.kernel.data(),
+                               r.bias.empty() ? nullptr : r.bias.data(), out.output.data());
   for (float& v : out.output) {
     if (r.relu && v < 0.0f) v = 0.0f;
     if (r.clamp_max && v > *r.clamp_max) v = *r.clamp_max;
@@ -98,9 +106,11 @@ ConvResult Trainer::pool2d(const PoolRequest& r) {
     throw Error("pool2d: every dimension of the input and window must be at least 1");
   if (static_cast<int64_t>(r.input.size()) != shape_size(r.input_shape))
     throw Error("pool2d: the number of values does not match the shape");
-  const WindowGeometry g = window_geometry("pool2d", "window", H, W, r.kh, r.kw, r.stride_h, r.stride_w, r.padding);
+  const WindowGeometry g =
+      window_geometry("pool2d", "window", H, W, r.kh, r.kw, r.stride_h, r.stride_w, r.padding);
   const int oh = g.h.out, ow = g.w.out;
-  const kernels::Pool2dParams p{1, H, W, C, r.kh, r.kw, r.stride_h, r.stride_w, g.h.pad_before, g.w.pad_before, oh, ow};
+  const kernels::Pool2dParams p{
+      1, H, W, C, r.kh, r.kw, r.stride_h, r.stride_w, g.h.pad_before, g.w.pad_before, oh, ow};
   ConvResult out;
   out.output_shape = {oh, ow, C};
   out.output.assign(static_cast<size_t>(oh) * ow * C, 0.0f);

@@ -77,13 +77,14 @@ UpdateSums chunked(int64_t n, F&& f) {
 
 }  // namespace
 
-UpdateSums optimizer_update_measured(const OptimizerConfig& c, int64_t n, float* p, const float* g, float* m,
-                                     float* v, int64_t t) {
+UpdateSums optimizer_update_measured(const OptimizerConfig& c, int64_t n, float* p, const float* g,
+                                     float* m, float* v, int64_t t) {
   return chunked(n, [&](int64_t begin, int64_t end, UpdateSums* s) {
     float old[kChunk];
     const int64_t len = end - begin;
     std::copy(p + begin, p + end, old);
-    optimizer_update(c, len, p + begin, g + begin, m ? m + begin : nullptr, v ? v + begin : nullptr, t);
+    optimizer_update(c, len, p + begin, g + begin, m ? m + begin : nullptr, v ? v + begin : nullptr,
+                     t);
     double update_sq = 0, weight_sq = 0;
     bool finite = true;
     for (int64_t i = 0; i < len; ++i) {
@@ -112,11 +113,13 @@ UpdateSums add_weight_decay(float l2, int64_t n, const float* p, float* g) {
 }
 
 bool all_finite_threaded(int64_t n, const float* a) {
-  return chunked(n, [&](int64_t begin, int64_t end, UpdateSums* s) {
-           bool finite = true;
-           for (int64_t i = begin; i < end; ++i) finite = finite && std::isfinite(a[i]);
-           s->finite = finite;
-         }).finite;
+  return chunked(n,
+                 [&](int64_t begin, int64_t end, UpdateSums* s) {
+                   bool finite = true;
+                   for (int64_t i = begin; i < end; ++i) finite = finite && std::isfinite(a[i]);
+                   s->finite = finite;
+                 })
+      .finite;
 }
 
 }  // namespace cnn

@@ -14,8 +14,8 @@ namespace cnn {
 struct OptimizerConfig {
   std::string type = "sgd";  // "sgd" | "adam" | "rmsprop"
   float lr = 0.01f;
-  float momentum = 0.0f;  // sgd
-  bool nesterov = false;  // sgd
+  float momentum = 0.0f;               // sgd
+  bool nesterov = false;               // sgd
   float beta1 = 0.9f, beta2 = 0.999f;  // adam
   float rho = 0.9f;                    // rmsprop
   float epsilon = 1e-7f;               // adam, rmsprop
@@ -39,8 +39,8 @@ struct UpdateSums {
 // optimizer_update split over the threads in fixed chunks of the parameter, measuring as it goes
 // (one pass over memory instead of four). The chunks, and the order their sums are added in, do
 // not depend on the thread count, so neither do the weights or the sums.
-UpdateSums optimizer_update_measured(const OptimizerConfig& c, int64_t n, float* p, const float* g, float* m,
-                                     float* v, int64_t t);
+UpdateSums optimizer_update_measured(const OptimizerConfig& c, int64_t n, float* p, const float* g,
+                                     float* m, float* v, int64_t t);
 
 // Adds l2 * p to the gradient g (weight decay) the same way, returning ||p||^2 and whether every
 // resulting gradient is finite.

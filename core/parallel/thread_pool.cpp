@@ -50,7 +50,8 @@ class Pool {
 #ifndef CNN_NO_THREADS
     // New workers wait for the next loop, not the last one (generation_ keeps counting).
     const uint64_t now = generation_.load(std::memory_order_relaxed);
-    for (int slot = 1; slot < n; ++slot) workers_.emplace_back([this, slot, now] { work(slot, now); });
+    for (int slot = 1; slot < n; ++slot)
+      workers_.emplace_back([this, slot, now] { work(slot, now); });
 #endif
   }
 
@@ -82,17 +83,20 @@ class Pool {
   void take_tasks(int slot) {
     t_in_task = true;
     t_slot = slot;
-    for (int t; (t = next_.fetch_add(1, std::memory_order_relaxed)) < tasks_;) fn_(context_, t, slot);
+    for (int t; (t = next_.fetch_add(1, std::memory_order_relaxed)) < tasks_;)
+      fn_(context_, t, slot);
     t_in_task = false;
     t_slot = 0;
   }
 
   void work(int slot, uint64_t seen) {
     for (;;) {
-      for (int i = 0; i < kSpins && generation_.load(std::memory_order_acquire) == seen; ++i) CNN_PAUSE();
+      for (int i = 0; i < kSpins && generation_.load(std::memory_order_acquire) == seen; ++i)
+        CNN_PAUSE();
       {
         std::unique_lock<std::mutex> lock(mu_);  // also orders the loop's fields before their use
-        start_.wait(lock, [&] { return stop_ || generation_.load(std::memory_order_relaxed) != seen; });
+        start_.wait(lock,
+                    [&] { return stop_ || generation_.load(std::memory_order_relaxed) != seen; });
         if (stop_) return;
         seen = generation_.load(std::memory_order_relaxed);
       }

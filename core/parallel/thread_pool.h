@@ -34,7 +34,8 @@ void run(int tasks, TaskFn fn, void* context);
 // for_each(tasks, [&](int task, int slot) { ... }): run() over a lambda.
 template <class F>
 void for_each(int tasks, F&& f) {
-  run(tasks, [](void* c, int task, int slot) { (*static_cast<F*>(c))(task, slot); },
+  run(
+      tasks, [](void* c, int task, int slot) { (*static_cast<F*>(c))(task, slot); },
       const_cast<void*>(static_cast<const void*>(&f)));
 }
 

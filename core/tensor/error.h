@@ -1,7 +1,7 @@
-// cnn::Error: the one exception type the core throws for bad input (files, specs, shapes, divergence).
-// Its message is one sentence for the user, naming the file, layer or field; its code says what
-// kind of input was wrong, so callers decide by code and never by matching the message. It is not
-// used for programming errors: those are asserts.
+// cnn::Error: the one exception type the core throws for bad input (files, specs, shapes,
+// divergence). Its message is one sentence for the user, naming the file, layer or field; its code
+// says what kind of input was wrong, so callers decide by code and never by matching the message.
+// It is not used for programming errors: those are asserts.
 #pragma once
 
 #include <stdexcept>
@@ -25,14 +25,22 @@ enum class ErrorCode {
 // The code as a short stable name ("spec", "no-spec", ...), as the worker protocol carries it.
 inline const char* error_code_name(ErrorCode c) {
   switch (c) {
-    case ErrorCode::kSpec: return "spec";
-    case ErrorCode::kData: return "data";
-    case ErrorCode::kModelFile: return "model-file";
-    case ErrorCode::kNoSpec: return "no-spec";
-    case ErrorCode::kMemory: return "memory";
-    case ErrorCode::kDiverged: return "diverged";
-    case ErrorCode::kState: return "state";
-    case ErrorCode::kInvalid: break;
+    case ErrorCode::kSpec:
+      return "spec";
+    case ErrorCode::kData:
+      return "data";
+    case ErrorCode::kModelFile:
+      return "model-file";
+    case ErrorCode::kNoSpec:
+      return "no-spec";
+    case ErrorCode::kMemory:
+      return "memory";
+    case ErrorCode::kDiverged:
+      return "diverged";
+    case ErrorCode::kState:
+      return "state";
+    case ErrorCode::kInvalid:
+      break;
   }
   return "invalid";
 }

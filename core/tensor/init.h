@@ -18,11 +18,12 @@ namespace cnn {
 struct InitSpec {
   std::string type = "glorot_uniform";  // glorot_uniform | uniform_scaling | he_normal |
                                         // truncated_normal | normal | zeros | constant
-  float stddev = 0.1f;  // truncated_normal, normal
-  float value = 0.0f;   // constant
-  float factor = 1.0f;  // uniform_scaling
+  float stddev = 0.1f;                  // truncated_normal, normal
+  float value = 0.0f;                   // constant
+  float factor = 1.0f;                  // uniform_scaling
 };
 
-void init_fill(const InitSpec& init, int64_t fan_in, int64_t fan_out, float* out, int64_t n, Rng& rng);
+void init_fill(const InitSpec& init, int64_t fan_in, int64_t fan_out, float* out, int64_t n,
+               Rng& rng);
 
 }  // namespace cnn

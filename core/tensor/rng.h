@@ -31,7 +31,9 @@ class Rng {
   float uniform() { return static_cast<float>(next_u64() >> 40) * (1.0f / 16777216.0f); }
   float uniform(float lo, float hi) { return lo + (hi - lo) * uniform(); }
   // Uniform in (0, 1] as double, for logs.
-  double uniform_open() { return (static_cast<double>(next_u64() >> 11) + 1.0) * (1.0 / 9007199254740992.0); }
+  double uniform_open() {
+    return (static_cast<double>(next_u64() >> 11) + 1.0) * (1.0 / 9007199254740992.0);
+  }
 
   // Standard normal by Box-Muller (one value per call, no cached state).
   double normal() {

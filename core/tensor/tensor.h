@@ -1,5 +1,6 @@
-// Tensor: a shape and a contiguous float32 buffer, nothing more (no autograd, no strides, no views).
-// Memory layout is fixed for the whole core and matches Keras, so the model file needs no transposes:
+// Tensor: a shape and a contiguous float32 buffer, nothing more (no autograd, no strides, no
+// views). Memory layout is fixed for the whole core and matches Keras, so the model file needs no
+// transposes:
 //   activations  [N, H, W, C]   (NHWC, channels last; a dense activation is [N, units])
 //   conv kernel  [KH, KW, C, K] (C input channels, K output channels)
 //   dense kernel [IN, OUT]

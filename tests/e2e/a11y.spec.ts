@@ -42,24 +42,34 @@ test('axe: every view of the inspection, model and convolution panels', async ({
   await expectAccessible(page, 'inspect-maps', { within: ['cnn-playground', 'cnn-inspect-panel'] });
   await inspect.getByRole('tab', { name: 'Filters' }).click();
   await expect(page.getByTestId('filter-layer').first()).toBeVisible();
-  await expectAccessible(page, 'inspect-filters', { within: ['cnn-playground', 'cnn-inspect-panel'] });
+  await expectAccessible(page, 'inspect-filters', {
+    within: ['cnn-playground', 'cnn-inspect-panel'],
+  });
   await inspect.getByRole('tab', { name: 'Statistics' }).click();
   await expect(page.getByTestId('layer-stats')).toBeVisible();
-  await expectAccessible(page, 'inspect-stats', { within: ['cnn-playground', 'cnn-inspect-panel'] });
+  await expectAccessible(page, 'inspect-stats', {
+    within: ['cnn-playground', 'cnn-inspect-panel'],
+  });
 
   const model = page.locator('cnn-model-panel');
   for (const tab of ['Layers', 'JSON', 'Summary']) {
     await model.getByRole('tab', { name: tab }).click();
-    await expectAccessible(page, `model-${tab.toLowerCase()}`, { within: ['cnn-playground', 'cnn-model-panel'] });
+    await expectAccessible(page, `model-${tab.toLowerCase()}`, {
+      within: ['cnn-playground', 'cnn-model-panel'],
+    });
   }
 
   const learn = page.locator('cnn-learn-panel');
   await learn.scrollIntoViewIfNeeded();
   await expect(page.getByTestId('conv-output-shape')).toBeVisible();
-  await expectAccessible(page, 'learn-explainer', { within: ['cnn-playground', 'cnn-learn-panel'] });
+  await expectAccessible(page, 'learn-explainer', {
+    within: ['cnn-playground', 'cnn-learn-panel'],
+  });
   await learn.getByRole('tab', { name: 'Your network' }).click();
   await expect(page.getByTestId('net-core-value')).toBeVisible();
-  await expectAccessible(page, 'learn-explainer-network', { within: ['cnn-playground', 'cnn-learn-panel'] });
+  await expectAccessible(page, 'learn-explainer-network', {
+    within: ['cnn-playground', 'cnn-learn-panel'],
+  });
   await page.getByTestId('learn-tab-kernel').click();
   await expect(page.getByTestId('kernel-output')).toBeVisible();
   await expectAccessible(page, 'learn-kernel', { within: ['cnn-playground', 'cnn-learn-panel'] });

@@ -9,7 +9,6 @@ import { mkdirSync } from 'node:fs';
 
 const EDGE = [-1, -1, -1, -1, 8, -1, -1, -1, -1];
 
-
 /** Draws a fixture digit (tests/fixtures/digit-strokes.json) on the pad with the mouse. */
 function drawFixture(page: Page, which: number): Promise<void> {
   return drawStrokes(page, strokeFixture.digits[which].strokes);
@@ -17,7 +16,14 @@ function drawFixture(page: Page, which: number): Promise<void> {
 
 /** The red channel of a 28x28 canvas. */
 function pixels(canvas: Locator): Promise<number[]> {
-  return canvas.evaluate((c: HTMLCanvasElement) => Array.from(c.getContext('2d')!.getImageData(0, 0, 28, 28).data.filter((_, i) => i % 4 === 0)));
+  return canvas.evaluate((c: HTMLCanvasElement) =>
+    Array.from(
+      c
+        .getContext('2d')!
+        .getImageData(0, 0, 28, 28)
+        .data.filter((_, i) => i % 4 === 0),
+    ),
+  );
 }
 
 /** "(−1)" or "8" as the explainer writes a factor. */
@@ -28,7 +34,9 @@ function factor(s: string): number {
 // Output [3][3][2] of the cs231n case in tests/native/kernels_known_values_test.cpp.
 const CS231N = [2, 2, 1, 0, -1, -1, 1, 0, 1, 0, 1, 0, 2, -1, 1, 0, -1, 2];
 
-test('conv explainer: cs231n, tf.nn.conv2d sizes, invalid combination, your network', async ({ page }) => {
+test('conv explainer: cs231n, tf.nn.conv2d sizes, invalid combination, your network', async ({
+  page,
+}) => {
   await openPlayground(page);
   await page.locator('cnn-learn-panel').scrollIntoViewIfNeeded();
   const ex = page.locator('cnn-conv-explainer');
@@ -68,7 +76,9 @@ test('conv explainer: cs231n, tf.nn.conv2d sizes, invalid combination, your netw
   await ex.getByTestId('conv-preset').selectOption('tf-valid-1');
   await ex.getByTestId('conv-kernel-size').fill('7');
   await ex.getByTestId('conv-kernel-size').press('Tab');
-  await expect(ex.getByTestId('conv-invalid')).toContainText('kernel 7 is larger than its 5x5 input');
+  await expect(ex.getByTestId('conv-invalid')).toContainText(
+    'kernel 7 is larger than its 5x5 input',
+  );
 
   // Pooling through the core: max over the first 2x2 window of the cs231n input.
   await ex.getByTestId('conv-preset').selectOption('cs231n');
@@ -88,7 +98,9 @@ test('kernel playground: edge detect changes the digit', async ({ page }) => {
   const kp = page.locator('cnn-kernel-playground');
   await kp.scrollIntoViewIfNeeded();
   await kp.getByTestId('kernel-preset').selectOption('edge detect');
-  await expect.poll(async () => (await pixels(kp.getByTestId('kernel-output'))).filter((v) => v > 0).length).toBeGreaterThan(20);
+  await expect
+    .poll(async () => (await pixels(kp.getByTestId('kernel-output'))).filter((v) => v > 0).length)
+    .toBeGreaterThan(20);
   const input = await pixels(kp.getByTestId('kernel-input'));
   const output = await pixels(kp.getByTestId('kernel-output'));
   expect(input.filter((v) => v > 0).length).toBeGreaterThan(20);
@@ -96,14 +108,18 @@ test('kernel playground: edge detect changes the digit', async ({ page }) => {
   await kp.screenshot({ path: `${SHOTS}/21-kernel-playground.png` });
 });
 
-test('kernel playground: the drawn digit, and edge detect as first-layer filter 0 of the network', async ({ page }) => {
+test('kernel playground: the drawn digit, and edge detect as first-layer filter 0 of the network', async ({
+  page,
+}) => {
   await openPlayground(page); // keras-book: the first layer has 32 filters of 3x3x1
   const inspect = page.locator('cnn-inspect-panel');
   await inspect.scrollIntoViewIfNeeded();
   await inspect.getByRole('tab', { name: 'Filters' }).click();
   const firstLayer = inspect.getByTestId('filter-layer').first();
   await expect(firstLayer).toContainText('conv2d_1/kernel');
-  const maxBefore = Number(/max \|w\| ([\d.e+-]+)/.exec((await firstLayer.textContent()) ?? '')![1]);
+  const maxBefore = Number(
+    /max \|w\| ([\d.e+-]+)/.exec((await firstLayer.textContent()) ?? '')![1],
+  );
   expect(maxBefore).toBeLessThan(1); // glorot_uniform
 
   await page.getByTestId('learn-tab-kernel').click();
@@ -121,10 +137,19 @@ test('kernel playground: the drawn digit, and edge detect as first-layer filter 
   await kp.scrollIntoViewIfNeeded();
   await expect(kp.getByText('The digit you drew, as the network sees it')).toBeVisible();
   const preview = await pixels(page.getByTestId('pad-preview'));
-  await expect.poll(async () => (await pixels(kp.getByTestId('kernel-input'))).filter((v, i) => Math.abs(v - preview[i]) > 1).length).toBe(0);
+  await expect
+    .poll(
+      async () =>
+        (await pixels(kp.getByTestId('kernel-input'))).filter(
+          (v, i) => Math.abs(v - preview[i]) > 1,
+        ).length,
+    )
+    .toBe(0);
   expect(preview.filter((v) => v > 0).length).toBeGreaterThan(20);
   await kp.getByTestId('kernel-preset').selectOption('edge detect');
-  await expect.poll(async () => (await pixels(kp.getByTestId('kernel-output'))).filter((v) => v > 0).length).toBeGreaterThan(20);
+  await expect
+    .poll(async () => (await pixels(kp.getByTestId('kernel-output'))).filter((v) => v > 0).length)
+    .toBeGreaterThan(20);
   const drawnOut = await pixels(kp.getByTestId('kernel-output'));
   expect(drawnOut.some((v, i) => v !== preview[i])).toBe(true);
 
@@ -132,12 +157,16 @@ test('kernel playground: the drawn digit, and edge detect as first-layer filter 
   await kp.getByTestId('kernel-filter-index').fill('99');
   await kp.getByTestId('kernel-filter-index').press('Tab');
   await kp.getByTestId('kernel-use-filter').click();
-  await expect(kp.getByTestId('kernel-filter-error')).toHaveText('The kernel was not copied: layer 0 (conv2d) has filters 0 to 31, so there is no filter 99.');
+  await expect(kp.getByTestId('kernel-filter-error')).toHaveText(
+    'The kernel was not copied: layer 0 (conv2d) has filters 0 to 31, so there is no filter 99.',
+  );
 
   await kp.getByTestId('kernel-filter-index').fill('0');
   await kp.getByTestId('kernel-filter-index').press('Tab');
   await kp.getByTestId('kernel-use-filter').click();
-  await expect(kp.getByTestId('kernel-filter-status')).toHaveText('Copied into filter 0 of conv2d_1; its bias is unchanged.');
+  await expect(kp.getByTestId('kernel-filter-status')).toHaveText(
+    'Copied into filter 0 of conv2d_1; its bias is unchanged.',
+  );
   await expect(kp.getByTestId('kernel-filter-error')).toHaveCount(0);
   await kp.screenshot({ path: `${SHOTS}/22-kernel-playground-filter.png` });
 
@@ -152,14 +181,18 @@ test('kernel playground: the drawn digit, and edge detect as first-layer filter 
   await ex.getByRole('tab', { name: 'Your network' }).click();
   const products = ex.locator('cnn-conv-network-view .math > div').first();
   await expect(products).toContainText('·');
-  const weights = [...((await products.textContent()) ?? '').matchAll(/·(\(−[\d.]+\)|[\d.]+)/g)].map((m) => factor(m[1]));
+  const weights = [
+    ...((await products.textContent()) ?? '').matchAll(/·(\(−[\d.]+\)|[\d.]+)/g),
+  ].map((m) => factor(m[1]));
   expect(weights).toEqual(EDGE);
   await expect(ex.locator('cnn-conv-network-view .math .ok')).toBeVisible();
   // And the model kept in this browser is the edited one.
   await expect(page.getByTestId('model-stored')).toContainText('with your filter');
 });
 
-test('conv explainer standalone: its own worker, size attributes, a non-integer formula', async ({ page }) => {
+test('conv explainer standalone: its own worker, size attributes, a non-integer formula', async ({
+  page,
+}) => {
   await page.goto('/');
   await page.waitForFunction(() => !!customElements.get('cnn-conv-explainer'));
   await page.evaluate(() => {
@@ -173,7 +206,11 @@ test('conv explainer standalone: its own worker, size attributes, a non-integer 
   });
   await expect(page.locator('#a').getByTestId('conv-output-shape')).toHaveText('2×2×1');
   await expect(page.locator('#b').getByTestId('conv-output-shape')).toHaveText('4×4×1');
-  await expect(page.locator('#b').getByTestId('conv-formula')).toContainText('(7 − 3 + 2·1)/2 + 1 = 4');
+  await expect(page.locator('#b').getByTestId('conv-formula')).toContainText(
+    '(7 − 3 + 2·1)/2 + 1 = 4',
+  );
   await expect(page.locator('#c').getByTestId('conv-output-shape')).toHaveText('2×2×1');
-  await expect(page.locator('#c').getByTestId('conv-invalid')).toContainText('not an integer: the core takes the floor');
+  await expect(page.locator('#c').getByTestId('conv-invalid')).toContainText(
+    'not an integer: the core takes the floor',
+  );
 });

@@ -4,7 +4,16 @@
 // the library loaded from another origin. Not a test of the panels' details (the playground
 // specs are).
 import { expect, test, type Locator, type Page } from '@playwright/test';
-import { SHOTS, drawStrokes, expectAccessible, strokeFixture, longTasksSince, shot, stepCount, watchLongTasks } from './helpers';
+import {
+  SHOTS,
+  drawStrokes,
+  expectAccessible,
+  strokeFixture,
+  longTasksSince,
+  shot,
+  stepCount,
+  watchLongTasks,
+} from './helpers';
 import { mkdirSync } from 'node:fs';
 
 const fixture = strokeFixture;
@@ -24,7 +33,8 @@ async function inked(canvases: Locator): Promise<boolean[]> {
     (cs as HTMLCanvasElement[]).map((c) => {
       if (c.width < 1 || c.height < 1) return false;
       const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      for (let i = 0; i < d.length; i += 4) if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) return true;
+      for (let i = 0; i < d.length; i += 4)
+        if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2]) return true;
       return false;
     }),
   );
@@ -32,7 +42,9 @@ async function inked(canvases: Locator): Promise<boolean[]> {
 
 const seven = fixture.digits.find((d) => d.label === 7)!;
 
-test('tutorial page: the explainer walks the cs231n case with the right numbers', async ({ page }) => {
+test('tutorial page: the explainer walks the cs231n case with the right numbers', async ({
+  page,
+}) => {
   await page.goto('/examples/');
   await expect(page).toHaveTitle(/How a convolutional network reads a digit/);
   const ex = page.locator('cnn-conv-explainer');
@@ -47,9 +59,12 @@ test('tutorial page: the explainer walks the cs231n case with the right numbers'
   for (let k = 0; k < 2; k++) {
     for (let i = 0; i < 9; i++) {
       const want = CS231N[i * 2 + k];
-      const y = Math.floor(i / 3), x = i % 3;
+      const y = Math.floor(i / 3),
+        x = i % 3;
       await expect(ex.getByTestId('conv-core-value')).toHaveAttribute('data-value', String(want));
-      await expect(ex.locator('.math .total')).toContainText(`output (${y}, ${x}, ${k}) = ${want} (core)`);
+      await expect(ex.locator('.math .total')).toContainText(
+        `output (${y}, ${x}, ${k}) = ${want} (core)`,
+      );
       await expect(ex.locator('.math .ok')).toContainText(`JS check of the products: ${want} ✓`);
       await expect(ex.locator('.cell.sel')).toHaveText(String(want));
       await next.click();
@@ -59,7 +74,9 @@ test('tutorial page: the explainer walks the cs231n case with the right numbers'
   await expect(ex.getByTestId('conv-core-value')).toHaveAttribute('data-value', String(CS231N[0]));
 });
 
-test('tutorial page: the pad reads a drawn digit and the feature maps follow it', async ({ page }) => {
+test('tutorial page: the pad reads a drawn digit and the feature maps follow it', async ({
+  page,
+}) => {
   await page.goto('/examples/');
   const pad = page.locator('cnn-digit-pad#pad');
   const maps = page.locator('cnn-feature-maps');
@@ -71,7 +88,10 @@ test('tutorial page: the pad reads a drawn digit and the feature maps follow it'
   const layers = maps.getByTestId('feature-layer');
   await expect(layers).toHaveCount(9);
   expect(await inked(layers.locator('canvas.maps'))).toEqual(Array(9).fill(true));
-  const firstConvBefore = await layers.nth(1).locator('canvas.maps').evaluate((c: HTMLCanvasElement) => c.toDataURL());
+  const firstConvBefore = await layers
+    .nth(1)
+    .locator('canvas.maps')
+    .evaluate((c: HTMLCanvasElement) => c.toDataURL());
 
   // The ‹ › controls move through the test set.
   await maps.getByRole('button', { name: 'Next test digit' }).click();
@@ -83,10 +103,15 @@ test('tutorial page: the pad reads a drawn digit and the feature maps follow it'
   expect(await inked(pad.getByTestId('pad-preview'))).toEqual([true]);
 
   // The linked maps switch to the drawing.
-  await expect(maps.getByText(/Your drawing, as the pretrained network sees it: it reads 7/)).toBeVisible();
+  await expect(
+    maps.getByText(/Your drawing, as the pretrained network sees it: it reads 7/),
+  ).toBeVisible();
   await expect(layers).toHaveCount(9);
   expect(await inked(layers.locator('canvas.maps'))).toEqual(Array(9).fill(true));
-  const firstConvAfter = await layers.nth(1).locator('canvas.maps').evaluate((c: HTMLCanvasElement) => c.toDataURL());
+  const firstConvAfter = await layers
+    .nth(1)
+    .locator('canvas.maps')
+    .evaluate((c: HTMLCanvasElement) => c.toDataURL());
   expect(firstConvAfter).not.toBe(firstConvBefore);
 
   // Clearing the pad brings the test digit back.
@@ -94,7 +119,9 @@ test('tutorial page: the pad reads a drawn digit and the feature maps follow it'
   await expect(maps.getByText(/Test digit #1 \(a 2\)/)).toBeVisible();
 });
 
-test('tutorial page: the playground opens on its lesson, trains tiny, and leaves the page address alone', async ({ page }) => {
+test('tutorial page: the playground opens on its lesson, trains tiny, and leaves the page address alone', async ({
+  page,
+}) => {
   await watchLongTasks(page);
   await page.goto('/examples/#train');
   const pg = page.locator('cnn-playground');
@@ -117,8 +144,13 @@ test('tutorial page: the playground opens on its lesson, trains tiny, and leaves
   // stretching rendering (as the fluid-page test in fluid.spec.ts notes), so they are reported,
   // and only a task long enough to be a real stall fails the test.
   const long = await longTasksSince(page, started);
-  test.info().annotations.push({ type: 'long tasks while training', description: JSON.stringify(long) });
-  expect(long.filter((t) => t.duration > 500), JSON.stringify(long)).toEqual([]);
+  test
+    .info()
+    .annotations.push({ type: 'long tasks while training', description: JSON.stringify(long) });
+  expect(
+    long.filter((t) => t.duration > 500),
+    JSON.stringify(long),
+  ).toEqual([]);
 
   // A changed setting stays in the element: the host page's address keeps its own hash.
   const lr = pg.getByLabel('Learning rate', { exact: true });
@@ -130,7 +162,10 @@ test('tutorial page: the playground opens on its lesson, trains tiny, and leaves
   expect(new URL(page.url()).hash).toBe('#train');
 });
 
-test('tutorial page: the playground in a frame, page structure, the site CSP, screenshots', async ({ page, baseURL }) => {
+test('tutorial page: the playground in a frame, page structure, the site CSP, screenshots', async ({
+  page,
+  baseURL,
+}) => {
   // The site's Content Security Policy (sent by the server for every file) holds for the page,
   // its elements and their worker: no violation, no request off the origin.
   const origin = new URL(baseURL!).origin;
@@ -144,7 +179,12 @@ test('tutorial page: the playground in a frame, page structure, the site CSP, sc
     if (/Content[- ]Security[- ]Policy|Refused to/i.test(m.text())) csp.push(m.text());
   });
   await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (e) => console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`), true);
+    document.addEventListener(
+      'securitypolicyviolation',
+      (e) =>
+        console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`),
+      true,
+    );
   });
   const response = await page.goto('/examples/');
   expect(response!.headers()['content-security-policy']).toContain("script-src 'self'");
@@ -152,41 +192,62 @@ test('tutorial page: the playground in a frame, page structure, the site CSP, sc
   // The page's own landmarks and title (Playwright's CSS would also pierce the elements' shadow
   // roots, hence the child combinators).
   await expect(page.locator('body > main')).toHaveCount(1);
-  await expect(page.locator('body > header > h1')).toHaveText('How a convolutional network reads a digit');
+  await expect(page.locator('body > header > h1')).toHaveText(
+    'How a convolutional network reads a digit',
+  );
   await expect(page.locator('body > main > section > h2')).toHaveCount(6);
   // One script: the library. No inline scripts, nothing from another origin.
-  const scripts = await page.locator('script').evaluateAll((s) => s.map((e) => ({ src: (e as HTMLScriptElement).src, inline: !!e.textContent?.trim() })));
-  expect(scripts).toEqual([{ src: expect.stringMatching(/\/lib\/cnn-playground\.js$/), inline: false }]);
+  const scripts = await page
+    .locator('script')
+    .evaluateAll((s) =>
+      s.map((e) => ({ src: (e as HTMLScriptElement).src, inline: !!e.textContent?.trim() })),
+    );
+  expect(scripts).toEqual([
+    { src: expect.stringMatching(/\/lib\/cnn-playground\.js$/), inline: false },
+  ]);
 
   const frame = page.locator('iframe');
   await frame.scrollIntoViewIfNeeded();
   await expect(frame).toHaveAttribute('title', /CNN Playground/);
   const inner = page.frameLocator('iframe');
   await expect(inner.getByTestId('total-params')).toHaveText('5,994', { timeout: 60_000 });
-  expect(await frame.evaluate((f: HTMLIFrameElement) => f.contentWindow!.crossOriginIsolated)).toBe(false);
+  expect(await frame.evaluate((f: HTMLIFrameElement) => f.contentWindow!.crossOriginIsolated)).toBe(
+    false,
+  );
 
   // Every element up and drawn before the pictures.
-  await expect(page.locator('cnn-conv-explainer').getByTestId('conv-output-shape')).toHaveText('3×3×2');
-  await expect(page.locator('cnn-feature-maps').getByTestId('feature-layer')).toHaveCount(9, { timeout: 60_000 });
-  await expect(page.locator('cnn-playground').getByTestId('train')).toBeEnabled({ timeout: 60_000 });
+  await expect(page.locator('cnn-conv-explainer').getByTestId('conv-output-shape')).toHaveText(
+    '3×3×2',
+  );
+  await expect(page.locator('cnn-feature-maps').getByTestId('feature-layer')).toHaveCount(9, {
+    timeout: 60_000,
+  });
+  await expect(page.locator('cnn-playground').getByTestId('train')).toBeEnabled({
+    timeout: 60_000,
+  });
   await draw(page, page.locator('cnn-digit-pad#pad'), seven.strokes);
-  await expect(page.locator('cnn-digit-pad#pad').getByTestId('pad-top')).toHaveAttribute('data-class', '7');
+  await expect(page.locator('cnn-digit-pad#pad').getByTestId('pad-top')).toHaveAttribute(
+    'data-class',
+    '7',
+  );
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, '30-examples-1400');
   // axe on the whole tutorial, the elements' shadow roots included; the embedded playground adds
   // no landmarks of its own (one header, one main: the page's).
   await expectAccessible(page, 'tutorial page');
-  expect(await page.evaluate(() => {
-    let n = 0;
-    const walk = (root: Document | ShadowRoot) => {
-      for (const el of root.querySelectorAll('*')) {
-        if (el.tagName === 'MAIN') n++;
-        if (el.shadowRoot) walk(el.shadowRoot);
-      }
-    };
-    walk(document);
-    return n;
-  })).toBe(1);
+  expect(
+    await page.evaluate(() => {
+      let n = 0;
+      const walk = (root: Document | ShadowRoot) => {
+        for (const el of root.querySelectorAll('*')) {
+          if (el.tagName === 'MAIN') n++;
+          if (el.shadowRoot) walk(el.shadowRoot);
+        }
+      };
+      walk(document);
+      return n;
+    }),
+  ).toBe(1);
   await page.setViewportSize({ width: 360, height: 800 });
   await page.waitForTimeout(300);
   // Nothing wider than a phone: the page does not scroll sideways.
@@ -208,13 +269,22 @@ test('a plain page with one element and one script tag: the digit pad reads', as
   await expectAccessible(page, 'digit pad page');
 });
 
-test('the library loaded from another origin starts its worker and reads a digit', async ({ playwright, baseURL }) => {
+test('the library loaded from another origin starts its worker and reads a digit', async ({
+  playwright,
+  baseURL,
+}) => {
   // The test page is fulfilled by Playwright, so Chromium files it under the public address space
   // and refuses its requests to the loopback server (Local Network Access); a real page and a
   // real CDN are both public. A browser of its own with that check off stands in for that.
   const browser = await playwright.chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-features=LocalNetworkAccessChecks'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-features=LocalNetworkAccessChecks',
+    ],
   });
   try {
     const page = await browser.newPage({ viewport: { width: 1000, height: 900 } });
@@ -234,7 +304,10 @@ test('the library loaded from another origin starts its worker and reads a digit
     const workers: string[] = [];
     page.on('worker', (w) => workers.push(w.url()));
     await page.goto(pageUrl);
-    await expect(page.locator('cnn-conv-explainer').getByTestId('conv-core-value')).toHaveAttribute('data-value', String(CS231N[0]));
+    await expect(page.locator('cnn-conv-explainer').getByTestId('conv-core-value')).toHaveAttribute(
+      'data-value',
+      String(CS231N[0]),
+    );
     const pad = page.locator('cnn-digit-pad');
     await draw(page, pad, seven.strokes);
     await expect(pad.getByTestId('pad-top')).toHaveAttribute('data-class', '7');

@@ -32,7 +32,9 @@ function testDigits(count: number): Float32Array {
 /** The core as Node runs it (build-wasm/cnn-node.cjs), as tests/onnx uses it. */
 async function coreTrainer(): Promise<CoreTrainer> {
   const build = path.resolve('build-wasm');
-  const create = createRequire(path.join(build, 'x.js'))('./cnn-node.cjs') as (o: object) => Promise<{ Trainer: new () => CoreTrainer }>;
+  const create = createRequire(path.join(build, 'x.js'))('./cnn-node.cjs') as (
+    o: object,
+  ) => Promise<{ Trainer: new () => CoreTrainer }>;
   const M = await create({ wasmBinary: readFileSync(path.join(build, 'cnn-node.wasm')) });
   return new M.Trainer();
 }
@@ -43,7 +45,9 @@ function argmax(row: ArrayLike<number>): number {
   return best;
 }
 
-test('the ONNX file of the model being trained gives the page\'s probabilities in onnxruntime', async ({ page }) => {
+test("the ONNX file of the model being trained gives the page's probabilities in onnxruntime", async ({
+  page,
+}) => {
   await openPlayground(page);
   const panel = page.locator('cnn-model-panel');
   await panel.getByLabel('Preset').selectOption('tiny');
@@ -60,7 +64,10 @@ test('the ONNX file of the model being trained gives the page\'s probabilities i
   expect(onnxFile.suggestedFilename()).toBe('tiny-step3.onnx');
   const onnxPath = test.info().outputPath('tiny-step3.onnx');
   await onnxFile.saveAs(onnxPath);
-  const [modelFile] = await Promise.all([page.waitForEvent('download'), panel.getByTestId('model-download').click()]);
+  const [modelFile] = await Promise.all([
+    page.waitForEvent('download'),
+    panel.getByTestId('model-download').click(),
+  ]);
   expect(modelFile.suggestedFilename()).toBe('tiny-step3.safetensors');
   const modelPath = test.info().outputPath('tiny-step3.safetensors');
   await modelFile.saveAs(modelPath);
@@ -86,12 +93,16 @@ test('the ONNX file of the model being trained gives the page\'s probabilities i
     const p = core.predict(x.subarray(i * 784, (i + 1) * 784));
     expect(p.error).toBeUndefined();
     const theirs = onnx.subarray(i * 10, (i + 1) * 10);
-    for (let c = 0; c < 10; c++) maxDiff = Math.max(maxDiff, Math.abs(p.probabilities[c] - theirs[c]));
+    for (let c = 0; c < 10; c++)
+      maxDiff = Math.max(maxDiff, Math.abs(p.probabilities[c] - theirs[c]));
     expect(argmax(theirs), `digit ${i}: top class`).toBe(argmax(p.probabilities));
   }
   core.delete();
   expect(maxDiff, 'max |onnx - core|').toBeLessThan(TOLERANCE);
-  test.info().annotations.push({ type: 'parity', description: `max |onnx - core| = ${maxDiff.toExponential(2)} over ${DIGITS} digits` });
+  test.info().annotations.push({
+    type: 'parity',
+    description: `max |onnx - core| = ${maxDiff.toExponential(2)} over ${DIGITS} digits`,
+  });
 
   // What the page itself shows for the same digits ("the network reads 7 (12.3%)").
   const inspect = page.locator('cnn-inspect-panel');
@@ -99,13 +110,18 @@ test('the ONNX file of the model being trained gives the page\'s probabilities i
   for (let i = 0; i < SHOWN; i++) {
     await inspect.getByLabel('Test digit number').fill(String(i));
     await inspect.getByLabel('Test digit number').press('Tab');
-    const caption = inspect.getByText(new RegExp(`Test digit #${i} \\(a \\d\\): the network reads`));
+    const caption = inspect.getByText(
+      new RegExp(`Test digit #${i} \\(a \\d\\): the network reads`),
+    );
     await expect(caption).toBeVisible();
     const m = /reads (\d) \(([\d.]+)%\)/.exec((await caption.textContent()) ?? '');
     expect(m, `digit ${i}: caption`).not.toBeNull();
     const row = onnx.subarray(i * 10, (i + 1) * 10);
     const top = argmax(row);
     expect(Number(m![1]), `digit ${i}: the page's reading`).toBe(top);
-    expect(Math.abs(100 * row[top] - Number(m![2])), `digit ${i}: ${m![2]}% shown, onnx ${100 * row[top]}%`).toBeLessThanOrEqual(0.05 + 1e-3);
+    expect(
+      Math.abs(100 * row[top] - Number(m![2])),
+      `digit ${i}: ${m![2]}% shown, onnx ${100 * row[top]}%`,
+    ).toBeLessThanOrEqual(0.05 + 1e-3);
   }
 });

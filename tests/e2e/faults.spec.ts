@@ -42,7 +42,10 @@ function idxFiles(trainImages: { name: string; write: (path: string) => void }):
   const files: Array<[string, (p: string) => void]> = [
     [trainImages.name, trainImages.write],
     ['train-labels-idx1-ubyte', (p) => writeFileSync(p, labelsFile(1))],
-    ['t10k-images-idx3-ubyte', (p) => writeFileSync(p, Buffer.concat([imagesHeader(1), Buffer.alloc(784)]))],
+    [
+      't10k-images-idx3-ubyte',
+      (p) => writeFileSync(p, Buffer.concat([imagesHeader(1), Buffer.alloc(784)])),
+    ],
     ['t10k-labels-idx1-ubyte', (p) => writeFileSync(p, labelsFile(1))],
   ];
   return files.map(([name, write]) => {
@@ -52,38 +55,58 @@ function idxFiles(trainImages: { name: string; write: (path: string) => void }):
   });
 }
 
-async function chooseFiles(page: Page, paths: string[] | Array<{ name: string; mimeType: string; buffer: Buffer }>): Promise<void> {
+async function chooseFiles(
+  page: Page,
+  paths: string[] | Array<{ name: string; mimeType: string; buffer: Buffer }>,
+): Promise<void> {
   await page.getByLabel(/Load your own IDX files/).setInputFiles(paths);
 }
 
-test('hostile data files are refused before they are read: 300 MB, 10^9 images, a gzip bomb', async ({ page }) => {
+test('hostile data files are refused before they are read: 300 MB, 10^9 images, a gzip bomb', async ({
+  page,
+}) => {
   await openPlayground(page, '#preset=tiny');
   await page.getByTestId('step').click();
   await expect.poll(() => stepCount(page)).toBe(1);
   const error = page.getByTestId('data-error');
 
   // 300 MB (a sparse file: the disk holds nothing, the browser sees its size).
-  await chooseFiles(page, idxFiles({
-    name: 'train-images-idx3-ubyte',
-    write: (p) => {
-      const fd = openSync(p, 'w');
-      ftruncateSync(fd, 300 * MB);
-      closeSync(fd);
-    },
-  }));
+  await chooseFiles(
+    page,
+    idxFiles({
+      name: 'train-images-idx3-ubyte',
+      write: (p) => {
+        const fd = openSync(p, 'w');
+        ftruncateSync(fd, 300 * MB);
+        closeSync(fd);
+      },
+    }),
+  );
   await expect(error).toHaveText(
     "train-images-idx3-ubyte is 300 MB, more than the 200 MB an IDX file may have here (MNIST's largest is 45 MB); nothing was read and the data in use was kept.",
   );
   await shot(page, 'faults-300mb-file');
 
   // A header that claims 10^9 images in a 1 kB file: the core refuses it by its header.
-  await chooseFiles(page, idxFiles({ name: 'train-images-idx3-ubyte', write: (p) => writeFileSync(p, Buffer.concat([imagesHeader(1e9), Buffer.alloc(1000)])) }));
+  await chooseFiles(
+    page,
+    idxFiles({
+      name: 'train-images-idx3-ubyte',
+      write: (p) => writeFileSync(p, Buffer.concat([imagesHeader(1e9), Buffer.alloc(1000)])),
+    }),
+  );
   await expect(error).toHaveText(
     'train-images-idx3-ubyte (training images): oversized dimension: the header says 1000000000 images (at most 10000000); the data in use was kept.',
   );
 
   // 230 kB of gzip that would unpack to 230 MB: stopped while unpacking, past 200 MB.
-  await chooseFiles(page, idxFiles({ name: 'train-images-idx3-ubyte.gz', write: (p) => writeFileSync(p, gzipSync(Buffer.alloc(230 * MB))) }));
+  await chooseFiles(
+    page,
+    idxFiles({
+      name: 'train-images-idx3-ubyte.gz',
+      write: (p) => writeFileSync(p, gzipSync(Buffer.alloc(230 * MB))),
+    }),
+  );
   await expect(error).toHaveText(
     'train-images-idx3-ubyte.gz unpacks to more than 200 MB, more than an IDX file may have here; the data in use was kept.',
   );
@@ -95,14 +118,25 @@ test('hostile data files are refused before they are read: 300 MB, 10^9 images, 
   await expect(page.getByTestId('banner')).toHaveCount(0);
 });
 
-test('gzip IDX uploads are unpacked by the browser; a cut-short or damaged .gz is one sentence', async ({ page }) => {
+test('gzip IDX uploads are unpacked by the browser; a cut-short or damaged .gz is one sentence', async ({
+  page,
+}) => {
   await openPlayground(page, '#preset=tiny');
   const error = page.getByTestId('data-error');
   const subset = 'tests/data/mnist-small/';
-  const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
+  const names = [
+    'train-images-idx3-ubyte',
+    'train-labels-idx1-ubyte',
+    't10k-images-idx3-ubyte',
+    't10k-labels-idx1-ubyte',
+  ];
   const gz = names.map((n) => readFileSync(`${subset}${n}.gz`));
   const files = (trainImages: Buffer) =>
-    names.map((n, i) => ({ name: `${n}.gz`, mimeType: 'application/gzip', buffer: i === 0 ? trainImages : gz[i] }));
+    names.map((n, i) => ({
+      name: `${n}.gz`,
+      mimeType: 'application/gzip',
+      buffer: i === 0 ? trainImages : gz[i],
+    }));
 
   // The four .gz files of the test subset: DecompressionStream unpacks them, the core reads them.
   await chooseFiles(page, files(gz[0]));
@@ -129,7 +163,9 @@ test('gzip IDX uploads are unpacked by the browser; a cut-short or damaged .gz i
   await expect.poll(() => stepCount(page)).toBe(2);
 });
 
-test("a model larger than the engine's memory is one sentence, and the model in use stays", async ({ page }) => {
+test("a model larger than the engine's memory is one sentence, and the model in use stays", async ({
+  page,
+}) => {
   await openPlayground(page, '#preset=tiny');
   await page.getByTestId('step').click();
   await expect.poll(() => stepCount(page)).toBe(1);
@@ -138,7 +174,11 @@ test("a model larger than the engine's memory is one sentence, and the model in 
   const wide = { type: 'dense', units: 8192, activation: 'relu' };
   const spec = {
     input: [28, 28, 1],
-    layers: [{ type: 'flatten' }, ...Array.from({ length: 8 }, () => wide), { type: 'dense', units: 10, activation: 'softmax' }],
+    layers: [
+      { type: 'flatten' },
+      ...Array.from({ length: 8 }, () => wide),
+      { type: 'dense', units: 10, activation: 'softmax' },
+    ],
     batch_size: 1,
   };
   await page.getByRole('tab', { name: 'JSON' }).click();
@@ -170,13 +210,17 @@ async function patchWorker(page: Page, change: { prelude?: string; body?: string
 
 const QUOTA = "new DOMException('The quota has been exceeded.', 'QuotaExceededError')";
 
-test('storage refused: no Cache API, IndexedDB over quota, and the reverse; the page works and says nothing is kept', async ({ page }) => {
+test('storage refused: no Cache API, IndexedDB over quota, and the reverse; the page works and says nothing is kept', async ({
+  page,
+}) => {
   const notKeptData =
     'This browser does not let the page keep MNIST for offline use (private window, storage full or blocked): it downloads again on the next visit.';
   const notKeptModel =
     'This browser does not let the page keep the model (private window, storage full or blocked): it is lost on reload unless you download it.';
   // The worker has no Cache API; the page's IndexedDB refuses every write as over quota.
-  await patchWorker(page, { prelude: "Object.defineProperty(self, 'caches', { value: undefined });" });
+  await patchWorker(page, {
+    prelude: "Object.defineProperty(self, 'caches', { value: undefined });",
+  });
   await page.addInitScript(`IDBObjectStore.prototype.put = function () { throw ${QUOTA}; };`);
   await openPlayground(page, '#preset=tiny');
   await expect(page.getByTestId('data-not-kept')).toHaveText(notKeptData);
@@ -187,12 +231,17 @@ test('storage refused: no Cache API, IndexedDB over quota, and the reverse; the 
   await expect(page.getByTestId('model-stored')).toHaveText(notKeptModel);
   await shot(page, 'faults-storage-refused');
   await expect(page.getByTestId('banner')).toHaveCount(0);
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('model-download').click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('model-download').click(),
+  ]);
   expect(download.suggestedFilename()).toBe('tiny-step3.safetensors');
 
   // The reverse: the cache refuses every file as over quota, and there is no IndexedDB at all.
   const other = await page.context().newPage();
-  await patchWorker(other, { prelude: `Cache.prototype.put = function () { return Promise.reject(${QUOTA}); };` });
+  await patchWorker(other, {
+    prelude: `Cache.prototype.put = function () { return Promise.reject(${QUOTA}); };`,
+  });
   await other.addInitScript(() => Object.defineProperty(window, 'indexedDB', { value: undefined }));
   await openPlayground(other, '#preset=tiny');
   await expect(other.getByTestId('data-not-kept')).toHaveText(notKeptData);
@@ -202,7 +251,9 @@ test('storage refused: no Cache API, IndexedDB over quota, and the reverse; the 
   await expect(other.getByTestId('banner')).toHaveCount(0);
 });
 
-test('a shard cut short mid-way: one sentence, training goes on, Retry downloads it afresh', async ({ page }) => {
+test('a shard cut short mid-way: one sentence, training goes on, Retry downloads it afresh', async ({
+  page,
+}) => {
   test.setTimeout(3 * 60_000);
   let cut = true;
   let requests = 0;
@@ -224,7 +275,10 @@ test('a shard cut short mid-way: one sentence, training goes on, Retry downloads
   await expect.poll(() => stepCount(page)).toBe(1);
   cut = false;
   await page.getByTestId('data-retry').click();
-  await expect(page.getByTestId('data-info')).toContainText('60,000 training and 10,000 test images', { timeout: 60_000 });
+  await expect(page.getByTestId('data-info')).toContainText(
+    '60,000 training and 10,000 test images',
+    { timeout: 60_000 },
+  );
   await expect(error).toHaveCount(0);
   // The damaged copy was not kept in the cache: the retry went to the network.
   expect(requests).toBe(2);
@@ -247,9 +301,18 @@ test('the worker killed mid-epoch and mid-save comes back with the model', async
   await expect.poll(() => keptStep(page), { timeout: 60_000 }).toBeGreaterThan(0);
   const kept = await keptStep(page);
   await expect(page.getByTestId('train-state')).toHaveText('Training');
-  await page.evaluate(() => document.querySelector('cnn-playground')!.crashWorkerForTesting().catch(() => {}));
-  await expect(banner).toHaveText(/^The training worker crashed \(.+\); a new one was started and the model from step [\d,]+ restored\.$/);
-  const restored = Number(/from step ([\d,]+)/.exec((await banner.textContent())!)![1].replace(/,/g, ''));
+  await page.evaluate(() =>
+    document
+      .querySelector('cnn-playground')!
+      .crashWorkerForTesting()
+      .catch(() => {}),
+  );
+  await expect(banner).toHaveText(
+    /^The training worker crashed \(.+\); a new one was started and the model from step [\d,]+ restored\.$/,
+  );
+  const restored = Number(
+    /from step ([\d,]+)/.exec((await banner.textContent())!)![1].replace(/,/g, ''),
+  );
   expect(restored).toBeGreaterThanOrEqual(kept);
   await expect(page.getByTestId('train-state')).toHaveText('Paused');
   await expect.poll(() => stepCount(page)).toBe(restored);
@@ -260,19 +323,30 @@ test('the worker killed mid-epoch and mid-save comes back with the model', async
   // Killed while saving (the Download button's save): the recovery says so once, and the model
   // of the last backup (this step: a step is backed up when it ends) comes back.
   await expect(page.getByTestId('banner')).toHaveCount(0); // the step cleared it
-  await expect(page.getByTestId('model-stored')).toContainText(`step ${saved.toLocaleString('en-US')}`);
-  await page.evaluate(() => document.querySelector('cnn-playground')!.crashWorkerForTesting('model/save'));
+  await expect(page.getByTestId('model-stored')).toContainText(
+    `step ${saved.toLocaleString('en-US')}`,
+  );
+  await page.evaluate(() =>
+    document.querySelector('cnn-playground')!.crashWorkerForTesting('model/save'),
+  );
   await page.getByTestId('model-download').click();
-  await expect(banner).toContainText(`a new one was started and the model from step ${saved.toLocaleString('en-US')} restored.`);
+  await expect(banner).toContainText(
+    `a new one was started and the model from step ${saved.toLocaleString('en-US')} restored.`,
+  );
   await expect(page.getByTestId('model-file-error')).toHaveCount(0);
   await shot(page, 'faults-worker-killed-mid-save');
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('model-download').click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('model-download').click(),
+  ]);
   expect(download.suggestedFilename()).toBe(`tiny-step${saved}.safetensors`);
   await page.getByTestId('step').click();
   await expect.poll(() => stepCount(page)).toBe(saved + 1);
 });
 
-test('a damaged model in IndexedDB on reload: one sentence, a fresh model, and it is gone', async ({ page }) => {
+test('a damaged model in IndexedDB on reload: one sentence, a fresh model, and it is gone', async ({
+  page,
+}) => {
   await openPlayground(page, '#preset=tiny');
   for (let i = 1; i <= 3; i++) {
     await page.getByTestId('step').click();
@@ -305,7 +379,10 @@ test('a damaged model in IndexedDB on reload: one sentence, a fresh model, and i
   );
   await page.reload();
   const notice = page.getByTestId('notice').locator('span');
-  await expect(notice).toContainText(/^The model kept in this browser was damaged and has been removed \(the stored copy: .+\); the page starts with a fresh model\.$/, { timeout: 60_000 });
+  await expect(notice).toContainText(
+    /^The model kept in this browser was damaged and has been removed \(the stored copy: .+\); the page starts with a fresh model\.$/,
+    { timeout: 60_000 },
+  );
   await shot(page, 'faults-damaged-backup');
   await expect(page.getByTestId('data-info')).toContainText('60,000', { timeout: 60_000 });
   expect(await stepCount(page)).toBe(0);
@@ -314,7 +391,9 @@ test('a damaged model in IndexedDB on reload: one sentence, a fresh model, and i
   await expect(page.getByTestId('banner')).toHaveCount(0);
 });
 
-test('page and worker of different protocol versions: one sentence, no misread messages', async ({ page }) => {
+test('page and worker of different protocol versions: one sentence, no misread messages', async ({
+  page,
+}) => {
   // The worker side: a request from a page of another version is refused with code 'protocol'.
   await openPlayground(page, '#preset=tiny');
   await page.getByTestId('step').click();
@@ -322,7 +401,9 @@ test('page and worker of different protocol versions: one sentence, no misread m
   const reply = await page.evaluate(
     () =>
       new Promise<{ ok: boolean; code?: string; error?: string }>((resolve) => {
-        const w = (document.querySelector('cnn-playground') as unknown as { client: { worker: Worker } }).client.worker;
+        const w = (
+          document.querySelector('cnn-playground') as unknown as { client: { worker: Worker } }
+        ).client.worker;
         const onReply = (ev: MessageEvent) => {
           if (ev.data?.id !== -7) return;
           w.removeEventListener('message', onReply);
@@ -378,12 +459,35 @@ function randomCases(n: number, seed: number): Case[] {
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(r() * xs.length)];
   const activation = () => pick(['relu', 'tanh', 'sigmoid', 'linear', 'relu']);
   const layer = (): Json => {
-    switch (pick(['conv2d', 'conv2d', 'maxpool2d', 'avgpool2d', 'lrn', 'dropout', 'activation', 'flatten', 'dense'] as const)) {
+    switch (
+      pick([
+        'conv2d',
+        'conv2d',
+        'maxpool2d',
+        'avgpool2d',
+        'lrn',
+        'dropout',
+        'activation',
+        'flatten',
+        'dense',
+      ] as const)
+    ) {
       case 'conv2d':
-        return { type: 'conv2d', filters: int(1, 6), kernel: r() < 0.2 ? [int(1, 5), int(1, 5)] : int(1, 7), stride: int(1, 3), padding: pick(['same', 'valid', 0, 1, 2]), activation: activation() };
+        return {
+          type: 'conv2d',
+          filters: int(1, 6),
+          kernel: r() < 0.2 ? [int(1, 5), int(1, 5)] : int(1, 7),
+          stride: int(1, 3),
+          padding: pick(['same', 'valid', 0, 1, 2]),
+          activation: activation(),
+        };
       case 'maxpool2d':
       case 'avgpool2d':
-        return { type: pick(['maxpool2d', 'avgpool2d']), size: int(1, 4), ...(r() < 0.5 ? { stride: int(1, 3) } : {}) };
+        return {
+          type: pick(['maxpool2d', 'avgpool2d']),
+          size: int(1, 4),
+          ...(r() < 0.5 ? { stride: int(1, 3) } : {}),
+        };
       case 'lrn':
         return { type: 'lrn', depth_radius: int(1, 3) };
       case 'dropout':
@@ -403,7 +507,10 @@ function randomCases(n: number, seed: number): Case[] {
     ['kernel [3]', (l) => ((l.type = 'conv2d'), (l.filters = 2), (l.kernel = [3]))],
     ['no kernel', (l) => ((l.type = 'conv2d'), (l.filters = 2), delete l.kernel)],
     ['stride 0', (l) => ((l.type = 'maxpool2d'), (l.size = 2), (l.stride = 0))],
-    ['padding "full"', (l) => ((l.type = 'conv2d'), (l.filters = 2), (l.kernel = 3), (l.padding = 'full'))],
+    [
+      'padding "full"',
+      (l) => ((l.type = 'conv2d'), (l.filters = 2), (l.kernel = 3), (l.padding = 'full')),
+    ],
     ['activation "swish"', (l) => (l.activation = 'swish')],
     ['type "conv3d"', (l) => (l.type = 'conv3d')],
     ['units 0', (l) => ((l.type = 'dense'), (l.units = 0))],
@@ -461,7 +568,9 @@ interface Outcome {
   ms: number;
 }
 
-test('200 random model specs each train a step or are refused with a sentence naming the layer', async ({ page }) => {
+test('200 random model specs each train a step or are refused with a sentence naming the layer', async ({
+  page,
+}) => {
   test.setTimeout(3 * 60_000);
   const cases = randomCases(200, 13);
   await openPlayground(page, '#preset=tiny');
@@ -470,61 +579,81 @@ test('200 random model specs each train a step or are refused with a sentence na
 
   // All 200 through the worker protocol, as the page's client sends them; a heartbeat on the main
   // thread measures how long the page ever stopped answering.
-  const run = await page.evaluate(async (specs: string[]) => {
-    type Client = { request: (type: string, payload: object) => Promise<unknown> };
-    const client = (document.querySelector('cnn-playground') as unknown as { client: Client }).client;
-    let last = performance.now();
-    let worstGap = 0;
-    const beat = setInterval(() => {
-      const now = performance.now();
-      worstGap = Math.max(worstGap, now - last);
-      last = now;
-    }, 20);
-    const outcomes: Outcome[] = [];
-    const fail = (e: unknown) => {
-      const w = e as { message: string; code?: string; layer?: number };
-      return { message: w.message, code: w.code ?? 'none', layer: w.layer ?? -1 };
-    };
-    for (const spec of specs) {
-      const t0 = performance.now();
-      try {
-        await client.request('model/configure', { spec });
-      } catch (e) {
-        outcomes.push({ ok: false, stepped: false, ...fail(e), ms: performance.now() - t0 });
-        continue;
+  const run = await page.evaluate(
+    async (specs: string[]) => {
+      type Client = { request: (type: string, payload: object) => Promise<unknown> };
+      const client = (document.querySelector('cnn-playground') as unknown as { client: Client })
+        .client;
+      let last = performance.now();
+      let worstGap = 0;
+      const beat = setInterval(() => {
+        const now = performance.now();
+        worstGap = Math.max(worstGap, now - last);
+        last = now;
+      }, 20);
+      const outcomes: Outcome[] = [];
+      const fail = (e: unknown) => {
+        const w = e as { message: string; code?: string; layer?: number };
+        return { message: w.message, code: w.code ?? 'none', layer: w.layer ?? -1 };
+      };
+      for (const spec of specs) {
+        const t0 = performance.now();
+        try {
+          await client.request('model/configure', { spec });
+        } catch (e) {
+          outcomes.push({ ok: false, stepped: false, ...fail(e), ms: performance.now() - t0 });
+          continue;
+        }
+        try {
+          await client.request('train/step', {});
+          outcomes.push({
+            ok: true,
+            stepped: true,
+            message: '',
+            code: '',
+            layer: -1,
+            ms: performance.now() - t0,
+          });
+        } catch (e) {
+          outcomes.push({ ok: true, stepped: false, ...fail(e), ms: performance.now() - t0 });
+        }
       }
-      try {
-        await client.request('train/step', {});
-        outcomes.push({ ok: true, stepped: true, message: '', code: '', layer: -1, ms: performance.now() - t0 });
-      } catch (e) {
-        outcomes.push({ ok: true, stepped: false, ...fail(e), ms: performance.now() - t0 });
-      }
-    }
-    clearInterval(beat);
-    return { outcomes, worstGap };
-  }, cases.map((c) => JSON.stringify(c.spec)));
+      clearInterval(beat);
+      return { outcomes, worstGap };
+    },
+    cases.map((c) => JSON.stringify(c.spec)),
+  );
 
   const problems: string[] = [];
-  const sentence = (o: Outcome) => o.message.length > 10 && !/\n|internal error|\[object|undefined|NaN/.test(o.message);
+  const sentence = (o: Outcome) =>
+    o.message.length > 10 && !/\n|internal error|\[object|undefined|NaN/.test(o.message);
   run.outcomes.forEach((o, i) => {
     const c = cases[i];
     const where = `spec ${i} (${c.fault ? ('what' in c.fault ? `layer ${c.fault.layer}: ${c.fault.what}` : c.fault.top) : 'no fault'})`;
-    if (o.code === 'crashed' || o.code === 'internal') problems.push(`${where}: ${o.code}: ${o.message}`);
+    if (o.code === 'crashed' || o.code === 'internal')
+      problems.push(`${where}: ${o.code}: ${o.message}`);
     if (o.ok && o.stepped) {
       if (c.fault) problems.push(`${where}: accepted and trained`);
       return;
     }
     if (!sentence(o)) problems.push(`${where}: not one sentence: ${JSON.stringify(o.message)}`);
     if (!o.ok) {
-      if (o.code !== 'spec') problems.push(`${where}: configure refused with code ${o.code}: ${o.message}`);
+      if (o.code !== 'spec')
+        problems.push(`${where}: configure refused with code ${o.code}: ${o.message}`);
       // Layer faults name their layer, in the sentence and in the error's layer field.
       if (c.fault && 'what' in c.fault) {
-        if (!new RegExp(`\\blayer ${c.fault.layer}\\b`).test(o.message) || o.layer !== c.fault.layer)
-          problems.push(`${where}: does not name layer ${c.fault.layer} (layer field ${o.layer}): ${o.message}`);
+        if (
+          !new RegExp(`\\blayer ${c.fault.layer}\\b`).test(o.message) ||
+          o.layer !== c.fault.layer
+        )
+          problems.push(
+            `${where}: does not name layer ${c.fault.layer} (layer field ${o.layer}): ${o.message}`,
+          );
       } else if (!c.fault) {
         // A spec without a planted fault is refused only for a layer's shape, named.
         const m = /\blayer (\d+) \(\w+\)/.exec(o.message);
-        if (!m || Number(m[1]) !== o.layer) problems.push(`${where}: refused without naming its layer: ${o.message}`);
+        if (!m || Number(m[1]) !== o.layer)
+          problems.push(`${where}: refused without naming its layer: ${o.message}`);
       }
     } else if (c.fault) {
       problems.push(`${where}: accepted by configure: ${o.message}`);
@@ -535,7 +664,9 @@ test('200 random model specs each train a step or are refused with a sentence na
   const trained = run.outcomes.filter((o) => o.stepped).length;
   const refusedAtLayer = run.outcomes.filter((o) => !o.ok && o.layer >= 0).length;
   const slowest = Math.max(...run.outcomes.map((o) => o.ms));
-  console.log(`random specs: ${trained} trained a step, ${run.outcomes.length - trained} refused (${refusedAtLayer} naming a layer); slowest ${slowest.toFixed(0)} ms; longest main-thread gap ${run.worstGap.toFixed(0)} ms`);
+  console.log(
+    `random specs: ${trained} trained a step, ${run.outcomes.length - trained} refused (${refusedAtLayer} naming a layer); slowest ${slowest.toFixed(0)} ms; longest main-thread gap ${run.worstGap.toFixed(0)} ms`,
+  );
   expect(problems).toEqual([]);
   // The generator reaches both outcomes often (a test that cannot fail would not).
   expect(trained).toBeGreaterThan(40);
@@ -563,7 +694,9 @@ test('200 random model specs each train a step or are refused with a sentence na
   }
   // The page still works as before: a preset, a step, no crash.
   await page.locator('cnn-model-panel').getByLabel('Preset').selectOption('tiny');
-  await expect(page.getByTestId('preset-name').or(page.locator('cnn-model-panel').getByLabel('Preset'))).toBeVisible();
+  await expect(
+    page.getByTestId('preset-name').or(page.locator('cnn-model-panel').getByLabel('Preset')),
+  ).toBeVisible();
   await page.getByTestId('step').click();
   await expect.poll(() => stepCount(page)).toBe(1);
   await expect(page.getByTestId('banner')).toHaveCount(0);

@@ -4,11 +4,25 @@
 // them on the page's main thread around every action (50-200 ms on this page), and the test
 // must count only the page's own tasks.
 import { expect, test } from '@playwright/test';
-import { expectCellGallery, longTasksSince, openPlayground, setField, shot, stepCount, testAccuracy, waitForTestAccuracy, watchLongTasks } from './helpers';
+import {
+  expectCellGallery,
+  longTasksSince,
+  openPlayground,
+  setField,
+  shot,
+  stepCount,
+  testAccuracy,
+  waitForTestAccuracy,
+  watchLongTasks,
+} from './helpers';
 
-test.use({ trace: { mode: 'retain-on-failure', snapshots: false, screenshots: false, sources: true } });
+test.use({
+  trace: { mode: 'retain-on-failure', snapshots: false, screenshots: false, sources: true },
+});
 
-test('tiny trains to 95% with a fluid page; pause, step, learning rate and reset work', async ({ page }) => {
+test('tiny trains to 95% with a fluid page; pause, step, learning rate and reset work', async ({
+  page,
+}) => {
   await watchLongTasks(page);
   await openPlayground(page, '#preset=tiny');
   await expect(page.getByTestId('total-params')).toHaveText('5,994');
@@ -37,7 +51,10 @@ test('tiny trains to 95% with a fluid page; pause, step, learning rate and reset
   const label = `main-thread tasks over 50 ms during ${Math.round(trainedFor)} ms of training: ${JSON.stringify(long)}`;
   test.info().annotations.push({ type: 'long tasks while training', description: label });
   expect(long.length, label).toBeLessThanOrEqual(1);
-  expect(long.filter((t) => t.duration > 100), label).toEqual([]);
+  expect(
+    long.filter((t) => t.duration > 100),
+    label,
+  ).toEqual([]);
 
   // Paused means paused: the step counter holds still.
   const paused = await stepCount(page);

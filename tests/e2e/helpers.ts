@@ -18,14 +18,22 @@ export async function watchLongTasks(page: Page): Promise<void> {
     const w = window as unknown as { longTasks: Array<{ start: number; duration: number }> };
     w.longTasks = [];
     new PerformanceObserver((list) => {
-      for (const e of list.getEntries()) w.longTasks.push({ start: e.startTime, duration: e.duration });
+      for (const e of list.getEntries())
+        w.longTasks.push({ start: e.startTime, duration: e.duration });
     }).observe({ type: 'longtask', buffered: true });
   });
 }
 
-export async function longTasksSince(page: Page, since: number, until = Infinity): Promise<Array<{ start: number; duration: number }>> {
+export async function longTasksSince(
+  page: Page,
+  since: number,
+  until = Infinity,
+): Promise<Array<{ start: number; duration: number }>> {
   return page.evaluate(
-    ([t, u]) => (window as unknown as { longTasks: Array<{ start: number; duration: number }> }).longTasks.filter((e) => e.start >= t && e.start < u),
+    ([t, u]) =>
+      (
+        window as unknown as { longTasks: Array<{ start: number; duration: number }> }
+      ).longTasks.filter((e) => e.start >= t && e.start < u),
     [since, until] as const,
   );
 }
@@ -37,7 +45,11 @@ export async function longTasksSince(page: Page, since: number, until = Infinity
  * checks and full-page screenshots run on the page's main thread too, and under load one of
  * them alone can pass 50 ms, which the test would then blame on the page.
  */
-export async function waitForTestAccuracy(page: Page, min: number, timeout = 60_000): Promise<void> {
+export async function waitForTestAccuracy(
+  page: Page,
+  min: number,
+  timeout = 60_000,
+): Promise<void> {
   await page.waitForFunction(
     (at) => {
       const find = (root: ParentNode): Element | null => {
@@ -103,11 +115,16 @@ const AXE_MODERATE_ACCEPTED: Record<string, string> = {};
  * (AXE_MODERATE_ACCEPTED, `accept`); minor ones and accepted ones are printed, and all are
  * attached to the test as `axe-<label>.json`.
  */
-export async function expectAccessible(page: Page, label: string, opts: { within?: string[]; accept?: Record<string, string> } = {}): Promise<void> {
+export async function expectAccessible(
+  page: Page,
+  label: string,
+  opts: { within?: string[]; accept?: Record<string, string> } = {},
+): Promise<void> {
   let builder = new AxeBuilder({ page });
   const within = opts.within ?? [];
   if (within.length === 1) builder = builder.include(within[0]);
-  else if (within.length > 1) builder = builder.include({ fromShadowDom: within as [string, string, ...string[]] });
+  else if (within.length > 1)
+    builder = builder.include({ fromShadowDom: within as [string, string, ...string[]] });
   const { violations } = await builder.analyze();
   const accepted = { ...AXE_MODERATE_ACCEPTED, ...opts.accept };
   const describe = (v: (typeof violations)[number]) =>
@@ -116,13 +133,23 @@ export async function expectAccessible(page: Page, label: string, opts: { within
       .map((n) => `${JSON.stringify(n.target)} ${n.failureSummary?.replace(/\s+/g, ' ') ?? ''}`)
       .join(' | ')}`;
   const blocking = violations.filter(
-    (v) => v.impact === 'serious' || v.impact === 'critical' || (v.impact === 'moderate' && !(v.id in accepted)),
+    (v) =>
+      v.impact === 'serious' ||
+      v.impact === 'critical' ||
+      (v.impact === 'moderate' && !(v.id in accepted)),
   );
   const rest = violations.filter((v) => !blocking.includes(v));
   if (rest.length)
-    console.log(`axe ${label}: ${rest.length} minor or accepted\n  ${rest.map((v) => describe(v) + (v.id in accepted ? ` [accepted: ${accepted[v.id]}]` : '')).join('\n  ')}`);
-  await test.info().attach(`axe-${label}.json`, { body: JSON.stringify(violations, null, 2), contentType: 'application/json' });
-  expect.soft(blocking.map(describe), `moderate, serious or critical axe violations (${label})`).toEqual([]);
+    console.log(
+      `axe ${label}: ${rest.length} minor or accepted\n  ${rest.map((v) => describe(v) + (v.id in accepted ? ` [accepted: ${accepted[v.id]}]` : '')).join('\n  ')}`,
+    );
+  await test.info().attach(`axe-${label}.json`, {
+    body: JSON.stringify(violations, null, 2),
+    contentType: 'application/json',
+  });
+  expect
+    .soft(blocking.map(describe), `moderate, serious or critical axe violations (${label})`)
+    .toEqual([]);
 }
 
 /** Hand-drawn digits as stroke paths (made by tools/make_digit_strokes.mjs), in a size x size box. */
@@ -130,7 +157,9 @@ export interface StrokeFixture {
   size: number;
   digits: Array<{ label: number; strokes: number[][][] }>;
 }
-export const strokeFixture = JSON.parse(readFileSync('tests/fixtures/digit-strokes.json', 'utf8')) as StrokeFixture;
+export const strokeFixture = JSON.parse(
+  readFileSync('tests/fixtures/digit-strokes.json', 'utf8'),
+) as StrokeFixture;
 
 /**
  * Draws strokes on the drawing canvas (test id `pad`) inside `within` (default: the page): with
@@ -138,12 +167,18 @@ export const strokeFixture = JSON.parse(readFileSync('tests/fixtures/digit-strok
  * hasTouch) or a pen (CDP mouse events with pointerType 'pen'), so the page sees real pointer
  * events of that pointerType.
  */
-export async function drawStrokes(page: Page, strokes: number[][][], within?: Locator, device: 'mouse' | 'touch' | 'pen' = 'mouse'): Promise<void> {
+export async function drawStrokes(
+  page: Page,
+  strokes: number[][][],
+  within?: Locator,
+  device: 'mouse' | 'touch' | 'pen' = 'mouse',
+): Promise<void> {
   const canvas = (within ?? page).getByTestId('pad');
   await canvas.scrollIntoViewIfNeeded();
   const box = (await canvas.boundingBox())!;
   const size = strokeFixture.size;
-  const at = (p: number[]) => [box.x + (p[0] * box.width) / size, box.y + (p[1] * box.height) / size] as const;
+  const at = (p: number[]) =>
+    [box.x + (p[0] * box.width) / size, box.y + (p[1] * box.height) / size] as const;
   if (device === 'mouse') {
     for (const stroke of strokes) {
       await page.mouse.move(...at(stroke[0]));
@@ -158,15 +193,48 @@ export async function drawStrokes(page: Page, strokes: number[][][], within?: Lo
     const [first, ...rest] = stroke.map(at);
     const last = stroke.length > 1 ? rest[rest.length - 1] : first;
     if (device === 'touch') {
-      await cdp.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [{ x: first[0], y: first[1], id: 1 }] });
-      for (const [x, y] of rest) await cdp.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x, y, id: 1 }] });
+      await cdp.send('Input.dispatchTouchEvent', {
+        type: 'touchStart',
+        touchPoints: [{ x: first[0], y: first[1], id: 1 }],
+      });
+      for (const [x, y] of rest)
+        await cdp.send('Input.dispatchTouchEvent', {
+          type: 'touchMove',
+          touchPoints: [{ x, y, id: 1 }],
+        });
       await cdp.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
     } else {
       const pen = { pointerType: 'pen' as const, button: 'left' as const, force: 0.5 };
-      await cdp.send('Input.dispatchMouseEvent', { type: 'mouseMoved', x: first[0], y: first[1], pointerType: 'pen' });
-      await cdp.send('Input.dispatchMouseEvent', { type: 'mousePressed', x: first[0], y: first[1], clickCount: 1, buttons: 1, ...pen });
-      for (const [x, y] of rest) await cdp.send('Input.dispatchMouseEvent', { type: 'mouseMoved', x, y, buttons: 1, ...pen });
-      await cdp.send('Input.dispatchMouseEvent', { type: 'mouseReleased', x: last[0], y: last[1], clickCount: 1, buttons: 0, ...pen });
+      await cdp.send('Input.dispatchMouseEvent', {
+        type: 'mouseMoved',
+        x: first[0],
+        y: first[1],
+        pointerType: 'pen',
+      });
+      await cdp.send('Input.dispatchMouseEvent', {
+        type: 'mousePressed',
+        x: first[0],
+        y: first[1],
+        clickCount: 1,
+        buttons: 1,
+        ...pen,
+      });
+      for (const [x, y] of rest)
+        await cdp.send('Input.dispatchMouseEvent', {
+          type: 'mouseMoved',
+          x,
+          y,
+          buttons: 1,
+          ...pen,
+        });
+      await cdp.send('Input.dispatchMouseEvent', {
+        type: 'mouseReleased',
+        x: last[0],
+        y: last[1],
+        clickCount: 1,
+        buttons: 0,
+        ...pen,
+      });
     }
   }
   await cdp.detach();
@@ -246,6 +314,8 @@ export async function expectCellGallery(page: Page, cell: Locator): Promise<void
   for (const i of indices) {
     await number.fill(String(i));
     await number.press('Tab');
-    await expect(inspect, `the network alone reads test digit #${i} as ${p}`).toContainText(`Test digit #${i} (a ${t}): the network reads ${p} (`);
+    await expect(inspect, `the network alone reads test digit #${i} as ${p}`).toContainText(
+      `Test digit #${i} (a ${t}): the network reads ${p} (`,
+    );
   }
 }

@@ -21,7 +21,9 @@ async function padReading(page: Page): Promise<number> {
 async function previewCentre(page: Page): Promise<[number, number]> {
   return page.getByTestId('pad-preview').evaluate((c: HTMLCanvasElement) => {
     const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let m = 0, r = 0, col = 0;
+    let m = 0,
+      r = 0,
+      col = 0;
     for (let y = 0; y < c.height; y++)
       for (let x = 0; x < c.width; x++) {
         const v = d[(y * c.width + x) * 4];
@@ -37,7 +39,9 @@ async function padProbabilities(page: Page): Promise<string> {
   return (await page.getByTestId('pad-probs').textContent())!.replace(/\s+/g, ' ');
 }
 
-test('the pretrained model reads at least 9 of 10 hand-drawn digits, centred like MNIST', async ({ page }) => {
+test('the pretrained model reads at least 9 of 10 hand-drawn digits, centred like MNIST', async ({
+  page,
+}) => {
   test.setTimeout(6 * 60_000); // ten drawings of 20-60 pointer moves each, slow on a busy machine
   await openPlayground(page, '#preset=tiny');
   const readings: string[] = [];
@@ -62,7 +66,10 @@ test('the pretrained model reads at least 9 of 10 hand-drawn digits, centred lik
     if (read === d.label) right++;
     if (d.label === 7) await shot(page, '10-pad-seven');
   }
-  test.info().annotations.push({ type: 'drawn digits', description: `${readings.join(' ')}; pointer-up to bars: ${latencies.map((x) => x.toFixed(1)).join(', ')} ms` });
+  test.info().annotations.push({
+    type: 'drawn digits',
+    description: `${readings.join(' ')}; pointer-up to bars: ${latencies.map((x) => x.toFixed(1)).join(', ')} ms`,
+  });
   expect(right, readings.join(' ')).toBeGreaterThanOrEqual(9);
   // The reading lands soon after the pen lifts: one prediction of keras-book takes a few ms, so
   // these bounds leave a loaded 2-core machine plenty of room, yet a pipeline that queues behind
@@ -71,7 +78,10 @@ test('the pretrained model reads at least 9 of 10 hand-drawn digits, centred lik
   const median = sorted[Math.floor(sorted.length / 2)];
   expect(sorted[0], `pointer-up to bars: ${latencies.join(', ')} ms`).toBeGreaterThan(0);
   expect(median, `median pointer-up to bars of ${latencies.join(', ')} ms`).toBeLessThan(250);
-  expect(sorted[sorted.length - 1], `slowest pointer-up to bars of ${latencies.join(', ')} ms`).toBeLessThan(1000);
+  expect(
+    sorted[sorted.length - 1],
+    `slowest pointer-up to bars of ${latencies.join(', ')} ms`,
+  ).toBeLessThan(1000);
   // Undo takes the last stroke away; the pad reads again.
   await page.getByTestId('pad-undo').click();
   await expect(page.getByTestId('pad-live')).toBeAttached();
@@ -90,7 +100,8 @@ test('feature maps, filters and statistics render for every layer', async ({ pag
     (cs as HTMLCanvasElement[]).map((c) => {
       if (c.width < 1 || c.height < 1) return false;
       const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-      for (let i = 0; i < d.length; i += 4) if (d[i] !== 255 || d[i + 1] !== 255 || d[i + 2] !== 255) return true;
+      for (let i = 0; i < d.length; i += 4)
+        if (d[i] !== 255 || d[i + 1] !== 255 || d[i + 2] !== 255) return true;
       return false;
     }),
   );
@@ -98,7 +109,11 @@ test('feature maps, filters and statistics render for every layer', async ({ pag
   await expect(page.getByText(/Test digit #0 \(a 7\)/)).toBeVisible();
   // Hovering a map reads out a value. hover() finds the canvas where it is at that moment (the
   // page may still be settling); force, because the read-out it opens covers the canvas.
-  await layers.nth(1).locator('canvas').first().hover({ position: { x: 5, y: 5 }, force: true });
+  await layers
+    .nth(1)
+    .locator('canvas')
+    .first()
+    .hover({ position: { x: 5, y: 5 }, force: true });
   await expect(page.getByTestId('map-detail')).toContainText('layer 0');
   await shot(page, '11-feature-maps');
 
@@ -117,7 +132,9 @@ test('feature maps, filters and statistics render for every layer', async ({ pag
   await shot(page, '13-statistics');
 });
 
-test('a saved model loads back with identical predictions; bad files are refused and nothing is lost', async ({ page }) => {
+test('a saved model loads back with identical predictions; bad files are refused and nothing is lost', async ({
+  page,
+}) => {
   await openPlayground(page, '#preset=tiny');
   for (let i = 1; i <= 20; i++) await page.keyboard.press('s');
   await expect.poll(() => stepCount(page)).toBe(20);
@@ -125,14 +142,20 @@ test('a saved model loads back with identical predictions; bad files are refused
   await expect(page.getByTestId('pad-status')).toContainText('network you are training');
   const before = await padProbabilities(page);
 
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('model-download').click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('model-download').click(),
+  ]);
   const file = test.info().outputPath('tiny.safetensors');
   await download.saveAs(file);
   expect(download.suggestedFilename()).toBe('tiny-step20.safetensors');
 
   // A corrupt file: refused, the model and its predictions stay.
   const corrupt = test.info().outputPath('corrupt.safetensors');
-  writeFileSync(corrupt, Buffer.concat([Buffer.from([200, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{"a":')]));
+  writeFileSync(
+    corrupt,
+    Buffer.concat([Buffer.from([200, 0, 0, 0, 0, 0, 0, 0]), Buffer.from('{"a":')]),
+  );
   await page.getByTestId('model-load').setInputFiles(corrupt);
   await expect(page.getByTestId('model-file-error')).toContainText('corrupt.safetensors');
   await expect(page.getByTestId('model-file-error')).toContainText('kept');
@@ -140,7 +163,11 @@ test('a saved model loads back with identical predictions; bad files are refused
 
   // Weights without a spec (as other tools write them) must fit the current model: a 3x3x1x4
   // first kernel does not fit tiny's 5x5x1x8, so the file is refused.
-  const header = Buffer.from(JSON.stringify({ 'conv2d_1/kernel': { dtype: 'F32', shape: [3, 3, 1, 4], data_offsets: [0, 144] } }));
+  const header = Buffer.from(
+    JSON.stringify({
+      'conv2d_1/kernel': { dtype: 'F32', shape: [3, 3, 1, 4], data_offsets: [0, 144] },
+    }),
+  );
   const length = Buffer.alloc(8);
   length.writeBigUInt64LE(BigInt(header.length));
   await page.getByTestId('model-load').setInputFiles({
@@ -169,13 +196,17 @@ test('the current model is kept across a reload', async ({ page }) => {
   await page.getByTestId('pause').click();
   await expect(page.getByTestId('train-state')).toHaveText('Paused');
   const steps = await stepCount(page);
-  await expect(page.getByTestId('model-stored')).toContainText(`step ${steps.toLocaleString('en-US')}`);
+  await expect(page.getByTestId('model-stored')).toContainText(
+    `step ${steps.toLocaleString('en-US')}`,
+  );
   await draw(page, fixture.digits[2].strokes);
   await expect(page.getByTestId('pad-status')).toContainText('network you are training');
   const before = await padProbabilities(page);
 
   await page.reload();
-  await expect(page.getByTestId('model-stored')).toContainText(`Restored from this browser (step ${steps.toLocaleString('en-US')})`);
+  await expect(page.getByTestId('model-stored')).toContainText(
+    `Restored from this browser (step ${steps.toLocaleString('en-US')})`,
+  );
   await expect(page.getByTestId('data-info')).toContainText('60,000', { timeout: 60_000 });
   await draw(page, fixture.digits[2].strokes);
   await expect.poll(() => padProbabilities(page)).toBe(before);
@@ -194,7 +225,9 @@ const DEVICE_DIGIT = 4;
 test.describe('on a touch screen', () => {
   test.use({ viewport: { width: 390, height: 844 }, hasTouch: true });
   for (const device of ['touch', 'pen'] as const) {
-    test(`the pad reads a digit drawn with ${device === 'touch' ? 'a finger' : 'a pen'}`, async ({ page }) => {
+    test(`the pad reads a digit drawn with ${device === 'touch' ? 'a finger' : 'a pen'}`, async ({
+      page,
+    }) => {
       await openPlayground(page, '#preset=tiny');
       // What kind of pointer the page sees.
       await page.evaluate(() => {
@@ -204,9 +237,14 @@ test.describe('on a touch screen', () => {
       });
       const digit = fixture.digits.find((d) => d.label === DEVICE_DIGIT)!;
       await drawStrokes(page, digit.strokes, undefined, device);
-      const types = await page.evaluate(() => (window as unknown as { pointerTypes: string[] }).pointerTypes);
+      const types = await page.evaluate(
+        () => (window as unknown as { pointerTypes: string[] }).pointerTypes,
+      );
       expect(types, 'the pointerType of each stroke').toEqual(digit.strokes.map(() => device));
-      expect(await padReading(page), `the pretrained model reads the ${DEVICE_DIGIT} drawn with ${device}`).toBe(DEVICE_DIGIT);
+      expect(
+        await padReading(page),
+        `the pretrained model reads the ${DEVICE_DIGIT} drawn with ${device}`,
+      ).toBe(DEVICE_DIGIT);
       const [r, c] = await previewCentre(page);
       expect(Math.abs(r - 14), `preview centre row ${r}`).toBeLessThanOrEqual(1);
       expect(Math.abs(c - 14), `preview centre column ${c}`).toBeLessThanOrEqual(1);

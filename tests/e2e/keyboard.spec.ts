@@ -5,7 +5,16 @@
 import { expect, test, type Page } from '@playwright/test';
 import { openPlayground, shot, stepCount } from './helpers';
 
-const PANELS = ['cnn-train-panel', 'cnn-metrics-panel', 'cnn-data-panel', 'cnn-model-panel', 'cnn-draw-panel', 'cnn-inspect-panel', 'cnn-learn-panel', 'cnn-eval-panel'];
+const PANELS = [
+  'cnn-train-panel',
+  'cnn-metrics-panel',
+  'cnn-data-panel',
+  'cnn-model-panel',
+  'cnn-draw-panel',
+  'cnn-inspect-panel',
+  'cnn-learn-panel',
+  'cnn-eval-panel',
+];
 
 /**
  * The document's scroll width, and the elements (shadow roots included) that reach past the right
@@ -16,14 +25,16 @@ async function overflowX(page: Page): Promise<{ scrollWidth: number; sticking: s
   return page.evaluate(() => {
     const vw = document.documentElement.clientWidth;
     const sticking: string[] = [];
-    const parent = (el: Element): Element | null => el.parentElement ?? ((el.getRootNode() as ShadowRoot).host || null);
+    const parent = (el: Element): Element | null =>
+      el.parentElement ?? ((el.getRootNode() as ShadowRoot).host || null);
     /** The right edge that clips el, or null inside a scrolling box. */
     const edge = (el: Element): number | null => {
       let right = vw;
       for (let p = parent(el); p && p !== document.documentElement; p = parent(p)) {
         const s = getComputedStyle(p);
         if (/auto|scroll/.test(s.overflowX)) return null;
-        if (/paint|content|strict/.test(s.contain)) right = Math.min(right, p.getBoundingClientRect().right);
+        if (/paint|content|strict/.test(s.contain))
+          right = Math.min(right, p.getBoundingClientRect().right);
       }
       return right;
     };
@@ -31,7 +42,10 @@ async function overflowX(page: Page): Promise<{ scrollWidth: number; sticking: s
       for (const el of root.querySelectorAll('*')) {
         const r = el.getBoundingClientRect();
         const right = r.width > 0 && r.height > 0 ? edge(el) : null;
-        if (right !== null && r.right > right + 0.5) sticking.push(`${path}${el.tagName.toLowerCase()}.${el.className} right=${Math.round(r.right)} > ${Math.round(right)}`);
+        if (right !== null && r.right > right + 0.5)
+          sticking.push(
+            `${path}${el.tagName.toLowerCase()}.${el.className} right=${Math.round(r.right)} > ${Math.round(right)}`,
+          );
         if (el.shadowRoot) walk(el.shadowRoot, `${path}${el.tagName.toLowerCase()} > `);
       }
     };
@@ -61,7 +75,9 @@ test('at 360 px the page never scrolls sideways and every panel is on screen', a
     expect(box.x, `${tag} left edge`).toBeGreaterThanOrEqual(0);
     expect(box.x + box.width, `${tag} right edge`).toBeLessThanOrEqual(360);
     const top = await panel.evaluate((el) => el.getBoundingClientRect().top + window.scrollY);
-    expect(top, `${tag} comes below the panel before it in ${PANELS.join(', ')}`).toBeGreaterThan(above);
+    expect(top, `${tag} comes below the panel before it in ${PANELS.join(', ')}`).toBeGreaterThan(
+      above,
+    );
     above = top;
   }
   await shot(page, '30-phone-360-loaded');
@@ -75,7 +91,9 @@ test('at 360 px the page never scrolls sideways and every panel is on screen', a
   await expect(page.getByTestId('least-sure').getByTestId('example').first()).toBeVisible();
   await expectNoSidewaysScroll(page, 'after training and an evaluation');
   // The per-digit accuracy bars are drawn (an inline fill once had no width).
-  const fills = await page.locator('cnn-eval-panel .classes .fill').evaluateAll((els) => els.reduce((s, e) => s + e.getBoundingClientRect().width, 0));
+  const fills = await page
+    .locator('cnn-eval-panel .classes .fill')
+    .evaluateAll((els) => els.reduce((s, e) => s + e.getBoundingClientRect().width, 0));
   expect(fills, 'total width of the accuracy bars').toBeGreaterThan(0);
   await shot(page, '31-phone-360-evaluated');
 
@@ -93,24 +111,45 @@ test('at 360 px the page never scrolls sideways and every panel is on screen', a
 });
 
 /** Each panel's box in page coordinates (not the viewport's), by tag. */
-async function panelBoxes(page: Page): Promise<Record<string, { x: number; y: number; width: number; height: number }>> {
+async function panelBoxes(
+  page: Page,
+): Promise<Record<string, { x: number; y: number; width: number; height: number }>> {
   const boxes: Record<string, { x: number; y: number; width: number; height: number }> = {};
   for (const tag of PANELS)
     boxes[tag] = await page.locator(tag).evaluate((el) => {
       const r = el.getBoundingClientRect();
-      return { x: r.left + window.scrollX, y: r.top + window.scrollY, width: r.width, height: r.height };
+      return {
+        x: r.left + window.scrollX,
+        y: r.top + window.scrollY,
+        width: r.width,
+        height: r.height,
+      };
     });
   return boxes;
 }
 
 /** The panels of one column: the same left edge and width, each below the one before, none overlapping. */
-function expectColumn(boxes: Awaited<ReturnType<typeof panelBoxes>>, tags: string[], name: string): void {
+function expectColumn(
+  boxes: Awaited<ReturnType<typeof panelBoxes>>,
+  tags: string[],
+  name: string,
+): void {
   const first = boxes[tags[0]];
   for (let i = 1; i < tags.length; i++) {
-    const b = boxes[tags[i]], above = boxes[tags[i - 1]];
-    expect(Math.abs(b.x - first.x), `${tags[i]} lines up with ${tags[0]} (${name})`).toBeLessThanOrEqual(1);
-    expect(Math.abs(b.width - first.width), `${tags[i]} is as wide as ${tags[0]} (${name})`).toBeLessThanOrEqual(1);
-    expect(b.y, `${tags[i]} starts below the end of ${tags[i - 1]} (${name})`).toBeGreaterThanOrEqual(above.y + above.height);
+    const b = boxes[tags[i]],
+      above = boxes[tags[i - 1]];
+    expect(
+      Math.abs(b.x - first.x),
+      `${tags[i]} lines up with ${tags[0]} (${name})`,
+    ).toBeLessThanOrEqual(1);
+    expect(
+      Math.abs(b.width - first.width),
+      `${tags[i]} is as wide as ${tags[0]} (${name})`,
+    ).toBeLessThanOrEqual(1);
+    expect(
+      b.y,
+      `${tags[i]} starts below the end of ${tags[i - 1]} (${name})`,
+    ).toBeGreaterThanOrEqual(above.y + above.height);
   }
 }
 
@@ -128,14 +167,23 @@ test('the wide layout at 1400 px: two columns side by side; under 900 px one', a
   // The data, model and pad on the left; training, curves, inspection, lessons and evaluation on
   // the right, both columns starting at the top, the left one 320-420 px wide.
   const left = ['cnn-data-panel', 'cnn-model-panel', 'cnn-draw-panel'];
-  const right = ['cnn-train-panel', 'cnn-metrics-panel', 'cnn-inspect-panel', 'cnn-learn-panel', 'cnn-eval-panel'];
+  const right = [
+    'cnn-train-panel',
+    'cnn-metrics-panel',
+    'cnn-inspect-panel',
+    'cnn-learn-panel',
+    'cnn-eval-panel',
+  ];
   const wide = await panelBoxes(page);
   expectColumn(wide, left, 'left column');
   expectColumn(wide, right, 'right column');
-  const l = wide[left[0]], r = wide[right[0]];
+  const l = wide[left[0]],
+    r = wide[right[0]];
   expect(l.width, 'left column width').toBeGreaterThanOrEqual(320);
   expect(l.width, 'left column width').toBeLessThanOrEqual(420);
-  expect(r.x, 'the right column starts after the left one').toBeGreaterThanOrEqual(l.x + l.width + 8);
+  expect(r.x, 'the right column starts after the left one').toBeGreaterThanOrEqual(
+    l.x + l.width + 8,
+  );
   expect(r.width, 'the right column takes the rest').toBeGreaterThan(1400 - l.x - l.width - 80);
   expect(Math.abs(r.y - l.y), 'both columns start at the same height').toBeLessThanOrEqual(2);
   await expectNoSidewaysScroll(page, 'at 1400 px', 1400);
@@ -162,10 +210,18 @@ async function collectControls(page: Page): Promise<string[]> {
         if (!el.matches(focusable)) continue;
         const h = el as HTMLElement;
         if ((h as HTMLButtonElement).disabled || h.tabIndex < 0) continue;
-        if (!h.checkVisibility({ visibilityProperty: true }) || h.getBoundingClientRect().width === 0) continue;
+        if (
+          !h.checkVisibility({ visibilityProperty: true }) ||
+          h.getBoundingClientRect().width === 0
+        )
+          continue;
         // A radio group is one Tab stop: its checked radio (or its first one) stands for it.
         if (h instanceof HTMLInputElement && h.type === 'radio' && h.name) {
-          const group = [...(h.getRootNode() as ParentNode).querySelectorAll<HTMLInputElement>(`input[type=radio][name="${h.name}"]`)].filter((r) => !r.disabled);
+          const group = [
+            ...(h.getRootNode() as ParentNode).querySelectorAll<HTMLInputElement>(
+              `input[type=radio][name="${h.name}"]`,
+            ),
+          ].filter((r) => !r.disabled);
           if ((group.find((r) => r.checked) ?? group[0]) !== h) continue;
         }
         out.push(el);
@@ -176,7 +232,11 @@ async function collectControls(page: Page): Promise<string[]> {
     return out.map(describe);
     function describe(el: Element): string {
       const host = (el.getRootNode() as ShadowRoot).host;
-      const name = el.getAttribute('aria-label') || el.getAttribute('data-testid') || (el.textContent ?? '').trim().slice(0, 30) || (el as HTMLInputElement).type;
+      const name =
+        el.getAttribute('aria-label') ||
+        el.getAttribute('data-testid') ||
+        (el.textContent ?? '').trim().slice(0, 30) ||
+        (el as HTMLInputElement).type;
       return `${host ? host.tagName.toLowerCase() + ' > ' : ''}${el.tagName.toLowerCase()} "${name}"`;
     }
   });
@@ -228,34 +288,63 @@ test('Tab reaches every control, each with a visible focus indicator', async ({ 
     if (!r.focusVisible || !r.indicator) noIndicator.push(r.tag);
   }
   const missed = controls.filter((_, i) => !reached.has(i));
-  test.info().annotations.push({ type: 'focus order', description: `${order.length} stops: ${order.join(' | ')}` });
+  test.info().annotations.push({
+    type: 'focus order',
+    description: `${order.length} stops: ${order.join(' | ')}`,
+  });
   expect(missed, 'controls that Tab never reached').toEqual([]);
   expect(noIndicator, 'focused controls without a visible focus indicator').toEqual([]);
 });
 
-test('every tab strip follows the ARIA tabs pattern: one Tab stop, arrows, Home and End', async ({ page }) => {
+test('every tab strip follows the ARIA tabs pattern: one Tab stop, arrows, Home and End', async ({
+  page,
+}) => {
   await openPlayground(page, '#preset=tiny');
   await page.getByTestId('step').click();
   await expect.poll(() => stepCount(page)).toBe(1);
   // Each strip, its tabs, and what its last tab shows.
   const strips: Array<[string, string, string[], string]> = [
     ['cnn-model-panel', 'Model views', ['Summary', 'Layers', 'JSON'], 'cnn-model-panel textarea'],
-    ['cnn-inspect-panel', 'Inspection views', ['Feature maps', 'Filters', 'Statistics'], '[data-testid="layer-stats"]'],
-    ['cnn-learn-panel', 'Convolution lessons', ['Convolution explainer', 'Kernel playground'], '[data-testid="kernel-output"]'],
-    ['cnn-conv-explainer', 'What to explain', ['Worked examples', 'Your network'], '[data-testid="net-core-value"]'],
+    [
+      'cnn-inspect-panel',
+      'Inspection views',
+      ['Feature maps', 'Filters', 'Statistics'],
+      '[data-testid="layer-stats"]',
+    ],
+    [
+      'cnn-learn-panel',
+      'Convolution lessons',
+      ['Convolution explainer', 'Kernel playground'],
+      '[data-testid="kernel-output"]',
+    ],
+    [
+      'cnn-conv-explainer',
+      'What to explain',
+      ['Worked examples', 'Your network'],
+      '[data-testid="net-core-value"]',
+    ],
   ];
   for (const [host, name, labels, lastView] of strips) {
     const list = page.locator(host).getByRole('tablist', { name });
     await list.scrollIntoViewIfNeeded();
     const tabs = list.getByRole('tab');
     await expect(tabs).toHaveText(labels);
-    const selected = async () => (await tabs.evaluateAll((els) => els.map((e) => e.getAttribute('aria-selected') === 'true'))).indexOf(true);
-    const focused = async () => tabs.evaluateAll((els) => els.findIndex((e) => (e.getRootNode() as ShadowRoot).activeElement === e));
-    const stops = async () => tabs.evaluateAll((els) => els.map((e) => (e as HTMLElement).tabIndex));
+    const selected = async () =>
+      (
+        await tabs.evaluateAll((els) => els.map((e) => e.getAttribute('aria-selected') === 'true'))
+      ).indexOf(true);
+    const focused = async () =>
+      tabs.evaluateAll((els) =>
+        els.findIndex((e) => (e.getRootNode() as ShadowRoot).activeElement === e),
+      );
+    const stops = async () =>
+      tabs.evaluateAll((els) => els.map((e) => (e as HTMLElement).tabIndex));
     const expectAt = async (i: number, how: string) => {
       expect(await selected(), `${name}: selected after ${how}`).toBe(i);
       expect(await focused(), `${name}: focused after ${how}`).toBe(i);
-      expect(await stops(), `${name}: only the selected tab is a Tab stop after ${how}`).toEqual(labels.map((_, j) => (j === i ? 0 : -1)));
+      expect(await stops(), `${name}: only the selected tab is a Tab stop after ${how}`).toEqual(
+        labels.map((_, j) => (j === i ? 0 : -1)),
+      );
     };
     await tabs.nth(0).click();
     await expectAt(0, 'a click on the first tab');

@@ -12,7 +12,10 @@ async function sharedState(page: Page): Promise<string> {
   return link.split('#')[1].replace(/&hide=[^&]*/, '');
 }
 
-test('a lesson link restores the state it was made from and hides what it should', async ({ page, context }) => {
+test('a lesson link restores the state it was made from and hides what it should', async ({
+  page,
+  context,
+}) => {
   await openPlayground(page);
   const model = page.locator('cnn-model-panel');
   await model.getByLabel('Preset').selectOption('tiny');
@@ -40,7 +43,8 @@ test('a lesson link restores the state it was made from and hides what it should
 
   const share = page.locator('cnn-share-panel');
   await share.getByText('Hide parts in the lesson').click();
-  for (const key of ['data', 'eval', 'lr', 'editor', 'share']) await share.getByTestId(`hide-${key}`).check();
+  for (const key of ['data', 'eval', 'lr', 'editor', 'share'])
+    await share.getByTestId(`hide-${key}`).check();
   await expect(share.getByText('(5 hidden)')).toBeVisible();
   const lesson = await page.getByTestId('lesson-link').inputValue();
   expect(lesson).toContain('&hide=data,eval,share,editor,lr');
@@ -81,7 +85,10 @@ test('a lesson link with an unknown part says so and shows the rest', async ({ p
   await expect(page.locator('cnn-data-panel')).toHaveCount(1);
 });
 
-test('embed mode works in an iframe on another origin without cross-origin isolation', async ({ page, baseURL }) => {
+test('embed mode works in an iframe on another origin without cross-origin isolation', async ({
+  page,
+  baseURL,
+}) => {
   // A tutorial site of its own: another host name and port (cross-site), serving a plain page.
   const src = `${baseURL}?embed=1#preset=tiny&batch=16&hide=share,eval`;
   const tutorial: Server = createServer((_req, res) => {
@@ -103,13 +110,17 @@ test('embed mode works in an iframe on another origin without cross-origin isola
 async function embedded(page: Page, host: string, baseURL: string) {
   await page.goto(`${host}/lesson.html#top`);
   const frame = page.frameLocator('iframe');
-  await expect(frame.getByTestId('data-info')).toContainText('60,000 training', { timeout: 60_000 });
+  await expect(frame.getByTestId('data-info')).toContainText('60,000 training', {
+    timeout: 60_000,
+  });
   const inner = page.frames().find((f) => f.url().startsWith(baseURL))!;
   expect(new URL(inner.url()).origin).not.toBe(new URL(page.url()).origin);
   expect(await inner.evaluate(() => crossOriginIsolated)).toBe(false);
   expect(await page.evaluate(() => crossOriginIsolated)).toBe(false);
   // Not isolated, so the single-threaded engine, and the training panel says why.
-  await expect(frame.getByTestId('threads')).toContainText('1 thread: page not cross-origin isolated');
+  await expect(frame.getByTestId('threads')).toContainText(
+    '1 thread: page not cross-origin isolated',
+  );
   await expect(frame.getByLabel('Engine threads')).toHaveCount(0);
   // Compact: a small header with a link out, the lesson's settings in force.
   await expect(frame.getByTestId('open-full')).toHaveAttribute('href', /preset=tiny/);
@@ -119,7 +130,15 @@ async function embedded(page: Page, host: string, baseURL: string) {
   await frame.getByTestId('step').click();
   await expect(frame.getByTestId('train-stats')).toContainText('Step 1');
   await frame.getByTestId('train').click();
-  await expect.poll(async () => Number(/Step\s+([\d,]+)/.exec((await frame.getByTestId('train-stats').textContent()) ?? '')?.[1].replace(/,/g, '') ?? 0)).toBeGreaterThan(20);
+  await expect
+    .poll(async () =>
+      Number(
+        /Step\s+([\d,]+)/
+          .exec((await frame.getByTestId('train-stats').textContent()) ?? '')?.[1]
+          .replace(/,/g, '') ?? 0,
+      ),
+    )
+    .toBeGreaterThan(20);
   await frame.getByTestId('pause').click();
   await expect(frame.getByTestId('train-state')).toHaveText('Paused');
   // The host page's own address is untouched.

@@ -18,11 +18,19 @@ interface ChartReading {
   checksum: number;
 }
 
-async function readChart(page: Page, id: 'loss' | 'accuracy', colour: [number, number, number]): Promise<ChartReading> {
+async function readChart(
+  page: Page,
+  id: 'loss' | 'accuracy',
+  colour: [number, number, number],
+): Promise<ChartReading> {
   return page.evaluate(
     ([id, colour]) => {
-      const panel = document.querySelector('cnn-playground')!.shadowRoot!.querySelector('cnn-metrics-panel')!;
-      const chart = panel.shadowRoot!.querySelector(`#${id}`) as HTMLElement & { plotData: ReadonlyArray<ReadonlyArray<number | null>> | null };
+      const panel = document
+        .querySelector('cnn-playground')!
+        .shadowRoot!.querySelector('cnn-metrics-panel')!;
+      const chart = panel.shadowRoot!.querySelector(`#${id}`) as HTMLElement & {
+        plotData: ReadonlyArray<ReadonlyArray<number | null>> | null;
+      };
       const canvas = chart.shadowRoot!.querySelector('.plot canvas') as HTMLCanvasElement;
       const { width, height } = canvas;
       const px = canvas.getContext('2d')!.getImageData(0, 0, width, height).data;
@@ -32,10 +40,18 @@ async function readChart(page: Page, id: 'loss' | 'accuracy', colour: [number, n
       for (let y = 0; y < height; y++)
         for (let x = 0; x < width; x++) {
           const i = (y * width + x) * 4;
-          if (px[i + 3] > 200 && Math.abs(px[i] - colour[0]) < 30 && Math.abs(px[i + 1] - colour[1]) < 30 && Math.abs(px[i + 2] - colour[2]) < 30) hits.push([x, y]);
+          if (
+            px[i + 3] > 200 &&
+            Math.abs(px[i] - colour[0]) < 30 &&
+            Math.abs(px[i + 1] - colour[1]) < 30 &&
+            Math.abs(px[i + 2] - colour[2]) < 30
+          )
+            hits.push([x, y]);
         }
       const xs = hits.map((h) => h[0]);
-      const lo = Math.min(...xs), hi = Math.max(...xs), fifth = (hi - lo) / 5;
+      const lo = Math.min(...xs),
+        hi = Math.max(...xs),
+        fifth = (hi - lo) / 5;
       const meanRow = (keep: (x: number) => boolean) => {
         const rows = hits.filter((h) => keep(h[0])).map((h) => h[1]);
         return rows.reduce((a, b) => a + b, 0) / rows.length;
@@ -68,7 +84,9 @@ async function readMaps(page: Page): Promise<Array<{ pixels: number; text: strin
 /** "1:05" or "1:02:03" as seconds. */
 function seconds(text: string): number {
   const parts = text.trim().split(':').map(Number);
-  return parts.length >= 2 && parts.every(Number.isInteger) ? parts.reduce((a, b) => a * 60 + b, 0) : NaN;
+  return parts.length >= 2 && parts.every(Number.isInteger)
+    ? parts.reduce((a, b) => a * 60 + b, 0)
+    : NaN;
 }
 
 interface Moment {
@@ -83,7 +101,9 @@ interface Moment {
 async function moment(page: Page): Promise<Moment> {
   return {
     step: await stepCount(page),
-    examplesPerSec: Number(((await page.getByTestId('examples-per-sec').textContent()) ?? '').replace(/,/g, '')),
+    examplesPerSec: Number(
+      ((await page.getByTestId('examples-per-sec').textContent()) ?? '').replace(/,/g, ''),
+    ),
     etaSeconds: seconds((await page.getByTestId('eta').textContent()) ?? ''),
     loss: await readChart(page, 'loss', [0x25, 0x63, 0xeb]),
     accuracy: await readChart(page, 'accuracy', [0x93, 0xa4, 0xc3]),
@@ -95,7 +115,8 @@ async function moment(page: Page): Promise<Moment> {
 const STEPS = 1875;
 const BATCH = 32;
 
-const finite = (ys: Array<number | null>) => ys.filter((v): v is number => v !== null && Number.isFinite(v));
+const finite = (ys: Array<number | null>) =>
+  ys.filter((v): v is number => v !== null && Number.isFinite(v));
 const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
 
 test('while tiny trains, the curves, examples/s, ETA and feature maps move', async ({ page }) => {
@@ -119,7 +140,10 @@ test('while tiny trains, the curves, examples/s, ETA and feature maps move', asy
   await page.getByTestId('pause').click();
   await expect(page.getByTestId('train-state')).toHaveText('Paused');
   await expect(page.getByTestId('eta')).toHaveText('–'); // no estimate while not training
-  const label = JSON.stringify({ a: { ...a, loss: undefined, accuracy: undefined }, b: { ...b, loss: undefined, accuracy: undefined } });
+  const label = JSON.stringify({
+    a: { ...a, loss: undefined, accuracy: undefined },
+    b: { ...b, loss: undefined, accuracy: undefined },
+  });
   test.info().annotations.push({ type: 'two moments of training', description: label });
 
   // examples/s: a plausible pace for tiny on one or two cores of any recent CPU, and the ETA is
@@ -137,8 +161,12 @@ test('while tiny trains, the curves, examples/s, ETA and feature maps move', asy
   expect(b.etaSeconds, label).toBeLessThan(0.85 * a.etaSeconds);
 
   // The curves: uPlot holds a point per chunk, new ones arrived, x runs in epochs.
-  for (const [name, r0, r1] of [['loss', a.loss, b.loss], ['accuracy', a.accuracy, b.accuracy]] as const) {
-    const xs0 = finite(r0.data[0] ?? []), xs1 = finite(r1.data[0] ?? []);
+  for (const [name, r0, r1] of [
+    ['loss', a.loss, b.loss],
+    ['accuracy', a.accuracy, b.accuracy],
+  ] as const) {
+    const xs0 = finite(r0.data[0] ?? []),
+      xs1 = finite(r1.data[0] ?? []);
     expect(xs0.length, `${name}: points at the first moment`).toBeGreaterThan(5);
     expect(xs1.length, `${name}: points at the second moment`).toBeGreaterThan(xs0.length);
     expect(xs1[xs1.length - 1], `${name}: last x (epochs)`).toBeCloseTo(b.step / STEPS, 1);
@@ -151,14 +179,25 @@ test('while tiny trains, the curves, examples/s, ETA and feature maps move', asy
   const acc = finite(b.accuracy.data[1]);
   expect(mean(loss.slice(-5))).toBeLessThan(0.5 * mean(loss.slice(0, 3)));
   expect(mean(acc.slice(-5))).toBeGreaterThan(mean(acc.slice(0, 3)) + 0.3);
-  expect(b.loss.rightRow - b.loss.leftRow, 'the drawn loss ends lower than it starts').toBeGreaterThan(20);
-  expect(b.accuracy.leftRow - b.accuracy.rightRow, 'the drawn accuracy ends higher than it starts').toBeGreaterThan(20);
+  expect(
+    b.loss.rightRow - b.loss.leftRow,
+    'the drawn loss ends lower than it starts',
+  ).toBeGreaterThan(20);
+  expect(
+    b.accuracy.leftRow - b.accuracy.rightRow,
+    'the drawn accuracy ends higher than it starts',
+  ).toBeGreaterThan(20);
 
   // The feature maps of test digit #0: the input stays; the maps of every conv and pooling layer
   // are drawn anew; the softmax output, already sure it is a 7 (its ten cells can look the same
   // at both moments), prints a new value range.
   expect(a.maps.length).toBe(6);
   expect(b.maps[0], 'the input image').toEqual(a.maps[0]);
-  for (let i = 1; i < 5; i++) expect(b.maps[i].pixels, `${b.maps[i].text}: the maps changed while training`).not.toBe(a.maps[i].pixels);
-  expect(b.maps[5].text, 'the output layer\'s value range changed while training').not.toBe(a.maps[5].text);
+  for (let i = 1; i < 5; i++)
+    expect(b.maps[i].pixels, `${b.maps[i].text}: the maps changed while training`).not.toBe(
+      a.maps[i].pixels,
+    );
+  expect(b.maps[5].text, "the output layer's value range changed while training").not.toBe(
+    a.maps[5].text,
+  );
 });

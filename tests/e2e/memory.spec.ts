@@ -5,7 +5,9 @@
 import { expect, test } from '@playwright/test';
 import { openPlayground, setField, shot, stepCount } from './helpers';
 
-test('a training step too big for memory is refused with what it needs, and nothing is lost', async ({ page }) => {
+test('a training step too big for memory is refused with what it needs, and nothing is lost', async ({
+  page,
+}) => {
   const spec = {
     input: [28, 28, 1],
     layers: [
@@ -22,7 +24,9 @@ test('a training step too big for memory is refused with what it needs, and noth
   await expect(page.getByTestId('step-memory')).toHaveText(/^2\d\.\d GB$/);
   await page.getByTestId('train').click();
   const banner = page.getByTestId('banner');
-  await expect(banner).toContainText(/a training step of this model with batch 1024 needs about 2\d\.\d GB of memory, more than the 1\.5 GB this engine can use; lower the batch size to \d+ or less/);
+  await expect(banner).toContainText(
+    /a training step of this model with batch 1024 needs about 2\d\.\d GB of memory, more than the 1\.5 GB this engine can use; lower the batch size to \d+ or less/,
+  );
   await expect(banner).not.toContainText('object');
   await shot(page, '41-step-memory-refused');
   expect(await stepCount(page)).toBe(0);

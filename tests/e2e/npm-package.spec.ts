@@ -8,7 +8,16 @@
 // details (examples.spec.ts and the playground specs are).
 import { expect, test } from '@playwright/test';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -44,7 +53,16 @@ pad?.addEventListener('digit-drawn', (e) => {
 });
 `;
 const TSCONFIG = {
-  compilerOptions: { target: 'ES2022', module: 'ESNext', moduleResolution: 'bundler', lib: ['ES2022', 'DOM', 'DOM.Iterable'], strict: true, noEmit: true, skipLibCheck: false, types: [] },
+  compilerOptions: {
+    target: 'ES2022',
+    module: 'ESNext',
+    moduleResolution: 'bundler',
+    lib: ['ES2022', 'DOM', 'DOM.Iterable'],
+    strict: true,
+    noEmit: true,
+    skipLibCheck: false,
+    types: [],
+  },
   include: ['src'],
 };
 
@@ -52,10 +70,17 @@ const TSCONFIG = {
 function run(cmd: string, args: string[], cwd: string): string {
   const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !/^npm_/i.test(k)));
   try {
-    return execFileSync(cmd, args, { cwd, env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync(cmd, args, {
+      cwd,
+      env,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   } catch (e) {
     const err = e as { stdout?: string; stderr?: string; message: string };
-    throw new Error(`${cmd} ${args.join(' ')} failed:\n${err.stdout ?? ''}\n${err.stderr ?? ''}\n${err.message}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed:\n${err.stdout ?? ''}\n${err.stderr ?? ''}\n${err.message}`,
+    );
   }
 }
 
@@ -85,8 +110,23 @@ async function serve(command: string[]): Promise<string> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}/`;
   const vite = join(app, 'node_modules', 'vite', 'bin', 'vite.js');
-  servers.push(spawn(process.execPath, [vite, ...command, '--host', '127.0.0.1', '--port', String(port), '--strictPort'], { cwd: app, stdio: 'ignore' }));
-  await expect.poll(() => fetch(url).then((r) => r.status, () => 0), { timeout: 30_000 }).toBe(200);
+  servers.push(
+    spawn(
+      process.execPath,
+      [vite, ...command, '--host', '127.0.0.1', '--port', String(port), '--strictPort'],
+      { cwd: app, stdio: 'ignore' },
+    ),
+  );
+  await expect
+    .poll(
+      () =>
+        fetch(url).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      { timeout: 30_000 },
+    )
+    .toBe(200);
   return url;
 }
 
@@ -94,7 +134,10 @@ test('the tarball installs offline into a Vite app, type-checks and builds with 
   test.setTimeout(180_000);
   expect(existsSync(tarball), `${tarball} is missing: run npm run build:lib`).toBe(true);
   app = mkdtempSync(join(tmpdir(), 'cnn-npm-app-'));
-  writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'scratch-app', private: true, type: 'module' }, null, 2));
+  writeFileSync(
+    join(app, 'package.json'),
+    JSON.stringify({ name: 'scratch-app', private: true, type: 'module' }, null, 2),
+  );
   mkdirSync(join(app, 'src'));
   writeFileSync(join(app, 'index.html'), INDEX_HTML);
   writeFileSync(join(app, 'src', 'main.ts'), MAIN_TS);
@@ -104,33 +147,69 @@ test('the tarball installs offline into a Vite app, type-checks and builds with 
   // The package's one dependency, as npm would find it already installed; an empty cache of its
   // own proves nothing else is fetched or taken from the machine's npm cache.
   symlinkSync(join(root, 'node_modules', 'lit'), join(modules, 'lit'));
-  run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--cache', join(app, '.npm-cache'), tarball], app);
+  run(
+    'npm',
+    [
+      'install',
+      '--offline',
+      '--no-audit',
+      '--no-fund',
+      '--cache',
+      join(app, '.npm-cache'),
+      tarball,
+    ],
+    app,
+  );
   // The tools, linked after npm (which removes what its package.json does not list).
-  for (const tool of ['vite', 'typescript']) symlinkSync(join(root, 'node_modules', tool), join(modules, tool));
+  for (const tool of ['vite', 'typescript'])
+    symlinkSync(join(root, 'node_modules', tool), join(modules, tool));
 
   const installed = join(modules, NAME);
   const pkg = JSON.parse(readFileSync(join(installed, 'package.json'), 'utf8'));
-  expect(pkg).toMatchObject({ name: NAME, version, type: 'module', types: './index.d.ts', customElements: 'custom-elements.json', dependencies: { lit: expect.any(String) } });
+  expect(pkg).toMatchObject({
+    name: NAME,
+    version,
+    type: 'module',
+    types: './index.d.ts',
+    customElements: 'custom-elements.json',
+    dependencies: { lit: expect.any(String) },
+  });
   expect(pkg.exports['.']).toEqual({ types: './index.d.ts', default: './index.js' });
   const manifest = JSON.parse(readFileSync(join(installed, 'custom-elements.json'), 'utf8'));
-  const tags = manifest.modules.flatMap((m: { declarations: Array<{ tagName?: string }> }) => m.declarations.map((d) => d.tagName));
-  expect(tags.sort()).toEqual(['cnn-conv-explainer', 'cnn-digit-pad', 'cnn-feature-maps', 'cnn-kernel-playground', 'cnn-playground']);
+  const tags = manifest.modules.flatMap((m: { declarations: Array<{ tagName?: string }> }) =>
+    m.declarations.map((d) => d.tagName),
+  );
+  expect(tags.sort()).toEqual([
+    'cnn-conv-explainer',
+    'cnn-digit-pad',
+    'cnn-feature-maps',
+    'cnn-kernel-playground',
+    'cnn-playground',
+  ]);
   const typeMap = readdirSync(join(installed, 'types', 'ui'))
     .map((f) => readFileSync(join(installed, 'types', 'ui', f), 'utf8'))
     .join('\n');
   for (const tag of tags) expect(typeMap).toContain(`'${tag}': `);
 
   run(process.execPath, [join(modules, 'typescript', 'bin', 'tsc'), '-p', '.'], app);
-  run(process.execPath, [join(modules, 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], app);
+  run(
+    process.execPath,
+    [join(modules, 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
+    app,
+  );
   const assets = readdirSync(join(app, 'dist', 'assets'));
   // The worker bundled by the app's build, with the wasm and the package's data beside it.
   expect(assets).toContainEqual(expect.stringMatching(/^cnn-worker-[\w-]+\.js$/));
   expect(assets).toContainEqual(expect.stringMatching(/^cnn-[\w-]+\.wasm$/));
   expect(assets).toContainEqual(expect.stringMatching(/^pretrained-[\w-]+\.safetensors$/));
-  expect(assets.filter((f) => /^train-images-\d+-idx3-ubyte-[\w-]+\.gz$/.test(f)).length).toBeGreaterThan(5);
+  expect(
+    assets.filter((f) => /^train-images-\d+-idx3-ubyte-[\w-]+\.gz$/.test(f)).length,
+  ).toBeGreaterThan(5);
 });
 
-test('in the built app the playground trains tiny and the digit pad reads a drawn 7', async ({ page }) => {
+test('in the built app the playground trains tiny and the digit pad reads a drawn 7', async ({
+  page,
+}) => {
   test.setTimeout(180_000);
   const appUrl = await serve(['preview']);
 
@@ -166,12 +245,15 @@ test('in the built app the playground trains tiny and the digit pad reads a draw
 
   // Both workers (the pad's and the playground's) are the app's bundled copy, served by the app.
   expect(workers.length).toBe(2);
-  for (const w of workers) expect(w).toMatch(new RegExp(`^${appUrl}assets/cnn-worker-[\\w-]+\\.js$`));
+  for (const w of workers)
+    expect(w).toMatch(new RegExp(`^${appUrl}assets/cnn-worker-[\\w-]+\\.js$`));
   expect(failed).toEqual([]);
   expect(errors).toEqual([]);
 });
 
-test('under the Vite dev server, with its dependency pre-bundling, the digit pad reads a drawn 7', async ({ page }) => {
+test('under the Vite dev server, with its dependency pre-bundling, the digit pad reads a drawn 7', async ({
+  page,
+}) => {
   test.setTimeout(120_000);
   const appUrl = await serve([]);
   const failed: string[] = [];
@@ -187,6 +269,8 @@ test('under the Vite dev server, with its dependency pre-bundling, the digit pad
   // The package was pre-bundled (node_modules/.vite/deps), its worker still served from the package.
   expect(existsSync(join(app, 'node_modules', '.vite', 'deps', `${NAME}.js`))).toBe(true);
   expect(workers[0]).toMatch(new RegExp(`^${appUrl}node_modules/${NAME}/dist/cnn-worker\\.js`));
-  await expect(page.locator('cnn-playground').getByTestId('total-params')).toHaveText('5,994', { timeout: 60_000 });
+  await expect(page.locator('cnn-playground').getByTestId('total-params')).toHaveText('5,994', {
+    timeout: 60_000,
+  });
   expect(failed).toEqual([]);
 });

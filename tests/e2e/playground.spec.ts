@@ -11,7 +11,10 @@ test('tiny reaches 97% after one epoch', async ({ page }) => {
   await expect(page.getByTestId('train-state')).toHaveText('Done', { timeout: 5 * 60_000 });
   const acc = await testAccuracy(page);
   const stats = await page.getByTestId('train-stats').textContent();
-  test.info().annotations.push({ type: 'tiny, 1 epoch', description: `test accuracy ${acc}; ${stats?.replace(/\s+/g, ' ')}` });
+  test.info().annotations.push({
+    type: 'tiny, 1 epoch',
+    description: `test accuracy ${acc}; ${stats?.replace(/\s+/g, ' ')}`,
+  });
   expect(acc).toBeGreaterThanOrEqual(0.97);
 });
 
@@ -53,13 +56,30 @@ test('a link restores the preset and hyper-parameters', async ({ page }) => {
 
 test('a corrupt IDX file gets a clear message and MNIST stays loaded', async ({ page }) => {
   await openPlayground(page, '#preset=tiny');
-  const idx = (magic: number[], body: number) => Buffer.concat([Buffer.from(magic), Buffer.alloc(body, 7)]);
+  const idx = (magic: number[], body: number) =>
+    Buffer.concat([Buffer.from(magic), Buffer.alloc(body, 7)]);
   await page.getByLabel(/Load your own IDX files/).setInputFiles([
     // claims 60000 images of 28x28 but holds 100 bytes
-    { name: 'train-images-idx3-ubyte', mimeType: 'application/octet-stream', buffer: idx([0, 0, 8, 3, 0, 0, 0xea, 0x60, 0, 0, 0, 28, 0, 0, 0, 28], 100) },
-    { name: 'train-labels-idx1-ubyte', mimeType: 'application/octet-stream', buffer: idx([0, 0, 8, 1, 0, 0, 0xea, 0x60], 60000) },
-    { name: 't10k-images-idx3-ubyte', mimeType: 'application/octet-stream', buffer: idx([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 28, 0, 0, 0, 28], 784) },
-    { name: 't10k-labels-idx1-ubyte', mimeType: 'application/octet-stream', buffer: idx([0, 0, 8, 1, 0, 0, 0, 1], 1) },
+    {
+      name: 'train-images-idx3-ubyte',
+      mimeType: 'application/octet-stream',
+      buffer: idx([0, 0, 8, 3, 0, 0, 0xea, 0x60, 0, 0, 0, 28, 0, 0, 0, 28], 100),
+    },
+    {
+      name: 'train-labels-idx1-ubyte',
+      mimeType: 'application/octet-stream',
+      buffer: idx([0, 0, 8, 1, 0, 0, 0xea, 0x60], 60000),
+    },
+    {
+      name: 't10k-images-idx3-ubyte',
+      mimeType: 'application/octet-stream',
+      buffer: idx([0, 0, 8, 3, 0, 0, 0, 1, 0, 0, 0, 28, 0, 0, 0, 28], 784),
+    },
+    {
+      name: 't10k-labels-idx1-ubyte',
+      mimeType: 'application/octet-stream',
+      buffer: idx([0, 0, 8, 1, 0, 0, 0, 1], 1),
+    },
   ]);
   const error = page.getByTestId('data-error');
   await expect(error).toContainText('train-images-idx3-ubyte (training images): file is 116 bytes');
@@ -71,11 +91,17 @@ test('a corrupt IDX file gets a clear message and MNIST stays loaded', async ({ 
   await expect.poll(() => stepCount(page)).toBe(1);
 
   // Files that cannot be told apart get a message too, and nothing is sent.
-  await page.getByLabel(/Load your own IDX files/).setInputFiles([{ name: 'digits.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(10) }]);
+  await page
+    .getByLabel(/Load your own IDX files/)
+    .setInputFiles([
+      { name: 'digits.bin', mimeType: 'application/octet-stream', buffer: Buffer.alloc(10) },
+    ]);
   await expect(error).toContainText('choose four IDX files');
 });
 
-test('an impossible spec is refused with the layer named, and the model stays', async ({ page }) => {
+test('an impossible spec is refused with the layer named, and the model stays', async ({
+  page,
+}) => {
   await openPlayground(page, '#preset=tiny');
   await page.getByRole('tab', { name: 'JSON' }).click();
   const editor = page.getByLabel('Model spec as JSON');
@@ -116,7 +142,10 @@ test('divergence stops training with a message and keeps the last good model', a
     epochs: 1,
     seed: 1,
   };
-  await openPlayground(page, '#preset=tiny&spec=' + Buffer.from(JSON.stringify(spec)).toString('base64url'));
+  await openPlayground(
+    page,
+    '#preset=tiny&spec=' + Buffer.from(JSON.stringify(spec)).toString('base64url'),
+  );
   await expect(page.getByTestId('summary').locator('tbody tr')).toHaveCount(4);
   for (let i = 1; i <= 3; i++) {
     await page.getByTestId('step').click();
@@ -131,7 +160,9 @@ test('divergence stops training with a message and keeps the last good model', a
   await setField(page, 'Learning rate', '100');
   await page.getByTestId('train').click();
   const banner = page.getByTestId('banner');
-  await expect(banner).toContainText(/training diverged at step \d+: layer \d+ \((dense|conv2d)\) .*(NaN|infinite)/);
+  await expect(banner).toContainText(
+    /training diverged at step \d+: layer \d+ \((dense|conv2d)\) .*(NaN|infinite)/,
+  );
   await expect(banner).toContainText(/lower the learning rate \(now 100(\.0)?\)/);
   await expect(page.getByTestId('train-state')).toHaveText('Paused');
   const layer = Number(/layer (\d+) \(/.exec((await banner.textContent()) ?? '')![1]);
@@ -139,14 +170,17 @@ test('divergence stops training with a message and keeps the last good model', a
   const row = stats.locator('tbody tr').nth(layer);
   await expect(row.getByTestId('non-finite').first()).toBeVisible();
   await expect(row.getByTestId('non-finite').first()).toHaveText(/^\d+ NaN, \d+ Inf$/);
-  expect(await row.getByTestId('non-finite').allTextContents(), 'NaN or Inf counted').not.toContain('0 NaN, 0 Inf');
+  expect(await row.getByTestId('non-finite').allTextContents(), 'NaN or Inf counted').not.toContain(
+    '0 NaN, 0 Inf',
+  );
   await row.scrollIntoViewIfNeeded();
   await shot(page, '06-diverged');
   // The diverging chunk was rolled back: the step counter stands still and every weight is
   // finite (the weights column counts no NaN or Inf).
   const kept = await stepCount(page);
   expect(kept).toBeGreaterThanOrEqual(3);
-  for (const r of await stats.locator('tbody tr').all()) await expect(r.locator('td').first().getByTestId('non-finite')).toHaveCount(0);
+  for (const r of await stats.locator('tbody tr').all())
+    await expect(r.locator('td').first().getByTestId('non-finite')).toHaveCount(0);
   expect(await stepCount(page)).toBe(kept);
   // Fresh weights and a sane rate train again, and the message goes away.
   await setField(page, 'Learning rate', '0.001');
@@ -164,7 +198,12 @@ test('a crashed worker is restarted and the model restored', async ({ page }) =>
   await page.getByTestId('pause').click();
   await expect(page.getByTestId('train-state')).toHaveText('Paused');
   const saved = await stepCount(page);
-  await page.evaluate(() => document.querySelector('cnn-playground')!.crashWorkerForTesting().catch(() => {}));
+  await page.evaluate(() =>
+    document
+      .querySelector('cnn-playground')!
+      .crashWorkerForTesting()
+      .catch(() => {}),
+  );
   const banner = page.getByTestId('banner');
   await expect(banner).toContainText('crashed');
   await expect(banner).toContainText(`restored`);
@@ -178,7 +217,9 @@ test('a crashed worker is restarted and the model restored', async ({ page }) =>
 test('the layout fits a phone screen', async ({ page }) => {
   await page.setViewportSize({ width: 375, height: 800 });
   await openPlayground(page, '#preset=tiny');
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - window.innerWidth,
+  );
   expect(overflow).toBeLessThanOrEqual(0);
   await shot(page, '08-phone');
   // Every button and field has an accessible name.
@@ -188,7 +229,8 @@ test('the layout fits a phone screen', async ({ page }) => {
       for (const el of root.querySelectorAll('*')) {
         if (el.shadowRoot) walk(el.shadowRoot);
         if (!/^(BUTTON|INPUT|SELECT|TEXTAREA)$/.test(el.tagName)) continue;
-        const named = el.getAttribute('aria-label') || (el.textContent ?? '').trim() || el.closest('label');
+        const named =
+          el.getAttribute('aria-label') || (el.textContent ?? '').trim() || el.closest('label');
         if (!named) out.push(el.outerHTML.slice(0, 80));
       }
     };
@@ -213,7 +255,9 @@ test('MNIST is kept in the Cache API and loads again without the network', async
   await expect.poll(() => stepCount(page)).toBe(1);
 });
 
-test('a linked custom model reads "custom", and padding in pixels round-trips through the editor, the JSON and the link', async ({ page }) => {
+test('a linked custom model reads "custom", and padding in pixels round-trips through the editor, the JSON and the link', async ({
+  page,
+}) => {
   const spec = {
     name: 'padded',
     input: [28, 28, 1],
@@ -226,7 +270,10 @@ test('a linked custom model reads "custom", and padding in pixels round-trips th
     optimizer: { type: 'sgd', lr: 0.01 },
     batch_size: 16,
   };
-  await openPlayground(page, '#preset=tiny&spec=' + Buffer.from(JSON.stringify(spec)).toString('base64url'));
+  await openPlayground(
+    page,
+    '#preset=tiny&spec=' + Buffer.from(JSON.stringify(spec)).toString('base64url'),
+  );
   const preset = page.locator('cnn-model-panel').getByLabel('Preset');
   await expect(preset.locator('option:checked')).toHaveText('custom');
   const firstOutput = page.getByTestId('summary').locator('tbody tr').first().locator('td').nth(2);

@@ -7,9 +7,13 @@ import { readFileSync } from 'node:fs';
 import { openPlayground, stepCount } from './helpers';
 
 const META = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/;
-const CSP_TEXT = /Content[- ]Security[- ]Policy|Refused to (compile|evaluate|load|execute|connect|create|apply|frame)/i;
+const CSP_TEXT =
+  /Content[- ]Security[- ]Policy|Refused to (compile|evaluate|load|execute|connect|create|apply|frame)/i;
 
-test('a whole session runs under the Content Security Policy and stays on its own origin', async ({ page, baseURL }) => {
+test('a whole session runs under the Content Security Policy and stays on its own origin', async ({
+  page,
+  baseURL,
+}) => {
   test.setTimeout(4 * 60_000);
   const origin = new URL(baseURL!).origin;
   const requests: string[] = [];
@@ -19,13 +23,18 @@ test('a whole session runs under the Content Security Policy and stays on its ow
 
   // Every request of the context: the page's and its dedicated workers'.
   page.context().on('request', (r) => requests.push(r.url()));
-  page.context().on('response', (r) => headers.set(new URL(r.url()).pathname, r.headers()['content-security-policy']));
+  page
+    .context()
+    .on('response', (r) =>
+      headers.set(new URL(r.url()).pathname, r.headers()['content-security-policy']),
+    );
   const onConsole = (where: string) => (m: ConsoleMessage) => {
     if (CSP_TEXT.test(m.text())) cspConsole.push(`${where}: ${m.text()}`);
   };
   page.on('console', onConsole('page'));
   page.on('pageerror', (e) => {
-    if (CSP_TEXT.test(e.message) || e.name === 'EvalError') cspConsole.push(`page error: ${e.message}`);
+    if (CSP_TEXT.test(e.message) || e.name === 'EvalError')
+      cspConsole.push(`page error: ${e.message}`);
   });
   page.on('worker', (w) => {
     workers.push(w);
@@ -38,7 +47,9 @@ test('a whole session runs under the Content Security Policy and stays on its ow
         g.cspViolations = [];
         self.addEventListener('securitypolicyviolation', (e) => {
           g.cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`);
-          console.error(`Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`);
+          console.error(
+            `Content Security Policy violation: ${e.violatedDirective} ${e.blockedURI}`,
+          );
         });
       })
       .catch(() => {});
@@ -47,16 +58,27 @@ test('a whole session runs under the Content Security Policy and stays on its ow
     const w = window as unknown as { cspViolations: string[] };
     w.cspViolations = [];
     // Capture on the document: violations inside shadow roots are composed and reach it.
-    document.addEventListener('securitypolicyviolation', (e) => w.cspViolations.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`), true);
+    document.addEventListener(
+      'securitypolicyviolation',
+      (e) =>
+        w.cspViolations.push(
+          `${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`,
+        ),
+      true,
+    );
   });
 
   const violations = async (): Promise<string[]> => {
-    const out = (await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)).map((v) => `page: ${v}`);
+    const out = (
+      await page.evaluate(() => (window as unknown as { cspViolations: string[] }).cspViolations)
+    ).map((v) => `page: ${v}`);
     for (const w of workers) {
       // The threaded engine's pthread workers wait in Atomics.wait between loops and cannot run a
       // script then: give up on a worker after 2 s (its violations are logged to the console too).
       const timeout = new Promise<string[]>((resolve) => setTimeout(() => resolve([]), 2000));
-      const read = w.evaluate(() => (self as unknown as { cspViolations?: string[] }).cspViolations ?? []).catch(() => [] as string[]);
+      const read = w
+        .evaluate(() => (self as unknown as { cspViolations?: string[] }).cspViolations ?? [])
+        .catch(() => [] as string[]);
       const v = await Promise.race([read, timeout]);
       out.push(...v.map((x) => `worker ${w.url()}: ${x}`));
     }
@@ -65,10 +87,14 @@ test('a whole session runs under the Content Security Policy and stays on its ow
 
   // Loaded, or stopped with a message: a blocked wasm compile fails here, with the violations named.
   await page.goto('/#preset=tiny');
-  await expect(page.getByTestId('data-info').or(page.getByTestId('banner'))).toBeVisible({ timeout: 60_000 });
+  await expect(page.getByTestId('data-info').or(page.getByTestId('banner'))).toBeVisible({
+    timeout: 60_000,
+  });
   expect(await violations(), 'violations while loading').toEqual([]);
   // A blocked eval in a worker crashes it before a listener can be added there: the banner says so.
-  expect(await page.getByTestId('banner').allTextContents(), 'error messages on the page').toEqual([]);
+  expect(await page.getByTestId('banner').allTextContents(), 'error messages on the page').toEqual(
+    [],
+  );
   await openPlayground(page, '#preset=tiny');
 
   // The header of the page and of the worker script is the policy of the <meta>.
@@ -76,8 +102,12 @@ test('a whole session runs under the Content Security Policy and stays on its ow
   expect(headers.get('/'), 'Content-Security-Policy header of the page').toBe(meta);
   const workerPath = [...headers.keys()].find((p) => /\/assets\/worker-[\w-]+\.js$/.test(p));
   expect(workerPath, 'the worker script was served').toBeTruthy();
-  expect(headers.get(workerPath!), 'Content-Security-Policy header of the worker script').toBe(meta);
-  expect(await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content')).toBe(meta);
+  expect(headers.get(workerPath!), 'Content-Security-Policy header of the worker script').toBe(
+    meta,
+  );
+  expect(
+    await page.locator('meta[http-equiv="Content-Security-Policy"]').getAttribute('content'),
+  ).toBe(meta);
   expect(meta).toContain("'wasm-unsafe-eval'");
   expect(meta).not.toMatch(/'unsafe-eval'/);
 
@@ -93,7 +123,8 @@ test('a whole session runs under the Content Security Policy and stays on its ow
   const box = (await pad.boundingBox())!;
   await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * 0.2);
   await page.mouse.down();
-  for (let i = 1; i <= 12; i++) await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.2 + 0.05 * i));
+  for (let i = 1; i <= 12; i++)
+    await page.mouse.move(box.x + box.width * 0.5, box.y + box.height * (0.2 + 0.05 * i));
   await page.mouse.up();
   await expect(page.getByTestId('pad-top')).toHaveAttribute('data-class', /\d/);
 
@@ -113,7 +144,10 @@ test('a whole session runs under the Content Security Policy and stays on its ow
   await expect(page.getByTestId('kernel-output')).toBeVisible();
 
   // Download the model (a blob: URL) and load it back through the file picker.
-  const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('model-download').click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByTestId('model-download').click(),
+  ]);
   const file = test.info().outputPath('model.safetensors');
   await download.saveAs(file);
   await page.getByTestId('model-load').setInputFiles(file);
@@ -124,12 +158,24 @@ test('a whole session runs under the Content Security Policy and stays on its ow
   await expect(page.getByTestId('data-info')).toContainText('60,000 training', { timeout: 60_000 });
   await expect(page.getByTestId('model-stored')).toContainText('Restored from this browser');
 
-  expect(workers.length, 'a training worker before and one after the reload were watched').toBeGreaterThanOrEqual(2);
-  expect(await violations(), 'securitypolicyviolation events and console messages about the policy').toEqual([]);
+  expect(
+    workers.length,
+    'a training worker before and one after the reload were watched',
+  ).toBeGreaterThanOrEqual(2);
+  expect(
+    await violations(),
+    'securitypolicyviolation events and console messages about the policy',
+  ).toEqual([]);
 
   // Every request went to the page's own origin (blob: URLs carry it too; data: has none).
-  expect(requests.some((u) => u.includes('/data/mnist/')), 'the worker\'s MNIST requests were seen').toBe(true);
-  expect(requests.some((u) => u.endsWith('.wasm')), 'the wasm request was seen').toBe(true);
+  expect(
+    requests.some((u) => u.includes('/data/mnist/')),
+    "the worker's MNIST requests were seen",
+  ).toBe(true);
+  expect(
+    requests.some((u) => u.endsWith('.wasm')),
+    'the wasm request was seen',
+  ).toBe(true);
   const foreign = requests.filter((u) => !u.startsWith('data:') && new URL(u).origin !== origin);
   expect(foreign, `requests off ${origin}`).toEqual([]);
 });

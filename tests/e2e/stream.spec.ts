@@ -26,16 +26,22 @@ async function loaded(page: Page, set: 'train' | 'test'): Promise<number> {
   return Number(await el.getAttribute('data-value'));
 }
 
-test('on Fast 3G, Train is usable within 10 s and the data keeps arriving while it trains', async ({ page }) => {
+test('on Fast 3G, Train is usable within 10 s and the data keeps arriving while it trains', async ({
+  page,
+}) => {
   test.setTimeout(4 * 60_000);
   const cdp = await throttleFast3g(page);
   const t0 = Date.now();
   await page.goto('/#preset=tiny', { waitUntil: 'commit' });
   await expect(page.getByTestId('train')).toBeEnabled({ timeout: 30_000 });
   const readyMs = Date.now() - t0;
-  test.info().annotations.push({ type: 'Fast 3G: Train enabled after', description: `${readyMs} ms` });
+  test
+    .info()
+    .annotations.push({ type: 'Fast 3G: Train enabled after', description: `${readyMs} ms` });
   console.log(`Fast 3G: Train enabled ${readyMs} ms after opening the page`);
-  expect(readyMs, 'time from opening the page to an enabled Train button').toBeLessThanOrEqual(10_000);
+  expect(readyMs, 'time from opening the page to an enabled Train button').toBeLessThanOrEqual(
+    10_000,
+  );
 
   // Training can start on part of the data, and the panel says so.
   const first = await loaded(page, 'train');
@@ -44,7 +50,9 @@ test('on Fast 3G, Train is usable within 10 s and the data keeps arriving while 
   await expect(page.getByTestId('data-info')).toContainText('is arriving');
   await expect(page.getByTestId('data-info')).toContainText(/test images\s+[\d,]+\s+\/\s+10,000/);
   await expect(page.getByTestId('bytes-loaded')).toHaveText(/^\d+\.\d \/ 11\.\d MB$/);
-  await expect(page.getByTestId('data-epoch-note')).toContainText('An epoch still counts 60,000 examples');
+  await expect(page.getByTestId('data-epoch-note')).toContainText(
+    'An epoch still counts 60,000 examples',
+  );
   mkdirSync(SHOTS, { recursive: true });
   await page.locator('cnn-data-panel').screenshot({ path: `${SHOTS}/stream-data-panel.png` });
 
@@ -54,20 +62,37 @@ test('on Fast 3G, Train is usable within 10 s and the data keeps arriving while 
   // More images join while it trains.
   await expect.poll(() => loaded(page, 'train'), { timeout: 60_000 }).toBeGreaterThan(first);
   // An accuracy measured before the whole test set is in says on how many of its images.
-  await expect(page.getByTestId('test-accuracy')).toContainText(/on\s+[\d,]+ of 10,000 test images/, { timeout: 60_000 });
-  await page.locator('cnn-data-panel').screenshot({ path: `${SHOTS}/stream-data-panel-training.png` });
+  await expect(page.getByTestId('test-accuracy')).toContainText(
+    /on\s+[\d,]+ of 10,000 test images/,
+    { timeout: 60_000 },
+  );
+  await page
+    .locator('cnn-data-panel')
+    .screenshot({ path: `${SHOTS}/stream-data-panel-training.png` });
   await page.getByTestId('pause').click();
 
   // Without the throttle the rest arrives, and the panel shows the whole set.
-  await cdp.send('Network.emulateNetworkConditions', { offline: false, latency: 0, downloadThroughput: -1, uploadThroughput: -1 });
-  await expect(page.getByTestId('data-info')).toContainText('60,000 training and 10,000 test images', { timeout: 60_000 });
+  await cdp.send('Network.emulateNetworkConditions', {
+    offline: false,
+    latency: 0,
+    downloadThroughput: -1,
+    uploadThroughput: -1,
+  });
+  await expect(page.getByTestId('data-info')).toContainText(
+    '60,000 training and 10,000 test images',
+    { timeout: 60_000 },
+  );
   await expect(page.getByTestId('data-epoch-note')).toHaveCount(0);
 });
 
-test('a shard that fails to download: one sentence, training goes on, Retry fetches the rest', async ({ page }) => {
+test('a shard that fails to download: one sentence, training goes on, Retry fetches the rest', async ({
+  page,
+}) => {
   test.setTimeout(3 * 60_000);
   let fail = true;
-  await page.route('**/data/mnist/train-images-03-idx3-ubyte.gz', (route) => (fail ? route.fulfill({ status: 503, body: 'busy' }) : route.continue()));
+  await page.route('**/data/mnist/train-images-03-idx3-ubyte.gz', (route) =>
+    fail ? route.fulfill({ status: 503, body: 'busy' }) : route.continue(),
+  );
   await page.goto('/#preset=tiny');
   const error = page.getByTestId('data-stream-error');
   await expect(error).toHaveText(
@@ -80,6 +105,9 @@ test('a shard that fails to download: one sentence, training goes on, Retry fetc
   await expect.poll(() => stepCount(page)).toBe(1);
   fail = false;
   await page.getByTestId('data-retry').click();
-  await expect(page.getByTestId('data-info')).toContainText('60,000 training and 10,000 test images', { timeout: 60_000 });
+  await expect(page.getByTestId('data-info')).toContainText(
+    '60,000 training and 10,000 test images',
+    { timeout: 60_000 },
+  );
   await expect(error).toHaveCount(0);
 });

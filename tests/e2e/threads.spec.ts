@@ -12,7 +12,10 @@ async function stepAndSave(page: Page, steps: number, name: string): Promise<Buf
     await page.getByTestId('step').click();
     await expect.poll(() => stepCount(page)).toBe(i);
   }
-  const [file] = await Promise.all([page.waitForEvent('download'), panel.getByTestId('model-download').click()]);
+  const [file] = await Promise.all([
+    page.waitForEvent('download'),
+    panel.getByTestId('model-download').click(),
+  ]);
   const out = test.info().outputPath(name);
   await file.saveAs(out);
   return readFileSync(out);
@@ -53,6 +56,8 @@ test('an isolated page trains on both cores, with the same bits as on one', asyn
   await page.getByTestId('train').click();
   await expect.poll(() => stepCount(page), { timeout: 30_000 }).toBeGreaterThan(30);
   await page.getByTestId('pause').click();
-  const rate = Number(((await page.getByTestId('examples-per-sec').textContent()) ?? '').replace(/,/g, ''));
+  const rate = Number(
+    ((await page.getByTestId('examples-per-sec').textContent()) ?? '').replace(/,/g, ''),
+  );
   expect(rate).toBeGreaterThan(100);
 });

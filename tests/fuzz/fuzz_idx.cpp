@@ -2,9 +2,9 @@
 // zlib or the platform unpacks it first): any input must either parse or throw cnn::Error; anything
 // else (a crash, a sanitizer report, another exception) is a bug. It also checks that a
 // successfully parsed file is written back byte for byte.
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
-#include <algorithm>
 #include <cstdlib>
 #include <vector>
 

@@ -146,8 +146,11 @@ void pool(Bytes& b) {
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   Bytes b{data, size};
   const int which = b.take(0, 2);
-  if (which == 0) conv(b);
-  else if (which == 1) dense(b);
-  else pool(b);
+  if (which == 0)
+    conv(b);
+  else if (which == 1)
+    dense(b);
+  else
+    pool(b);
   return 0;
 }

@@ -20,8 +20,10 @@ cnn::data::Dataset dataset(cnn::fuzz::Bytes& in, int rows, int cols, int count, 
   d.images.cols = cols;
   d.images.pixels.resize(static_cast<size_t>(count) * rows * cols);
   const uint8_t shade = in.byte();
-  for (uint8_t& px : d.images.pixels) px = in.left() ? in.byte() : static_cast<uint8_t>(shade + (&px - d.images.pixels.data()));
-  for (int i = 0; i < count; ++i) d.labels.labels.push_back(static_cast<uint8_t>(in.byte() % classes));
+  for (uint8_t& px : d.images.pixels)
+    px = in.left() ? in.byte() : static_cast<uint8_t>(shade + (&px - d.images.pixels.data()));
+  for (int i = 0; i < count; ++i)
+    d.labels.labels.push_back(static_cast<uint8_t>(in.byte() % classes));
   return d;
 }
 

@@ -14,19 +14,40 @@ import { build } from 'rolldown';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const argv = process.argv.slice(2);
-const opt = (name, dflt) => { const i = argv.indexOf(`--${name}`); return i >= 0 ? Number(argv[i + 1]) : dflt; };
+const opt = (name, dflt) => {
+  const i = argv.indexOf(`--${name}`);
+  return i >= 0 ? Number(argv[i + 1]) : dflt;
+};
 const seconds = opt('seconds', 20);
 let seed = opt('seed', 1) >>> 0;
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cnn-hash-fuzz-'));
 const entry = path.join(dir, 'entry.ts');
-fs.writeFileSync(entry, ['app-state', 'spec'].map((m) => `export * from ${JSON.stringify(path.join(root, 'web/src/state', m + '.ts'))};`).join('\n'));
-await build({ input: entry, output: { file: path.join(dir, 'state.mjs'), format: 'esm' }, logLevel: 'silent' });
-const { decodeState, encodeState, HIDEABLE, readHparams, writeHparams } = await import(pathToFileURL(path.join(dir, 'state.mjs')).href);
+fs.writeFileSync(
+  entry,
+  ['app-state', 'spec']
+    .map((m) => `export * from ${JSON.stringify(path.join(root, 'web/src/state', m + '.ts'))};`)
+    .join('\n'),
+);
+await build({
+  input: entry,
+  output: { file: path.join(dir, 'state.mjs'), format: 'esm' },
+  logLevel: 'silent',
+});
+const { decodeState, encodeState, HIDEABLE, readHparams, writeHparams } = await import(
+  pathToFileURL(path.join(dir, 'state.mjs')).href
+);
 fs.rmSync(dir, { recursive: true, force: true });
 
-const presets = Object.fromEntries(fs.readdirSync(path.join(root, 'presets')).filter((f) => f.endsWith('.json'))
-  .map((f) => [f.slice(0, -5), JSON.parse(fs.readFileSync(path.join(root, 'presets', f), 'utf8'))]));
+const presets = Object.fromEntries(
+  fs
+    .readdirSync(path.join(root, 'presets'))
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => [
+      f.slice(0, -5),
+      JSON.parse(fs.readFileSync(path.join(root, 'presets', f), 'utf8')),
+    ]),
+);
 const names = Object.keys(presets);
 const FALLBACK = 'keras-book';
 const hideKeys = HIDEABLE.map((h) => h.key);
@@ -44,15 +65,37 @@ const pick = (a) => a[below(a.length)];
 
 function randomJson(depth = 0) {
   switch (below(depth > 2 ? 5 : 8)) {
-    case 0: return null;
-    case 1: return rand() < 0.5;
-    case 2: return pick([0, -1, 1e308, 0.5, 3, NaN, 2 ** 53]);
-    case 3: return pick(['', 'conv2d', 'dense', 'sgd', '__proto__', 'x'.repeat(below(40))]);
-    case 4: return pick([{}, []]);
-    case 5: return Array.from({ length: below(4) }, () => randomJson(depth + 1));
+    case 0:
+      return null;
+    case 1:
+      return rand() < 0.5;
+    case 2:
+      return pick([0, -1, 1e308, 0.5, 3, NaN, 2 ** 53]);
+    case 3:
+      return pick(['', 'conv2d', 'dense', 'sgd', '__proto__', 'x'.repeat(below(40))]);
+    case 4:
+      return pick([{}, []]);
+    case 5:
+      return Array.from({ length: below(4) }, () => randomJson(depth + 1));
     default: {
       const o = {};
-      for (let i = below(4); i > 0; i--) o[pick(['type', 'layers', 'optimizer', 'lr', 'rate', 'l2', 'augment', 'enabled', 'batch_size', 'name', '__proto__', 'constructor'])] = randomJson(depth + 1);
+      for (let i = below(4); i > 0; i--)
+        o[
+          pick([
+            'type',
+            'layers',
+            'optimizer',
+            'lr',
+            'rate',
+            'l2',
+            'augment',
+            'enabled',
+            'batch_size',
+            'name',
+            '__proto__',
+            'constructor',
+          ])
+        ] = randomJson(depth + 1);
       return o;
     }
   }
@@ -63,7 +106,8 @@ function randomState() {
   const spec = structuredClone(presets[preset]);
   if (rand() < 0.3) spec.layers.splice(below(spec.layers.length), 1);
   if (rand() < 0.3) spec.layers.push({ type: 'dense', units: 1 + below(64), activation: 'relu' });
-  if (rand() < 0.5) spec.optimizer = { type: pick(['sgd', 'adam', 'rmsprop']), lr: pick([0.001, 0.01, 0.5]) };
+  if (rand() < 0.5)
+    spec.optimizer = { type: pick(['sgd', 'adam', 'rmsprop']), lr: pick([0.001, 0.01, 0.5]) };
   if (rand() < 0.3) spec.batch_size = 1 + below(256);
   if (rand() < 0.3) spec.seed = below(1000);
   const hide = hideKeys.filter(() => rand() < 0.15);
@@ -76,14 +120,39 @@ function mutate(hash) {
   for (let n = 1 + below(3); n > 0; n--) {
     const at = below(h.length + 1);
     switch (below(8)) {
-      case 0: h = h.slice(0, at) + pick(['&', '=', '%', '#', ',', '%zz', '\u00e9', '\ud800', 'spec=', 'hide=']) + h.slice(at); break;
-      case 1: h = h.slice(0, at) + h.slice(at + 1 + below(8)); break;
-      case 2: h = h.slice(0, at); break;
-      case 3: h = h.replace(/spec=[^&]*/, `spec=${toB64(JSON.stringify(randomJson()))}`); break;
-      case 4: h = `${h}&${pick(['lr', 'batch', 'opt', 'dropout', 'epochs', 'seed', 'l2', 'augment', 'momentum', 'preset', 'hide'])}=${pick(['', 'NaN', '-1', '1e400', 'adam', '0x10', 'data,,model', 'nope'])}`; break;
-      case 5: h = h.replace(/spec=[^&]*/, `spec=${toB64(JSON.stringify({ ...randomJson(), layers: [randomJson(), randomJson()] }))}`); break;
-      case 6: h = h.replace(/preset=[^&]*/, `preset=${pick(['', 'tiny', 'hasOwnProperty', '__proto__', 'constructor', 'TINY'])}`); break;
-      default: h = h.slice(0, at) + String.fromCharCode(below(0x3000)) + h.slice(at); break;
+      case 0:
+        h =
+          h.slice(0, at) +
+          pick(['&', '=', '%', '#', ',', '%zz', '\u00e9', '\ud800', 'spec=', 'hide=']) +
+          h.slice(at);
+        break;
+      case 1:
+        h = h.slice(0, at) + h.slice(at + 1 + below(8));
+        break;
+      case 2:
+        h = h.slice(0, at);
+        break;
+      case 3:
+        h = h.replace(/spec=[^&]*/, `spec=${toB64(JSON.stringify(randomJson()))}`);
+        break;
+      case 4:
+        h = `${h}&${pick(['lr', 'batch', 'opt', 'dropout', 'epochs', 'seed', 'l2', 'augment', 'momentum', 'preset', 'hide'])}=${pick(['', 'NaN', '-1', '1e400', 'adam', '0x10', 'data,,model', 'nope'])}`;
+        break;
+      case 5:
+        h = h.replace(
+          /spec=[^&]*/,
+          `spec=${toB64(JSON.stringify({ ...randomJson(), layers: [randomJson(), randomJson()] }))}`,
+        );
+        break;
+      case 6:
+        h = h.replace(
+          /preset=[^&]*/,
+          `preset=${pick(['', 'tiny', 'hasOwnProperty', '__proto__', 'constructor', 'TINY'])}`,
+        );
+        break;
+      default:
+        h = h.slice(0, at) + String.fromCharCode(below(0x3000)) + h.slice(at);
+        break;
     }
   }
   return h;
@@ -93,10 +162,28 @@ const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 function usable(state) {
   if (!Object.prototype.hasOwnProperty.call(presets, state.preset)) return 'an unknown preset';
   const s = state.spec;
-  if (typeof s !== 'object' || s === null || !Array.isArray(s.layers)) return 'a spec without a layers array';
-  if (!s.layers.every((l) => typeof l === 'object' && l !== null && !Array.isArray(l) && typeof l.type === 'string')) return 'a layer that is not an object with a type';
-  if (s.optimizer !== undefined && (typeof s.optimizer !== 'object' || s.optimizer === null || typeof s.optimizer.type !== 'string')) return 'an optimizer that is not an object with a type';
-  if (!same(state.hide, hideKeys.filter((k) => state.hide.includes(k)))) return 'unknown, repeated or unordered hide keys';
+  if (typeof s !== 'object' || s === null || !Array.isArray(s.layers))
+    return 'a spec without a layers array';
+  if (
+    !s.layers.every(
+      (l) => typeof l === 'object' && l !== null && !Array.isArray(l) && typeof l.type === 'string',
+    )
+  )
+    return 'a layer that is not an object with a type';
+  if (
+    s.optimizer !== undefined &&
+    (typeof s.optimizer !== 'object' ||
+      s.optimizer === null ||
+      typeof s.optimizer.type !== 'string')
+  )
+    return 'an optimizer that is not an object with a type';
+  if (
+    !same(
+      state.hide,
+      hideKeys.filter((k) => state.hide.includes(k)),
+    )
+  )
+    return 'unknown, repeated or unordered hide keys';
   return null;
 }
 
@@ -105,8 +192,12 @@ function usable(state) {
 // before they are compared, and the values must be the same.
 function equivalent(a, b) {
   const h = readHparams(b.spec);
-  return a.preset === b.preset && same(a.hide, b.hide) && same(readHparams(a.spec), h) &&
-    same(writeHparams(a.spec, h), writeHparams(b.spec, h));
+  return (
+    a.preset === b.preset &&
+    same(a.hide, b.hide) &&
+    same(readHparams(a.spec), h) &&
+    same(writeHparams(a.spec, h), writeHparams(b.spec, h))
+  );
 }
 
 function check(hash, mustRoundTrip, original) {
@@ -118,15 +209,18 @@ function check(hash, mustRoundTrip, original) {
   }
   const why = usable(out.state);
   if (why) return `decodeState returned ${why}`;
-  if (out.problem !== undefined && (typeof out.problem !== 'string' || !out.problem)) return 'a problem that is not a sentence';
-  if (mustRoundTrip && (out.problem || !equivalent(out.state, original))) return `a valid state did not round-trip (${out.problem ?? 'changed'})`;
+  if (out.problem !== undefined && (typeof out.problem !== 'string' || !out.problem))
+    return 'a problem that is not a sentence';
+  if (mustRoundTrip && (out.problem || !equivalent(out.state, original)))
+    return `a valid state did not round-trip (${out.problem ?? 'changed'})`;
   let again;
   try {
     again = decodeState(encodeState(out.state, presets), presets, FALLBACK);
   } catch (e) {
     return `re-encoding the decoded state threw ${e?.name}: ${e?.message}`;
   }
-  if (again.problem || !same(again.state, out.state)) return `the decoded state does not survive encode + decode (${again.problem ?? 'changed'})`;
+  if (again.problem || !same(again.state, out.state))
+    return `the decoded state does not survive encode + decode (${again.problem ?? 'changed'})`;
   return null;
 }
 
@@ -135,7 +229,8 @@ let executions = 0;
 const corpus = [];
 while (Date.now() - t0 < seconds * 1000) {
   for (let i = 0; i < 200; i++) {
-    let hash, original = null;
+    let hash,
+      original = null;
     if (corpus.length < 64 || rand() < 0.2) {
       original = randomState();
       hash = encodeState(original, presets);
@@ -146,7 +241,9 @@ while (Date.now() - t0 < seconds * 1000) {
     const failure = check(hash, original !== null, original);
     executions++;
     if (failure) {
-      console.error(`hash fuzz: ${failure}\n  input: ${JSON.stringify(hash)}\n  reproduce: node tests/fuzz/hash.fuzz.mjs --seed ${opt('seed', 1)}`);
+      console.error(
+        `hash fuzz: ${failure}\n  input: ${JSON.stringify(hash)}\n  reproduce: node tests/fuzz/hash.fuzz.mjs --seed ${opt('seed', 1)}`,
+      );
       console.log(`executions: ${executions}`);
       process.exit(1);
     }

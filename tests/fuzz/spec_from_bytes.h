@@ -6,9 +6,8 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace cnn::fuzz {
 
@@ -37,14 +36,21 @@ inline nlohmann::json spec_from_bytes(Bytes& in, bool valid_only) {
   using nlohmann::json;
   const auto odd = [&](int percent) { return !valid_only && in.chance(percent); };
   static const char* const kActivations[] = {"relu", "tanh", "sigmoid", "linear", "softmax"};
-  static const char* const kInits[] = {"he_normal", "glorot_uniform", "zeros", "uniform_scaling", "truncated_normal"};
-  const auto activation = [&]() -> json { return odd(5) ? json("swish") : json(in.pick(kActivations)); };
+  static const char* const kInits[] = {"he_normal", "glorot_uniform", "zeros", "uniform_scaling",
+                                       "truncated_normal"};
+  const auto activation = [&]() -> json {
+    return odd(5) ? json("swish") : json(in.pick(kActivations));
+  };
   const auto padding = [&]() -> json {
     switch (in.range(0, 3)) {
-      case 0: return "valid";
-      case 1: return "same";
-      case 2: return in.range(0, 3);
-      default: return odd(30) ? json(-1) : json("same");
+      case 0:
+        return "valid";
+      case 1:
+        return "same";
+      case 2:
+        return in.range(0, 3);
+      default:
+        return odd(30) ? json(-1) : json("same");
     }
   };
   const auto window = [&](int most) -> json {
@@ -62,7 +68,10 @@ inline nlohmann::json spec_from_bytes(Bytes& in, bool valid_only) {
     json l;
     switch (in.range(0, odd(100) ? 8 : 7)) {
       case 0:
-        l = {{"type", "conv2d"}, {"filters", odd(5) ? 0 : in.range(1, 12)}, {"kernel", window(6)}, {"padding", padding()},
+        l = {{"type", "conv2d"},
+             {"filters", odd(5) ? 0 : in.range(1, 12)},
+             {"kernel", window(6)},
+             {"padding", padding()},
              {"activation", activation()}};
         if (in.chance(30)) l["stride"] = window(3);
         if (in.chance(20)) l["use_bias"] = in.chance(50);
@@ -88,7 +97,9 @@ inline nlohmann::json spec_from_bytes(Bytes& in, bool valid_only) {
         l = {{"type", "dropout"}, {"rate", odd(10) ? 1.0 : in.range(0, 9) / 10.0}};
         break;
       case 6:
-        l = {{"type", "dense"}, {"units", odd(5) ? 0 : in.range(1, 32)}, {"activation", activation()}};
+        l = {{"type", "dense"},
+             {"units", odd(5) ? 0 : in.range(1, 32)},
+             {"activation", activation()}};
         if (in.chance(20)) l["use_bias"] = in.chance(50);
         if (in.chance(20)) l["l2"] = 0.0005;
         break;
@@ -102,7 +113,8 @@ inline nlohmann::json spec_from_bytes(Bytes& in, bool valid_only) {
     layers.push_back(l);
   }
   // Most specs end as classifiers should; the rest test the checks on the last layer.
-  if (in.chance(85)) layers.push_back({{"type", "dense"}, {"units", 10}, {"activation", "softmax"}});
+  if (in.chance(85))
+    layers.push_back({{"type", "dense"}, {"units", 10}, {"activation", "softmax"}});
   spec["layers"] = layers;
   static const char* const kOptimizers[] = {"sgd", "adam", "rmsprop"};
   json opt = {{"type", odd(5) ? "lbfgs" : in.pick(kOptimizers)}};

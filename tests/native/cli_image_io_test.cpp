@@ -7,8 +7,6 @@
 #include <zlib.h>
 
 #include <catch2/catch.hpp>
-
-#include "tests/native/support/test_util.h"
 #include <chrono>
 #include <cstring>
 #include <filesystem>
@@ -17,6 +15,7 @@
 #include <vector>
 
 #include "core/tensor/error.h"
+#include "tests/native/support/test_util.h"
 #include "tools/cnn/image_io.h"
 
 namespace {

@@ -3,8 +3,6 @@
 // (each checked by its message). It does not test the training pipeline that consumes datasets.
 #include <algorithm>
 #include <catch2/catch.hpp>
-
-#include "tests/native/support/test_util.h"
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
@@ -12,10 +10,11 @@
 #include <string>
 #include <vector>
 
-#include "core/data/idx.h"
 #include "core/data/gzip.h"
+#include "core/data/idx.h"
 #include "core/tensor/error.h"
 #include "core/tensor/rng.h"
+#include "tests/native/support/test_util.h"
 
 #ifdef CNN_HAVE_ZLIB
 #include <zlib.h>
@@ -281,13 +280,15 @@ TEST_CASE("idx: the parsers take unpacked bytes and say so when given gzip", "[d
                       Contains("a.gz: the data is gzip-compressed (it starts with 1f 8b)") &&
                           Contains("decompress it first"));
   const Bytes labels = cnn::data::write_idx_labels(make_labels({3, 1, 4, 1, 5}));
-  REQUIRE_THROWS_WITH(parse_labels(gzip(labels), "b.gz"), Contains("b.gz: the data is gzip-compressed"));
+  REQUIRE_THROWS_WITH(parse_labels(gzip(labels), "b.gz"),
+                      Contains("b.gz: the data is gzip-compressed"));
   REQUIRE_THROWS_WITH(cnn::data::gunzip(plain.data(), plain.size(), "p.idx", 1 << 20),
                       Contains("p.idx: not gzip data (it does not start with 1f 8b)"));
   if (!cnn::data::gunzip_available()) {
-    REQUIRE_THROWS_WITH(cnn::data::gunzip(gz.data(), gz.size(), "a.gz", 1 << 20),
-                        Contains("a.gz: the data is gzip-compressed, and this build of the core has "
-                                 "no gzip decoder; unpack it first"));
+    REQUIRE_THROWS_WITH(
+        cnn::data::gunzip(gz.data(), gz.size(), "a.gz", 1 << 20),
+        Contains("a.gz: the data is gzip-compressed, and this build of the core has "
+                 "no gzip decoder; unpack it first"));
   }
   // The MNIST subset the tests share: .gz natively, unpacked by Node at build time in wasm.
   const cnn::data::IdxSet set = cnn::data::load_idx_dir(cnn::test::mnist_small_dir());
@@ -328,15 +329,16 @@ TEST_CASE("gzip: zlib unpacks .gz data natively, within the limit", "[data]") {
   // read_idx_file unpacks what it reads; the parsers then see IDX bytes.
   TempDir dir;
   write_bytes(dir.file("x.gz"), gz);
-  CHECK(parse_images(cnn::data::read_idx_file(dir.file("x.gz"))).pixels == make_images(4, 6, 7).pixels);
+  CHECK(parse_images(cnn::data::read_idx_file(dir.file("x.gz"))).pixels ==
+        make_images(4, 6, 7).pixels);
   write_bytes(dir.file("y"), plain);
   CHECK(cnn::data::read_idx_file(dir.file("y")) == plain);
   // A valid gzip of a broken IDX file reports the IDX problem, not a gzip one.
   write_bytes(dir.file("cut.gz"), gzip(Bytes(plain.begin(), plain.end() - 1)));
   const std::string cut_name = dir.file("cut.gz");
-  REQUIRE_THROWS_WITH(parse_images(cnn::data::read_idx_file(cut_name), cut_name),
-                      Contains("is " + std::to_string(plain.size() - 1) + " bytes") &&
-                          Contains("truncated"));
+  REQUIRE_THROWS_WITH(
+      parse_images(cnn::data::read_idx_file(cut_name), cut_name),
+      Contains("is " + std::to_string(plain.size() - 1) + " bytes") && Contains("truncated"));
 
   // The checked-in small MNIST files (real gzip output).
   const cnn::data::IdxSet set = cnn::data::load_idx_dir(CNN_SOURCE_DIR "/tests/data/mnist-small");
@@ -475,7 +477,8 @@ TEST_CASE("idx: every kind of bad file is rejected with a clear message", "[data
         Contains("train: 3 images but 2 labels"));
   }
   SECTION("gzip bytes") {
-    REQUIRE_THROWS_WITH(parse_images(gzip(good), "c.gz"), Contains("c.gz: the data is gzip-compressed"));
+    REQUIRE_THROWS_WITH(parse_images(gzip(good), "c.gz"),
+                        Contains("c.gz: the data is gzip-compressed"));
     REQUIRE_THROWS_WITH(parse_images(Bytes{0x1f, 0x8b}), Contains("gzip-compressed"));
   }
 }

@@ -248,7 +248,8 @@ TEST_CASE("preprocess: center_of_mass uses pixel-centre coordinates", "[data]") 
   CHECK(com.second == Approx(6.5));
 }
 
-TEST_CASE("preprocess: pixel bytes become floats in [0, 1] with the rounding training uses", "[data]") {
+TEST_CASE("preprocess: pixel bytes become floats in [0, 1] with the rounding training uses",
+          "[data]") {
   std::vector<uint8_t> bytes(256);
   for (int i = 0; i < 256; ++i) bytes[i] = static_cast<uint8_t>(i);
   std::vector<float> out(256, -1.0f);

@@ -40,7 +40,8 @@ TEST_CASE("every refusal of the trainer carries its error code", "[errors][codes
   CHECK(code_of([&] { t.configure("not json"); }) == ErrorCode::kSpec);
   // A spec error names its layer by index too (the editor marks that row): a shape error...
   try {
-    t.configure(R"({"input": [28, 28, 1], "layers": [{"type": "flatten"}, {"type": "conv2d", "filters": 4, "kernel": 3},
+    t.configure(
+        R"({"input": [28, 28, 1], "layers": [{"type": "flatten"}, {"type": "conv2d", "filters": 4, "kernel": 3},
                     {"type": "dense", "units": 10, "activation": "softmax"}]})");
     FAIL("conv2d after flatten was accepted");
   } catch (const Error& e) {
@@ -49,7 +50,8 @@ TEST_CASE("every refusal of the trainer carries its error code", "[errors][codes
   }
   // ...a field error, and the output layer's.
   try {
-    t.configure(R"({"input": [28, 28, 1], "layers": [{"type": "flatten"}, {"type": "dense", "units": 8},
+    t.configure(
+        R"({"input": [28, 28, 1], "layers": [{"type": "flatten"}, {"type": "dense", "units": 8},
                     {"type": "dense", "units": 0, "activation": "softmax"}]})");
     FAIL("units 0 was accepted");
   } catch (const Error& e) {
@@ -57,7 +59,8 @@ TEST_CASE("every refusal of the trainer carries its error code", "[errors][codes
     CHECK(e.layer() == 2);
   }
   try {
-    t.configure(R"({"input": [28, 28, 1], "layers": [{"type": "flatten"}, {"type": "dense", "units": 10}]})");
+    t.configure(
+        R"({"input": [28, 28, 1], "layers": [{"type": "flatten"}, {"type": "dense", "units": 10}]})");
     FAIL("an output without softmax was accepted");
   } catch (const Error& e) {
     CHECK(e.layer() == 1);
@@ -76,7 +79,8 @@ TEST_CASE("every refusal of the trainer carries its error code", "[errors][codes
   const auto ti = file("train-images-idx3-ubyte"), tl = file("train-labels-idx1-ubyte");
   const auto vi = file("t10k-images-idx3-ubyte"), vl = file("t10k-labels-idx1-ubyte");
   // An IDX header that claims 10^9 images of 28x28 in a 20-byte file: refused by its header.
-  const std::vector<uint8_t> claims = {0, 0, 8, 3, 0x3b, 0x9a, 0xca, 0x00, 0, 0, 0, 28, 0, 0, 0, 28, 1, 2, 3, 4};
+  const std::vector<uint8_t> claims = {0, 0,  8, 3, 0x3b, 0x9a, 0xca, 0x00, 0, 0,
+                                       0, 28, 0, 0, 0,    28,   1,    2,    3, 4};
   try {
     t.set_data(claims, tl, vi, vl, {"a.idx", "b.idx", "c.idx", "d.idx"});
     FAIL("a header claiming 10^9 images was accepted");
@@ -96,7 +100,8 @@ TEST_CASE("every refusal of the trainer carries its error code", "[errors][codes
   CHECK(code_of([&] { t.load({1, 2, 3}, "broken.safetensors"); }) == ErrorCode::kModelFile);
   SafetensorsFile f = read_safetensors(good.data(), good.size(), "good");
   f.metadata.erase("spec");
-  CHECK(code_of([&] { t.load(write_safetensors(f), "weights.safetensors"); }) == ErrorCode::kNoSpec);
+  CHECK(code_of([&] { t.load(write_safetensors(f), "weights.safetensors"); }) ==
+        ErrorCode::kNoSpec);
   f.metadata["spec"] = "{\"layers\": 3}";
   CHECK(code_of([&] { t.load(write_safetensors(f), "m.safetensors"); }) == ErrorCode::kModelFile);
   CHECK(code_of([&] { t.import_weights({1, 2, 3}, "w.safetensors"); }) == ErrorCode::kModelFile);

@@ -37,7 +37,8 @@ int check_gradient(std::vector<float>& values, const std::vector<float>& analyti
       return (up - down) / (2 * eps);
     };
     const double n1 = numeric(kEps), n2 = numeric(kEps / 2);
-    if (std::fabs(n1 - n2) > 1e-2 * std::max(std::fabs(n1), std::fabs(n2)) + 2e-3) continue;  // kink
+    if (std::fabs(n1 - n2) > 1e-2 * std::max(std::fabs(n1), std::fabs(n2)) + 2e-3)
+      continue;  // kink
     const double a = analytic[i];
     INFO(what << " index " << i << " analytic " << a << " numeric " << n1);
     CHECK(std::fabs(a - n1) <= 1e-2 * std::max(std::fabs(a), std::fabs(n1)) + 2e-3);
@@ -101,16 +102,26 @@ void check_layer(const std::string& layer_json, const Shape& in_shape, int N = 2
 }  // namespace
 
 TEST_CASE("conv2d gradients", "[gradcheck]") {
-  check_layer(R"({"type": "conv2d", "filters": 3, "kernel": 3, "activation": "linear"})", {5, 5, 2});
-  check_layer(R"({"type": "conv2d", "filters": 4, "kernel": 3, "stride": 2, "padding": "same", "activation": "tanh"})", {6, 5, 3});
-  check_layer(R"({"type": "conv2d", "filters": 2, "kernel": [2, 3], "stride": [1, 2], "padding": 1, "activation": "relu"})", {5, 6, 2});
-  check_layer(R"({"type": "conv2d", "filters": 3, "kernel": 5, "stride": 2, "padding": "same", "activation": "sigmoid"})", {7, 7, 1});
-  check_layer(R"({"type": "conv2d", "filters": 3, "kernel": 1, "activation": "linear", "use_bias": false})", {4, 4, 3});
+  check_layer(R"({"type": "conv2d", "filters": 3, "kernel": 3, "activation": "linear"})",
+              {5, 5, 2});
+  check_layer(
+      R"({"type": "conv2d", "filters": 4, "kernel": 3, "stride": 2, "padding": "same", "activation": "tanh"})",
+      {6, 5, 3});
+  check_layer(
+      R"({"type": "conv2d", "filters": 2, "kernel": [2, 3], "stride": [1, 2], "padding": 1, "activation": "relu"})",
+      {5, 6, 2});
+  check_layer(
+      R"({"type": "conv2d", "filters": 3, "kernel": 5, "stride": 2, "padding": "same", "activation": "sigmoid"})",
+      {7, 7, 1});
+  check_layer(
+      R"({"type": "conv2d", "filters": 3, "kernel": 1, "activation": "linear", "use_bias": false})",
+      {4, 4, 3});
 }
 
 TEST_CASE("dense gradients with every activation", "[gradcheck]") {
   for (const char* act : {"linear", "relu", "tanh", "sigmoid", "softmax"})
-    check_layer(std::string(R"({"type": "dense", "units": 6, "activation": ")") + act + "\"}", {3, 3, 2}, 3);
+    check_layer(std::string(R"({"type": "dense", "units": 6, "activation": ")") + act + "\"}",
+                {3, 3, 2}, 3);
   check_layer(R"({"type": "dense", "units": 5, "use_bias": false})", {7, 1, 1});
 }
 
@@ -123,8 +134,10 @@ TEST_CASE("pooling gradients", "[gradcheck]") {
 }
 
 TEST_CASE("lrn, flatten, dropout and activation layer gradients", "[gradcheck]") {
-  check_layer(R"({"type": "lrn", "depth_radius": 2, "bias": 1.0, "alpha": 0.5, "beta": 0.75})", {3, 3, 7});
-  check_layer(R"({"type": "lrn", "depth_radius": 5, "bias": 2.0, "alpha": 0.1, "beta": 0.5})", {2, 2, 4});
+  check_layer(R"({"type": "lrn", "depth_radius": 2, "bias": 1.0, "alpha": 0.5, "beta": 0.75})",
+              {3, 3, 7});
+  check_layer(R"({"type": "lrn", "depth_radius": 5, "bias": 2.0, "alpha": 0.1, "beta": 0.5})",
+              {2, 2, 4});
   check_layer(R"({"type": "flatten"})", {3, 4, 2});
   check_layer(R"({"type": "dropout", "rate": 0.3})", {4, 4, 2});
   for (const char* act : {"relu", "tanh", "sigmoid", "softmax", "linear"})
@@ -136,10 +149,12 @@ TEST_CASE("softmax cross-entropy gradient and stability", "[gradcheck][loss]") {
   std::vector<float> logits = test::random_vector(N * C, 8, -3.0f, 3.0f);
   const uint8_t labels[N] = {0, 4, 2};
   std::vector<float> probs(N * C), dlogits(N * C);
-  kernels::ref::softmax_cross_entropy(N, C, logits.data(), labels, probs.data(), dlogits.data(), 1.0f / N);
+  kernels::ref::softmax_cross_entropy(N, C, logits.data(), labels, probs.data(), dlogits.data(),
+                                      1.0f / N);
   auto loss = [&]() {
     std::vector<float> p(N * C);
-    return kernels::ref::softmax_cross_entropy(N, C, logits.data(), labels, p.data(), nullptr, 1.0f);
+    return kernels::ref::softmax_cross_entropy(N, C, logits.data(), labels, p.data(), nullptr,
+                                               1.0f);
   };
   CHECK(check_gradient(logits, dlogits, loss, "softmax_cross_entropy") == N * C);
   // Huge logits: no overflow, and the loss of a confident wrong answer is the logit gap.
@@ -175,11 +190,13 @@ TEST_CASE("whole-network gradient with the fused softmax loss", "[gradcheck]") {
   auto loss = [&]() {
     net.forward(x, false, nullptr);
     std::vector<float> p(8);
-    return kernels::ref::softmax_cross_entropy(2, 4, net.logits().ptr(), labels, p.data(), nullptr, 1.0f);
+    return kernels::ref::softmax_cross_entropy(2, 4, net.logits().ptr(), labels, p.data(), nullptr,
+                                               1.0f);
   };
   net.forward(x, true, nullptr);
   Tensor probs({2, 4}), dlogits({2, 4});
-  kernels::ref::softmax_cross_entropy(2, 4, net.logits().ptr(), labels, probs.ptr(), dlogits.ptr(), 0.5f);
+  kernels::ref::softmax_cross_entropy(2, 4, net.logits().ptr(), labels, probs.ptr(), dlogits.ptr(),
+                                      0.5f);
   net.backward(dlogits);
   int compared = 0;
   for (Param* p : net.params()) {
@@ -192,8 +209,8 @@ TEST_CASE("whole-network gradient with the fused softmax loss", "[gradcheck]") {
 TEST_CASE("activation_gradient equals activation_backward into zeros", "[gradcheck][kernels]") {
   using kernels::Activation;
   const auto y = test::random_vector(60, 3, -1.0f, 1.0f), dy = test::random_vector(60, 4);
-  for (Activation a : {Activation::kLinear, Activation::kRelu, Activation::kTanh, Activation::kSigmoid,
-                       Activation::kSoftmax}) {
+  for (Activation a : {Activation::kLinear, Activation::kRelu, Activation::kTanh,
+                       Activation::kSigmoid, Activation::kSoftmax}) {
     std::vector<float> want(60, 0.0f), got(60, 123.0f);
     kernels::ref::activation_backward(a, 60, 6, y.data(), dy.data(), want.data());
     kernels::ref::activation_gradient(a, 60, 6, y.data(), dy.data(), got.data());

@@ -12,9 +12,11 @@ using namespace cnn::kernels;
 
 namespace {
 
-Conv2dParams make_params(int N, int H, int W, int C, int K, int KH, int KW, int S, PaddingSpec pad) {
+Conv2dParams make_params(int N, int H, int W, int C, int K, int KH, int KW, int S,
+                         PaddingSpec pad) {
   const WindowGeometry g = window_geometry("test", "kernel", H, W, KH, KW, S, S, pad);
-  return Conv2dParams{N, H, W, C, K, KH, KW, S, S, g.h.pad_before, g.w.pad_before, g.h.out, g.w.out};
+  return Conv2dParams{N,       H,      W, C, K, KH, KW, S, S, g.h.pad_before, g.w.pad_before,
+                      g.h.out, g.w.out};
 }
 
 std::vector<float> run(const Conv2dVariant& v, const Conv2dParams& p, const std::vector<float>& x,
@@ -31,16 +33,19 @@ PaddingSpec pad(int n) { return PaddingSpec{PaddingSpec::kExplicit, n}; }
 
 }  // namespace
 
-TEST_CASE("cs231n demo: 5x5x3 input, two 3x3x3 filters, stride 2, pad 1 -> 3x3x2", "[kernels][known]") {
+TEST_CASE("cs231n demo: 5x5x3 input, two 3x3x3 filters, stride 2, pad 1 -> 3x3x2",
+          "[kernels][known]") {
   // x[r][c][ch] = (5r + c + ch) mod 3 (values 0..2, like the demo);
   // w0[ky][kx][ch] = (3ky + kx + 2ch) mod 3 - 1, w1 = (ky + 2kx + ch) mod 3 - 1 (values -1..1);
   // b0 = 1, b1 = 0. By hand, output (0,0,0) covers rows/cols 0..1 (the rest is padding):
-  //   ch0 0*0 + 1*1 + 2*0 + 0*1 = 1; ch1 1*-1 + 2*0 + 0*-1 + 1*0 = -1; ch2 2*1 + 0*-1 + 1*1 + 2*-1 = 1
+  //   ch0 0*0 + 1*1 + 2*0 + 0*1 = 1; ch1 1*-1 + 2*0 + 0*-1 + 1*0 = -1; ch2 2*1 + 0*-1 + 1*1 + 2*-1
+  //   = 1
   //   -> 1 - 1 + 1 + b0 = 2.
   std::vector<float> x(75), w(54);
   for (int r = 0; r < 5; ++r)
     for (int c = 0; c < 5; ++c)
-      for (int ch = 0; ch < 3; ++ch) x[(r * 5 + c) * 3 + ch] = static_cast<float>((r * 5 + c + ch) % 3);
+      for (int ch = 0; ch < 3; ++ch)
+        x[(r * 5 + c) * 3 + ch] = static_cast<float>((r * 5 + c + ch) % 3);
   for (int ky = 0; ky < 3; ++ky)
     for (int kx = 0; kx < 3; ++kx)
       for (int ch = 0; ch < 3; ++ch) {
@@ -76,13 +81,14 @@ TEST_CASE("all-ones 5x5 input and 3x3 kernel give the window counts", "[kernels]
         std::vector<float> want;
         for (int oy = 0; oy < 3; ++oy)
           for (int ox = 0; ox < 3; ++ox)
-            for (int k = 0; k < K; ++k) want.push_back(static_cast<float>(counts[oy] * counts[ox] * C));
+            for (int k = 0; k < K; ++k)
+              want.push_back(static_cast<float>(counts[oy] * counts[ox] * C));
         CHECK(test::compare(run(v, ps, x, w, nullptr), want) == "");
         const Conv2dParams p1 = make_params(1, 5, 5, C, K, 3, 3, 1, same());
         const std::vector<float> y = run(v, p1, x, w, nullptr);
-        CHECK(y[0] == 4.0f * C);                       // corner
-        CHECK(y[(0 * 5 + 2) * K] == 6.0f * C);         // edge
-        CHECK(y[(2 * 5 + 2) * K] == 9.0f * C);         // centre
+        CHECK(y[0] == 4.0f * C);                // corner
+        CHECK(y[(0 * 5 + 2) * K] == 6.0f * C);  // edge
+        CHECK(y[(2 * 5 + 2) * K] == 9.0f * C);  // centre
       }
     }
   }
@@ -103,7 +109,8 @@ TEST_CASE("edge-detect and sharpen kernels with ReLU and clamping", "[kernels][k
   const std::vector<float> edge = {-1, -1, -1, -1, 8, -1, -1, -1, -1};
   const std::vector<float> sharpen = {0, -1, 0, -1, 5, -1, 0, -1, 0};
   const std::vector<float> img50 = {10, 10, 10, 10, 10, 50, 50, 10, 10, 50, 50, 10, 10, 10, 10, 10};
-  const std::vector<float> img100 = {10, 10, 10, 10, 10, 100, 100, 10, 10, 100, 100, 10, 10, 10, 10, 10};
+  const std::vector<float> img100 = {10, 10,  10,  10, 10, 100, 100, 10,
+                                     10, 100, 100, 10, 10, 10,  10,  10};
   for (const Conv2dVariant& v : conv2d_variants()) {
     if (!v.fits(make_params(1, 4, 4, 1, 1, 3, 3, 1, same()))) continue;  // an ISA this CPU lacks
     INFO("variant " << v.name);
@@ -113,7 +120,8 @@ TEST_CASE("edge-detect and sharpen kernels with ReLU and clamping", "[kernels][k
     // (1,1): 800 - (5*10 + 3*100) = 450 -> clamped to 255; the border goes negative -> 0.
     CHECK(test::compare(filter_image(v, img100, edge),
                         {0, 0, 0, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 0, 0, 0}) == "");
-    // (0,0): 5*10 - 10 - 10 = 30; (0,1): 50 - 10 - 10 - 50 < 0; (1,1): 250 - 10 - 10 - 50 - 50 = 130.
+    // (0,0): 5*10 - 10 - 10 = 30; (0,1): 50 - 10 - 10 - 50 < 0; (1,1): 250 - 10 - 10 - 50 - 50 =
+    // 130.
     CHECK(test::compare(filter_image(v, img50, sharpen),
                         {30, 0, 0, 30, 0, 130, 130, 0, 0, 130, 130, 0, 30, 0, 0, 30}) == "");
   }

@@ -16,8 +16,8 @@ namespace {
 
 std::string where(const Conv2dParams& p) {
   std::ostringstream s;
-  s << "N" << p.N << " H" << p.H << " W" << p.W << " C" << p.C << " K" << p.K << " k" << p.KH << "x" << p.KW
-    << " s" << p.SH << " pad(" << p.PT << "," << p.PL << ") out " << p.OH << "x" << p.OW;
+  s << "N" << p.N << " H" << p.H << " W" << p.W << " C" << p.C << " K" << p.K << " k" << p.KH << "x"
+    << p.KW << " s" << p.SH << " pad(" << p.PT << "," << p.PL << ") out " << p.OH << "x" << p.OW;
   return s.str();
 }
 
@@ -39,15 +39,18 @@ TEST_CASE("conv2d variants match ref over the SIMD-breaking shape sweep", "[kern
                 // Vary height a little so H != W is covered too.
                 const int H = width + (k == 3 ? 1 : 0);
                 const PaddingSpec pad{kind, 0};
-                const AxisGeometry gh = axis_geometry(H, k, s, pad), gw = axis_geometry(width, k, s, pad);
+                const AxisGeometry gh = axis_geometry(H, k, s, pad),
+                                   gw = axis_geometry(width, k, s, pad);
                 if (gh.out < 1 || gw.out < 1) continue;
                 const int oh = gh.out, ow = gw.out, pt = gh.pad_before, pl = gw.pad_before;
                 ++seed;
-                const Conv2dParams p{N, H, width, C, K, k, k, s, s, pt, pl, oh, ow, seed % 2 == 0};  // fused ReLU on half
+                const Conv2dParams p{N, H, width, C,  K,  k,  k,
+                                     s, s, pt,    pl, oh, ow, seed % 2 == 0};  // fused ReLU on half
                 const auto x = test::random_vector(static_cast<size_t>(N) * H * width * C, seed);
                 const auto w = test::random_vector(static_cast<size_t>(k) * k * C * K, seed + 1000);
                 const auto b = test::random_vector(K, seed + 2000);
-                const auto dy = test::random_vector(static_cast<size_t>(N) * oh * ow * K, seed + 3000);
+                const auto dy =
+                    test::random_vector(static_cast<size_t>(N) * oh * ow * K, seed + 3000);
                 const test::ConvOut want = test::run_conv(variants.front(), p, x, w, b, dy);
                 REQUIRE(want.workspace_intact);
                 for (size_t vi = 1; vi < variants.size(); ++vi) {
@@ -80,7 +83,17 @@ TEST_CASE("gemm variants match ref with transposes, edges, alpha and beta", "[ke
               ++seed;
               const auto bias = test::random_vector(N, seed + 3);
               // The store epilogue: bias and ReLU on some cases.
-              const GemmParams p{ta, tb, M, N, K, lda, ldb, ldc, alpha, beta, seed % 3 == 0 ? bias.data() : nullptr,
+              const GemmParams p{ta,
+                                 tb,
+                                 M,
+                                 N,
+                                 K,
+                                 lda,
+                                 ldb,
+                                 ldc,
+                                 alpha,
+                                 beta,
+                                 seed % 3 == 0 ? bias.data() : nullptr,
                                  seed % 2 == 0};
               const auto A = test::random_vector(static_cast<size_t>(ta ? K : M) * lda, seed);
               const auto B = test::random_vector(static_cast<size_t>(tb ? N : K) * ldb, seed + 1);
@@ -91,8 +104,9 @@ TEST_CASE("gemm variants match ref with transposes, edges, alpha and beta", "[ke
                 if (!v.fits(p)) continue;  // an ISA this CPU lacks
                 std::vector<float> got = C0, ws(v.workspace(p) + 1);
                 v.run(p, A.data(), B.data(), got.data(), ws.data());
-                INFO(v.name << " ta" << ta << " tb" << tb << " M" << M << " N" << N << " K" << K << " beta "
-                            << beta << " bias " << (p.bias != nullptr) << " relu " << p.relu);
+                INFO(v.name << " ta" << ta << " tb" << tb << " M" << M << " N" << N << " K" << K
+                            << " beta " << beta << " bias " << (p.bias != nullptr) << " relu "
+                            << p.relu);
                 REQUIRE(test::compare(got, want) == "");
               }
             }
@@ -129,7 +143,8 @@ TEST_CASE("dense variants match ref", "[kernels][registry]") {
       }
 }
 
-TEST_CASE("the dispatcher picks the fastest fitting variant and honours a preference", "[kernels][registry]") {
+TEST_CASE("the dispatcher picks the fastest fitting variant and honours a preference",
+          "[kernels][registry]") {
   const Conv2dParams p{64, 26, 26, 32, 64, 3, 3, 1, 1, 0, 0, 24, 24};
   CHECK(std::string(conv2d_select(p).name) == conv2d_variants().back().name);
   CHECK(std::string(conv2d_select(p).name) != "ref");
@@ -142,7 +157,8 @@ TEST_CASE("the dispatcher picks the fastest fitting variant and honours a prefer
   prefer_variant("");
 }
 
-TEST_CASE("maxpool2d variants match ref, argmax included, over the shape sweep", "[kernels][registry]") {
+TEST_CASE("maxpool2d variants match ref, argmax included, over the shape sweep",
+          "[kernels][registry]") {
   const auto& variants = maxpool2d_variants();
   REQUIRE(variants.size() >= 2);
   uint64_t seed = 500;
@@ -154,11 +170,13 @@ TEST_CASE("maxpool2d variants match ref, argmax included, over the shape sweep",
           for (auto kind : {PaddingSpec::kSame, PaddingSpec::kValid})
             for (int N : {1, 3}) {
               const PaddingSpec pad{kind, 0};
-              const AxisGeometry gh = axis_geometry(width + 1, k, s, pad), gw = axis_geometry(width, k, s, pad);
+              const AxisGeometry gh = axis_geometry(width + 1, k, s, pad),
+                                 gw = axis_geometry(width, k, s, pad);
               if (gh.out < 1 || gw.out < 1) continue;
               const int oh = gh.out, ow = gw.out, pt = gh.pad_before, pl = gw.pad_before;
               const Pool2dParams p{N, width + 1, width, C, k, k, s, s, pt, pl, oh, ow};
-              auto x = test::random_vector(static_cast<size_t>(N) * (width + 1) * width * C, ++seed);
+              auto x =
+                  test::random_vector(static_cast<size_t>(N) * (width + 1) * width * C, ++seed);
               if (x.size() > 4) x[3] = x[2];  // a tie: the first maximum must win in every variant
               const size_t out = static_cast<size_t>(N) * oh * ow * C;
               std::vector<float> want(out);
@@ -169,7 +187,8 @@ TEST_CASE("maxpool2d variants match ref, argmax included, over the shape sweep",
                 std::vector<float> got(out);
                 std::vector<int32_t> got_i(out);
                 v.forward(p, x.data(), got.data(), got_i.data());
-                INFO(v.name << " N" << N << " H" << width + 1 << " W" << width << " C" << C << " k" << k << " s" << s);
+                INFO(v.name << " N" << N << " H" << width + 1 << " W" << width << " C" << C << " k"
+                            << k << " s" << s);
                 REQUIRE(got == want);
                 REQUIRE(got_i == want_i);
               }
@@ -178,7 +197,8 @@ TEST_CASE("maxpool2d variants match ref, argmax included, over the shape sweep",
   CHECK(cases > 500);
   const Pool2dParams covered{64, 26, 26, 32, 2, 2, 2, 2, 0, 0, 13, 13};
 #if defined(__wasm_simd128__)
-  const std::string fastest = "wasmsimd";  // natively SIMD128 is emulated: the portable loop is faster
+  const std::string fastest =
+      "wasmsimd";  // natively SIMD128 is emulated: the portable loop is faster
 #else
   const std::string fastest = "generic";
 #endif

@@ -28,18 +28,25 @@ int env_int(const char* name, int fallback) {
   return v && *v ? std::atoi(v) : fallback;
 }
 
-int draw(Rng& rng, int lo, int hi) { return lo + static_cast<int>(rng.below(static_cast<uint32_t>(hi - lo + 1))); }
+int draw(Rng& rng, int lo, int hi) {
+  return lo + static_cast<int>(rng.below(static_cast<uint32_t>(hi - lo + 1)));
+}
 
 PaddingSpec draw_padding(Rng& rng) {
   switch (rng.below(3)) {
-    case 0: return {PaddingSpec::kValid, 0};
-    case 1: return {PaddingSpec::kSame, 0};
-    default: return {PaddingSpec::kExplicit, draw(rng, 0, 3)};
+    case 0:
+      return {PaddingSpec::kValid, 0};
+    case 1:
+      return {PaddingSpec::kSame, 0};
+    default:
+      return {PaddingSpec::kExplicit, draw(rng, 0, 3)};
   }
 }
 
 std::string pad_str(const PaddingSpec& p) {
-  return p.kind == PaddingSpec::kValid ? "valid" : p.kind == PaddingSpec::kSame ? "same" : "explicit " + std::to_string(p.amount);
+  return p.kind == PaddingSpec::kValid  ? "valid"
+         : p.kind == PaddingSpec::kSame ? "same"
+                                        : "explicit " + std::to_string(p.amount);
 }
 
 // A guard after the workspace catches writes past the size the variant asked for.
@@ -86,9 +93,9 @@ bool draw_conv(Rng& rng, bool long_rows, int64_t max_macs, ConvCase* out) {
 std::string where(const ConvCase& c) {
   const Conv2dParams& p = c.p;
   std::ostringstream s;
-  s << "N" << p.N << " H" << p.H << " W" << p.W << " C" << p.C << " K" << p.K << " k" << p.KH << "x" << p.KW
-    << " s" << p.SH << "x" << p.SW << " " << pad_str(c.pad) << " pad(" << p.PT << "," << p.PL << ") out "
-    << p.OH << "x" << p.OW << (p.relu ? " relu" : "");
+  s << "N" << p.N << " H" << p.H << " W" << p.W << " C" << p.C << " K" << p.K << " k" << p.KH << "x"
+    << p.KW << " s" << p.SH << "x" << p.SW << " " << pad_str(c.pad) << " pad(" << p.PT << ","
+    << p.PL << ") out " << p.OH << "x" << p.OW << (p.relu ? " relu" : "");
   return s.str();
 }
 
@@ -152,7 +159,8 @@ TEST_CASE("dense variants match ref over a randomized shape sweep", "[kernels][s
     ref::dense_backward_weight(N, IN, OUT, x.data(), dy.data(), dw0.data(), db0.data());
     for (const DenseVariant& v : dense_variants()) {
       if (!v.fits(N, IN, OUT)) continue;
-      INFO(v.name << " case " << i << ": N" << N << " IN" << IN << " OUT" << OUT << " relu " << relu);
+      INFO(v.name << " case " << i << ": N" << N << " IN" << IN << " OUT" << OUT << " relu "
+                  << relu);
       std::vector<float> y(N * OUT), dx(N * IN, 0.5f), dw(IN * OUT, 0.25f), db(OUT, 1.0f);
       GuardedWorkspace ws(v.workspace(N, IN, OUT));
       v.forward(N, IN, OUT, x.data(), w.data(), b.data(), y.data(), relu, ws.data.data());
@@ -182,8 +190,8 @@ TEST_CASE("pooling variants match ref over a randomized shape sweep", "[kernels]
     const int OH = gh.out, OW = gw.out, PT = gh.pad_before, PL = gw.pad_before;
     if (static_cast<int64_t>(N) * H * W * C > 400'000) continue;
     const Pool2dParams p{N, H, W, C, KH, KW, SH, SW, PT, PL, OH, OW};
-    INFO("case " << i << ": N" << N << " H" << H << " W" << W << " C" << C << " k" << KH << "x" << KW << " s" << SH
-                 << "x" << SW << " " << pad_str(pad));
+    INFO("case " << i << ": N" << N << " H" << H << " W" << W << " C" << C << " k" << KH << "x"
+                 << KW << " s" << SH << "x" << SW << " " << pad_str(pad));
     const auto x = test::random_vector(static_cast<size_t>(N) * H * W * C, rng.next_u64());
     const auto dy = test::random_vector(static_cast<size_t>(N) * OH * OW * C, rng.next_u64());
     const size_t out = static_cast<size_t>(N) * OH * OW * C;
@@ -214,7 +222,8 @@ TEST_CASE("pooling variants match ref over a randomized shape sweep", "[kernels]
 }
 
 TEST_CASE("the GEMM workspace rule is monotone in M, N and K", "[kernels][sweep]") {
-  // One buffer sized for a GEMM must serve every smaller one (im2col's last chunk, a thread's share).
+  // One buffer sized for a GEMM must serve every smaller one (im2col's last chunk, a thread's
+  // share).
   for (const GemmVariant& v : gemm_variants())
     for (int M : {1, 7, 128, 129, 300})
       for (int N : {1, 9, 512, 513})

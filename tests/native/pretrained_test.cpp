@@ -13,21 +13,25 @@
 
 namespace {
 
-std::vector<uint8_t> bytes(const std::string& s) { return std::vector<uint8_t>(s.begin(), s.end()); }
+std::vector<uint8_t> bytes(const std::string& s) {
+  return std::vector<uint8_t>(s.begin(), s.end());
+}
 
 }  // namespace
 
 TEST_CASE("sha256 gives the standard's test vectors", "[pretrained]") {
   using cnn::test::sha256_hex;
   CHECK(sha256_hex({}) == "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
-  CHECK(sha256_hex(bytes("abc")) == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  CHECK(sha256_hex(bytes("abc")) ==
+        "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
   CHECK(sha256_hex(bytes("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq")) ==
         "248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
   CHECK(sha256_hex(std::vector<uint8_t>(1000, 'a')) ==
         "41edece42d63e8d9bf515a9ba6932e1c20cbc9f5a5d134645adb5db1b9737ea3");
 }
 
-TEST_CASE("the shipped model is the recorded file and reads >= 99.0% of the MNIST test set", "[pretrained]") {
+TEST_CASE("the shipped model is the recorded file and reads >= 99.0% of the MNIST test set",
+          "[pretrained]") {
   const std::string models = CNN_SOURCE_DIR "/web/public/models/";
   std::ifstream in(models + "pretrained.provenance.json");
   REQUIRE(in.good());

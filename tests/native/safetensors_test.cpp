@@ -231,10 +231,9 @@ TEST_CASE("safetensors reader accepts hand-made files per the published format",
     CHECK(f.metadata.empty());
   }
   SECTION("zero-element tensors may share an offset") {
-    const std::string h =
-        R"({"e1":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},)"
-        R"("e2":{"dtype":"F16","shape":[5,0],"data_offsets":[0,0]},)"
-        R"("x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})";
+    const std::string h = R"({"e1":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},)"
+                          R"("e2":{"dtype":"F16","shape":[5,0],"data_offsets":[0,0]},)"
+                          R"("x":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})";
     const cnn::SafetensorsFile f = rd(make_file(h, f32_bytes({3.0f})));
     REQUIRE(f.tensors.size() == 3);
     CHECK(f.tensors[2].name == "x");
@@ -285,8 +284,8 @@ TEST_CASE("safetensors reader converts F16, BF16 and F64 to float", "[safetensor
   }
   SECTION("F64 rounds to nearest and saturates to infinity") {
     const double flt_max = std::numeric_limits<float>::max();
-    const std::vector<double> d = {0.5, 0.1, -1e300, 1e300, 1e-50, flt_max, -0.0,
-                                   std::numeric_limits<double>::quiet_NaN()};
+    const std::vector<double> d = {
+        0.5, 0.1, -1e300, 1e300, 1e-50, flt_max, -0.0, std::numeric_limits<double>::quiet_NaN()};
     const std::string h = R"({"d":{"dtype":"F64","shape":[8],"data_offsets":[0,64]}})";
     const cnn::SafetensorsFile f = rd(make_file(h, f64_bytes(d)));
     const std::vector<float>& v = f.tensors.at(0).data;
@@ -301,11 +300,10 @@ TEST_CASE("safetensors reader converts F16, BF16 and F64 to float", "[safetensor
     CHECK(std::isnan(v[7]));
   }
   SECTION("mixed dtypes in one file") {
-    const std::string h =
-        R"({"d":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},)"
-        R"("h":{"dtype":"F16","shape":[1],"data_offsets":[8,10]},)"
-        R"("b":{"dtype":"BF16","shape":[1],"data_offsets":[10,12]},)"
-        R"("f":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}})";
+    const std::string h = R"({"d":{"dtype":"F64","shape":[1],"data_offsets":[0,8]},)"
+                          R"("h":{"dtype":"F16","shape":[1],"data_offsets":[8,10]},)"
+                          R"("b":{"dtype":"BF16","shape":[1],"data_offsets":[10,12]},)"
+                          R"("f":{"dtype":"F32","shape":[1],"data_offsets":[12,16]}})";
     Bytes data = concat(concat(f64_bytes({2.0}), u16_bytes({0x4200, 0x4040})), f32_bytes({4.0f}));
     const cnn::SafetensorsFile f = rd(make_file(h, data));
     REQUIRE(f.tensors.size() == 4);
@@ -362,9 +360,8 @@ TEST_CASE("safetensors reader rejects corrupt files with a clear message", "[saf
                         Contains("\"dtype\" that is a number, not a string"));
     REQUIRE_THROWS_WITH(rd(make_file(one(R"("dtype":"F32","shape":1,"data_offsets":[0,4])"), f4)),
                         Contains("\"shape\" that is a number, not an array"));
-    REQUIRE_THROWS_WITH(
-        rd(make_file(one(R"("dtype":"F32","shape":{},"data_offsets":[0,4])"), f4)),
-        Contains("\"shape\" that is an object, not an array"));
+    REQUIRE_THROWS_WITH(rd(make_file(one(R"("dtype":"F32","shape":{},"data_offsets":[0,4])"), f4)),
+                        Contains("\"shape\" that is an object, not an array"));
     REQUIRE_THROWS_WITH(rd(make_file(one(R"("dtype":"F32","shape":[1],"data_offsets":4)"), f4)),
                         Contains("not an array of two integers"));
     REQUIRE_THROWS_WITH(
@@ -376,9 +373,8 @@ TEST_CASE("safetensors reader rejects corrupt files with a clear message", "[saf
     REQUIRE_THROWS_WITH(
         rd(make_file(one(R"("dtype":"F32","shape":[1],"data_offsets":[-4,0])"), f4)),
         Contains("not non-negative integers"));
-    REQUIRE_THROWS_WITH(
-        rd(make_file(one(R"("dtype":"F32","shape":[1],"data_offsets":[4,0])"), f4)),
-        Contains("data_offsets [4, 0] that end before they begin"));
+    REQUIRE_THROWS_WITH(rd(make_file(one(R"("dtype":"F32","shape":[1],"data_offsets":[4,0])"), f4)),
+                        Contains("data_offsets [4, 0] that end before they begin"));
   }
   SECTION("duplicate tensor names") {
     const std::string h = R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},)"
@@ -408,9 +404,8 @@ TEST_CASE("safetensors reader rejects corrupt files with a clear message", "[saf
     REQUIRE_THROWS_WITH(
         rd(make_file(one(R"("dtype":"I64","shape":[1],"data_offsets":[0,8])"), f8)),
         Contains("bad.safetensors: tensor 'a' has dtype 'I64', but only F32, F16, BF16 and F64"));
-    REQUIRE_THROWS_WITH(
-        rd(make_file(one(R"("dtype":"f32","shape":[1],"data_offsets":[0,4])"), f4)),
-        Contains("has dtype 'f32'"));
+    REQUIRE_THROWS_WITH(rd(make_file(one(R"("dtype":"f32","shape":[1],"data_offsets":[0,4])"), f4)),
+                        Contains("has dtype 'f32'"));
   }
   SECTION("offsets out of range, wrong size, overlapping, holes, trailing bytes") {
     REQUIRE_THROWS_WITH(
@@ -438,12 +433,10 @@ TEST_CASE("safetensors reader rejects corrupt files with a clear message", "[saf
                              R"("b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})";
     REQUIRE_THROWS_WITH(rd(make_file(hole, f12)),
                         Contains("no tensor covers bytes 4-8 of the data buffer"));
-    REQUIRE_THROWS_WITH(
-        rd(make_file(one(R"("dtype":"F32","shape":[1],"data_offsets":[4,8])"), f8)),
-        Contains("no tensor covers bytes 0-4"));
-    REQUIRE_THROWS_WITH(
-        rd(make_file(one(R"("dtype":"F32","shape":[1],"data_offsets":[0,4])"), f8)),
-        Contains("the data buffer has 4 trailing bytes after the last tensor"));
+    REQUIRE_THROWS_WITH(rd(make_file(one(R"("dtype":"F32","shape":[1],"data_offsets":[4,8])"), f8)),
+                        Contains("no tensor covers bytes 0-4"));
+    REQUIRE_THROWS_WITH(rd(make_file(one(R"("dtype":"F32","shape":[1],"data_offsets":[0,4])"), f8)),
+                        Contains("the data buffer has 4 trailing bytes after the last tensor"));
     REQUIRE_THROWS_WITH(rd(make_file("{}", f4)), Contains("4 trailing bytes"));
   }
   SECTION("metadata") {

@@ -82,7 +82,8 @@ TEST_CASE("conv and dense kernels give the same bits for any thread count", "[th
   int cases = 0;
   while (cases < 60) {
     const int N = 1 + rng.below(9), C = 1 + rng.below(20), K = 1 + rng.below(40);
-    const int k = 1 + rng.below(5), s = 1 + rng.below(2), H = k + rng.below(20), W = k + rng.below(20);
+    const int k = 1 + rng.below(5), s = 1 + rng.below(2), H = k + rng.below(20),
+              W = k + rng.below(20);
     const PaddingSpec pad{rng.below(2) ? PaddingSpec::kSame : PaddingSpec::kValid, 0};
     const AxisGeometry gh = axis_geometry(H, k, s, pad), gw = axis_geometry(W, k, s, pad);
     if (gh.out < 1 || gw.out < 1) continue;
@@ -97,8 +98,8 @@ TEST_CASE("conv and dense kernels give the same bits for any thread count", "[th
       for (int threads : {2, 3, 4}) {
         parallel::set_threads(threads);
         const ConvOut many = run_conv(v, p, 100 + cases);
-        INFO(v.name << " threads " << threads << " N" << n << " H" << H << " W" << W << " C" << C << " K" << K
-                    << " k" << k << " s" << s);
+        INFO(v.name << " threads " << threads << " N" << n << " H" << H << " W" << W << " C" << C
+                    << " K" << K << " k" << k << " s" << s);
         REQUIRE(same_bits(many.y, one.y));
         REQUIRE(same_bits(many.dx, one.dx));
         REQUIRE(same_bits(many.dw, one.dw));
@@ -135,7 +136,8 @@ TEST_CASE("conv and dense kernels give the same bits for any thread count", "[th
       }
 }
 
-TEST_CASE("training gives bitwise the same weights with 1, 2, 3 and 4 threads", "[threads][trainer]") {
+TEST_CASE("training gives bitwise the same weights with 1, 2, 3 and 4 threads",
+          "[threads][trainer]") {
   ThreadsGuard guard;
   // Every threaded layer: conv (SAME and VALID), max and average pooling, LRN, dropout, dense;
   // the optimizer step and weight decay, chunked over the threads.

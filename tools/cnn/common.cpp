@@ -22,7 +22,9 @@ std::string spec_text(const Args& a) {
     const auto bytes = data::read_file(a.get("spec"));
     return std::string(bytes.begin(), bytes.end());
   }
-  throw Error("give a model with --preset NAME or --spec FILE (presets: keras-book, tf-tutorial, tflearn, tiny)");
+  throw Error(
+      "give a model with --preset NAME or --spec FILE (presets: keras-book, tf-tutorial, tflearn, "
+      "tiny)");
 }
 
 int set_threads(const Args& a) {
@@ -42,18 +44,24 @@ void configure(Trainer& t, const Args& a) {
 json summary_json(const ModelSummary& s) {
   json layers = json::array();
   for (const LayerSummary& l : s.layers)
-    layers.push_back({{"index", l.index}, {"name", l.name}, {"type", l.type}, {"detail", l.detail},
-                      {"output", l.output}, {"params", l.params}, {"macs", l.macs}});
-  return {{"name", s.name}, {"input", s.input}, {"layers", layers}, {"params", s.params}, {"macs", s.macs},
-          {"classes", s.classes}};
+    layers.push_back({{"index", l.index},
+                      {"name", l.name},
+                      {"type", l.type},
+                      {"detail", l.detail},
+                      {"output", l.output},
+                      {"params", l.params},
+                      {"macs", l.macs}});
+  return {{"name", s.name},     {"input", s.input}, {"layers", layers},
+          {"params", s.params}, {"macs", s.macs},   {"classes", s.classes}};
 }
 
 void print_summary(const ModelSummary& s) {
   std::printf("model %s, input %s\n", s.name.c_str(), shape_str(s.input).c_str());
   std::printf("  %-3s %-14s %-28s %-12s %10s %12s\n", "#", "layer", "", "output", "params", "MACs");
   for (const LayerSummary& l : s.layers)
-    std::printf("  %-3d %-14s %-28s %-12s %10lld %12lld\n", l.index, l.name.c_str(), l.detail.c_str(),
-                shape_str(l.output).c_str(), static_cast<long long>(l.params), static_cast<long long>(l.macs));
+    std::printf("  %-3d %-14s %-28s %-12s %10lld %12lld\n", l.index, l.name.c_str(),
+                l.detail.c_str(), shape_str(l.output).c_str(), static_cast<long long>(l.params),
+                static_cast<long long>(l.macs));
   std::printf("  total: %lld parameters, %lld MACs per example\n", static_cast<long long>(s.params),
               static_cast<long long>(s.macs));
 }
@@ -61,9 +69,11 @@ void print_summary(const ModelSummary& s) {
 json eval_json(const EvalResult& r, bool probs) {
   json conf = json::array();
   for (int i = 0; i < r.classes; ++i)
-    conf.push_back(std::vector<int>(r.confusion.begin() + i * r.classes, r.confusion.begin() + (i + 1) * r.classes));
-  json out = {{"count", r.count}, {"loss", r.loss}, {"accuracy", r.accuracy}, {"per_class", r.per_class},
-              {"confusion", conf}, {"misclassified", r.misclassified.size()}};
+    conf.push_back(std::vector<int>(r.confusion.begin() + i * r.classes,
+                                    r.confusion.begin() + (i + 1) * r.classes));
+  json out = {{"count", r.count},       {"loss", r.loss},
+              {"accuracy", r.accuracy}, {"per_class", r.per_class},
+              {"confusion", conf},      {"misclassified", r.misclassified.size()}};
   if (probs) {
     json rows = json::array();
     for (int i = 0; i < r.count; ++i)
@@ -110,8 +120,10 @@ void load_data(Trainer& t, const Args& a) {
 std::string format_eta(double seconds) {
   char buf[32];
   const int s = static_cast<int>(seconds + 0.5);
-  if (s >= 3600) std::snprintf(buf, sizeof buf, "%dh%02dm", s / 3600, s / 60 % 60);
-  else std::snprintf(buf, sizeof buf, "%dm%02ds", s / 60, s % 60);
+  if (s >= 3600)
+    std::snprintf(buf, sizeof buf, "%dh%02dm", s / 3600, s / 60 % 60);
+  else
+    std::snprintf(buf, sizeof buf, "%dm%02ds", s / 60, s % 60);
   return buf;
 }
 

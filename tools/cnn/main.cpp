@@ -1,6 +1,6 @@
 // cnn: the command-line tool over the trainer facade (summary, train, eval, predict, export,
-// conv2d, bench). Every command prints a human-readable report, or one JSON object per line with --json.
-// Errors are one line on stderr and a non-zero exit; nothing here does math of its own.
+// conv2d, bench). Every command prints a human-readable report, or one JSON object per line with
+// --json. Errors are one line on stderr and a non-zero exit; nothing here does math of its own.
 // train and bench are in cmd_train.cpp and cmd_bench.cpp, the helpers they share in common.cpp.
 #include <unistd.h>
 
@@ -11,9 +11,9 @@
 #include <iostream>
 #include <nlohmann/json.hpp>
 
+#include "core/data/idx.h"
 #include "core/model/presets.h"
 #include "core/model/trainer.h"
-#include "core/data/idx.h"
 #include "tools/cnn/args.h"
 #include "tools/cnn/common.h"
 #include "tools/cnn/image_io.h"
@@ -25,7 +25,8 @@ using namespace cnn::cli;  // the shared helpers and the commands in their own f
 
 namespace {
 
-constexpr const char* kUsage = R"(cnn: train and run the CNN Playground models from the command line.
+constexpr const char* kUsage =
+    R"(cnn: train and run the CNN Playground models from the command line.
 
 usage:
   cnn summary  --preset P | --spec F                  layers, output shapes, parameters, MACs
@@ -56,8 +57,10 @@ int cmd_summary(const std::vector<std::string>& argv) {
   Args a(argv, {"preset", "spec"}, {"json"});
   Trainer t;
   configure(t, a);
-  if (a.has("json")) std::cout << summary_json(t.summary()).dump() << "\n";
-  else print_summary(t.summary());
+  if (a.has("json"))
+    std::cout << summary_json(t.summary()).dump() << "\n";
+  else
+    print_summary(t.summary());
   return 0;
 }
 
@@ -68,7 +71,10 @@ int cmd_presets(const std::vector<std::string>& argv) {
     Trainer t;
     t.configure(f.json);
     const ModelSummary s = t.summary();
-    out.push_back({{"name", f.name}, {"params", s.params}, {"macs", s.macs}, {"description", t.spec().description}});
+    out.push_back({{"name", f.name},
+                   {"params", s.params},
+                   {"macs", s.macs},
+                   {"description", t.spec().description}});
     if (!a.has("json"))
       std::printf("%-12s %9lld params %11lld MACs  %s\n", f.name, static_cast<long long>(s.params),
                   static_cast<long long>(s.macs), t.spec().description.c_str());
@@ -81,13 +87,16 @@ int cmd_eval(const std::vector<std::string>& argv) {
   Args a(argv, {"model", "data", "limit", "threads"}, {"json", "probs"});
   set_threads(a);
   if (!a.has("model")) throw Error("eval needs --model FILE");
-  if (a.has("probs") && !a.has("json")) throw Error("--probs needs --json (the probabilities are printed as JSON)");
+  if (a.has("probs") && !a.has("json"))
+    throw Error("--probs needs --json (the probabilities are printed as JSON)");
   Trainer t;
   t.load_file(a.get("model"));
   t.set_data_dir(data_dir(a));
   const EvalResult r = t.evaluate(a.has("limit") ? a.integer("limit", 0, 1, 10000000) : 0);
-  if (a.has("json")) std::cout << eval_json(r, a.has("probs")).dump() << "\n";
-  else print_eval(r);
+  if (a.has("json"))
+    std::cout << eval_json(r, a.has("probs")).dump() << "\n";
+  else
+    print_eval(r);
   return 0;
 }
 
@@ -109,7 +118,8 @@ int cmd_predict(const std::vector<std::string>& argv) {
   const std::vector<float> probs = t.predict(x.data(), x.size());
   const int top = static_cast<int>(std::max_element(probs.begin(), probs.end()) - probs.begin());
   if (a.has("json")) {
-    std::cout << json{{"image", a.get("image")}, {"class", top}, {"probabilities", probs}}.dump() << "\n";
+    std::cout << json{{"image", a.get("image")}, {"class", top}, {"probabilities", probs}}.dump()
+              << "\n";
   } else {
     std::printf("%s: %d (%.1f%%)\n", a.get("image").c_str(), top, 100 * probs[top]);
     for (size_t c = 0; c < probs.size(); ++c) {
@@ -128,14 +138,16 @@ int cmd_export(const std::vector<std::string>& argv) {
   t.load_file(a.get("model"));
   const size_t bytes = t.export_onnx_file(a.get("onnx"));
   if (a.has("json"))
-    std::cout << json{{"model", a.get("model")}, {"onnx", a.get("onnx")}, {"bytes", bytes}}.dump() << "\n";
+    std::cout << json{{"model", a.get("model")}, {"onnx", a.get("onnx")}, {"bytes", bytes}}.dump()
+              << "\n";
   else
     std::printf("wrote %s (%zu bytes, ONNX opset 13)\n", a.get("onnx").c_str(), bytes);
   return 0;
 }
 
 // Reads a JSON array from a file or inline text; returns the values and the nested shape.
-void read_array(const std::string& arg, const std::string& what, std::vector<float>* values, Shape* shape) {
+void read_array(const std::string& arg, const std::string& what, std::vector<float>* values,
+                Shape* shape) {
   std::string text = arg;
   if (arg.find('[') == std::string::npos) {
     const auto bytes = data::read_file(arg);
@@ -158,7 +170,8 @@ void read_array(const std::string& arg, const std::string& what, std::vector<flo
       return;
     }
     if (!v.is_array() || static_cast<int>(v.size()) != (*shape)[depth])
-      throw Error(what + ": ragged array (every row must have " + std::to_string((*shape)[depth]) + " entries)");
+      throw Error(what + ": ragged array (every row must have " + std::to_string((*shape)[depth]) +
+                  " entries)");
     for (const json& e : v) walk(e, depth + 1);
   };
   walk(j, 0);
@@ -166,16 +179,20 @@ void read_array(const std::string& arg, const std::string& what, std::vector<flo
 
 int cmd_conv2d(const std::vector<std::string>& argv) {
   Args a(argv, {"input", "kernel", "stride", "padding", "bias", "clamp"}, {"relu", "json"});
-  if (!a.has("input") || !a.has("kernel")) throw Error("conv2d needs --input and --kernel (JSON files or inline arrays)");
+  if (!a.has("input") || !a.has("kernel"))
+    throw Error("conv2d needs --input and --kernel (JSON files or inline arrays)");
   ConvRequest r;
   read_array(a.get("input"), "--input", &r.input, &r.input_shape);
   if (r.input_shape.size() == 2) r.input_shape.push_back(1);
-  if (r.input_shape.size() != 3) throw Error("--input must be [height][width] or [height][width][channels]");
+  if (r.input_shape.size() != 3)
+    throw Error("--input must be [height][width] or [height][width][channels]");
   read_array(a.get("kernel"), "--kernel", &r.kernel, &r.kernel_shape);
   if (r.kernel_shape.size() == 2) r.kernel_shape.push_back(r.input_shape[2] == 1 ? 1 : 0);
   if (r.kernel_shape.size() == 3) r.kernel_shape.push_back(1);
   if (r.kernel_shape.size() != 4 || r.kernel_shape[2] == 0)
-    throw Error("--kernel must be [kh][kw] (one channel), [kh][kw][channels] or [kh][kw][channels][filters]");
+    throw Error(
+        "--kernel must be [kh][kw] (one channel), [kh][kw][channels] or "
+        "[kh][kw][channels][filters]");
   if (a.has("bias")) {
     // One number for every filter, or (like --input and --kernel) a JSON array inline or in a file.
     const std::string b = a.get("bias");
@@ -186,7 +203,8 @@ int cmd_conv2d(const std::vector<std::string>& argv) {
     } else {
       Shape bs;
       read_array(b, "--bias", &r.bias, &bs);
-      if (bs.size() != 1) throw Error("--bias must be one number or a flat array with one value per filter");
+      if (bs.size() != 1)
+        throw Error("--bias must be one number or a flat array with one value per filter");
     }
   }
   r.stride_h = r.stride_w = a.integer("stride", 1, 1, 1024);
@@ -200,19 +218,27 @@ int cmd_conv2d(const std::vector<std::string>& argv) {
   for (int y = 0; y < OH; ++y) {
     json row = json::array();
     for (int x = 0; x < OW; ++x) {
-      if (K == 1) row.push_back(out.output[y * OW + x]);
-      else row.push_back(std::vector<float>(out.output.begin() + (y * OW + x) * K, out.output.begin() + (y * OW + x + 1) * K));
+      if (K == 1)
+        row.push_back(out.output[y * OW + x]);
+      else
+        row.push_back(std::vector<float>(out.output.begin() + (y * OW + x) * K,
+                                         out.output.begin() + (y * OW + x + 1) * K));
     }
     rows.push_back(row);
   }
   if (a.has("json")) {
-    std::cout << json{{"output", rows}, {"shape", out.output_shape},
-                      {"padding", {out.pad_top, out.pad_bottom, out.pad_left, out.pad_right}}}.dump()
+    std::cout << json{{"output", rows},
+                      {"shape", out.output_shape},
+                      {"padding", {out.pad_top, out.pad_bottom, out.pad_left, out.pad_right}}}
+                     .dump()
               << "\n";
   } else {
-    std::printf("input %s, kernel %s, stride %d, padding %s (top %d, bottom %d, left %d, right %d) -> output %s\n",
-                shape_str(r.input_shape).c_str(), shape_str(r.kernel_shape).c_str(), r.stride_h, pad.c_str(),
-                out.pad_top, out.pad_bottom, out.pad_left, out.pad_right, shape_str(out.output_shape).c_str());
+    std::printf(
+        "input %s, kernel %s, stride %d, padding %s (top %d, bottom %d, left %d, right %d) -> "
+        "output %s\n",
+        shape_str(r.input_shape).c_str(), shape_str(r.kernel_shape).c_str(), r.stride_h,
+        pad.c_str(), out.pad_top, out.pad_bottom, out.pad_left, out.pad_right,
+        shape_str(out.output_shape).c_str());
     for (const json& row : rows) std::cout << row.dump() << "\n";
   }
   return 0;

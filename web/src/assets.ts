@@ -23,7 +23,8 @@ export function setAssetFiles(files: Record<string, string>): void {
 export function assetFiles(dir: string, el?: Element | null): Record<string, string> | null {
   if (!defaultFiles || el?.getAttribute('assets')) return null;
   const files: Record<string, string> = {};
-  for (const [path, url] of Object.entries(defaultFiles)) if (path.startsWith(dir)) files[path.slice(dir.length)] = url;
+  for (const [path, url] of Object.entries(defaultFiles))
+    if (path.startsWith(dir)) files[path.slice(dir.length)] = url;
   return files;
 }
 
@@ -31,7 +32,9 @@ export function assetUrl(path: string, el?: Element | null): string {
   const own = el?.getAttribute('assets');
   if (!own && defaultFiles?.[path]) return defaultFiles[path];
   // The attribute names a folder: "../lib" means "../lib/", not the file "lib" in "../".
-  const base = own ? new URL(own.endsWith('/') ? own : own + '/', document.baseURI).href : defaultBase ?? document.baseURI;
+  const base = own
+    ? new URL(own.endsWith('/') ? own : own + '/', document.baseURI).href
+    : (defaultBase ?? document.baseURI);
   return new URL(path, base).href;
 }
 
@@ -41,5 +44,7 @@ export function assetUrl(path: string, el?: Element | null): string {
  * cross-origin isolated and do not serve it.
  */
 export function threadedModuleUrl(): string | undefined {
-  return defaultBase === null && defaultFiles === null ? new URL('wasm-mt/cnn.js', document.baseURI).href : undefined;
+  return defaultBase === null && defaultFiles === null
+    ? new URL('wasm-mt/cnn.js', document.baseURI).href
+    : undefined;
 }

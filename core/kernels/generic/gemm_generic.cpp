@@ -1,5 +1,6 @@
 // Portable GEMM: the shared packed driver (gemm_blocked.h) with a 4 x 8 micro-kernel in plain C++
-// that the compiler vectorises for its target (SSE2 natively). Intrinsics live in other ISA folders.
+// that the compiler vectorises for its target (SSE2 natively). Intrinsics live in other ISA
+// folders.
 #include "core/kernels/gemm_blocked.h"
 
 namespace cnn::kernels::generic {
@@ -9,9 +10,9 @@ constexpr int kMR = 4;
 constexpr int kNR = 8;
 
 // A is always packed here (a_rs = 1, a_ks = kMR): fixed strides keep the loop vectorisable.
-inline void micro_kernel(int kc, const float* a, int /*a_rs*/, int /*a_ks*/, const float* b, int /*b_ks*/,
-                         float* C, int ldc, int mr, int nr, float alpha, float beta, const float* bias,
-                         bool relu) {
+inline void micro_kernel(int kc, const float* a, int /*a_rs*/, int /*a_ks*/, const float* b,
+                         int /*b_ks*/, float* C, int ldc, int mr, int nr, float alpha, float beta,
+                         const float* bias, bool relu) {
   float acc[kMR][kNR] = {};
   for (int k = 0; k < kc; ++k) {
     const float* bk = b + k * kNR;

@@ -42,7 +42,8 @@ void maxpool2d_forward(const Pool2dParams& p, const float* input, float* output,
             for (int c = 0; c < C; ++c) {  // plain loads and selects: no branch to predict
               const float a = v[c], b = best[c];
               const int32_t j = best_i[c];
-              const bool gt = std::isgreater(a, b);  // a quiet compare, which the vectoriser accepts
+              const bool gt =
+                  std::isgreater(a, b);  // a quiet compare, which the vectoriser accepts
               best[c] = gt ? a : b;
               best_i[c] = gt ? i + c : j;
             }

@@ -67,7 +67,8 @@ void activation_backward(Activation a, int64_t n, int cols, const float* y, cons
 }
 
 // y, dy [n] -> dz [n] (overwritten)
-void activation_gradient(Activation a, int64_t n, int cols, const float* y, const float* dy, float* dz) {
+void activation_gradient(Activation a, int64_t n, int cols, const float* y, const float* dy,
+                         float* dz) {
   switch (a) {
     case Activation::kRelu:  // the hot case: dy is read unconditionally so the select vectorises
       for (int64_t i = 0; i < n; ++i) {

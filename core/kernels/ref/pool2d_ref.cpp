@@ -26,7 +26,8 @@ void maxpool2d_forward(const Pool2dParams& p, const float* input, float* output,
               const int ix = ox * p.SW - p.PL + kx;
               if (ix < 0 || ix >= p.W) continue;
               const int32_t i = (iy * p.W + ix) * p.C + c;
-              // Strict > keeps the first maximum; NaN never wins but a window of NaNs keeps index 0.
+              // Strict > keeps the first maximum; NaN never wins but a window of NaNs keeps index
+              // 0.
               if (best_i < 0 || x[i] > best) {
                 best = x[i];
                 best_i = i;

@@ -13,8 +13,8 @@ namespace {
 // MR rows x NV vectors. kc iterations of: NV loads of B, MR broadcasts of A, MR*NV mul + add.
 // (NR is 4 * NV; B rows are b_ks floats apart.)
 template <int MR, int NV>
-void micro_kernel(int kc, const float* a, int a_rs, int a_ks, const float* b, int b_ks, float* C, int ldc, int mr,
-                  int nr, float alpha, float beta, const float* bias, bool relu) {
+void micro_kernel(int kc, const float* a, int a_rs, int a_ks, const float* b, int b_ks, float* C,
+                  int ldc, int mr, int nr, float alpha, float beta, const float* bias, bool relu) {
   constexpr int NR = 4 * NV;
   static_assert(NR % 4 == 0, "whole vectors");
   v128_t acc[MR][NV];
@@ -26,7 +26,8 @@ void micro_kernel(int kc, const float* a, int a_rs, int a_ks, const float* b, in
       for (int v = 0; v < NV; ++v) bv[v] = wasm_v128_load(b + 4 * v);
       for (int r = 0; r < MR; ++r) {
         const v128_t av = wasm_v128_load32_splat(a + r);
-        for (int v = 0; v < NV; ++v) acc[r][v] = wasm_f32x4_add(acc[r][v], wasm_f32x4_mul(av, bv[v]));
+        for (int v = 0; v < NV; ++v)
+          acc[r][v] = wasm_f32x4_add(acc[r][v], wasm_f32x4_mul(av, bv[v]));
       }
     }
   } else {  // A in place: rows a_rs apart, depth a_ks apart
@@ -36,7 +37,8 @@ void micro_kernel(int kc, const float* a, int a_rs, int a_ks, const float* b, in
       const float* ar = a;
       for (int r = 0; r < MR; ++r, ar += a_rs) {
         const v128_t av = wasm_v128_load32_splat(ar);
-        for (int v = 0; v < NV; ++v) acc[r][v] = wasm_f32x4_add(acc[r][v], wasm_f32x4_mul(av, bv[v]));
+        for (int v = 0; v < NV; ++v)
+          acc[r][v] = wasm_f32x4_add(acc[r][v], wasm_f32x4_mul(av, bv[v]));
       }
     }
   }

@@ -55,7 +55,8 @@ void maxpool2d_forward(const Pool2dParams& p, const float* input, float* output,
             best_at = wasm_v128_bitselect(wasm_v128_load(&offsets4[4 * k]), best_at, gt);
           }
           wasm_v128_store(output + o + c, best);
-          wasm_v128_store(argmax + o + c, wasm_i32x4_add(best_at, wasm_i32x4_add(wasm_i32x4_splat(c), lanes)));
+          wasm_v128_store(argmax + o + c,
+                          wasm_i32x4_add(best_at, wasm_i32x4_add(wasm_i32x4_splat(c), lanes)));
         }
       }
     }

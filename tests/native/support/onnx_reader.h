@@ -53,7 +53,8 @@ inline std::vector<Field> parse(const uint8_t* p, size_t n) {
       f.value = read_varint(p, end);
     } else if (f.wire == 2) {
       f.size = read_varint(p, end);
-      need(f.size <= static_cast<size_t>(end - p), "a length-delimited field runs past its message");
+      need(f.size <= static_cast<size_t>(end - p),
+           "a length-delimited field runs past its message");
       f.data = p;
       p += f.size;
     } else {
@@ -185,22 +186,26 @@ inline OnnxModel read_model(std::vector<uint8_t> file) {
 inline void check_graph(const OnnxModel& m) {
   std::map<std::string, int> defined{{m.input.first, 0}};
   for (const auto& [name, t] : m.inits) {
-    need(t.data_type == 1 || t.data_type == 7, "an initializer neither FLOAT nor INT64 (Reshape's shape)");
+    need(t.data_type == 1 || t.data_type == 7,
+         "an initializer neither FLOAT nor INT64 (Reshape's shape)");
     const int64_t width = t.data_type == 1 ? 4 : 8;
     int64_t count = 1;
     for (int64_t d : t.dims) {
       need(d > 0, "an initializer dimension below 1");
       count *= d;
     }
-    need(static_cast<int64_t>(t.raw.size()) == width * count, "an initializer whose bytes do not match its dims");
+    need(static_cast<int64_t>(t.raw.size()) == width * count,
+         "an initializer whose bytes do not match its dims");
     need(defined.emplace(name, 0).second, "an initializer named like the graph input");
   }
   need(!m.nodes.empty(), "a graph without nodes");
   for (const OnnxNode& n : m.nodes) {
-    for (const std::string& in : n.inputs) need(defined.count(in) == 1, "a node reads a name defined nowhere before it");
+    for (const std::string& in : n.inputs)
+      need(defined.count(in) == 1, "a node reads a name defined nowhere before it");
     need(defined.emplace(n.output, 0).second, "two values with one name");
   }
-  need(defined.count(m.output.first) == 1 && m.output.first != m.input.first, "the graph output is never produced");
+  need(defined.count(m.output.first) == 1 && m.output.first != m.input.first,
+       "the graph output is never produced");
 }
 
 }  // namespace cnn::test::onnx

@@ -1,13 +1,13 @@
 // Shared test helpers (see test_util.h).
 #include "tests/native/support/test_util.h"
 
-#include "core/data/idx.h"
-
 #include <chrono>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
 #include <iterator>
+
+#include "core/data/idx.h"
 
 namespace cnn::test {
 
@@ -18,7 +18,8 @@ std::vector<float> random_vector(size_t n, uint64_t seed, float lo, float hi) {
   return v;
 }
 
-std::string compare(const std::vector<float>& got, const std::vector<float>& want, float atol, float rtol) {
+std::string compare(const std::vector<float>& got, const std::vector<float>& want, float atol,
+                    float rtol) {
   if (got.size() != want.size())
     return "size " + std::to_string(got.size()) + " != expected " + std::to_string(want.size());
   std::string first;
@@ -36,11 +37,14 @@ std::string compare(const std::vector<float>& got, const std::vector<float>& wan
   }
   if (!bad) return "";
   char head[96];
-  std::snprintf(head, sizeof head, "%d of %zu mismatches, max error %.3g:", bad, got.size(), max_err);
+  std::snprintf(head, sizeof head, "%d of %zu mismatches, max error %.3g:", bad, got.size(),
+                max_err);
   return head + first;
 }
 
-std::string source_path(const std::string& relative) { return std::string(CNN_SOURCE_DIR) + "/" + relative; }
+std::string source_path(const std::string& relative) {
+  return std::string(CNN_SOURCE_DIR) + "/" + relative;
+}
 
 std::string mnist_small_dir() { return CNN_MNIST_SMALL_DIR; }
 

@@ -15,8 +15,8 @@ std::vector<float> random_vector(size_t n, uint64_t seed, float lo = -1.0f, floa
 
 // |got - want| <= atol + rtol |want| everywhere. On failure returns a description of the max
 // error and the first mismatches (index and values); empty when close.
-std::string compare(const std::vector<float>& got, const std::vector<float>& want, float atol = 1e-5f,
-                    float rtol = 1e-4f);
+std::string compare(const std::vector<float>& got, const std::vector<float>& want,
+                    float atol = 1e-5f, float rtol = 1e-4f);
 
 // Absolute path of a file below the repository root.
 std::string source_path(const std::string& relative);

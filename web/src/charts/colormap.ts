@@ -4,8 +4,17 @@
 
 // PuOr, 11 classes, reversed so that negative is purple and positive is orange.
 const STOPS: Array<[number, number, number]> = [
-  [45, 0, 75], [84, 39, 136], [128, 115, 172], [178, 171, 210], [216, 218, 235], [247, 247, 247],
-  [254, 224, 182], [253, 184, 99], [224, 130, 20], [179, 88, 6], [127, 59, 8],
+  [45, 0, 75],
+  [84, 39, 136],
+  [128, 115, 172],
+  [178, 171, 210],
+  [216, 218, 235],
+  [247, 247, 247],
+  [254, 224, 182],
+  [253, 184, 99],
+  [224, 130, 20],
+  [179, 88, 6],
+  [127, 59, 8],
 ];
 
 const LUT = new Uint8ClampedArray(256 * 3);
@@ -13,7 +22,8 @@ for (let i = 0; i < 256; i++) {
   const t = (i / 255) * (STOPS.length - 1);
   const k = Math.min(STOPS.length - 2, Math.floor(t));
   const f = t - k;
-  for (let c = 0; c < 3; c++) LUT[i * 3 + c] = Math.round(STOPS[k][c] * (1 - f) + STOPS[k + 1][c] * f);
+  for (let c = 0; c < 3; c++)
+    LUT[i * 3 + c] = Math.round(STOPS[k][c] * (1 - f) + STOPS[k + 1][c] * f);
 }
 
 /** CSS colour for v in [-1, 1]. */
@@ -62,7 +72,12 @@ export function gridSize(l: TileLayout): { width: number; height: number } {
  * Paints tiles into a canvas: value(tile, y, x) in [-scale, scale] maps to the diverging colours.
  * NaN/Inf pixels are drawn pure black so they stand out.
  */
-export function paintTiles(canvas: HTMLCanvasElement, l: TileLayout, scale: number, value: (tile: number, y: number, x: number) => number): void {
+export function paintTiles(
+  canvas: HTMLCanvasElement,
+  l: TileLayout,
+  scale: number,
+  value: (tile: number, y: number, x: number) => number,
+): void {
   const { width, height } = gridSize(l);
   // Resizing reallocates the canvas; a refresh of the same layout only repaints it.
   if (canvas.width !== Math.max(1, width)) canvas.width = Math.max(1, width);

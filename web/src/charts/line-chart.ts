@@ -51,16 +51,21 @@ export class LineChart extends LitElement {
   declare height: number;
   /** Formats the values shown in the legend. */
   declare format: ((v: number) => string) | undefined;
-  private declare _hasData: boolean;
-  private declare _hoverIdx: number | null;
-  private declare _tick: number;
+  declare private _hasData: boolean;
+  declare private _hoverIdx: number | null;
+  declare private _tick: number;
 
   // The data: plain arrays that only grow; uPlot is handed the same arrays on every redraw.
   private _xs: number[] = [];
   private _ys: Array<Array<number | null>> = [];
   private _last: Array<number | null> = [];
   private _plot: uPlot | null = null;
-  private _built: { series: LineSeries[]; yRange?: [number, number]; logY: boolean; yLabel: string } | null = null;
+  private _built: {
+    series: LineSeries[];
+    yRange?: [number, number];
+    logY: boolean;
+    yLabel: string;
+  } | null = null;
   private _raf = 0;
   private _lastDraw = 0;
   private _ro: ResizeObserver | null = null;
@@ -199,8 +204,12 @@ export class LineChart extends LitElement {
           ${this.series.map((s, i) => {
             const v = at !== null ? this._valueAt(i, at) : (this._last[i] ?? null);
             return html`<span class="key"
-              ><span class="swatch ${s.points ? 'dot' : ''}" aria-hidden="true" style="background:${s.color}"></span>${s.label}
-              <b>${v === null ? '–' : fmt(v)}</b></span
+              ><span
+                class="swatch ${s.points ? 'dot' : ''}"
+                aria-hidden="true"
+                style="background:${s.color}"
+              ></span
+              >${s.label} <b>${v === null ? '–' : fmt(v)}</b></span
             >`;
           })}
         </div>
@@ -312,20 +321,23 @@ export class LineChart extends LitElement {
           size: 26,
           // As many decimals as the tick spacing needs, so close ticks never print the same label.
           values: (_u: uPlot, splits: number[], _i: number, _space: number, incr: number) =>
-            splits.map((v) => v.toFixed(Math.min(6, Math.max(0, Math.ceil(-Math.log10(incr) - 1e-9))))),
+            splits.map((v) =>
+              v.toFixed(Math.min(6, Math.max(0, Math.ceil(-Math.log10(incr) - 1e-9)))),
+            ),
         },
-        { ...axis(this.yLabel), size: 44 }],
+        { ...axis(this.yLabel), size: 44 },
+      ],
       series: [
         { label: 'epoch' },
-        ...this.series.map(
-          (s): uPlot.Series => ({
-            label: s.label,
-            stroke: s.color,
-            width: 1.5,
-            spanGaps: true,
-            points: s.points ? { show: true, size: 5, fill: s.color, stroke: s.color } : { show: false },
-          }),
-        ),
+        ...this.series.map((s): uPlot.Series => ({
+          label: s.label,
+          stroke: s.color,
+          width: 1.5,
+          spanGaps: true,
+          points: s.points
+            ? { show: true, size: 5, fill: s.color, stroke: s.color }
+            : { show: false },
+        })),
       ],
       hooks: {
         setCursor: [

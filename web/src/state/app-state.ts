@@ -76,7 +76,9 @@ function structure(spec: ModelSpec, base: ModelSpec): string {
 
 /** Whether the spec is its preset's network, hyper-parameters aside (the Preset select names it, or reads "custom"). */
 export function isPresetNetwork(state: AppState, presets: Record<string, ModelSpec>): boolean {
-  const base = Object.prototype.hasOwnProperty.call(presets, state.preset) ? presets[state.preset] : undefined;
+  const base = Object.prototype.hasOwnProperty.call(presets, state.preset)
+    ? presets[state.preset]
+    : undefined;
   return !!base && structure(state.spec, base) === JSON.stringify(base);
 }
 
@@ -97,22 +99,29 @@ export function encodeState(state: AppState, presets: Record<string, ModelSpec>)
   return p.toString().replace(/%2C/g, ',');
 }
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The shape the page's controls read a spec in (the core checks every value when it configures). */
 function isSpecShape(v: unknown): v is ModelSpec {
   if (!isObject(v) || !Array.isArray(v.layers)) return false;
   if (!v.layers.every((l) => isObject(l) && typeof l.type === 'string')) return false;
-  if (v.optimizer !== undefined && !(isObject(v.optimizer) && typeof v.optimizer.type === 'string')) return false;
+  if (v.optimizer !== undefined && !(isObject(v.optimizer) && typeof v.optimizer.type === 'string'))
+    return false;
   return v.augment === undefined || typeof v.augment === 'boolean' || isObject(v.augment);
 }
 
 /** Reads a hash; unknown or malformed parts fall back to the default preset's values. */
-export function decodeState(hash: string, presets: Record<string, ModelSpec>, fallback: string): { state: AppState; problem?: string } {
+export function decodeState(
+  hash: string,
+  presets: Record<string, ModelSpec>,
+  fallback: string,
+): { state: AppState; problem?: string } {
   const p = new URLSearchParams(hash.replace(/^#/, ''));
   let problem: string | undefined;
   let preset = p.get('preset') ?? fallback;
-  if (!Object.prototype.hasOwnProperty.call(presets, preset)) {  // not "constructor" or "__proto__" either
+  if (!Object.prototype.hasOwnProperty.call(presets, preset)) {
+    // not "constructor" or "__proto__" either
     problem = `the link names an unknown preset "${preset}"; showing ${fallback}`;
     preset = fallback;
   }
@@ -139,9 +148,13 @@ export function decodeState(hash: string, presets: Record<string, ModelSpec>, fa
     if (v === own[field]) continue;
     (changes as Record<string, unknown>)[field] = v;
   }
-  const hideRaw = (p.get('hide') ?? '').split(',').map((k) => k.trim()).filter(Boolean);
+  const hideRaw = (p.get('hide') ?? '')
+    .split(',')
+    .map((k) => k.trim())
+    .filter(Boolean);
   const hide = normalizeHide(hideRaw);
   const unknown = hideRaw.filter((k) => !HIDE_KEYS.includes(k));
-  if (unknown.length && !problem) problem = `the link hides something this page does not have (${unknown.join(', ')}); ignored`;
+  if (unknown.length && !problem)
+    problem = `the link hides something this page does not have (${unknown.join(', ')}); ignored`;
   return { state: { preset, spec: writeHparams(spec, changes), hide }, problem };
 }

@@ -23,7 +23,10 @@ function open(): Promise<IDBDatabase> {
   });
 }
 
-async function run<T>(mode: IDBTransactionMode, f: (s: IDBObjectStore) => IDBRequest<T>): Promise<T> {
+async function run<T>(
+  mode: IDBTransactionMode,
+  f: (s: IDBObjectStore) => IDBRequest<T>,
+): Promise<T> {
   const db = await open();
   try {
     return await new Promise<T>((resolve, reject) => {
@@ -58,7 +61,12 @@ export async function loadStoredModel(): Promise<StoredModel | 'damaged' | null>
   }
   if (m === undefined) return null;
   const r = m as Partial<StoredModel> | null;
-  return r && r.bytes instanceof ArrayBuffer && typeof r.hash === 'string' && typeof r.step === 'number' ? (r as StoredModel) : 'damaged';
+  return r &&
+    r.bytes instanceof ArrayBuffer &&
+    typeof r.hash === 'string' &&
+    typeof r.step === 'number'
+    ? (r as StoredModel)
+    : 'damaged';
 }
 
 export async function forgetStoredModel(): Promise<void> {

@@ -70,7 +70,8 @@ export function writeHparams(spec: ModelSpec, h: Partial<Hparams>): ModelSpec {
   if (h.epochs !== undefined) s.epochs = h.epochs;
   if (h.seed !== undefined) s.seed = h.seed;
   if (h.l2 !== undefined) for (const l of s.layers) if (hasWeights(l)) l.l2 = h.l2;
-  if (h.dropout !== undefined && h.dropout !== null) for (const l of s.layers) if (l.type === 'dropout') l.rate = h.dropout;
+  if (h.dropout !== undefined && h.dropout !== null)
+    for (const l of s.layers) if (l.type === 'dropout') l.rate = h.dropout;
   if (h.augment !== undefined) {
     if (typeof s.augment === 'object') s.augment = { ...s.augment, enabled: h.augment };
     else s.augment = h.augment;

@@ -6,9 +6,22 @@
 import { LitElement, html } from 'lit';
 import type { AppState } from '../state/app-state';
 import { HashSync } from '../state/hash-sync';
-import { readHparams, toWorkerHparams, writeHparams, type Hparams, type ModelSpec } from '../state/spec';
+import {
+  readHparams,
+  toWorkerHparams,
+  writeHparams,
+  type Hparams,
+  type ModelSpec,
+} from '../state/spec';
 import { errorCode, WorkerError } from '../worker/client';
-import type { DataInfo, EvalReport, ModelSummary, PadModel, ThreadInfo, TrainState } from '../worker/protocol';
+import type {
+  DataInfo,
+  EvalReport,
+  ModelSummary,
+  PadModel,
+  ThreadInfo,
+  TrainState,
+} from '../worker/protocol';
 import './data-panel';
 import './draw-panel';
 import './inspect-panel';
@@ -149,7 +162,11 @@ export class CnnPlayground extends LitElement {
   }
 
   /** Builds a model from a spec; on error the previous model and spec stay. */
-  async configure(preset: string, spec: ModelSpec, opts: { keepCharts?: boolean; keepStored?: boolean; hide?: string[] } = {}): Promise<boolean> {
+  async configure(
+    preset: string,
+    spec: ModelSpec,
+    opts: { keepCharts?: boolean; keepStored?: boolean; hide?: string[] } = {},
+  ): Promise<boolean> {
     try {
       const r = await this.client!.request('model/configure', { spec: JSON.stringify(spec) });
       this.appState = { preset, spec, hide: opts.hide ?? this.appState?.hide ?? [] };
@@ -194,7 +211,8 @@ export class CnnPlayground extends LitElement {
     const spec = writeHparams(before.spec, change);
     const forWorker = toWorkerHparams(change);
     try {
-      if (Object.keys(forWorker).length) await this.client!.request('hparams/set', { hparams: forWorker });
+      if (Object.keys(forWorker).length)
+        await this.client!.request('hparams/set', { hparams: forWorker });
       this.appState = { ...before, spec };
       this.banner = '';
       this.writeHash();
@@ -239,7 +257,11 @@ export class CnnPlayground extends LitElement {
   private onKey = (e: KeyboardEvent) => {
     if (!this.ready || e.ctrlKey || e.metaKey || e.altKey || !this.shown('train')) return;
     const path = e.composedPath();
-    const typing = path.some((t) => t instanceof HTMLElement && (/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.isContentEditable));
+    const typing = path.some(
+      (t) =>
+        t instanceof HTMLElement &&
+        (/^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName) || t.isContentEditable),
+    );
     if (typing) return;
     const onButton = path.some((t) => t instanceof HTMLButtonElement);
     if (e.key === ' ' && !onButton) {
@@ -260,16 +282,32 @@ export class CnnPlayground extends LitElement {
     const columns = renderColumns(this, left, right);
     return html`
       ${renderHeader(this)}
-      ${this.banner
-        ? html`<div class="banner" role="alert" data-testid="banner"><span>${this.banner}</span><button aria-label="Dismiss the message" @click=${() => (this.banner = '')}>Dismiss</button></div>`
-        : ''}
-      ${this.notice
-        ? html`<div class="banner notice" role="status" data-testid="notice"><span>${this.notice}</span><button aria-label="Dismiss the notice" @click=${() => (this.notice = '')}>Dismiss</button></div>`
-        : ''}
+      ${
+        this.banner
+          ? html`<div class="banner" role="alert" data-testid="banner">
+              <span>${this.banner}</span
+              ><button aria-label="Dismiss the message" @click=${() => (this.banner = '')}>
+                Dismiss
+              </button>
+            </div>`
+          : ''
+      }
+      ${
+        this.notice
+          ? html`<div class="banner notice" role="status" data-testid="notice">
+              <span>${this.notice}</span
+              ><button aria-label="Dismiss the notice" @click=${() => (this.notice = '')}>
+                Dismiss
+              </button>
+            </div>`
+          : ''
+      }
       ${!s && !this.banner ? html`<p class="loading" role="status">Starting the WebAssembly engine…</p>` : ''}
-      ${this.syncUrl
-        ? html`<main ?hidden=${!s} class="main ${left && right ? '' : 'one'}">${columns}</main>`
-        : html`<div ?hidden=${!s} class="main ${left && right ? '' : 'one'}">${columns}</div>`}
+      ${
+        this.syncUrl
+          ? html`<main ?hidden=${!s} class="main ${left && right ? '' : 'one'}">${columns}</main>`
+          : html`<div ?hidden=${!s} class="main ${left && right ? '' : 'one'}">${columns}</div>`
+      }
     `;
   }
 }

@@ -5,7 +5,18 @@
 import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
 import type { WorkerClient } from '../worker/client';
 import type { ConvOutput, Padding } from '../worker/protocol';
-import { PRESET_LABELS, PRESET_NAMES, fillSetup, fmt, term, formula, paddingLabel, presetSetup, type ConvSetup, type PresetName } from './conv-geometry';
+import {
+  PRESET_LABELS,
+  PRESET_NAMES,
+  fillSetup,
+  fmt,
+  term,
+  formula,
+  paddingLabel,
+  presetSetup,
+  type ConvSetup,
+  type PresetName,
+} from './conv-geometry';
 import './conv-network-view';
 import { panelStyles } from './shared-styles';
 import { tabStrip } from './tabs';
@@ -61,28 +72,121 @@ export class ConvExplainer extends LitElement {
   static styles = [
     panelStyles,
     css`
-      .bar { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: center; margin-bottom: 8px; font-size: 0.9rem; }
-      .bar label { display: inline-flex; align-items: center; gap: 4px; max-width: 100%; }
-      .bar select { min-width: 0; max-width: 100%; }
-      input[type='number'] { width: 4.5em; }
-      .row { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; margin: 8px 0; }
-      figure { margin: 0; }
-      figcaption { font-size: 0.8rem; color: var(--muted, #5b6475); margin-bottom: 3px; }
-      .grids { display: flex; flex-wrap: wrap; gap: 8px; }
-      .grid { display: inline-grid; gap: 1px; background: var(--border, #d8dce3); border: 1px solid var(--border, #d8dce3); }
-      .grid-row { display: contents; }
-      .cell { width: 30px; height: 26px; display: flex; align-items: center; justify-content: center; background: var(--bg, #fff); font-size: 0.78rem; font-variant-numeric: tabular-nums; }
-      .cell.pad { background: repeating-linear-gradient(45deg, #f3f4f6, #f3f4f6 3px, #e5e7eb 3px, #e5e7eb 6px); color: #9aa1ad; }
-      .cell.win { outline: 2px solid var(--accent, #2563eb); outline-offset: -2px; background: #dbeafe; }
-      .cell.pad.win { background: #e0e7ff; }
-      .cell.out { cursor: pointer; }
-      .cell.sel { background: var(--accent, #2563eb); color: #fff; font-weight: 600; }
-      .out-grid:focus-visible { outline: 3px solid var(--accent, #2563eb); outline-offset: 2px; }
-      .formula { font-family: var(--mono, monospace); font-size: 0.82rem; background: var(--surface, #f6f7f9); padding: 6px 8px; border-radius: 6px; margin: 6px 0; overflow-wrap: anywhere; }
-      .math { font-family: var(--mono, monospace); font-size: 0.8rem; line-height: 1.5; overflow-wrap: anywhere; }
-      .math .total { font-weight: 600; font-size: 0.9rem; }
-      .ok { color: var(--good, #15803d); }
-      .bad { color: var(--bad, #b91c1c); }
+      .bar {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 8px 14px;
+        align-items: center;
+        margin-bottom: 8px;
+        font-size: 0.9rem;
+      }
+      .bar label {
+        display: inline-flex;
+        align-items: center;
+        gap: 4px;
+        max-width: 100%;
+      }
+      .bar select {
+        min-width: 0;
+        max-width: 100%;
+      }
+      input[type='number'] {
+        width: 4.5em;
+      }
+      .row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 18px;
+        align-items: flex-start;
+        margin: 8px 0;
+      }
+      figure {
+        margin: 0;
+      }
+      figcaption {
+        font-size: 0.8rem;
+        color: var(--muted, #5b6475);
+        margin-bottom: 3px;
+      }
+      .grids {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 8px;
+      }
+      .grid {
+        display: inline-grid;
+        gap: 1px;
+        background: var(--border, #d8dce3);
+        border: 1px solid var(--border, #d8dce3);
+      }
+      .grid-row {
+        display: contents;
+      }
+      .cell {
+        width: 30px;
+        height: 26px;
+        display: flex;
+        align-items: center;
+        justify-content: center;
+        background: var(--bg, #fff);
+        font-size: 0.78rem;
+        font-variant-numeric: tabular-nums;
+      }
+      .cell.pad {
+        background: repeating-linear-gradient(
+          45deg,
+          #f3f4f6,
+          #f3f4f6 3px,
+          #e5e7eb 3px,
+          #e5e7eb 6px
+        );
+        color: #9aa1ad;
+      }
+      .cell.win {
+        outline: 2px solid var(--accent, #2563eb);
+        outline-offset: -2px;
+        background: #dbeafe;
+      }
+      .cell.pad.win {
+        background: #e0e7ff;
+      }
+      .cell.out {
+        cursor: pointer;
+      }
+      .cell.sel {
+        background: var(--accent, #2563eb);
+        color: #fff;
+        font-weight: 600;
+      }
+      .out-grid:focus-visible {
+        outline: 3px solid var(--accent, #2563eb);
+        outline-offset: 2px;
+      }
+      .formula {
+        font-family: var(--mono, monospace);
+        font-size: 0.82rem;
+        background: var(--surface, #f6f7f9);
+        padding: 6px 8px;
+        border-radius: 6px;
+        margin: 6px 0;
+        overflow-wrap: anywhere;
+      }
+      .math {
+        font-family: var(--mono, monospace);
+        font-size: 0.8rem;
+        line-height: 1.5;
+        overflow-wrap: anywhere;
+      }
+      .math .total {
+        font-weight: 600;
+        font-size: 0.9rem;
+      }
+      .ok {
+        color: var(--good, #15803d);
+      }
+      .bad {
+        color: var(--bad, #b91c1c);
+      }
     `,
   ];
 
@@ -102,7 +206,11 @@ export class ConvExplainer extends LitElement {
   }
 
   willUpdate(changed: Map<string, unknown>) {
-    if (['preset', 'inputSize', 'kernelSize', 'stride', 'padding'].some((k) => changed.has(k)) && this.hasUpdated) this.rebuild();
+    if (
+      ['preset', 'inputSize', 'kernelSize', 'stride', 'padding'].some((k) => changed.has(k)) &&
+      this.hasUpdated
+    )
+      this.rebuild();
   }
 
   /** Re-creates the toy numbers from the preset and the size attributes, then asks the core. */
@@ -139,7 +247,16 @@ export class ConvExplainer extends LitElement {
               padding: s.padding,
               relu: this.relu,
             })
-          : await c.request('conv/pool', { inputShape: [s.W, s.W, s.C], input: s.input, poolH: s.F, poolW: s.F, strideH: s.S, strideW: s.S, padding: s.padding, op: this.mode });
+          : await c.request('conv/pool', {
+              inputShape: [s.W, s.W, s.C],
+              input: s.input,
+              poolH: s.F,
+              poolW: s.F,
+              strideH: s.S,
+              strideW: s.S,
+              padding: s.padding,
+              op: this.mode,
+            });
       if (seq !== this.seq) return;
       this.result = r;
       this.answered = s;
@@ -175,7 +292,12 @@ export class ConvExplainer extends LitElement {
     if (!this.result) return;
     const OW = this.result.outputShape[1];
     const n = this.result.outputShape[0] * OW;
-    const moves: Record<string, number> = { ArrowLeft: -1, ArrowRight: 1, ArrowUp: -OW, ArrowDown: OW };
+    const moves: Record<string, number> = {
+      ArrowLeft: -1,
+      ArrowRight: 1,
+      ArrowUp: -OW,
+      ArrowDown: OW,
+    };
     const d = moves[e.key];
     if (d === undefined) return;
     e.preventDefault();
@@ -191,20 +313,28 @@ export class ConvExplainer extends LitElement {
   render() {
     return html`
       <h2>Convolution, step by step <small>computed by the core, explained here</small></h2>
-      ${this.standalone.own
-        ? nothing // alone on a page there is no network being trained to look into
-        : tabStrip({
-            label: 'What to explain',
-            tabs: [
-              ['toy', 'Worked examples'],
-              ['network', 'Your network'],
-            ],
-            selected: this.source,
-            select: (t) => (this.source = t),
-          })}
-      ${this.source === 'toy' || this.standalone.own
-        ? this.renderToy()
-        : html`<cnn-conv-network-view .client=${this.client} .modelVersion=${this.modelVersion} .testCount=${this.testCount}></cnn-conv-network-view>`}
+      ${
+        this.standalone.own
+          ? nothing // alone on a page there is no network being trained to look into
+          : tabStrip({
+              label: 'What to explain',
+              tabs: [
+                ['toy', 'Worked examples'],
+                ['network', 'Your network'],
+              ],
+              selected: this.source,
+              select: (t) => (this.source = t),
+            })
+      }
+      ${
+        this.source === 'toy' || this.standalone.own
+          ? this.renderToy()
+          : html`<cnn-conv-network-view
+              .client=${this.client}
+              .modelVersion=${this.modelVersion}
+              .testCount=${this.testCount}
+            ></cnn-conv-network-view>`
+      }
     `;
   }
 
@@ -215,16 +345,25 @@ export class ConvExplainer extends LitElement {
     const g = r ? formula(s.W, s.F, s.S, s.padding, r.outputShape[0], r.padTop, r.padBottom) : null;
     return html`
       <div class="bar">
-        <label>Example
-          <select aria-label="Example" data-testid="conv-preset" @change=${(e: Event) => {
-            this.inputSize = this.kernelSize = this.stride = this.padding = null;
-            this.preset = (e.target as HTMLSelectElement).value as PresetName;
-          }}>
+        <label
+          >Example
+          <select
+            aria-label="Example"
+            data-testid="conv-preset"
+            @change=${(e: Event) => {
+              this.inputSize = this.kernelSize = this.stride = this.padding = null;
+              this.preset = (e.target as HTMLSelectElement).value as PresetName;
+            }}
+          >
             ${PRESET_NAMES.map((p) => html`<option value=${p} ?selected=${p === this.preset}>${PRESET_LABELS[p]}</option>`)}
           </select>
         </label>
-        <label>Operation
-          <select aria-label="Operation" @change=${(e: Event) => this.setMode((e.target as HTMLSelectElement).value as Mode)}>
+        <label
+          >Operation
+          <select
+            aria-label="Operation"
+            @change=${(e: Event) => this.setMode((e.target as HTMLSelectElement).value as Mode)}
+          >
             <option value="conv" ?selected=${this.mode === 'conv'}>convolution</option>
             <option value="max" ?selected=${this.mode === 'max'}>max pooling</option>
             <option value="avg" ?selected=${this.mode === 'avg'}>average pooling</option>
@@ -232,17 +371,64 @@ export class ConvExplainer extends LitElement {
         </label>
       </div>
       <div class="bar">
-        <label>Input W <input type="number" min="1" max="12" aria-label="Input size" data-testid="conv-input-size" .value=${String(s.W)} @change=${(e: Event) => (this.inputSize = num(e))} /></label>
-        <label>Kernel F <input type="number" min="1" max="9" aria-label="Kernel size" data-testid="conv-kernel-size" .value=${String(s.F)} @change=${(e: Event) => (this.kernelSize = num(e))} /></label>
-        <label>Stride S <input type="number" min="1" max="5" aria-label="Stride" data-testid="conv-stride" .value=${String(s.S)} @change=${(e: Event) => (this.stride = num(e))} /></label>
-        <label>Padding
-          <select aria-label="Padding" data-testid="conv-padding" @change=${(e: Event) => (this.padding = (e.target as HTMLSelectElement).value)}>
+        <label
+          >Input W
+          <input
+            type="number"
+            min="1"
+            max="12"
+            aria-label="Input size"
+            data-testid="conv-input-size"
+            .value=${String(s.W)}
+            @change=${(e: Event) => (this.inputSize = num(e))}
+        /></label>
+        <label
+          >Kernel F
+          <input
+            type="number"
+            min="1"
+            max="9"
+            aria-label="Kernel size"
+            data-testid="conv-kernel-size"
+            .value=${String(s.F)}
+            @change=${(e: Event) => (this.kernelSize = num(e))}
+        /></label>
+        <label
+          >Stride S
+          <input
+            type="number"
+            min="1"
+            max="5"
+            aria-label="Stride"
+            data-testid="conv-stride"
+            .value=${String(s.S)}
+            @change=${(e: Event) => (this.stride = num(e))}
+        /></label>
+        <label
+          >Padding
+          <select
+            aria-label="Padding"
+            data-testid="conv-padding"
+            @change=${(e: Event) => (this.padding = (e.target as HTMLSelectElement).value)}
+          >
             ${['valid', 'same', '0', '1', '2', '3'].map((p) => html`<option value=${p} ?selected=${String(s.padding) === p}>${p === 'valid' || p === 'same' ? p.toUpperCase() : `P = ${p}`}</option>`)}
           </select>
         </label>
-        ${this.mode === 'conv'
-          ? html`<label><input type="checkbox" .checked=${this.relu} @change=${(e: Event) => { this.relu = (e.target as HTMLInputElement).checked; void this.compute(); }} /> ReLU</label>`
-          : nothing}
+        ${
+          this.mode === 'conv'
+            ? html`<label
+                ><input
+                  type="checkbox"
+                  .checked=${this.relu}
+                  @change=${(e: Event) => {
+                    this.relu = (e.target as HTMLInputElement).checked;
+                    void this.compute();
+                  }}
+                />
+                ReLU</label
+              >`
+            : nothing
+        }
       </div>
       ${g ? html`<p class="formula" data-testid="conv-formula">${g.formula}</p>` : nothing}
       ${g?.note ? html`<p class="muted" role="note" data-testid="conv-invalid">${g.note}</p>` : nothing}
@@ -261,50 +447,104 @@ export class ConvExplainer extends LitElement {
     const PW = s.W + r.padLeft + r.padRight;
     const y0 = oy * s.S; // window top-left in padded coordinates
     const x0 = ox * s.S;
-    const inWin = (py: number, px: number) => py >= y0 && py < y0 + s.F && px >= x0 && px < x0 + s.F;
+    const inWin = (py: number, px: number) =>
+      py >= y0 && py < y0 + s.F && px >= x0 && px < x0 + s.F;
     const conv = this.mode === 'conv';
     return html`
       <div class="row">
         <figure>
-          <figcaption>Input ${s.W}×${s.W}×${s.C}, ${paddingLabel(s.padding)} (core padding: top ${r.padTop}, left ${r.padLeft}, bottom ${r.padBottom}, right ${r.padRight})</figcaption>
+          <figcaption>
+            Input ${s.W}×${s.W}×${s.C}, ${paddingLabel(s.padding)} (core padding: top ${r.padTop},
+            left ${r.padLeft}, bottom ${r.padBottom}, right ${r.padRight})
+          </figcaption>
           <div class="grids">
             ${range(s.C).map(
-              (ch) => html`<div class="grid" style="grid-template-columns: repeat(${PW}, auto)" role="img" aria-label=${`Input channel ${ch}`}>
-                ${range(PH * PW).map((i) => {
-                  const py = Math.floor(i / PW), px = i % PW;
-                  const y = py - r.padTop, x = px - r.padLeft;
-                  const pad = y < 0 || x < 0 || y >= s.W || x >= s.W;
-                  const v = pad ? 0 : s.input[(y * s.W + x) * s.C + ch];
-                  return html`<span class="cell ${pad ? 'pad' : ''} ${inWin(py, px) ? 'win' : ''}">${fmt(v)}</span>`;
-                })}
-              </div>`,
+              (ch) =>
+                html`<div
+                  class="grid"
+                  style="grid-template-columns: repeat(${PW}, auto)"
+                  role="img"
+                  aria-label=${`Input channel ${ch}`}
+                >
+                  ${range(PH * PW).map((i) => {
+                    const py = Math.floor(i / PW),
+                      px = i % PW;
+                    const y = py - r.padTop,
+                      x = px - r.padLeft;
+                    const pad = y < 0 || x < 0 || y >= s.W || x >= s.W;
+                    const v = pad ? 0 : s.input[(y * s.W + x) * s.C + ch];
+                    return html`<span class="cell ${pad ? 'pad' : ''} ${inWin(py, px) ? 'win' : ''}"
+                      >${fmt(v)}</span
+                    >`;
+                  })}
+                </div>`,
             )}
           </div>
         </figure>
-        ${conv
-          ? html`<figure>
-              <figcaption>Filter ${k} of ${K}: ${s.F}×${s.F}×${s.C}, bias ${fmt(s.bias[k])}</figcaption>
-              <div class="grids">
-                ${range(s.C).map(
-                  (ch) => html`<div class="grid" style="grid-template-columns: repeat(${s.F}, auto)" role="img" aria-label=${`Filter ${k} channel ${ch}`}>
-                    ${range(s.F * s.F).map((i) => html`<span class="cell">${fmt(s.kernel[(i * s.C + ch) * K + k])}</span>`)}
-                  </div>`,
-                )}
-              </div>
-            </figure>`
-          : html`<figure><figcaption>${this.mode === 'max' ? 'Max' : 'Average'} pooling, window ${s.F}×${s.F}, per channel</figcaption></figure>`}
+        ${
+          conv
+            ? html`<figure>
+                <figcaption>
+                  Filter ${k} of ${K}: ${s.F}×${s.F}×${s.C}, bias ${fmt(s.bias[k])}
+                </figcaption>
+                <div class="grids">
+                  ${range(s.C).map(
+                    (ch) =>
+                      html`<div
+                        class="grid"
+                        style="grid-template-columns: repeat(${s.F}, auto)"
+                        role="img"
+                        aria-label=${`Filter ${k} channel ${ch}`}
+                      >
+                        ${range(s.F * s.F).map((i) => html`<span class="cell">${fmt(s.kernel[(i * s.C + ch) * K + k])}</span>`)}
+                      </div>`,
+                  )}
+                </div>
+              </figure>`
+            : html`<figure>
+                <figcaption>
+                  ${this.mode === 'max' ? 'Max' : 'Average'} pooling, window ${s.F}×${s.F}, per
+                  channel
+                </figcaption>
+              </figure>`
+        }
         <figure>
-          <figcaption>Output <span data-testid="conv-output-shape">${OH}×${OW}×${K}</span></figcaption>
+          <figcaption>
+            Output <span data-testid="conv-output-shape">${OH}×${OW}×${K}</span>
+          </figcaption>
           <div class="grids">
             ${range(K).map(
-              (kk) => html`<div class="grid out-grid" style="grid-template-columns: repeat(${OW}, auto)" tabindex="0" role="grid"
-                  aria-label=${`Output ${conv ? 'filter' : 'channel'} ${kk}: arrow keys move the position`} @keydown=${(e: KeyboardEvent) => { this.filter = kk; this.onGridKey(e); }}>
-                ${range(OH).map((y) => html`<div class="grid-row" role="row">${range(OW).map((x) => {
-                  const i = y * OW + x;
-                  return html`<span class="cell out ${i === this.pos && kk === k ? 'sel' : ''}" role="gridcell" aria-selected=${i === this.pos && kk === k ? 'true' : 'false'}
-                    @click=${() => { this.pos = i; this.filter = kk; }}>${fmt(r.output[i * K + kk])}</span>`;
-                })}</div>`)}
-              </div>`,
+              (kk) =>
+                html`<div
+                  class="grid out-grid"
+                  style="grid-template-columns: repeat(${OW}, auto)"
+                  tabindex="0"
+                  role="grid"
+                  aria-label=${`Output ${conv ? 'filter' : 'channel'} ${kk}: arrow keys move the position`}
+                  @keydown=${(e: KeyboardEvent) => {
+                    this.filter = kk;
+                    this.onGridKey(e);
+                  }}
+                >
+                  ${range(OH).map(
+                    (y) =>
+                      html`<div class="grid-row" role="row">
+                        ${range(OW).map((x) => {
+                          const i = y * OW + x;
+                          return html`<span
+                            class="cell out ${i === this.pos && kk === k ? 'sel' : ''}"
+                            role="gridcell"
+                            aria-selected=${i === this.pos && kk === k ? 'true' : 'false'}
+                            @click=${() => {
+                              this.pos = i;
+                              this.filter = kk;
+                            }}
+                            >${fmt(r.output[i * K + kk])}</span
+                          >`;
+                        })}
+                      </div>`,
+                  )}
+                </div>`,
             )}
           </div>
         </figure>
@@ -312,8 +552,18 @@ export class ConvExplainer extends LitElement {
       <div class="bar">
         <button aria-label="Previous output position" @click=${() => this.step(-1)}>‹ Step</button>
         <button aria-label="Next output position" @click=${() => this.step(1)}>Step ›</button>
-        <label><input type="checkbox" .checked=${this.animating} @change=${(e: Event) => (this.animating = (e.target as HTMLInputElement).checked)} /> Animate</label>
-        <span class="muted">Position (${oy}, ${ox}) of ${conv ? 'filter' : 'channel'} ${k}; the window starts at row ${oy}·${s.S} − ${r.padTop}, column ${ox}·${s.S} − ${r.padLeft} of the input.</span>
+        <label
+          ><input
+            type="checkbox"
+            .checked=${this.animating}
+            @change=${(e: Event) => (this.animating = (e.target as HTMLInputElement).checked)}
+          />
+          Animate</label
+        >
+        <span class="muted"
+          >Position (${oy}, ${ox}) of ${conv ? 'filter' : 'channel'} ${k}; the window starts at row
+          ${oy}·${s.S} − ${r.padTop}, column ${ox}·${s.S} − ${r.padLeft} of the input.</span
+        >
       </div>
       ${this.renderMath(r, oy, ox, k)}
     `;
@@ -326,18 +576,27 @@ export class ConvExplainer extends LitElement {
     const core = r.output[(oy * r.outputShape[1] + ox) * K + k];
     const iy0 = oy * s.S - r.padTop;
     const ix0 = ox * s.S - r.padLeft;
-    const at = (y: number, x: number, ch: number) => (y < 0 || x < 0 || y >= s.W || x >= s.W ? null : s.input[(y * s.W + x) * s.C + ch]);
+    const at = (y: number, x: number, ch: number) =>
+      y < 0 || x < 0 || y >= s.W || x >= s.W ? null : s.input[(y * s.W + x) * s.C + ch];
     if (this.mode !== 'conv') {
       const vals: number[] = [];
-      for (let dy = 0; dy < s.F; dy++) for (let dx = 0; dx < s.F; dx++) {
-        const v = at(iy0 + dy, ix0 + dx, k);
-        if (v !== null) vals.push(v); // padding never counts, as in the core and TensorFlow
-      }
-      const js = this.mode === 'max' ? Math.max(...vals) : vals.reduce((a, b) => a + b, 0) / vals.length;
+      for (let dy = 0; dy < s.F; dy++)
+        for (let dx = 0; dx < s.F; dx++) {
+          const v = at(iy0 + dy, ix0 + dx, k);
+          if (v !== null) vals.push(v); // padding never counts, as in the core and TensorFlow
+        }
+      const js =
+        this.mode === 'max' ? Math.max(...vals) : vals.reduce((a, b) => a + b, 0) / vals.length;
       return html`<div class="math" aria-live="polite">
-        <div>${this.mode}(${vals.map(fmt).join(', ')}) <span class="muted">(padding cells are left out)</span></div>
-        <div class="total">= <span data-testid="conv-core-value" data-value=${String(core)}>${fmt(core)}</span> (core)
-          <span class=${Math.abs(js - core) < 1e-4 ? 'ok' : 'bad'}>JS check: ${fmt(js)}</span></div>
+        <div>
+          ${this.mode}(${vals.map(fmt).join(', ')})
+          <span class="muted">(padding cells are left out)</span>
+        </div>
+        <div class="total">
+          =
+          <span data-testid="conv-core-value" data-value=${String(core)}>${fmt(core)}</span> (core)
+          <span class=${Math.abs(js - core) < 1e-4 ? 'ok' : 'bad'}>JS check: ${fmt(js)}</span>
+        </div>
       </div>`;
     }
     const lines: TemplateResult[] = [];
@@ -345,22 +604,33 @@ export class ConvExplainer extends LitElement {
     for (let ch = 0; ch < s.C; ch++) {
       const terms: string[] = [];
       let sum = 0;
-      for (let dy = 0; dy < s.F; dy++) for (let dx = 0; dx < s.F; dx++) {
-        const v = at(iy0 + dy, ix0 + dx, ch);
-        const w = s.kernel[((dy * s.F + dx) * s.C + ch) * K + k];
-        terms.push(`${v === null ? '0' : term(v)}·${term(w)}`);
-        sum += (v ?? 0) * w;
-      }
+      for (let dy = 0; dy < s.F; dy++)
+        for (let dx = 0; dx < s.F; dx++) {
+          const v = at(iy0 + dy, ix0 + dx, ch);
+          const w = s.kernel[((dy * s.F + dx) * s.C + ch) * K + k];
+          terms.push(`${v === null ? '0' : term(v)}·${term(w)}`);
+          sum += (v ?? 0) * w;
+        }
       total += sum;
-      lines.push(html`<div>${s.C > 1 ? `channel ${ch}: ` : ''}${terms.join(' + ')} = ${fmt(sum)}</div>`);
+      lines.push(
+        html`<div>${s.C > 1 ? `channel ${ch}: ` : ''}${terms.join(' + ')} = ${fmt(sum)}</div>`,
+      );
     }
     const b = s.bias[k];
     const js = this.relu ? Math.max(0, total + b) : total + b;
     return html`<div class="math" aria-live="polite">
       ${lines}
-      <div>sum of products ${fmt(total)} + bias ${fmt(b)} = ${fmt(total + b)}${this.relu ? `; ReLU → ${fmt(Math.max(0, total + b))}` : '; no activation'}</div>
-      <div class="total">output (${oy}, ${ox}, ${k}) = <span data-testid="conv-core-value" data-value=${String(core)}>${fmt(core)}</span> (core)
-        <span class=${Math.abs(js - core) < 1e-4 ? 'ok' : 'bad'}>JS check of the products: ${fmt(js)} ${Math.abs(js - core) < 1e-4 ? '✓' : '✗'}</span></div>
+      <div>
+        sum of products ${fmt(total)} + bias ${fmt(b)} =
+        ${fmt(total + b)}${this.relu ? `; ReLU → ${fmt(Math.max(0, total + b))}` : '; no activation'}
+      </div>
+      <div class="total">
+        output (${oy}, ${ox}, ${k}) =
+        <span data-testid="conv-core-value" data-value=${String(core)}>${fmt(core)}</span> (core)
+        <span class=${Math.abs(js - core) < 1e-4 ? 'ok' : 'bad'}
+          >JS check of the products: ${fmt(js)} ${Math.abs(js - core) < 1e-4 ? '✓' : '✗'}</span
+        >
+      </div>
     </div>`;
   }
 }
@@ -374,7 +644,8 @@ function num(e: Event): number | null {
   return Number.isFinite(v) && v >= 1 ? v : null;
 }
 
-if (!customElements.get('cnn-conv-explainer')) customElements.define('cnn-conv-explainer', ConvExplainer);
+if (!customElements.get('cnn-conv-explainer'))
+  customElements.define('cnn-conv-explainer', ConvExplainer);
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -4,8 +4,16 @@
 // always come from the core.
 import type { Padding } from '../worker/protocol';
 
-export type PresetName = 'cs231n' | 'tf-valid-1' | 'tf-same-1' | 'tf-same-2' | 'tf-valid-2' | 'multichannel';
-export const PRESET_NAMES: PresetName[] = ['cs231n', 'tf-valid-1', 'tf-same-1', 'tf-same-2', 'tf-valid-2', 'multichannel'];
+export type PresetName =
+  'cs231n' | 'tf-valid-1' | 'tf-same-1' | 'tf-same-2' | 'tf-valid-2' | 'multichannel';
+export const PRESET_NAMES: PresetName[] = [
+  'cs231n',
+  'tf-valid-1',
+  'tf-same-1',
+  'tf-same-2',
+  'tf-valid-2',
+  'multichannel',
+];
 export const PRESET_LABELS: Record<PresetName, string> = {
   cs231n: 'cs231n demo: 5×5×3, two 3×3×3 filters, stride 2, pad 1',
   'tf-valid-1': 'tf.nn.conv2d 5×5, 3×3, VALID, stride 1',
@@ -29,10 +37,19 @@ export interface ConvSetup {
 }
 
 /** The numbers of a setup, from the same formulas as tests/native/kernels_known_values_test.cpp. */
-export function fillSetup(W: number, C: number, F: number, K: number, S: number, padding: Padding, cs231n: boolean): ConvSetup {
+export function fillSetup(
+  W: number,
+  C: number,
+  F: number,
+  K: number,
+  S: number,
+  padding: Padding,
+  cs231n: boolean,
+): ConvSetup {
   const input = new Float32Array(W * W * C);
   for (let r = 0; r < W; r++)
-    for (let c = 0; c < W; c++) for (let ch = 0; ch < C; ch++) input[(r * W + c) * C + ch] = (r * W + c + ch) % 3;
+    for (let c = 0; c < W; c++)
+      for (let ch = 0; ch < C; ch++) input[(r * W + c) * C + ch] = (r * W + c + ch) % 3;
   const kernel = new Float32Array(F * F * C * K);
   for (let ky = 0; ky < F; ky++)
     for (let kx = 0; kx < F; kx++)
@@ -76,7 +93,15 @@ export interface Formula {
  * its output size `out` and the padding it used before and after (for explicit padding, P is the
  * padding before). Display text only: the rules themselves are the core's window geometry.
  */
-export function formula(W: number, F: number, S: number, padding: Padding, out: number, padBefore: number, padAfter: number): Formula {
+export function formula(
+  W: number,
+  F: number,
+  S: number,
+  padding: Padding,
+  out: number,
+  padBefore: number,
+  padAfter: number,
+): Formula {
   if (padding === 'same') {
     const total = padBefore + padAfter;
     return {
@@ -86,7 +111,11 @@ export function formula(W: number, F: number, S: number, padding: Padding, out: 
       note: '',
     };
   }
-  if (padding === 'valid') return { formula: `VALID: out = ceil((W − F + 1)/S) = ceil((${W} − ${F} + 1)/${S}) = ${out}`, note: '' };
+  if (padding === 'valid')
+    return {
+      formula: `VALID: out = ceil((W − F + 1)/S) = ceil((${W} − ${F} + 1)/${S}) = ${out}`,
+      note: '',
+    };
   const P = padBefore;
   const num = W - F + 2 * P;
   const exact = num / S + 1;

@@ -41,27 +41,89 @@ export class ConvNetworkView extends LitElement {
   static styles = [
     panelStyles,
     css`
-      :host { border: none; padding: 0; }
-      .bar { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: center; margin: 8px 0; font-size: 0.9rem; }
-      .bar label { display: inline-flex; align-items: center; gap: 4px; }
-      input[type='number'] { width: 5em; }
-      .row { display: flex; flex-wrap: wrap; gap: 18px; }
-      figure { margin: 0; }
-      figcaption { font-size: 0.8rem; color: var(--muted, #5b6475); margin-bottom: 3px; }
-      .map { position: relative; display: inline-block; line-height: 0; }
-      canvas { image-rendering: pixelated; border: 1px solid var(--border, #d8dce3); }
-      .box { position: absolute; border: 2px solid var(--accent, #2563eb); box-sizing: border-box; pointer-events: none; }
-      canvas.out { cursor: crosshair; }
-      canvas:focus-visible { outline: 3px solid var(--accent, #2563eb); outline-offset: 2px; }
-      .math { font-family: var(--mono, monospace); font-size: 0.78rem; line-height: 1.5; overflow-wrap: anywhere; max-height: 220px; overflow: auto; }
-      .total { font-weight: 600; }
-      .ok { color: var(--good, #15803d); }
-      .bad { color: var(--bad, #b91c1c); }
+      :host {
+        border: none;
+        padding: 0;
+      }
+      .bar {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 8px 14px;
+        align-items: center;
+        margin: 8px 0;
+        font-size: 0.9rem;
+      }
+      .bar label {
+        display: inline-flex;
+        align-items: center;
+        gap: 4px;
+      }
+      input[type='number'] {
+        width: 5em;
+      }
+      .row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 18px;
+      }
+      figure {
+        margin: 0;
+      }
+      figcaption {
+        font-size: 0.8rem;
+        color: var(--muted, #5b6475);
+        margin-bottom: 3px;
+      }
+      .map {
+        position: relative;
+        display: inline-block;
+        line-height: 0;
+      }
+      canvas {
+        image-rendering: pixelated;
+        border: 1px solid var(--border, #d8dce3);
+      }
+      .box {
+        position: absolute;
+        border: 2px solid var(--accent, #2563eb);
+        box-sizing: border-box;
+        pointer-events: none;
+      }
+      canvas.out {
+        cursor: crosshair;
+      }
+      canvas:focus-visible {
+        outline: 3px solid var(--accent, #2563eb);
+        outline-offset: 2px;
+      }
+      .math {
+        font-family: var(--mono, monospace);
+        font-size: 0.78rem;
+        line-height: 1.5;
+        overflow-wrap: anywhere;
+        max-height: 220px;
+        overflow: auto;
+      }
+      .total {
+        font-weight: 600;
+      }
+      .ok {
+        color: var(--good, #15803d);
+      }
+      .bad {
+        color: var(--bad, #b91c1c);
+      }
     `,
   ];
 
   updated(changed: Map<string, unknown>) {
-    if (changed.has('client') || changed.has('modelVersion') || changed.has('layer') || changed.has('testIndex')) void this.load();
+    if (
+      changed.has('client') ||
+      changed.has('modelVersion') ||
+      changed.has('layer') ||
+      changed.has('testIndex')
+    )
+      void this.load();
     this.paint();
   }
 
@@ -70,7 +132,10 @@ export class ConvNetworkView extends LitElement {
     if (!c) return;
     const seq = ++this.seq;
     try {
-      const d = await c.request('inspect/layer-conv', { layer: this.layer, input: { kind: 'test', index: this.testIndex } });
+      const d = await c.request('inspect/layer-conv', {
+        layer: this.layer,
+        input: { kind: 'test', index: this.testIndex },
+      });
       if (seq !== this.seq) return;
       this.data = d;
       this.k = Math.min(this.k, d.kernelShape[3] - 1);
@@ -78,7 +143,8 @@ export class ConvNetworkView extends LitElement {
         // Start where channel k responds most, so the first products are not all zeros.
         const [, OW, K] = d.outputShape;
         let best = 0;
-        for (let i = 1; i < d.outputShape[0] * OW; i++) if (d.output[i * K + this.k] > d.output[best * K + this.k]) best = i;
+        for (let i = 1; i < d.outputShape[0] * OW; i++)
+          if (d.output[i * K + this.k] > d.output[best * K + this.k]) best = i;
         this.oy = Math.floor(best / OW);
         this.ox = best % OW;
         this.placed = true;
@@ -102,13 +168,23 @@ export class ConvNetworkView extends LitElement {
       const ch = 0;
       const plane = new Float32Array(H * W);
       for (let i = 0; i < H * W; i++) plane[i] = d.input[i * C + ch];
-      paintTiles(inCanvas, { tiles: 1, tileH: H, tileW: W, cols: 1, gap: 0 }, absMax(plane) || 1, (_t, y, x) => plane[y * W + x]);
+      paintTiles(
+        inCanvas,
+        { tiles: 1, tileH: H, tileW: W, cols: 1, gap: 0 },
+        absMax(plane) || 1,
+        (_t, y, x) => plane[y * W + x],
+      );
     }
     if (outCanvas) {
       const [OH, OW, K] = d.outputShape;
       const plane = new Float32Array(OH * OW);
       for (let i = 0; i < OH * OW; i++) plane[i] = d.output[i * K + this.k];
-      paintTiles(outCanvas, { tiles: 1, tileH: OH, tileW: OW, cols: 1, gap: 0 }, absMax(plane) || 1, (_t, y, x) => plane[y * OW + x]);
+      paintTiles(
+        outCanvas,
+        { tiles: 1, tileH: OH, tileW: OW, cols: 1, gap: 0 },
+        absMax(plane) || 1,
+        (_t, y, x) => plane[y * OW + x],
+      );
     }
   }
 
@@ -119,7 +195,12 @@ export class ConvNetworkView extends LitElement {
   }
 
   private onKey(e: KeyboardEvent) {
-    const m: Record<string, [number, number]> = { ArrowLeft: [0, -1], ArrowRight: [0, 1], ArrowUp: [-1, 0], ArrowDown: [1, 0] };
+    const m: Record<string, [number, number]> = {
+      ArrowLeft: [0, -1],
+      ArrowRight: [0, 1],
+      ArrowUp: [-1, 0],
+      ArrowDown: [1, 0],
+    };
     const d = m[e.key];
     if (!d) return;
     e.preventDefault();
@@ -140,15 +221,38 @@ export class ConvNetworkView extends LitElement {
     const d = this.data;
     return html`
       <div class="bar">
-        <label>Layer
-          <select aria-label="Conv layer" @change=${(e: Event) => (this.layer = Number((e.target as HTMLSelectElement).value))}>
+        <label
+          >Layer
+          <select
+            aria-label="Conv layer"
+            @change=${(e: Event) => (this.layer = Number((e.target as HTMLSelectElement).value))}
+          >
             ${(d?.convLayers ?? []).map((l) => html`<option value=${l.index} ?selected=${l.index === d?.layer}>${l.name}</option>`)}
           </select>
         </label>
-        <label>Test digit <input type="number" min="0" aria-label="Test digit for the explainer" .value=${String(this.testIndex)}
-          @change=${(e: Event) => (this.testIndex = Math.max(0, Math.min(Math.max(0, this.testCount - 1), Math.round(Number((e.target as HTMLInputElement).value)) || 0)))} /></label>
-        ${d ? html`<label>Output channel <input type="number" min="0" max=${d.kernelShape[3] - 1} aria-label="Output channel" .value=${String(this.k)}
-          @change=${(e: Event) => (this.k = Math.max(0, Math.min(d.kernelShape[3] - 1, Math.round(Number((e.target as HTMLInputElement).value)) || 0)))} /></label>` : nothing}
+        <label
+          >Test digit
+          <input
+            type="number"
+            min="0"
+            aria-label="Test digit for the explainer"
+            .value=${String(this.testIndex)}
+            @change=${(e: Event) => (this.testIndex = Math.max(0, Math.min(Math.max(0, this.testCount - 1), Math.round(Number((e.target as HTMLInputElement).value)) || 0)))}
+        /></label>
+        ${
+          d
+            ? html`<label
+                >Output channel
+                <input
+                  type="number"
+                  min="0"
+                  max=${d.kernelShape[3] - 1}
+                  aria-label="Output channel"
+                  .value=${String(this.k)}
+                  @change=${(e: Event) => (this.k = Math.max(0, Math.min(d.kernelShape[3] - 1, Math.round(Number((e.target as HTMLInputElement).value)) || 0)))}
+              /></label>`
+            : nothing
+        }
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       ${d ? this.renderBody(d) : nothing}
@@ -164,22 +268,45 @@ export class ConvNetworkView extends LitElement {
     const iy0 = this.oy * d.strideH - d.padTop;
     const ix0 = this.ox * d.strideW - d.padLeft;
     return html`
-      <p class="muted">${d.name}: input ${H}×${W}×${C}${d.label !== null ? ` (test digit #${this.testIndex}, a ${d.label})` : ''}, kernel ${KH}×${KW}×${C}×${K},
-        stride ${d.strideH}×${d.strideW}, padding ${d.padding} (core: top ${d.padTop}, left ${d.padLeft}, bottom ${d.padBottom}, right ${d.padRight}), activation ${d.activation} → output ${OH}×${OW}×${K}.</p>
+      <p class="muted">
+        ${d.name}: input
+        ${H}×${W}×${C}${d.label !== null ? ` (test digit #${this.testIndex}, a ${d.label})` : ''},
+        kernel ${KH}×${KW}×${C}×${K}, stride ${d.strideH}×${d.strideW}, padding ${d.padding} (core:
+        top ${d.padTop}, left ${d.padLeft}, bottom ${d.padBottom}, right ${d.padRight}), activation
+        ${d.activation} → output ${OH}×${OW}×${K}.
+      </p>
       <div class="row">
         <figure>
           <figcaption>Layer input, channel 0, with the window</figcaption>
           <div class="map">
-            <canvas class="in" style="width:${W * sIn}px;height:${H * sIn}px" role="img" aria-label="The layer's input with the receptive window"></canvas>
-            <div class="box" style="left:${ix0 * sIn}px;top:${iy0 * sIn}px;width:${KW * sIn}px;height:${KH * sIn}px"></div>
+            <canvas
+              class="in"
+              style="width:${W * sIn}px;height:${H * sIn}px"
+              role="img"
+              aria-label="The layer's input with the receptive window"
+            ></canvas>
+            <div
+              class="box"
+              style="left:${ix0 * sIn}px;top:${iy0 * sIn}px;width:${KW * sIn}px;height:${KH * sIn}px"
+            ></div>
           </div>
         </figure>
         <figure>
           <figcaption>Output channel ${this.k}: click or use the arrow keys</figcaption>
           <div class="map">
-            <canvas class="out" tabindex="0" style="width:${OW * sOut}px;height:${OH * sOut}px" role="img"
-              aria-label=${`Output channel ${this.k}; position ${this.oy}, ${this.ox}; arrow keys move it`} @keydown=${this.onKey} @click=${this.onClick}></canvas>
-            <div class="box" style="left:${this.ox * sOut}px;top:${this.oy * sOut}px;width:${sOut}px;height:${sOut}px"></div>
+            <canvas
+              class="out"
+              tabindex="0"
+              style="width:${OW * sOut}px;height:${OH * sOut}px"
+              role="img"
+              aria-label=${`Output channel ${this.k}; position ${this.oy}, ${this.ox}; arrow keys move it`}
+              @keydown=${this.onKey}
+              @click=${this.onClick}
+            ></canvas>
+            <div
+              class="box"
+              style="left:${this.ox * sOut}px;top:${this.oy * sOut}px;width:${sOut}px;height:${sOut}px"
+            ></div>
           </div>
         </figure>
       </div>
@@ -199,26 +326,42 @@ export class ConvNetworkView extends LitElement {
       let sum = 0;
       for (let dy = 0; dy < KH; dy++)
         for (let dx = 0; dx < KW; dx++) {
-          const y = iy0 + dy, x = ix0 + dx;
+          const y = iy0 + dy,
+            x = ix0 + dx;
           const v = y < 0 || x < 0 || y >= H || x >= W ? 0 : d.input[(y * W + x) * C + ch];
           const w = d.kernel[((dy * KW + dx) * C + ch) * K + this.k];
           terms.push(`${term(v)}·${term(w)}`);
           sum += v * w;
         }
       total += sum;
-      if (ch < MAX_PRODUCT_CHANNELS) lines.push(html`<div>${C > 1 ? `ch ${ch}: ` : ''}${terms.join(' + ')} = ${fmt(sum)}</div>`);
+      if (ch < MAX_PRODUCT_CHANNELS)
+        lines.push(html`<div>${C > 1 ? `ch ${ch}: ` : ''}${terms.join(' + ')} = ${fmt(sum)}</div>`);
       else channelSums.push(`ch ${ch}: ${fmt(sum)}`);
     }
     const b = d.bias ? d.bias[this.k] : 0;
     const z = total + b;
-    const js = activate(d.activation, (k) => (k === this.k ? z : preActivation(d, iy0, ix0, k)), this.k, K);
+    const js = activate(
+      d.activation,
+      (k) => (k === this.k ? z : preActivation(d, iy0, ix0, k)),
+      this.k,
+      K,
+    );
     const core = d.output[(this.oy * OW + this.ox) * K + this.k];
     return html`<div class="math" aria-live="polite">
       ${lines}
       ${channelSums.length ? html`<div>other channels' sums: ${channelSums.join(', ')}</div>` : nothing}
-      <div>sum of products ${fmt(total)} + bias ${fmt(b)} = ${fmt(z)}${d.activation === 'linear' ? '; linear' : `; ${d.activation} → ${fmt(js)}`}</div>
-      <div class="total">output (${this.oy}, ${this.ox}, ${this.k}) = <span data-testid="net-core-value">${fmt(core)}</span> (the network's own activation, computed by the core)
-        <span class=${Math.abs(js - core) < 1e-3 * Math.max(1, Math.abs(core)) ? 'ok' : 'bad'}>JS check: ${fmt(js)}</span></div>
+      <div>
+        sum of products ${fmt(total)} + bias ${fmt(b)} =
+        ${fmt(z)}${d.activation === 'linear' ? '; linear' : `; ${d.activation} → ${fmt(js)}`}
+      </div>
+      <div class="total">
+        output (${this.oy}, ${this.ox}, ${this.k}) =
+        <span data-testid="net-core-value">${fmt(core)}</span> (the network's own activation,
+        computed by the core)
+        <span class=${Math.abs(js - core) < 1e-3 * Math.max(1, Math.abs(core)) ? 'ok' : 'bad'}
+          >JS check: ${fmt(js)}</span
+        >
+      </div>
     </div>`;
   }
 }
@@ -230,9 +373,11 @@ function preActivation(d: LayerConv, iy0: number, ix0: number, k: number): numbe
   let z = d.bias ? d.bias[k] : 0;
   for (let dy = 0; dy < KH; dy++)
     for (let dx = 0; dx < KW; dx++) {
-      const y = iy0 + dy, x = ix0 + dx;
+      const y = iy0 + dy,
+        x = ix0 + dx;
       if (y < 0 || x < 0 || y >= H || x >= W) continue;
-      for (let ch = 0; ch < C; ch++) z += d.input[(y * W + x) * C + ch] * d.kernel[((dy * KW + dx) * C + ch) * K + k];
+      for (let ch = 0; ch < C; ch++)
+        z += d.input[(y * W + x) * C + ch] * d.kernel[((dy * KW + dx) * C + ch) * K + k];
     }
   return z;
 }
@@ -257,4 +402,5 @@ function activate(name: string, z: (c: number) => number, k: number, K: number):
   }
 }
 
-if (!customElements.get('cnn-conv-network-view')) customElements.define('cnn-conv-network-view', ConvNetworkView);
+if (!customElements.get('cnn-conv-network-view'))
+  customElements.define('cnn-conv-network-view', ConvNetworkView);

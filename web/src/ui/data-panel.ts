@@ -3,7 +3,12 @@
 // shows images and bytes arrived while training already runs, and offers a retry when a shard
 // fails. It reads files and hands them up; the worker and the core check them.
 import { LitElement, css, html } from 'lit';
-import { MAX_IDX_FILE_BYTES, tooLargeMessage, type DataInfo, type IdxFiles } from '../worker/protocol';
+import {
+  MAX_IDX_FILE_BYTES,
+  tooLargeMessage,
+  type DataInfo,
+  type IdxFiles,
+} from '../worker/protocol';
 import { formatCount, panelStyles } from './shared-styles';
 
 export interface DataProgress {
@@ -13,8 +18,11 @@ export interface DataProgress {
 }
 
 /** Picks the four IDX files out of a selection by their usual names. */
-export function matchIdxFiles(files: File[]): { files: Record<keyof IdxFiles, File> } | { error: string } {
-  const pick = (set: RegExp, kind: RegExp) => files.find((f) => set.test(f.name.toLowerCase()) && kind.test(f.name.toLowerCase()));
+export function matchIdxFiles(
+  files: File[],
+): { files: Record<keyof IdxFiles, File> } | { error: string } {
+  const pick = (set: RegExp, kind: RegExp) =>
+    files.find((f) => set.test(f.name.toLowerCase()) && kind.test(f.name.toLowerCase()));
   const train = /train/;
   const test = /t10k|test/;
   const images = /image|idx3/;
@@ -86,13 +94,20 @@ export class DataPanel extends LitElement {
     }
     const m = matchIdxFiles(files);
     if ('error' in m) {
-      this.dispatchEvent(new CustomEvent('data-error', { detail: m.error, bubbles: true, composed: true }));
+      this.dispatchEvent(
+        new CustomEvent('data-error', { detail: m.error, bubbles: true, composed: true }),
+      );
       return;
     }
     const order: Array<keyof IdxFiles> = ['trainImages', 'trainLabels', 'testImages', 'testLabels'];
     const buffers = await Promise.all(order.map((k) => m.files[k].arrayBuffer()));
     const detail = {
-      files: { trainImages: buffers[0], trainLabels: buffers[1], testImages: buffers[2], testLabels: buffers[3] } as IdxFiles,
+      files: {
+        trainImages: buffers[0],
+        trainLabels: buffers[1],
+        testImages: buffers[2],
+        testLabels: buffers[3],
+      } as IdxFiles,
       names: order.map((k) => m.files[k].name),
     };
     this.dispatchEvent(new CustomEvent('data-files', { detail, bubbles: true, composed: true }));
@@ -111,40 +126,51 @@ export class DataPanel extends LitElement {
     const complete = info.trainCount >= info.trainTotal && info.testCount >= info.testTotal;
     if (complete)
       return html`<p data-testid="data-info">
-        <strong>${info.source}</strong>: ${formatCount(info.trainCount)} training and ${formatCount(info.testCount)} test
-        images, ${info.rows}×${info.cols}.
-      </p>
-      ${this.notKeptLine(info)}`;
+          <strong>${info.source}</strong>: ${formatCount(info.trainCount)} training and
+          ${formatCount(info.testCount)} test images, ${info.rows}×${info.cols}.
+        </p>
+        ${this.notKeptLine(info)}`;
     const p = this.progress;
     const mb = (b: number) => (b / 1e6).toFixed(1);
     // Live bytes while a shard downloads; the arrived shards' sizes otherwise.
     const loaded = Math.max(info.bytesLoaded, p && !this.busy ? p.loaded : 0);
     const pct = info.bytesTotal > 0 ? Math.min(100, (100 * loaded) / info.bytesTotal) : 0;
     return html`<p data-testid="data-info">
-        <strong>${info.source}</strong> ${info.arriving ? 'is arriving' : 'is partly loaded'}: training images
-        <span data-testid="train-loaded" data-value=${info.trainCount}>${formatCount(info.trainCount)}</span> /
-        ${formatCount(info.trainTotal)} · test images
-        <span data-testid="test-loaded" data-value=${info.testCount}>${formatCount(info.testCount)}</span> /
+        <strong>${info.source}</strong> ${info.arriving ? 'is arriving' : 'is partly loaded'}:
+        training images
+        <span data-testid="train-loaded" data-value=${info.trainCount}
+          >${formatCount(info.trainCount)}</span
+        >
+        / ${formatCount(info.trainTotal)} · test images
+        <span data-testid="test-loaded" data-value=${info.testCount}
+          >${formatCount(info.testCount)}</span
+        >
+        /
         ${formatCount(info.testTotal)}${info.bytesTotal > 0 ? html` · <span data-testid="bytes-loaded">${mb(loaded)} / ${mb(info.bytesTotal)} MB</span>` : ''}
       </p>
       ${info.arriving ? html`<progress aria-label="MNIST arriving" max="100" .value=${pct}></progress>` : ''}
       <p class="muted" data-testid="data-epoch-note">
         You can train now: new images join the training as they arrive. An epoch still counts
-        ${formatCount(info.epochSize)} examples, repeating the ${formatCount(info.trainCount)} present until the rest is in.
+        ${formatCount(info.epochSize)} examples, repeating the ${formatCount(info.trainCount)}
+        present until the rest is in.
       </p>
       ${this.notKeptLine(info)}
-      ${info.streamError
-        ? html`<p class="error" role="alert" data-testid="data-stream-error">${info.streamError}</p>
-            <button data-testid="data-retry" @click=${this.retry}>Retry the download</button>`
-        : ''}`;
+      ${
+        info.streamError
+          ? html`<p class="error" role="alert" data-testid="data-stream-error">
+                ${info.streamError}
+              </p>
+              <button data-testid="data-retry" @click=${this.retry}>Retry the download</button>`
+          : ''
+      }`;
   }
 
   /** The site's data could not be kept for the next visit. */
   private notKeptLine(info: DataInfo) {
     if (info.keptOffline) return '';
     return html`<p class="muted" data-testid="data-not-kept">
-      This browser does not let the page keep ${info.source} for offline use (private window, storage full or
-      blocked): it downloads again on the next visit.
+      This browser does not let the page keep ${info.source} for offline use (private window,
+      storage full or blocked): it downloads again on the next visit.
     </p>`;
   }
 
@@ -153,27 +179,39 @@ export class DataPanel extends LitElement {
     const pct = p && p.total > 0 ? Math.min(100, (100 * p.loaded) / p.total) : 0;
     return html`
       <h2>Data</h2>
-      ${this.busy && p
-        ? html`<p class="muted" role="status">
-              ${p.fromCache ? 'Reading MNIST from the offline cache' : 'Downloading MNIST'}… ${(p.loaded / 1e6).toFixed(1)} of
-              ${(p.total / 1e6).toFixed(1)} MB
-            </p>
-            <progress aria-label="Data loading progress" max="100" .value=${pct}></progress>`
-        : this.busy
-          ? html`<p class="muted" role="status">Loading data…</p>`
-          : ''}
+      ${
+        this.busy && p
+          ? html`<p class="muted" role="status">
+                ${p.fromCache ? 'Reading MNIST from the offline cache' : 'Downloading MNIST'}…
+                ${(p.loaded / 1e6).toFixed(1)} of ${(p.total / 1e6).toFixed(1)} MB
+              </p>
+              <progress aria-label="Data loading progress" max="100" .value=${pct}></progress>`
+          : this.busy
+            ? html`<p class="muted" role="status">Loading data…</p>`
+            : ''
+      }
       ${this.info ? this.infoLine(this.info) : !this.busy ? html`<p class="muted">No data loaded.</p>` : ''}
       ${this.error ? html`<p class="error" role="alert" data-testid="data-error">${this.error}</p>` : ''}
       <div class="row">
         <label class="file"
           ><span class="muted">Your own IDX files:</span>
-          <input type="file" multiple accept=".gz,application/gzip,application/octet-stream,*" aria-label="Load your own IDX files (four files: train and test images and labels)" @change=${this.pick} ?disabled=${this.busy}
+          <input
+            type="file"
+            multiple
+            accept=".gz,application/gzip,application/octet-stream,*"
+            aria-label="Load your own IDX files (four files: train and test images and labels)"
+            @change=${this.pick}
+            ?disabled=${this.busy}
         /></label>
-        ${this.info && this.info.source !== 'MNIST'
-          ? html`<button @click=${this.mnist} ?disabled=${this.busy}>Use MNIST</button>`
-          : !this.info && this.error && !this.busy
-            ? html`<button data-testid="data-mnist-retry" @click=${this.mnist}>Load MNIST again</button>`
-            : ''}
+        ${
+          this.info && this.info.source !== 'MNIST'
+            ? html`<button @click=${this.mnist} ?disabled=${this.busy}>Use MNIST</button>`
+            : !this.info && this.error && !this.busy
+              ? html`<button data-testid="data-mnist-retry" @click=${this.mnist}>
+                  Load MNIST again
+                </button>`
+              : ''
+        }
       </div>
     `;
   }

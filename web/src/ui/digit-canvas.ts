@@ -4,7 +4,12 @@
 // and alt text is the caller's job too.
 
 /** Fills a rows x cols canvas with gray(i) in 0..255 for pixel i. */
-function paintGray(canvas: HTMLCanvasElement, rows: number, cols: number, gray: (i: number) => number): void {
+function paintGray(
+  canvas: HTMLCanvasElement,
+  rows: number,
+  cols: number,
+  gray: (i: number) => number,
+): void {
   if (canvas.width !== cols) canvas.width = cols;
   if (canvas.height !== rows) canvas.height = rows;
   const ctx = canvas.getContext('2d');
@@ -20,15 +25,26 @@ function paintGray(canvas: HTMLCanvasElement, rows: number, cols: number, gray: 
 }
 
 /** Image `offset` of a set of rows x cols byte images, byte v drawn as gray 255 - v. */
-export function drawDigit(canvas: HTMLCanvasElement, pixels: Uint8Array, rows: number, cols: number, offset = 0): void {
+export function drawDigit(
+  canvas: HTMLCanvasElement,
+  pixels: Uint8Array,
+  rows: number,
+  cols: number,
+  offset = 0,
+): void {
   const start = offset * rows * cols;
   paintGray(canvas, rows, cols, (i) => 255 - (pixels[start + i] ?? 0));
 }
 
 /** rows x cols floats in [0, 1] as bright ink on black (the MNIST look); null draws black. */
-export function drawGray(canvas: HTMLCanvasElement, values: Float32Array | null, rows: number, cols: number): void {
+export function drawGray(
+  canvas: HTMLCanvasElement,
+  values: Float32Array | null,
+  rows: number,
+  cols: number,
+): void {
   paintGray(canvas, rows, cols, (i) => {
-    const v = values ? values[i] ?? 0 : 0;
+    const v = values ? (values[i] ?? 0) : 0;
     return Math.round(255 * Math.min(1, Math.max(0, Number.isFinite(v) ? v : 0)));
   });
 }

@@ -51,12 +51,18 @@ export class DigitPad extends LitElement {
   firstUpdated() {
     this.standalone.start();
     // Alone, fetch the model while the reader is still looking at the pad.
-    if (this.standalone.own) void this.standalone.need('pretrained').catch((e: Error) => (this.status = `The pretrained model could not be loaded: ${e.message}`));
+    if (this.standalone.own)
+      void this.standalone
+        .need('pretrained')
+        .catch(
+          (e: Error) => (this.status = `The pretrained model could not be loaded: ${e.message}`),
+        );
   }
 
   updated(changed: Map<string, unknown>) {
     // A new or retrained model reads the drawing again.
-    if (changed.has('modelVersion') && changed.get('modelVersion') !== undefined && this.last) void this.submit({ ...this.last, final: false });
+    if (changed.has('modelVersion') && changed.get('modelVersion') !== undefined && this.last)
+      void this.submit({ ...this.last, final: false });
   }
 
   /** Removes every stroke (and tells the listeners). */
@@ -88,7 +94,11 @@ export class DigitPad extends LitElement {
     try {
       const client = await this.standalone.need('pretrained');
       const gray = input.gray.slice(); // transferred, not cloned: the original stays for a re-read
-      const r = await client.request('digit/predict', { gray, height: input.height, width: input.width, withMaps: false }, [gray.buffer]);
+      const r = await client.request(
+        'digit/predict',
+        { gray, height: input.height, width: input.width, withMaps: false },
+        [gray.buffer],
+      );
       pad.preview = r.image;
       pad.probabilities = r.probabilities;
       this.status = this.standalone.own
@@ -161,7 +171,9 @@ export class DigitPad extends LitElement {
   }
 
   private drawn(detail: DigitDrawnDetail) {
-    this.dispatchEvent(new CustomEvent<DigitDrawnDetail>('digit-drawn', { detail, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent<DigitDrawnDetail>('digit-drawn', { detail, bubbles: true, composed: true }),
+    );
   }
 
   render() {

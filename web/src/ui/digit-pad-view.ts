@@ -232,7 +232,10 @@ export class DigitPadView extends LitElement {
 
   private onKeyDown(e: KeyboardEvent) {
     const k = e.key;
-    if (k === 'Backspace' || ((e.ctrlKey || e.metaKey) && !e.shiftKey && (k === 'z' || k === 'Z'))) {
+    if (
+      k === 'Backspace' ||
+      ((e.ctrlKey || e.metaKey) && !e.shiftKey && (k === 'z' || k === 'Z'))
+    ) {
       e.preventDefault();
       this.undo();
     } else if (k === 'Delete' || k === 'Escape') {
@@ -311,9 +314,17 @@ export class DigitPadView extends LitElement {
       this.announceArmed = !empty;
       if (empty) this.liveText = '';
     }
-    const detail: DigitInputDetail = { gray: this.readGray(), height: SIZE, width: SIZE, final, at };
+    const detail: DigitInputDetail = {
+      gray: this.readGray(),
+      height: SIZE,
+      width: SIZE,
+      final,
+      at,
+    };
     this.lastEmit = performance.now(); // after the read, so dispatches are >= THROTTLE_MS apart
-    this.dispatchEvent(new CustomEvent<DigitInputDetail>('digit-input', { detail, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent<DigitInputDetail>('digit-input', { detail, bubbles: true, composed: true }),
+    );
   }
 
   // ---- lifecycle -------------------------------------------------------------------------
@@ -338,7 +349,12 @@ export class DigitPadView extends LitElement {
 
   protected updated(changed: Map<PropertyKey, unknown>): void {
     if (changed.has('preview')) this.drawPreview();
-    if (changed.has('probabilities') && this.announceArmed && this.probabilities && this.probabilities.length > 0) {
+    if (
+      changed.has('probabilities') &&
+      this.announceArmed &&
+      this.probabilities &&
+      this.probabilities.length > 0
+    ) {
       // Wait a moment so that a late answer to an earlier, non-final input is superseded.
       if (this.announceTimer !== null) clearTimeout(this.announceTimer);
       this.announceTimer = setTimeout(() => {
@@ -378,9 +394,17 @@ export class DigitPadView extends LitElement {
             ></canvas>
             ${this.strokeCount === 0 && !this.hasPhoto ? html`<div class="hint" aria-hidden="true">Draw a digit here</div>` : nothing}
           </div>
-          <span id="pad-keys" class="sr-only">Backspace or Control+Z undoes the last stroke; Delete or Escape clears the pad.</span>
+          <span id="pad-keys" class="sr-only"
+            >Backspace or Control+Z undoes the last stroke; Delete or Escape clears the pad.</span
+          >
           <div class="buttons">
-            <button data-testid="pad-undo" aria-keyshortcuts="Backspace Control+Z" title="Undo the last stroke (Backspace, Ctrl+Z)" ?disabled=${this.strokeCount === 0} @click=${() => this.undo()}>
+            <button
+              data-testid="pad-undo"
+              aria-keyshortcuts="Backspace Control+Z"
+              title="Undo the last stroke (Backspace, Ctrl+Z)"
+              ?disabled=${this.strokeCount === 0}
+              @click=${() => this.undo()}
+            >
               Undo
             </button>
             <button
@@ -413,7 +437,14 @@ export class DigitPadView extends LitElement {
         <div class="out-col">
           <div class="top-row">
             <figure>
-              <canvas class="preview" data-testid="pad-preview" width="28" height="28" role="img" aria-label="The drawing as the model sees it, 28 by 28 pixels"></canvas>
+              <canvas
+                class="preview"
+                data-testid="pad-preview"
+                width="28"
+                height="28"
+                role="img"
+                aria-label="The drawing as the model sees it, 28 by 28 pixels"
+              ></canvas>
               <figcaption>What the model sees (28×28)</figcaption>
             </figure>
             <div class="top" data-testid="pad-top" data-class=${top >= 0 ? String(top) : nothing}>
@@ -424,29 +455,39 @@ export class DigitPadView extends LitElement {
           </div>
           <ol class="probs" data-testid="pad-probs" aria-label="Probability of each digit">
             ${Array.from({ length: 10 }, (_, c) => {
-              const p = probs ? probs[c] ?? 0 : 0;
+              const p = probs ? (probs[c] ?? 0) : 0;
               const w = Math.min(100, Math.max(0, p * 100));
               return html`<li class=${c === top ? 'is-top' : ''} data-class=${c}>
                 <span class="cls">${c}</span>
-                <span class="track" aria-hidden="true"><span class="fill" style="display:block;width:${w.toFixed(1)}%"></span></span>
+                <span class="track" aria-hidden="true"
+                  ><span class="fill" style="display:block;width:${w.toFixed(1)}%"></span
+                ></span>
                 <span class="p">${probs ? pct(p) : '–'}</span>
               </li>`;
             })}
           </ol>
           <div class="meta">
             ${this.status ? html`<span data-testid="pad-status">${this.status}</span>` : nothing}
-            ${latency !== null && Number.isFinite(latency)
-              ? html`<span class="num" data-testid="pad-latency">prediction in ${latency < 10 ? latency.toFixed(1) : Math.round(latency)} ms</span>`
-              : nothing}
+            ${
+              latency !== null && Number.isFinite(latency)
+                ? html`<span class="num" data-testid="pad-latency"
+                    >prediction in ${latency < 10 ? latency.toFixed(1) : Math.round(latency)}
+                    ms</span
+                  >`
+                : nothing
+            }
           </div>
-          <div class="sr-only" aria-live="polite" aria-atomic="true" data-testid="pad-live">${this.liveText}</div>
+          <div class="sr-only" aria-live="polite" aria-atomic="true" data-testid="pad-live">
+            ${this.liveText}
+          </div>
         </div>
       </div>
     `;
   }
 }
 
-if (!customElements.get('cnn-digit-pad-view')) customElements.define('cnn-digit-pad-view', DigitPadView);
+if (!customElements.get('cnn-digit-pad-view'))
+  customElements.define('cnn-digit-pad-view', DigitPadView);
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -145,9 +145,9 @@ export class EvalPanel extends LitElement {
   ];
 
   declare report: EvalReport | null;
-  private declare _sel: { t: number; p: number } | null;
+  declare private _sel: { t: number; p: number } | null;
   /** The confusion cell that takes Tab focus (roving tabindex), as t * classes + p. */
-  private declare _focus: number;
+  declare private _focus: number;
 
   constructor() {
     super();
@@ -190,41 +190,50 @@ export class EvalPanel extends LitElement {
   protected render() {
     const r = this.report;
     const title = html`<h2 class="title">Evaluation on the test set</h2>`;
-    if (!r) return html`${title}<p class="hint">Train one epoch or press Evaluate to see test results here.</p>`;
+    if (!r)
+      return html`${title}
+        <p class="hint">Train one epoch or press Evaluate to see test results here.</p>`;
     return html`
       ${title}
       <p class="headline">
         <strong>${pct(r.accuracy, 2)}</strong> test accuracy<br />
         <span class="sub"
           >loss ${r.loss.toFixed(4)} ·
-          ${r.count < r.total
-            ? `${r.count.toLocaleString('en-US')} of ${r.total.toLocaleString('en-US')} test examples (the rest had not arrived)`
-            : `${r.count.toLocaleString('en-US')} test examples`}
-          · epoch
-          ${r.epoch.toFixed(2)}, step ${r.step.toLocaleString('en-US')}</span
+          ${
+            r.count < r.total
+              ? `${r.count.toLocaleString('en-US')} of ${r.total.toLocaleString('en-US')} test examples (the rest had not arrived)`
+              : `${r.count.toLocaleString('en-US')} test examples`
+          }
+          · epoch ${r.epoch.toFixed(2)}, step ${r.step.toLocaleString('en-US')}</span
         >
       </p>
       <h3 id="per-class">Accuracy per digit</h3>
       <ul class="classes" aria-labelledby="per-class">
         ${r.perClass.map(
-          (a, c) => html`<li>
-            <span>${c}</span>
-            <span class="track" aria-hidden="true"
-              ><span class="fill" style="width:${Number.isFinite(a) ? (a * 100).toFixed(1) : 0}%"></span
-            ></span>
-            <span title=${`${r.classCount[c] ?? 0} test examples`}>${pct(a)}</span>
-          </li>`,
+          (a, c) =>
+            html`<li>
+              <span>${c}</span>
+              <span class="track" aria-hidden="true"
+                ><span
+                  class="fill"
+                  style="width:${Number.isFinite(a) ? (a * 100).toFixed(1) : 0}%"
+                ></span
+              ></span>
+              <span title=${`${r.classCount[c] ?? 0} test examples`}>${pct(a)}</span>
+            </li>`,
         )}
       </ul>
       <h3>Confusion matrix</h3>
       <div class="scroll">${this._renderMatrix(r)}</div>
-      ${this._galleries
-        ? html`${this._renderCellGallery(r)}
-            <section class="gallery" data-testid="least-sure" aria-labelledby="least-sure-title">
-              <h3 id="least-sure-title">The test digits the model is least sure about</h3>
-              ${r.leastSure.length ? renderExampleList(r.leastSure, r.images, this._cards) : html`<p class="note">None.</p>`}
-            </section>`
-        : ''}
+      ${
+        this._galleries
+          ? html`${this._renderCellGallery(r)}
+              <section class="gallery" data-testid="least-sure" aria-labelledby="least-sure-title">
+                <h3 id="least-sure-title">The test digits the model is least sure about</h3>
+                ${r.leastSure.length ? renderExampleList(r.leastSure, r.images, this._cards) : html`<p class="note">None.</p>`}
+              </section>`
+          : ''
+      }
     `;
   }
 
@@ -242,7 +251,10 @@ export class EvalPanel extends LitElement {
       const frac = rowTotal[t] > 0 ? n / rowTotal[t] : 0;
       // Off-diagonal fractions are small, so a square root makes a few percent visible. The tint
       // stops where the dark count on it still reads at 4.5:1 (65% green, 60% red).
-      const tint = n === 0 ? 0 : Math.round((diag ? 65 : 60) * (diag ? frac : Math.min(1, 0.1 + Math.sqrt(frac) * 1.4)));
+      const tint =
+        n === 0
+          ? 0
+          : Math.round((diag ? 65 : 60) * (diag ? frac : Math.min(1, 0.1 + Math.sqrt(frac) * 1.4)));
       const selected = this._sel?.t === t && this._sel?.p === p;
       const disabled = !diag && n === 0;
       const cls = [diag ? 'diag' : '', n === 0 ? 'zero' : ''].join(' ');
@@ -265,7 +277,8 @@ export class EvalPanel extends LitElement {
     };
     return html`<table data-testid="confusion">
       <caption>
-        Rows: true digit, columns: predicted digit. Select a cell off the diagonal to see its mistakes.
+        Rows: true digit, columns: predicted digit. Select a cell off the diagonal to see its
+        mistakes.
       </caption>
       <thead>
         <tr>
@@ -278,11 +291,12 @@ export class EvalPanel extends LitElement {
       </thead>
       <tbody>
         ${digits.map(
-          (t) => html`<tr>
-            ${t === 0 ? html`<th class="axis v" rowspan=${C} scope="rowgroup">true</th>` : nothing}
-            <th scope="row">${t}</th>
-            ${digits.map((p) => cell(t, p))}
-          </tr>`,
+          (t) =>
+            html`<tr>
+              ${t === 0 ? html`<th class="axis v" rowspan=${C} scope="rowgroup">true</th>` : nothing}
+              <th scope="row">${t}</th>
+              ${digits.map((p) => cell(t, p))}
+            </tr>`,
         )}
       </tbody>
     </table>`;
@@ -303,9 +317,13 @@ export class EvalPanel extends LitElement {
       <h3 id="cell-title" aria-live="polite">
         Misclassified: true ${t} predicted as ${p} (showing ${shown.length} of ${total})
       </h3>
-      ${total > shown.length
-        ? html`<p class="note">Only the first ${r.perCellLimit} examples of each cell are kept.</p>`
-        : nothing}
+      ${
+        total > shown.length
+          ? html`<p class="note">
+              Only the first ${r.perCellLimit} examples of each cell are kept.
+            </p>`
+          : nothing
+      }
       ${shown.length ? renderExampleList(shown, r.images, this._cards) : html`<p class="note">No examples in this cell.</p>`}
     </section>`;
   }

@@ -12,16 +12,36 @@ const pct = (p: number) => `${(p * 100).toFixed(p >= 0.995 || p < 0.1 ? 1 : 0)}%
 /** A short spoken summary of the probabilities: the three most likely classes. */
 function probsLabel(probs: number[]): string {
   const order = probs.map((p, c) => [p, c] as const).sort((a, b) => b[0] - a[0]);
-  return 'probabilities: ' + order.slice(0, 3).map(([p, c]) => `${c} ${pct(p)}`).join(', ');
+  return (
+    'probabilities: ' +
+    order
+      .slice(0, 3)
+      .map(([p, c]) => `${c} ${pct(p)}`)
+      .join(', ')
+  );
 }
 
-const BAR_COLOURS = { true: '#15803d', pred: '#b91c1c', other: '#5b6475', track: '#eef0f3', text: '#5b6475' };
+const BAR_COLOURS = {
+  true: '#15803d',
+  pred: '#b91c1c',
+  other: '#5b6475',
+  track: '#eef0f3',
+  text: '#5b6475',
+};
 
 /** Ten bars in one small canvas (one element, not forty): true class green, predicted red. */
-function drawProbabilities(canvas: HTMLCanvasElement, probs: number[], label: number, predicted: number): void {
+function drawProbabilities(
+  canvas: HTMLCanvasElement,
+  probs: number[],
+  label: number,
+  predicted: number,
+): void {
   const ctx = canvas.getContext('2d');
   if (!ctx) return;
-  const w = canvas.width, h = canvas.height, n = probs.length, barH = h - 8;
+  const w = canvas.width,
+    h = canvas.height,
+    n = probs.length,
+    barH = h - 8;
   const slot = w / n;
   ctx.clearRect(0, 0, w, h);
   ctx.font = '7px sans-serif';
@@ -33,7 +53,8 @@ function drawProbabilities(canvas: HTMLCanvasElement, probs: number[], label: nu
     ctx.fillRect(x + 0.5, 0, slot - 1, barH);
     const p = probs[c];
     const bh = p > 0 ? Math.max(1.5, p * barH) : 0;
-    ctx.fillStyle = c === label ? BAR_COLOURS.true : c === predicted ? BAR_COLOURS.pred : BAR_COLOURS.other;
+    ctx.fillStyle =
+      c === label ? BAR_COLOURS.true : c === predicted ? BAR_COLOURS.pred : BAR_COLOURS.other;
     ctx.fillRect(x + 0.5, barH - bh, slot - 1, bh);
     ctx.fillStyle = BAR_COLOURS.text;
     ctx.fillText(String(c), x + slot / 2, h);
@@ -47,7 +68,8 @@ export function renderExampleCard(e: ExampleRef, images: DigitImages): TemplateR
     if (el instanceof HTMLCanvasElement) drawProbabilities(el, e.probs, e.label, e.predicted);
   };
   const draw = (el?: Element) => {
-    if (el instanceof HTMLCanvasElement) drawDigit(el, images.pixels, images.rows, images.cols, e.image);
+    if (el instanceof HTMLCanvasElement)
+      drawDigit(el, images.pixels, images.rows, images.cols, e.image);
   };
   return html`
     <li class="card" data-testid="example" data-index=${e.index}>
@@ -62,14 +84,25 @@ export function renderExampleCard(e: ExampleRef, images: DigitImages): TemplateR
       <span class="meta"
         >#${e.index} <span class=${ok ? 'ok' : 'wrong'}>${e.label}→${e.predicted}</span></span
       >
-      <canvas class="probs" width="80" height="30" role="img" aria-label=${probsLabel(e.probs)} ${ref(drawBars)}></canvas>
+      <canvas
+        class="probs"
+        width="80"
+        height="30"
+        role="img"
+        aria-label=${probsLabel(e.probs)}
+        ${ref(drawBars)}
+      ></canvas>
       <span class="top">top ${top}: ${pct(e.probs[top] ?? 0)}</span>
     </li>
   `;
 }
 
 /** The first `limit` cards of a list (the panel raises the limit a few cards per task). */
-export function renderExampleList(list: ExampleRef[], images: DigitImages, limit = Infinity): TemplateResult {
+export function renderExampleList(
+  list: ExampleRef[],
+  images: DigitImages,
+  limit = Infinity,
+): TemplateResult {
   return html`<ul class="cards">
     ${list.slice(0, limit).map((e) => renderExampleCard(e, images))}
   </ul>`;

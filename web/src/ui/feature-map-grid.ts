@@ -3,7 +3,15 @@
 // channel enlarges it and reads out the value under the pointer. It draws what it is given; the
 // worker computes the maps (asked by the inspect panel, or by <cnn-feature-maps>).
 import { LitElement, css, html, nothing } from 'lit';
-import { absMax, columnsFor, divergingCss, gridSize, paintTiles, valueRange, type TileLayout } from '../charts/colormap';
+import {
+  absMax,
+  columnsFor,
+  divergingCss,
+  gridSize,
+  paintTiles,
+  valueRange,
+  type TileLayout,
+} from '../charts/colormap';
 import type { FeatureMap } from '../worker/protocol';
 
 const GAP = 1;
@@ -24,7 +32,7 @@ function layoutOf(m: FeatureMap): { layout: TileLayout; scale: number; channels:
   if (m.shape.length === 3) {
     const [h, w, c] = m.shape;
     const scale = Math.max(1, Math.min(8, Math.round(56 / Math.max(h, w))));
-    const cols = columnsFor(c, w * scale, GAP * scale, MAX_GRID_WIDTH) ;
+    const cols = columnsFor(c, w * scale, GAP * scale, MAX_GRID_WIDTH);
     return { layout: { tiles: c, tileH: h, tileW: w, cols, gap: GAP }, scale, channels: c };
   }
   const n = m.shape.reduce((a, b) => a * b, 1);
@@ -53,7 +61,8 @@ function readerOf(m: FeatureMap): (tile: number, y: number, x: number) => number
   };
 }
 
-const fmt = (v: number) => (Math.abs(v) >= 100 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(2) : v.toFixed(3));
+const fmt = (v: number) =>
+  Math.abs(v) >= 100 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(2) : v.toFixed(3);
 
 export class FeatureMapGrid extends LitElement {
   static properties = {
@@ -142,7 +151,13 @@ export class FeatureMapGrid extends LitElement {
   willUpdate() {
     this.shown = this.maps.map((map) => {
       const l = layoutOf(map);
-      return { map, ...l, absMax: absMax(map.data), range: valueRange(map.data), at: readerOf(map) };
+      return {
+        map,
+        ...l,
+        absMax: absMax(map.data),
+        range: valueRange(map.data),
+        at: readerOf(map),
+      };
     });
     if (this.sel && !this.shown[this.sel.layer]) this.sel = null;
   }
@@ -177,7 +192,13 @@ export class FeatureMapGrid extends LitElement {
     const x = mx - col * cw;
     const y = my - row * ch;
     const tile = row * s.layout.cols + col;
-    if (x >= s.layout.tileW || y >= s.layout.tileH || tile >= s.layout.tiles || col >= s.layout.cols) return null;
+    if (
+      x >= s.layout.tileW ||
+      y >= s.layout.tileH ||
+      tile >= s.layout.tiles ||
+      col >= s.layout.cols
+    )
+      return null;
     return { tile, x, y };
   }
 
@@ -195,7 +216,12 @@ export class FeatureMapGrid extends LitElement {
   private key(ev: KeyboardEvent, layer: number) {
     const s = this.shown[layer];
     const cur = this.sel?.layer === layer ? this.sel.tile : -1;
-    const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: s.layout.cols, ArrowUp: -s.layout.cols }[ev.key];
+    const step = {
+      ArrowRight: 1,
+      ArrowLeft: -1,
+      ArrowDown: s.layout.cols,
+      ArrowUp: -s.layout.cols,
+    }[ev.key];
     if (step === undefined && ev.key !== 'Escape') return;
     ev.preventDefault();
     if (ev.key === 'Escape') {
@@ -203,19 +229,33 @@ export class FeatureMapGrid extends LitElement {
       return;
     }
     const tile = Math.max(0, Math.min(s.layout.tiles - 1, cur < 0 ? 0 : cur + step!));
-    this.sel = { layer, tile, y: Math.floor(s.layout.tileH / 2), x: Math.floor(s.layout.tileW / 2), pinned: true };
+    this.sel = {
+      layer,
+      tile,
+      y: Math.floor(s.layout.tileH / 2),
+      x: Math.floor(s.layout.tileW / 2),
+      pinned: true,
+    };
   }
 
   private renderDetail() {
     const f = this.sel;
-    if (!f) return html`<p class="muted" style="font-size:0.8rem;margin:4px 0">Hover or tap a map to enlarge it; arrow keys move between channels.</p>`;
+    if (!f)
+      return html`<p class="muted" style="font-size:0.8rem;margin:4px 0">
+        Hover or tap a map to enlarge it; arrow keys move between channels.
+      </p>`;
     const s = this.shown[f.layer];
     const v = s.at(f.tile, f.y, f.x);
     return html`<div class="detail" data-testid="map-detail">
       <canvas class="zoom" aria-hidden="true"></canvas>
       <div>
-        <div><b>${s.map.index < 0 ? 'input' : `layer ${s.map.index}`}</b> ${s.map.type}${s.channels > 1 ? `, channel ${f.tile}` : ''}</div>
-        <div>at (${f.y}, ${f.x}): <b class="num">${Number.isFinite(v) ? fmt(v) : String(v)}</b></div>
+        <div>
+          <b>${s.map.index < 0 ? 'input' : `layer ${s.map.index}`}</b>
+          ${s.map.type}${s.channels > 1 ? `, channel ${f.tile}` : ''}
+        </div>
+        <div>
+          at (${f.y}, ${f.x}): <b class="num">${Number.isFinite(v) ? fmt(v) : String(v)}</b>
+        </div>
         ${f.pinned ? html`<button @click=${() => (this.sel = null)} style="margin-top:4px">Unpin</button>` : nothing}
       </div>
     </div>`;
@@ -226,29 +266,34 @@ export class FeatureMapGrid extends LitElement {
     const ramp = `linear-gradient(to right, ${[-1, -0.5, 0, 0.5, 1].map(divergingCss).join(', ')})`;
     return html`
       ${this.caption ? html`<p class="muted" style="margin:0 0 4px">${this.caption}</p>` : nothing}
-      <div class="legend"><span>−max</span><span class="ramp" style="background:${ramp}"></span><span>+max (per layer)</span></div>
+      <div class="legend">
+        <span>−max</span><span class="ramp" style="background:${ramp}"></span
+        ><span>+max (per layer)</span>
+      </div>
       ${this.renderDetail()}
       ${this.shown.map(
-        (s, i) => html`<div class="layer" data-testid="feature-layer">
-          <div class="head">
-            <b>${s.map.index < 0 ? 'input' : `${s.map.index} ${s.map.type}`}</b><br />
-            <span class="muted">${s.map.shape.join('×')}</span><br />
-            <span class="muted num">[${fmt(s.range[0])}, ${fmt(s.range[1])}]</span>
-          </div>
-          <canvas
-            class="maps"
-            tabindex="0"
-            role="img"
-            aria-label=${`${s.map.index < 0 ? 'Input' : `Layer ${s.map.index} (${s.map.type})`} output, ${s.map.shape.join(' by ')}, values from ${fmt(s.range[0])} to ${fmt(s.range[1])}`}
-            @pointermove=${(e: PointerEvent) => this.hover(e, i)}
-            @pointerdown=${(e: PointerEvent) => this.tap(e, i)}
-            @pointerleave=${() => !this.sel?.pinned && (this.sel = null)}
-            @keydown=${(e: KeyboardEvent) => this.key(e, i)}
-          ></canvas>
-        </div>`,
+        (s, i) =>
+          html`<div class="layer" data-testid="feature-layer">
+            <div class="head">
+              <b>${s.map.index < 0 ? 'input' : `${s.map.index} ${s.map.type}`}</b><br />
+              <span class="muted">${s.map.shape.join('×')}</span><br />
+              <span class="muted num">[${fmt(s.range[0])}, ${fmt(s.range[1])}]</span>
+            </div>
+            <canvas
+              class="maps"
+              tabindex="0"
+              role="img"
+              aria-label=${`${s.map.index < 0 ? 'Input' : `Layer ${s.map.index} (${s.map.type})`} output, ${s.map.shape.join(' by ')}, values from ${fmt(s.range[0])} to ${fmt(s.range[1])}`}
+              @pointermove=${(e: PointerEvent) => this.hover(e, i)}
+              @pointerdown=${(e: PointerEvent) => this.tap(e, i)}
+              @pointerleave=${() => !this.sel?.pinned && (this.sel = null)}
+              @keydown=${(e: KeyboardEvent) => this.key(e, i)}
+            ></canvas>
+          </div>`,
       )}
     `;
   }
 }
 
-if (!customElements.get('cnn-feature-map-grid')) customElements.define('cnn-feature-map-grid', FeatureMapGrid);
+if (!customElements.get('cnn-feature-map-grid'))
+  customElements.define('cnn-feature-map-grid', FeatureMapGrid);

@@ -117,7 +117,9 @@ export class FeatureMaps extends LitElement {
     if (key === this.shownKey) return;
     this.shownKey = key;
     const seq = ++this.seq;
-    const input: InspectInput = drawn ? { kind: 'image', image: this.drawnImage!.slice() } : { kind: 'test', index: this.digit };
+    const input: InspectInput = drawn
+      ? { kind: 'image', image: this.drawnImage!.slice() }
+      : { kind: 'test', index: this.digit };
     this.busy = true;
     try {
       const c = await this.standalone.need('pretrained', 'mnist-test');
@@ -141,17 +143,40 @@ export class FeatureMaps extends LitElement {
   render() {
     return html`
       <div class="bar" role="group" aria-label="Which digit">
-        <button aria-label="Previous test digit" @click=${() => this.setDigit(this.digit - 1)}>‹</button>
-        <label>Test digit
-          <input type="number" min="0" max=${TEST_COUNT - 1} aria-label="Test digit number" .value=${String(this.digit)}
-            @change=${(e: Event) => this.setDigit(Number((e.target as HTMLInputElement).value) || 0)} />
+        <button aria-label="Previous test digit" @click=${() => this.setDigit(this.digit - 1)}>
+          ‹
+        </button>
+        <label
+          >Test digit
+          <input
+            type="number"
+            min="0"
+            max=${TEST_COUNT - 1}
+            aria-label="Test digit number"
+            .value=${String(this.digit)}
+            @change=${(e: Event) => this.setDigit(Number((e.target as HTMLInputElement).value) || 0)}
+          />
         </label>
-        <button aria-label="Next test digit" @click=${() => this.setDigit(this.digit + 1)}>›</button>
-        <button @click=${() => this.setDigit(Math.floor(Math.random() * TEST_COUNT))}>Random</button>
-        ${this.for
-          ? html`<button ?disabled=${!this.drawnImage} aria-pressed=${this.source === 'drawn' ? 'true' : 'false'}
-              @click=${() => { this.source = 'drawn'; void this.fetch(); }}>Your drawing</button>`
-          : nothing}
+        <button aria-label="Next test digit" @click=${() => this.setDigit(this.digit + 1)}>
+          ›
+        </button>
+        <button @click=${() => this.setDigit(Math.floor(Math.random() * TEST_COUNT))}>
+          Random
+        </button>
+        ${
+          this.for
+            ? html`<button
+                ?disabled=${!this.drawnImage}
+                aria-pressed=${this.source === 'drawn' ? 'true' : 'false'}
+                @click=${() => {
+                  this.source = 'drawn';
+                  void this.fetch();
+                }}
+              >
+                Your drawing
+              </button>`
+            : nothing
+        }
         ${this.busy ? html`<span class="muted" role="status">Loading…</span>` : nothing}
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}

@@ -98,7 +98,12 @@ export class FilterView extends LitElement {
   willUpdate() {
     this.plans = this.filters.map((f) => {
       if (f.type === 'conv2d') return planConv(f);
-      return planDense(f) ?? { f, skip: `reads ${f.shape[0]} features that are not laid out as an image, so there are no templates to show (${f.shape[0]}×${f.shape[1]} weights)` };
+      return (
+        planDense(f) ?? {
+          f,
+          skip: `reads ${f.shape[0]} features that are not laid out as an image, so there are no templates to show (${f.shape[0]}×${f.shape[1]} weights)`,
+        }
+      );
     });
   }
 
@@ -119,12 +124,22 @@ export class FilterView extends LitElement {
     if (!this.filters.length) return html`<p>No convolution or dense weights to show.</p>`;
     return html`${this.plans.map((p) =>
       'skip' in p
-        ? html`<section><h3>${p.f.index} ${p.f.type}</h3><p>The last layer ${p.skip}.</p></section>`
+        ? html`<section>
+            <h3>${p.f.index} ${p.f.type}</h3>
+            <p>The last layer ${p.skip}.</p>
+          </section>`
         : html`<section data-testid="filter-layer">
-            <h3>${p.title} <span style="font-weight:normal">(${p.f.name}, max |w| ${p.absMax.toPrecision(3)})</span></h3>
+            <h3>
+              ${p.title}
+              <span style="font-weight:normal"
+                >(${p.f.name}, max |w| ${p.absMax.toPrecision(3)})</span
+              >
+            </h3>
             <p>${p.note}</p>
             <!-- Focusable so that a large layer scrolls from the keyboard too. -->
-            <div class="scroll" tabindex="0" role="group" aria-label=${`${p.title} weights`}><canvas role="img" aria-label=${`${p.title} weights: ${p.note}`}></canvas></div>
+            <div class="scroll" tabindex="0" role="group" aria-label=${`${p.title} weights`}>
+              <canvas role="img" aria-label=${`${p.title} weights: ${p.note}`}></canvas>
+            </div>
           </section>`,
     )}${nothing}`;
   }

@@ -4,7 +4,13 @@
 // with two requests in flight, so inspection costs training little.
 import { LitElement, css, html, nothing } from 'lit';
 import type { WorkerClient } from '../worker/client';
-import type { FeatureMap, FilterTensor, LayerStats, PadModel, TrainState } from '../worker/protocol';
+import type {
+  FeatureMap,
+  FilterTensor,
+  LayerStats,
+  PadModel,
+  TrainState,
+} from '../worker/protocol';
 import './feature-map-grid';
 import './filter-view';
 import './layer-stats';
@@ -98,7 +104,10 @@ export class InspectPanel extends LitElement {
 
   /** What the current view shows is a function of this key; a new key means a new request. */
   private key(): string {
-    const input = this.source === 'drawn' ? `drawn:${this.drawnVersion}:${this.padModel}` : `test:${this.testIndex}`;
+    const input =
+      this.source === 'drawn'
+        ? `drawn:${this.drawnVersion}:${this.padModel}`
+        : `test:${this.testIndex}`;
     return `${this.view}|${this.modelVersion}|${this.step}|${this.testCount}|${this.view === 'maps' ? input : ''}`;
   }
   private drawnVersion = 0;
@@ -134,11 +143,16 @@ export class InspectPanel extends LitElement {
     const c = this.client!;
     if (this.view === 'maps') {
       if (this.source === 'drawn' && this.drawn) {
-        const r = await c.request('inspect/activations', { input: { kind: 'image', image: this.drawn.slice() }, model: this.padModel });
+        const r = await c.request('inspect/activations', {
+          input: { kind: 'image', image: this.drawn.slice() },
+          model: this.padModel,
+        });
         this.maps = r.layers;
         this.mapsCaption = `The drawn digit through the ${r.model === 'pretrained' ? 'pretrained' : 'current'} network: it reads ${formatReading(r.probabilities)}.`;
       } else {
-        const r = await c.request('inspect/activations', { input: { kind: 'test', index: this.testIndex } });
+        const r = await c.request('inspect/activations', {
+          input: { kind: 'test', index: this.testIndex },
+        });
         this.maps = r.layers;
         this.mapsCaption = `Test digit #${this.testIndex} (a ${r.label}): the network reads ${formatReading(r.probabilities)}.`;
       }
@@ -165,26 +179,76 @@ export class InspectPanel extends LitElement {
       <h2>Inside the network</h2>
       ${tabStrip({ label: 'Inspection views', tabs, selected: this.view, select: (v) => (this.view = v), panel: 'inspect-view' })}
       <div class="bar">
-        ${this.view === 'maps'
-          ? html`<label><input type="radio" name="src" .checked=${this.source === 'test'} @change=${() => (this.source = 'test')} /> Test digit</label>
-              <button aria-label="Previous test digit" @click=${() => this.setIndex(this.testIndex - 1)}>‹</button>
-              <input type="number" aria-label="Test digit number" min="0" .value=${String(this.testIndex)} @change=${(e: Event) => this.setIndex(Number((e.target as HTMLInputElement).value))} />
-              <button aria-label="Next test digit" @click=${() => this.setIndex(this.testIndex + 1)}>›</button>
-              <button @click=${() => this.setIndex(Math.floor(Math.random() * this.testCount))}>Random</button>
-              <label><input type="radio" name="src" .checked=${this.source === 'drawn'} ?disabled=${!this.drawn} @change=${() => (this.source = 'drawn')} /> The drawn digit</label>`
-          : nothing}
-        <label title="Refresh about once a second while training"><input type="checkbox" .checked=${this.live} @change=${(e: Event) => (this.live = (e.target as HTMLInputElement).checked)} /> Live during training</label>
+        ${
+          this.view === 'maps'
+            ? html`<label
+                  ><input
+                    type="radio"
+                    name="src"
+                    .checked=${this.source === 'test'}
+                    @change=${() => (this.source = 'test')}
+                  />
+                  Test digit</label
+                >
+                <button
+                  aria-label="Previous test digit"
+                  @click=${() => this.setIndex(this.testIndex - 1)}
+                >
+                  ‹
+                </button>
+                <input
+                  type="number"
+                  aria-label="Test digit number"
+                  min="0"
+                  .value=${String(this.testIndex)}
+                  @change=${(e: Event) => this.setIndex(Number((e.target as HTMLInputElement).value))}
+                />
+                <button
+                  aria-label="Next test digit"
+                  @click=${() => this.setIndex(this.testIndex + 1)}
+                >
+                  ›
+                </button>
+                <button @click=${() => this.setIndex(Math.floor(Math.random() * this.testCount))}>
+                  Random
+                </button>
+                <label
+                  ><input
+                    type="radio"
+                    name="src"
+                    .checked=${this.source === 'drawn'}
+                    ?disabled=${!this.drawn}
+                    @change=${() => (this.source = 'drawn')}
+                  />
+                  The drawn digit</label
+                >`
+            : nothing
+        }
+        <label title="Refresh about once a second while training"
+          ><input
+            type="checkbox"
+            .checked=${this.live}
+            @change=${(e: Event) => (this.live = (e.target as HTMLInputElement).checked)}
+          />
+          Live during training</label
+        >
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <div id="inspect-view" role="tabpanel">
-        ${this.view === 'maps'
-          ? html`<cnn-feature-map-grid .maps=${this.maps} .caption=${this.mapsCaption}></cnn-feature-map-grid>`
-          : this.view === 'filters'
-            ? html`<cnn-filter-view .filters=${this.filters}></cnn-filter-view>`
-            : html`<cnn-layer-stats .stats=${this.stats}></cnn-layer-stats>`}
+        ${
+          this.view === 'maps'
+            ? html`<cnn-feature-map-grid
+                .maps=${this.maps}
+                .caption=${this.mapsCaption}
+              ></cnn-feature-map-grid>`
+            : this.view === 'filters'
+              ? html`<cnn-filter-view .filters=${this.filters}></cnn-filter-view>`
+              : html`<cnn-layer-stats .stats=${this.stats}></cnn-layer-stats>`
+        }
       </div>
     `;
   }
 }
 
-if (!customElements.get('cnn-inspect-panel')) customElements.define('cnn-inspect-panel', InspectPanel);
+if (!customElements.get('cnn-inspect-panel'))
+  customElements.define('cnn-inspect-panel', InspectPanel);

@@ -64,17 +64,63 @@ export class KernelPlayground extends LitElement {
   static styles = [
     panelStyles,
     css`
-      .row { display: flex; flex-wrap: wrap; gap: 18px; align-items: flex-start; }
-      .kernel { display: grid; grid-template-columns: repeat(3, 4.2em); gap: 4px; }
-      .kernel input { width: 100%; text-align: right; }
-      .bar { display: flex; flex-wrap: wrap; gap: 8px 14px; align-items: center; margin: 8px 0; font-size: 0.9rem; }
-      .bar label { display: inline-flex; align-items: center; gap: 4px; }
-      .bar .src { display: inline-flex; flex-wrap: wrap; align-items: center; gap: 6px 10px; }
-      .bar.use { margin-top: 14px; padding-top: 10px; border-top: 1px solid var(--border, #d8dce3); }
-      input[type='number'].idx { width: 5.5em; }
-      figure { margin: 0; }
-      figcaption { font-size: 0.8rem; color: var(--muted, #5b6475); margin-bottom: 3px; }
-      canvas { width: 168px; height: 168px; image-rendering: pixelated; border: 1px solid var(--border, #d8dce3); background: #000; }
+      .row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 18px;
+        align-items: flex-start;
+      }
+      .kernel {
+        display: grid;
+        grid-template-columns: repeat(3, 4.2em);
+        gap: 4px;
+      }
+      .kernel input {
+        width: 100%;
+        text-align: right;
+      }
+      .bar {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 8px 14px;
+        align-items: center;
+        margin: 8px 0;
+        font-size: 0.9rem;
+      }
+      .bar label {
+        display: inline-flex;
+        align-items: center;
+        gap: 4px;
+      }
+      .bar .src {
+        display: inline-flex;
+        flex-wrap: wrap;
+        align-items: center;
+        gap: 6px 10px;
+      }
+      .bar.use {
+        margin-top: 14px;
+        padding-top: 10px;
+        border-top: 1px solid var(--border, #d8dce3);
+      }
+      input[type='number'].idx {
+        width: 5.5em;
+      }
+      figure {
+        margin: 0;
+      }
+      figcaption {
+        font-size: 0.8rem;
+        color: var(--muted, #5b6475);
+        margin-bottom: 3px;
+      }
+      canvas {
+        width: 168px;
+        height: 168px;
+        image-rendering: pixelated;
+        border: 1px solid var(--border, #d8dce3);
+        background: #000;
+      }
     `,
   ];
 
@@ -157,10 +203,22 @@ export class KernelPlayground extends LitElement {
     if (!c || this.filterBusy) return;
     this.filterBusy = true;
     try {
-      const p = await c.request('model/set-filter', { layer: -1, filter: this.filterIndex, kernel: Float32Array.from(this.kernel), kh: 3, kw: 3 });
+      const p = await c.request('model/set-filter', {
+        layer: -1,
+        filter: this.filterIndex,
+        kernel: Float32Array.from(this.kernel),
+        kh: 3,
+        kw: 3,
+      });
       this.filterStatus = describePlacement(p);
       this.filterError = '';
-      this.dispatchEvent(new CustomEvent<FilterPlacement>('model-changed', { detail: p, bubbles: true, composed: true }));
+      this.dispatchEvent(
+        new CustomEvent<FilterPlacement>('model-changed', {
+          detail: p,
+          bubbles: true,
+          composed: true,
+        }),
+      );
     } catch (e) {
       this.filterError = `The kernel was not copied: ${(e as Error).message}.`;
       this.filterStatus = '';
@@ -182,7 +240,8 @@ export class KernelPlayground extends LitElement {
       for (const v of this.output) hi = Math.max(hi, Math.abs(v));
       // Clamped output is on the 0..255 scale already; otherwise scale by its own largest |value|.
       paint(outC, this.output, this.clamp ? 255 : hi || 1);
-      let lo = Infinity, top = -Infinity;
+      let lo = Infinity,
+        top = -Infinity;
       for (const v of this.output) {
         lo = Math.min(lo, v);
         top = Math.max(top, v);
@@ -203,29 +262,82 @@ export class KernelPlayground extends LitElement {
     return html`
       <h2>Kernel playground <small>a 3×3 filter on a digit, applied by the core</small></h2>
       <div class="bar">
-        <label>Preset
-          <select aria-label="Kernel preset" data-testid="kernel-preset" @change=${(e: Event) => {
-            const name = (e.target as HTMLSelectElement).value;
-            if (PRESETS[name]) {
-              this.kernel = PRESETS[name].slice();
-              void this.apply();
-            }
-          }}>
+        <label
+          >Preset
+          <select
+            aria-label="Kernel preset"
+            data-testid="kernel-preset"
+            @change=${(e: Event) => {
+              const name = (e.target as HTMLSelectElement).value;
+              if (PRESETS[name]) {
+                this.kernel = PRESETS[name].slice();
+                void this.apply();
+              }
+            }}
+          >
             ${Object.keys(PRESETS).map((n) => html`<option value=${n} ?selected=${sameKernel(PRESETS[n], this.kernel)}>${n}</option>`)}
             ${Object.values(PRESETS).some((k) => sameKernel(k, this.kernel)) ? nothing : html`<option selected value="">custom</option>`}
           </select>
         </label>
         <span role="radiogroup" aria-label="Digit to filter" class="src">
-          <label><input type="radio" name="kernel-src" data-testid="kernel-source-test" .checked=${this.source === 'test'} @change=${() => this.setSource('test')} /> MNIST test digit</label>
-          <input class="idx" type="number" min="0" aria-label="Test digit for the kernel" .value=${String(this.testIndex)}
-            @change=${(e: Event) => { this.testIndex = Math.max(0, Math.round(Number((e.target as HTMLInputElement).value)) || 0); this.setSource('test'); }} />
-          <label title=${this.drawn ? 'The digit on the pad, prepared like MNIST' : 'Draw a digit on the pad first'}
-            ><input type="radio" name="kernel-src" data-testid="kernel-source-drawn" .checked=${this.source === 'drawn'} @change=${() => this.setSource('drawn')} />
+          <label
+            ><input
+              type="radio"
+              name="kernel-src"
+              data-testid="kernel-source-test"
+              .checked=${this.source === 'test'}
+              @change=${() => this.setSource('test')}
+            />
+            MNIST test digit</label
+          >
+          <input
+            class="idx"
+            type="number"
+            min="0"
+            aria-label="Test digit for the kernel"
+            .value=${String(this.testIndex)}
+            @change=${(e: Event) => {
+              this.testIndex = Math.max(
+                0,
+                Math.round(Number((e.target as HTMLInputElement).value)) || 0,
+              );
+              this.setSource('test');
+            }}
+          />
+          <label
+            title=${this.drawn ? 'The digit on the pad, prepared like MNIST' : 'Draw a digit on the pad first'}
+            ><input
+              type="radio"
+              name="kernel-src"
+              data-testid="kernel-source-drawn"
+              .checked=${this.source === 'drawn'}
+              @change=${() => this.setSource('drawn')}
+            />
             ${this.drawn ? 'the digit you drew' : html`the digit you drew <span class="muted">(nothing drawn yet)</span>`}</label
           >
         </span>
-        <label><input type="checkbox" .checked=${this.relu} @change=${(e: Event) => { this.relu = (e.target as HTMLInputElement).checked; void this.apply(); }} /> ReLU</label>
-        <label><input type="checkbox" .checked=${this.clamp} @change=${(e: Event) => { this.clamp = (e.target as HTMLInputElement).checked; void this.apply(); }} /> Clamp at 255</label>
+        <label
+          ><input
+            type="checkbox"
+            .checked=${this.relu}
+            @change=${(e: Event) => {
+              this.relu = (e.target as HTMLInputElement).checked;
+              void this.apply();
+            }}
+          />
+          ReLU</label
+        >
+        <label
+          ><input
+            type="checkbox"
+            .checked=${this.clamp}
+            @change=${(e: Event) => {
+              this.clamp = (e.target as HTMLInputElement).checked;
+              void this.apply();
+            }}
+          />
+          Clamp at 255</label
+        >
       </div>
       ${this.error ? html`<p class="error" role="alert">${this.error}</p>` : nothing}
       <div class="row">
@@ -233,32 +345,69 @@ export class KernelPlayground extends LitElement {
           <figcaption>Kernel</figcaption>
           <div class="kernel" role="group" aria-label="3 by 3 kernel">
             ${this.kernel.map(
-              (v, i) => html`<input type="number" step="any" aria-label=${`Kernel row ${Math.floor(i / 3) + 1} column ${(i % 3) + 1}`}
-                .value=${fmt(v)} @change=${(e: Event) => this.setCell(i, Number((e.target as HTMLInputElement).value))} />`,
+              (v, i) =>
+                html`<input
+                  type="number"
+                  step="any"
+                  aria-label=${`Kernel row ${Math.floor(i / 3) + 1} column ${(i % 3) + 1}`}
+                  .value=${fmt(v)}
+                  @change=${(e: Event) => this.setCell(i, Number((e.target as HTMLInputElement).value))}
+                />`,
             )}
           </div>
         </figure>
         <figure>
           <figcaption>${this.status || 'Input'}</figcaption>
-          <canvas data-testid="kernel-input" width="28" height="28" role="img" aria-label="The input digit"></canvas>
+          <canvas
+            data-testid="kernel-input"
+            width="28"
+            height="28"
+            role="img"
+            aria-label="The input digit"
+          ></canvas>
         </figure>
         <figure>
-          <figcaption>Output (SAME padding${this.relu ? ', ReLU' : ''}${this.clamp ? ', clamp 255' : ''}) ${this.outRange}</figcaption>
-          <canvas data-testid="kernel-output" width="28" height="28" role="img" aria-label="The filtered digit"></canvas>
+          <figcaption>
+            Output (SAME padding${this.relu ? ', ReLU' : ''}${this.clamp ? ', clamp 255' : ''})
+            ${this.outRange}
+          </figcaption>
+          <canvas
+            data-testid="kernel-output"
+            width="28"
+            height="28"
+            role="img"
+            aria-label="The filtered digit"
+          ></canvas>
         </figure>
       </div>
       <div class="bar use" role="group" aria-label="Use the kernel in the network">
-        <label>Filter <input class="idx" type="number" min="0" data-testid="kernel-filter-index" aria-label="First-layer filter number" .value=${String(this.filterIndex)}
-          @change=${(e: Event) => (this.filterIndex = Math.max(0, Math.round(Number((e.target as HTMLInputElement).value)) || 0))} /></label>
-        <button data-testid="kernel-use-filter" ?disabled=${this.filterBusy} @click=${() => void this.useAsFilter()}>Use as a first-layer filter</button>
+        <label
+          >Filter
+          <input
+            class="idx"
+            type="number"
+            min="0"
+            data-testid="kernel-filter-index"
+            aria-label="First-layer filter number"
+            .value=${String(this.filterIndex)}
+            @change=${(e: Event) => (this.filterIndex = Math.max(0, Math.round(Number((e.target as HTMLInputElement).value)) || 0))}
+        /></label>
+        <button
+          data-testid="kernel-use-filter"
+          ?disabled=${this.filterBusy}
+          @click=${() => void this.useAsFilter()}
+        >
+          Use as a first-layer filter
+        </button>
         ${this.filterStatus ? html`<span role="status" data-testid="kernel-filter-status">${this.filterStatus}</span>` : nothing}
       </div>
       ${this.filterError ? html`<p class="error" role="alert" data-testid="kernel-filter-error">${this.filterError}</p>` : nothing}
       <p class="muted">
-        The nine numbers go into the network as weights exactly as they are, and its bias stays. The network sees pixels on 0..1, not
-        0..255, so there "edge detect" gives outputs up to 8; ReLU and clamp here only shape this preview (the layer uses its own
-        activation). In a 5×5 layer the 3×3 kernel sits in the centre with zeros around it, which filters exactly like the 3×3 alone.
-        Training then goes on from your filter.
+        The nine numbers go into the network as weights exactly as they are, and its bias stays. The
+        network sees pixels on 0..1, not 0..255, so there "edge detect" gives outputs up to 8; ReLU
+        and clamp here only shape this preview (the layer uses its own activation). In a 5×5 layer
+        the 3×3 kernel sits in the centre with zeros around it, which filters exactly like the 3×3
+        alone. Training then goes on from your filter.
       </p>
     `;
   }
@@ -271,7 +420,8 @@ function sameKernel(a: number[], b: number[]): boolean {
 /** What model/set-filter did, in one sentence. */
 function describePlacement(p: FilterPlacement): string {
   const size = `${p.layerKh}×${p.layerKw}`;
-  const where = p.offsetY || p.offsetX ? ` (${size}: the 3×3 sits in the centre, zeros around it)` : '';
+  const where =
+    p.offsetY || p.offsetX ? ` (${size}: the 3×3 sits in the centre, zeros around it)` : '';
   return `Copied into filter ${p.filter} of ${p.layerName}${where}; its bias is unchanged.`;
 }
 
@@ -288,7 +438,8 @@ function paint(canvas: HTMLCanvasElement, values: Float32Array | null, scale: nu
   ctx.putImageData(img, 0, 0);
 }
 
-if (!customElements.get('cnn-kernel-playground')) customElements.define('cnn-kernel-playground', KernelPlayground);
+if (!customElements.get('cnn-kernel-playground'))
+  customElements.define('cnn-kernel-playground', KernelPlayground);
 
 declare global {
   interface HTMLElementTagNameMap {

@@ -7,11 +7,35 @@ import { panelStyles } from './shared-styles';
 
 type FieldKind = 'int' | 'float' | 'padding' | 'activation' | 'bool';
 const FIELDS: Record<string, Array<[string, FieldKind, unknown]>> = {
-  conv2d: [['filters', 'int', 8], ['kernel', 'int', 3], ['stride', 'int', 1], ['padding', 'padding', 'valid'], ['activation', 'activation', 'relu'], ['l2', 'float', 0]],
-  maxpool2d: [['size', 'int', 2], ['stride', 'int', 2], ['padding', 'padding', 'valid']],
-  avgpool2d: [['size', 'int', 2], ['stride', 'int', 2], ['padding', 'padding', 'valid']],
-  lrn: [['depth_radius', 'int', 5], ['bias', 'float', 1], ['alpha', 'float', 1], ['beta', 'float', 0.5]],
-  dense: [['units', 'int', 10], ['activation', 'activation', 'relu'], ['l2', 'float', 0]],
+  conv2d: [
+    ['filters', 'int', 8],
+    ['kernel', 'int', 3],
+    ['stride', 'int', 1],
+    ['padding', 'padding', 'valid'],
+    ['activation', 'activation', 'relu'],
+    ['l2', 'float', 0],
+  ],
+  maxpool2d: [
+    ['size', 'int', 2],
+    ['stride', 'int', 2],
+    ['padding', 'padding', 'valid'],
+  ],
+  avgpool2d: [
+    ['size', 'int', 2],
+    ['stride', 'int', 2],
+    ['padding', 'padding', 'valid'],
+  ],
+  lrn: [
+    ['depth_radius', 'int', 5],
+    ['bias', 'float', 1],
+    ['alpha', 'float', 1],
+    ['beta', 'float', 0.5],
+  ],
+  dense: [
+    ['units', 'int', 10],
+    ['activation', 'activation', 'relu'],
+    ['l2', 'float', 0],
+  ],
   dropout: [['rate', 'float', 0.5]],
   flatten: [],
   activation: [['activation', 'activation', 'relu']],
@@ -89,7 +113,9 @@ export class LayerEditor extends LitElement {
   ];
 
   private change(layers: LayerSpec[]) {
-    this.dispatchEvent(new CustomEvent('layers-change', { detail: layers, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent('layers-change', { detail: layers, bubbles: true, composed: true }),
+    );
   }
 
   private setField(i: number, key: string, kind: FieldKind, raw: string) {
@@ -99,7 +125,13 @@ export class LayerEditor extends LitElement {
     else if (kind === 'float') l[key] = raw === '' ? undefined : Number(raw);
     else if (kind === 'bool') l[key] = raw === 'true';
     // Padding is "valid", "same" or a number of pixels on every side (the spec's integer form).
-    else if (kind === 'padding') l[key] = raw === 'valid' || raw === 'same' ? raw : raw === 'pixels' ? 1 : Math.max(0, Math.round(Number(raw)) || 0);
+    else if (kind === 'padding')
+      l[key] =
+        raw === 'valid' || raw === 'same'
+          ? raw
+          : raw === 'pixels'
+            ? 1
+            : Math.max(0, Math.round(Number(raw)) || 0);
     else l[key] = raw;
     if (l[key] === undefined) delete l[key];
     this.change(layers);
@@ -136,7 +168,13 @@ export class LayerEditor extends LitElement {
     this.change(layers);
   }
 
-  private field(i: number, l: LayerSpec, key: string, kind: FieldKind, def: unknown): TemplateResult {
+  private field(
+    i: number,
+    l: LayerSpec,
+    key: string,
+    kind: FieldKind,
+    def: unknown,
+  ): TemplateResult {
     const v = l[key];
     const label = `Layer ${i} ${key.replace('_', ' ')}`;
     if (kind === 'padding') return this.paddingField(i, key, v ?? def, label);
@@ -145,7 +183,11 @@ export class LayerEditor extends LitElement {
       const cur = v === undefined ? String(def) : String(v);
       return html`<label
         >${key}
-        <select aria-label=${label} ?disabled=${this.disabled} @change=${(e: Event) => this.setField(i, key, kind, (e.target as HTMLSelectElement).value)}>
+        <select
+          aria-label=${label}
+          ?disabled=${this.disabled}
+          @change=${(e: Event) => this.setField(i, key, kind, (e.target as HTMLSelectElement).value)}
+        >
           ${(opts.includes(cur) ? opts : [cur, ...opts]).map((o) => html`<option ?selected=${o === cur}>${o}</option>`)}
         </select></label
       >`;
@@ -172,51 +214,84 @@ export class LayerEditor extends LitElement {
     const set = (raw: string) => this.setField(i, key, 'padding', raw);
     return html`<label
         >${key}
-        <select aria-label=${label} ?disabled=${this.disabled} @change=${(e: Event) => set((e.target as HTMLSelectElement).value)}>
+        <select
+          aria-label=${label}
+          ?disabled=${this.disabled}
+          @change=${(e: Event) => set((e.target as HTMLSelectElement).value)}
+        >
           ${['valid', 'same', 'pixels'].map((o) => html`<option ?selected=${o === cur}>${o}</option>`)}
         </select></label
-      >${pixels
-        ? html`<label
-            >pixels
-            <input
-              type="number"
-              aria-label=${`Layer ${i} padding pixels`}
-              .value=${String(v)}
-              step="1"
-              min="0"
-              max="64"
-              ?disabled=${this.disabled}
-              @change=${(e: Event) => set((e.target as HTMLInputElement).value)}
-          /></label>`
-        : ''}`;
+      >${
+        pixels
+          ? html`<label
+              >pixels
+              <input
+                type="number"
+                aria-label=${`Layer ${i} padding pixels`}
+                .value=${String(v)}
+                step="1"
+                min="0"
+                max="64"
+                ?disabled=${this.disabled}
+                @change=${(e: Event) => set((e.target as HTMLInputElement).value)}
+            /></label>`
+          : ''
+      }`;
   }
 
   render() {
     return html`
       <ol aria-label="Layers">
         ${this.layers.map(
-          (l, i) => html`<li class=${i === this.errorLayer ? 'bad' : ''} data-testid="layer-row">
-            <span class="idx">${i}</span>
-            <select aria-label=${`Layer ${i} type`} ?disabled=${this.disabled} @change=${(e: Event) => this.setType(i, (e.target as HTMLSelectElement).value)}>
-              ${Object.keys(FIELDS).map((t) => html`<option ?selected=${t === l.type}>${t}</option>`)}
-            </select>
-            ${(FIELDS[l.type] ?? []).map(([k, kind, def]) => this.field(i, l, k, kind, def))}
-            <span class="tools">
-              <button aria-label=${`Move layer ${i} up`} ?disabled=${this.disabled || i === 0} @click=${() => this.move(i, -1)}>↑</button>
-              <button aria-label=${`Move layer ${i} down`} ?disabled=${this.disabled || i === this.layers.length - 1} @click=${() => this.move(i, 1)}>↓</button>
-              <button aria-label=${`Remove layer ${i}`} ?disabled=${this.disabled || this.layers.length <= 1} @click=${() => this.removeLayer(i)}>✕</button>
-            </span>
-          </li>`,
+          (l, i) =>
+            html`<li class=${i === this.errorLayer ? 'bad' : ''} data-testid="layer-row">
+              <span class="idx">${i}</span>
+              <select
+                aria-label=${`Layer ${i} type`}
+                ?disabled=${this.disabled}
+                @change=${(e: Event) => this.setType(i, (e.target as HTMLSelectElement).value)}
+              >
+                ${Object.keys(FIELDS).map((t) => html`<option ?selected=${t === l.type}>${t}</option>`)}
+              </select>
+              ${(FIELDS[l.type] ?? []).map(([k, kind, def]) => this.field(i, l, k, kind, def))}
+              <span class="tools">
+                <button
+                  aria-label=${`Move layer ${i} up`}
+                  ?disabled=${this.disabled || i === 0}
+                  @click=${() => this.move(i, -1)}
+                >
+                  ↑
+                </button>
+                <button
+                  aria-label=${`Move layer ${i} down`}
+                  ?disabled=${this.disabled || i === this.layers.length - 1}
+                  @click=${() => this.move(i, 1)}
+                >
+                  ↓
+                </button>
+                <button
+                  aria-label=${`Remove layer ${i}`}
+                  ?disabled=${this.disabled || this.layers.length <= 1}
+                  @click=${() => this.removeLayer(i)}
+                >
+                  ✕
+                </button>
+              </span>
+            </li>`,
         )}
       </ol>
       <div class="add">
         <label
           >Add a layer
-          <select aria-label="Add a layer" ?disabled=${this.disabled} @change=${(e: Event) => {
-            const s = e.target as HTMLSelectElement;
-            if (s.value) this.add(s.value);
-            s.value = '';
-          }}>
+          <select
+            aria-label="Add a layer"
+            ?disabled=${this.disabled}
+            @change=${(e: Event) => {
+              const s = e.target as HTMLSelectElement;
+              if (s.value) this.add(s.value);
+              s.value = '';
+            }}
+          >
             <option value="">choose…</option>
             ${Object.keys(FIELDS).map((t) => html`<option value=${t}>${t}</option>`)}
           </select></label

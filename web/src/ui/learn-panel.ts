@@ -31,19 +31,27 @@ export class LearnPanel extends LitElement {
   static styles = [
     panelStyles,
     css`
-      [role='tablist'] { margin-bottom: 8px; }
-      .host-inner > * { border: none; padding: 0; }
+      [role='tablist'] {
+        margin-bottom: 8px;
+      }
+      .host-inner > * {
+        border: none;
+        padding: 0;
+      }
     `,
   ];
 
   connectedCallback() {
     super.connectedCallback();
-    this.observer = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) {
-        this.seen = true;
-        this.observer?.disconnect();
-      }
-    }, { rootMargin: '200px' });
+    this.observer = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) {
+          this.seen = true;
+          this.observer?.disconnect();
+        }
+      },
+      { rootMargin: '200px' },
+    );
     this.observer.observe(this);
   }
 
@@ -55,7 +63,9 @@ export class LearnPanel extends LitElement {
   private select(tab: LearnTab) {
     this.tab = tab;
     this.seen = true;
-    this.dispatchEvent(new CustomEvent('learn-tab', { detail: tab, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent('learn-tab', { detail: tab, bubbles: true, composed: true }),
+    );
   }
 
   render() {
@@ -67,12 +77,21 @@ export class LearnPanel extends LitElement {
     if (this.seen) {
       body =
         this.tab === 'explainer'
-          ? html`<cnn-conv-explainer .client=${this.client} .modelVersion=${this.modelVersion} .testCount=${this.testCount}></cnn-conv-explainer>`
-          : html`<cnn-kernel-playground .client=${this.client} .drawn=${this.drawn}></cnn-kernel-playground>`;
+          ? html`<cnn-conv-explainer
+              .client=${this.client}
+              .modelVersion=${this.modelVersion}
+              .testCount=${this.testCount}
+            ></cnn-conv-explainer>`
+          : html`<cnn-kernel-playground
+              .client=${this.client}
+              .drawn=${this.drawn}
+            ></cnn-kernel-playground>`;
     }
     return html`
       ${tabStrip({ label: 'Convolution lessons', tabs, selected: this.tab, select: (t) => this.select(t), panel: 'learn-view', idPrefix: 'tab-', testIdPrefix: 'learn-tab-' })}
-      <div id="learn-view" role="tabpanel" aria-labelledby="tab-${this.tab}" class="host-inner">${body ?? nothing}</div>
+      <div id="learn-view" role="tabpanel" aria-labelledby="tab-${this.tab}" class="host-inner">
+        ${body ?? nothing}
+      </div>
     `;
   }
 }

@@ -58,21 +58,31 @@ export class MetricsPanel extends LitElement {
     return html`
       <h2>
         Learning curves
-        ${t
-          ? html`<small data-testid="test-accuracy" data-value=${t.accuracy}
-              >test accuracy <b>${(100 * t.accuracy).toFixed(2)}%</b> on
-              ${t.count < t.total
-                ? `${t.count.toLocaleString('en-US')} of ${t.total.toLocaleString('en-US')} test images`
-                : `${t.count.toLocaleString('en-US')} images`}</small
-            >`
-          : ''}
+        ${
+          t
+            ? html`<small data-testid="test-accuracy" data-value=${t.accuracy}
+                >test accuracy <b>${(100 * t.accuracy).toFixed(2)}%</b> on
+                ${
+                  t.count < t.total
+                    ? `${t.count.toLocaleString('en-US')} of ${t.total.toLocaleString('en-US')} test images`
+                    : `${t.count.toLocaleString('en-US')} images`
+                }</small
+              >`
+            : ''
+        }
       </h2>
       <div class="charts">
         <cnn-line-chart id="loss" label="Training loss" yLabel="loss" logY></cnn-line-chart>
-        <cnn-line-chart id="accuracy" label="Accuracy" yLabel="accuracy" .yRange=${[0, 1]}></cnn-line-chart>
+        <cnn-line-chart
+          id="accuracy"
+          label="Accuracy"
+          yLabel="accuracy"
+          .yRange=${[0, 1]}
+        ></cnn-line-chart>
       </div>
     `;
   }
 }
 
-if (!customElements.get('cnn-metrics-panel')) customElements.define('cnn-metrics-panel', MetricsPanel);
+if (!customElements.get('cnn-metrics-panel'))
+  customElements.define('cnn-metrics-panel', MetricsPanel);

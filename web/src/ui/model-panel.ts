@@ -146,7 +146,9 @@ export class ModelPanel extends LitElement {
 
   private choosePreset(e: Event) {
     const name = (e.target as HTMLSelectElement).value;
-    this.dispatchEvent(new CustomEvent('preset-change', { detail: name, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent('preset-change', { detail: name, bubbles: true, composed: true }),
+    );
   }
 
   private apply() {
@@ -164,7 +166,9 @@ export class ModelPanel extends LitElement {
       }
     }
     this.jsonError = '';
-    this.dispatchEvent(new CustomEvent('spec-apply', { detail: spec, bubbles: true, composed: true }));
+    this.dispatchEvent(
+      new CustomEvent('spec-apply', { detail: spec, bubbles: true, composed: true }),
+    );
   }
 
   private revert() {
@@ -208,13 +212,16 @@ export class ModelPanel extends LitElement {
         </thead>
         <tbody>
           ${s.layers.map(
-            (l) => html`<tr class=${l.index === bad ? 'bad' : ''}>
-              <td>${l.index}</td>
-              <td class="layer" title=${l.detail}>${l.type}${l.detail ? html` <span class="muted">${l.detail}</span>` : ''}</td>
-              <td>${l.output.join('×')}</td>
-              <td class="n">${formatCount(l.params)}</td>
-              <td class="n">${formatCompact(l.macs)}</td>
-            </tr>`,
+            (l) =>
+              html`<tr class=${l.index === bad ? 'bad' : ''}>
+                <td>${l.index}</td>
+                <td class="layer" title=${l.detail}>
+                  ${l.type}${l.detail ? html` <span class="muted">${l.detail}</span>` : ''}
+                </td>
+                <td>${l.output.join('×')}</td>
+                <td class="n">${formatCount(l.params)}</td>
+                <td class="n">${formatCompact(l.macs)}</td>
+              </tr>`,
           )}
         </tbody>
         <tfoot>
@@ -235,36 +242,51 @@ export class ModelPanel extends LitElement {
     const batch = this.spec?.batch_size ?? 32;
     const bytes = s.stepBytesFixed + s.stepBytesPerExample * batch;
     if (!Number.isFinite(bytes) || bytes <= 0) return '';
-    const text = bytes >= 2 ** 30 ? `${(bytes / 2 ** 30).toFixed(1)} GB` : `${Math.max(1, Math.round(bytes / 2 ** 20))} MB`;
-    return html`, a training step at batch ${batch} needs about <span data-testid="step-memory">${text}</span>`;
+    const text =
+      bytes >= 2 ** 30
+        ? `${(bytes / 2 ** 30).toFixed(1)} GB`
+        : `${Math.max(1, Math.round(bytes / 2 ** 20))} MB`;
+    return html`, a training step at batch ${batch} needs about
+      <span data-testid="step-memory">${text}</span>`;
   }
 
   private pickFile(e: Event) {
     const input = e.target as HTMLInputElement;
     const file = input.files?.[0];
     input.value = '';
-    if (file) this.dispatchEvent(new CustomEvent('model-file', { detail: file, bubbles: true, composed: true }));
+    if (file)
+      this.dispatchEvent(
+        new CustomEvent('model-file', { detail: file, bubbles: true, composed: true }),
+      );
   }
 
   private renderFile() {
     return html`<div class="file" role="group" aria-label="Model file">
-      <button data-testid="model-download" @click=${() => this.dispatchEvent(new CustomEvent('model-download', { bubbles: true, composed: true }))}>
-        Download model (.safetensors)
-      </button>
-      <button
-        data-testid="model-download-onnx"
-        title="The inference graph for onnxruntime and other ONNX tools: input [N, 28, 28, 1] in 0..1, output the class probabilities"
-        @click=${() => this.dispatchEvent(new CustomEvent('model-download-onnx', { bubbles: true, composed: true }))}
-      >
-        Download ONNX (.onnx)
-      </button>
-      <label class="load"
-        ><span>Load a model file…</span>
-        <input type="file" accept=".safetensors,application/octet-stream" aria-label="Load a model file (.safetensors)" data-testid="model-load" @change=${this.pickFile}
-      /></label>
-      ${this.fileStatus ? html`<span class="muted" data-testid="model-stored">${this.fileStatus}</span>` : ''}
-    </div>
-    ${this.fileError ? html`<p class="error" role="alert" data-testid="model-file-error">${this.fileError}</p>` : ''}`;
+        <button
+          data-testid="model-download"
+          @click=${() => this.dispatchEvent(new CustomEvent('model-download', { bubbles: true, composed: true }))}
+        >
+          Download model (.safetensors)
+        </button>
+        <button
+          data-testid="model-download-onnx"
+          title="The inference graph for onnxruntime and other ONNX tools: input [N, 28, 28, 1] in 0..1, output the class probabilities"
+          @click=${() => this.dispatchEvent(new CustomEvent('model-download-onnx', { bubbles: true, composed: true }))}
+        >
+          Download ONNX (.onnx)
+        </button>
+        <label class="load"
+          ><span>Load a model file…</span>
+          <input
+            type="file"
+            accept=".safetensors,application/octet-stream"
+            aria-label="Load a model file (.safetensors)"
+            data-testid="model-load"
+            @change=${this.pickFile}
+        /></label>
+        ${this.fileStatus ? html`<span class="muted" data-testid="model-stored">${this.fileStatus}</span>` : ''}
+      </div>
+      ${this.fileError ? html`<p class="error" role="alert" data-testid="model-file-error">${this.fileError}</p>` : ''}`;
   }
 
   render() {
@@ -276,43 +298,57 @@ export class ModelPanel extends LitElement {
     return html`
       <h2>Model</h2>
       <div class="top">
-        ${this.hide.includes('preset')
-          ? html`<span>Preset <b data-testid="preset-name">${this.preset || 'custom'}</b></span>`
-          : html`<label
-              >Preset
-              <select aria-label="Preset" @change=${this.choosePreset}>
-                ${this.presets.map((p) => html`<option ?selected=${p === this.preset} value=${p}>${p}</option>`)}
-                ${this.presets.includes(this.preset) ? '' : html`<option selected value="">custom</option>`}
-              </select></label
-            >`}
+        ${
+          this.hide.includes('preset')
+            ? html`<span>Preset <b data-testid="preset-name">${this.preset || 'custom'}</b></span>`
+            : html`<label
+                >Preset
+                <select aria-label="Preset" @change=${this.choosePreset}>
+                  ${this.presets.map((p) => html`<option ?selected=${p === this.preset} value=${p}>${p}</option>`)}
+                  ${this.presets.includes(this.preset) ? '' : html`<option selected value="">custom</option>`}
+                </select></label
+              >`
+        }
       </div>
       ${this.spec?.description ? html`<p class="desc muted">${this.spec.description}</p>` : ''}
       ${tabStrip({ label: 'Model views', tabs, selected: this.tab, select: (t) => this.setTab(t), panel: 'tabpanel', idPrefix: 'tab-', hidden: this.hide.includes('editor') })}
       <div id="tabpanel" role="tabpanel" aria-labelledby=${'tab-' + this.tab}>
-        ${this.tab === 'summary' || this.hide.includes('editor')
-          ? this.renderSummary()
-          : this.tab === 'layers'
-            ? html`<cnn-layer-editor
-                .layers=${this.draft?.layers ?? []}
-                .errorLayer=${this.error ? this.errorLayer : -1}
-                @layers-change=${(e: CustomEvent<LayerSpec[]>) => (this.draft = { ...this.draft!, layers: e.detail })}
-              ></cnn-layer-editor>`
-            : html`<textarea
-                aria-label="Model spec as JSON"
-                spellcheck="false"
-                .value=${this.jsonText}
-                @input=${(e: Event) => (this.jsonText = (e.target as HTMLTextAreaElement).value)}
-              ></textarea>`}
+        ${
+          this.tab === 'summary' || this.hide.includes('editor')
+            ? this.renderSummary()
+            : this.tab === 'layers'
+              ? html`<cnn-layer-editor
+                  .layers=${this.draft?.layers ?? []}
+                  .errorLayer=${this.error ? this.errorLayer : -1}
+                  @layers-change=${(e: CustomEvent<LayerSpec[]>) => (this.draft = { ...this.draft!, layers: e.detail })}
+                ></cnn-layer-editor>`
+              : html`<textarea
+                  aria-label="Model spec as JSON"
+                  spellcheck="false"
+                  .value=${this.jsonText}
+                  @input=${(e: Event) => (this.jsonText = (e.target as HTMLTextAreaElement).value)}
+                ></textarea>`
+        }
       </div>
       ${this.jsonError ? html`<p class="error" role="alert">${this.jsonError}</p>` : ''}
       ${this.error ? html`<p class="error" role="alert" data-testid="spec-error">${this.error}</p>` : ''}
-      ${this.tab !== 'summary' && !this.hide.includes('editor')
-        ? html`<div class="actions">
-            <button class="primary" @click=${this.apply} ?disabled=${this.tab !== 'json' && !this.dirty}>Apply</button>
-            <button @click=${this.revert}>Revert</button>
-            <span class="muted">${this.dirty || this.tab === 'json' ? 'Applying rebuilds the model with fresh weights.' : 'No changes.'}</span>
-          </div>`
-        : ''}
+      ${
+        this.tab !== 'summary' && !this.hide.includes('editor')
+          ? html`<div class="actions">
+              <button
+                class="primary"
+                @click=${this.apply}
+                ?disabled=${this.tab !== 'json' && !this.dirty}
+              >
+                Apply
+              </button>
+              <button @click=${this.revert}>Revert</button>
+              <span class="muted"
+                >${this.dirty || this.tab === 'json' ? 'Applying rebuilds the model with fresh weights.' : 'No changes.'}</span
+              >
+            </div>`
+          : ''
+      }
       ${this.hide.includes('files') ? '' : this.renderFile()}
     `;
   }

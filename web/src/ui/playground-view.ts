@@ -20,14 +20,18 @@ export function renderHeader(p: CnnPlayground) {
   const lessonNote = hidden
     ? html`<p class="lesson" data-testid="lesson-note">
         A lesson view: ${hidden} ${hidden === 1 ? 'part is' : 'parts are'} hidden.
-        <button class="link" data-testid="show-all" @click=${() => p.setHide([])}>Show everything</button>
+        <button class="link" data-testid="show-all" @click=${() => p.setHide([])}>
+          Show everything
+        </button>
       </p>`
     : '';
   if (p.embed) {
     return html`<header class="header compact">
       <h1>CNN Playground</h1>
       ${lessonNote}
-      <a class="open" href=${fullPageUrl(p)} target="_blank" rel="noopener" data-testid="open-full">Open the full playground<span aria-hidden="true"> ↗</span></a>
+      <a class="open" href=${fullPageUrl(p)} target="_blank" rel="noopener" data-testid="open-full"
+        >Open the full playground<span aria-hidden="true"> ↗</span></a
+      >
     </header>`;
   }
   // Embedded in someone else's page: no landmarks of our own (the host page has its header and main).
@@ -35,7 +39,10 @@ export function renderHeader(p: CnnPlayground) {
   return html`
     <header class="header">
       <h1>CNN Playground</h1>
-      <p>Train a convolutional network on MNIST in your browser: WebAssembly SIMD in a worker, nothing leaves the page.</p>
+      <p>
+        Train a convolutional network on MNIST in your browser: WebAssembly SIMD in a worker,
+        nothing leaves the page.
+      </p>
       ${lessonNote}
     </header>
   `;
@@ -46,8 +53,9 @@ export function renderColumns(p: CnnPlayground, left: boolean, right: boolean) {
   const s = p.appState;
   const on = (k: string) => p.shown(k);
   return html`
-      <div class="col" ?hidden=${!left}>
-        ${on('data')
+    <div class="col" ?hidden=${!left}>
+      ${
+        on('data')
           ? html`<cnn-data-panel
               .info=${p.dataInfo}
               .progress=${p.dataProgress}
@@ -58,8 +66,10 @@ export function renderColumns(p: CnnPlayground, left: boolean, right: boolean) {
               @data-retry=${() => p.session.retryMnist()}
               @data-error=${(e: CustomEvent<string>) => (p.dataError = e.detail)}
             ></cnn-data-panel>`
-          : ''}
-        ${on('model')
+          : ''
+      }
+      ${
+        on('model')
           ? html`<cnn-model-panel
               .presets=${p.presetNames}
               .preset=${s && isPresetNetwork(s, p.hash.presets) ? s.preset : ''}
@@ -77,8 +87,10 @@ export function renderColumns(p: CnnPlayground, left: boolean, right: boolean) {
               @model-download-onnx=${() => p.session.download('onnx')}
               @model-file=${(e: CustomEvent<File>) => p.session.loadModelFile(e.detail)}
             ></cnn-model-panel>`
-          : ''}
-        ${on('pad')
+          : ''
+      }
+      ${
+        on('pad')
           ? html`<cnn-draw-panel
               .client=${p.client}
               .modelVersion=${p.modelVersion}
@@ -87,17 +99,21 @@ export function renderColumns(p: CnnPlayground, left: boolean, right: boolean) {
                 p.padModel = e.detail?.model ?? 'current';
               }}
             ></cnn-draw-panel>`
-          : ''}
-        ${on('share') && s && p.syncUrl
+          : ''
+      }
+      ${
+        on('share') && s && p.syncUrl
           ? html`<cnn-share-panel
               .link=${p.hash.key(p.appState)}
               .hide=${s.hide}
               .pageUrl=${location.origin + location.pathname}
             ></cnn-share-panel>`
-          : ''}
-      </div>
-      <div class="col" ?hidden=${!right}>
-        ${on('train')
+          : ''
+      }
+    </div>
+    <div class="col" ?hidden=${!right}>
+      ${
+        on('train')
           ? html`<cnn-train-panel
               .state=${p.trainState}
               .hparams=${p.hparams}
@@ -113,9 +129,11 @@ export function renderColumns(p: CnnPlayground, left: boolean, right: boolean) {
               @hparams-change=${(e: CustomEvent<Partial<Hparams>>) => p.changeHparams(e.detail)}
               @threads-change=${(e: CustomEvent<number>) => p.changeThreads(e.detail)}
             ></cnn-train-panel>`
-          : ''}
-        <cnn-metrics-panel ?hidden=${!on('curves')}></cnn-metrics-panel>
-        ${on('inside')
+          : ''
+      }
+      <cnn-metrics-panel ?hidden=${!on('curves')}></cnn-metrics-panel>
+      ${
+        on('inside')
           ? html`<cnn-inspect-panel
               .client=${p.client}
               .trainState=${p.trainState}
@@ -125,8 +143,10 @@ export function renderColumns(p: CnnPlayground, left: boolean, right: boolean) {
               .padModel=${p.padModel}
               .testCount=${p.dataInfo?.testCount ?? 0}
             ></cnn-inspect-panel>`
-          : ''}
-        ${on('conv')
+          : ''
+      }
+      ${
+        on('conv')
           ? html`<cnn-learn-panel
               .client=${p.client}
               .modelVersion=${p.modelVersion}
@@ -134,8 +154,9 @@ export function renderColumns(p: CnnPlayground, left: boolean, right: boolean) {
               .drawn=${p.drawn}
               @model-changed=${() => p.session.modelEdited()}
             ></cnn-learn-panel>`
-          : ''}
-        ${on('eval') ? html`<cnn-eval-panel .report=${p.report}></cnn-eval-panel>` : ''}
-      </div>
+          : ''
+      }
+      ${on('eval') ? html`<cnn-eval-panel .report=${p.report}></cnn-eval-panel>` : ''}
+    </div>
   `;
 }

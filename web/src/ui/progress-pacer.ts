@@ -67,7 +67,11 @@ export class ProgressPacer implements ReactiveController {
   restoredAt(step: number) {
     this.cancel();
     const p = this.value;
-    this.show(p ? { ...p, step, epoch: p.stepsPerEpoch > 0 ? step / p.stepsPerEpoch : p.epoch, etaMs: 0 } : null);
+    this.show(
+      p
+        ? { ...p, step, epoch: p.stepsPerEpoch > 0 ? step / p.stepsPerEpoch : p.epoch, etaMs: 0 }
+        : null,
+    );
   }
 
   private cancel() {

@@ -31,17 +31,62 @@ export class SharePanel extends LitElement {
   static styles = [
     panelStyles,
     css`
-      .field { display: flex; gap: 6px; align-items: stretch; margin: 4px 0 10px; }
-      .field input, .field textarea { flex: 1; min-width: 0; font-family: var(--mono, monospace); font-size: 0.8rem; }
-      textarea { resize: vertical; min-height: 4.2em; }
-      details { margin: 6px 0 10px; }
-      summary { cursor: pointer; }
-      fieldset { border: 1px solid var(--border, #d8dce3); border-radius: 6px; margin: 8px 0 0; padding: 6px 10px 8px; }
-      legend { font-size: 0.85rem; color: var(--muted, #5b6475); padding: 0 4px; }
-      .checks { display: grid; grid-template-columns: repeat(auto-fill, minmax(160px, 1fr)); gap: 2px 10px; font-size: 0.88rem; }
-      .checks label { display: flex; gap: 6px; align-items: center; }
-      label.block { display: block; font-size: 0.88rem; margin-top: 4px; }
-      .copied { color: var(--good, #15803d); font-size: 0.85rem; min-height: 1.2em; margin: 0; }
+      .field {
+        display: flex;
+        gap: 6px;
+        align-items: stretch;
+        margin: 4px 0 10px;
+      }
+      .field input,
+      .field textarea {
+        flex: 1;
+        min-width: 0;
+        font-family: var(--mono, monospace);
+        font-size: 0.8rem;
+      }
+      textarea {
+        resize: vertical;
+        min-height: 4.2em;
+      }
+      details {
+        margin: 6px 0 10px;
+      }
+      summary {
+        cursor: pointer;
+      }
+      fieldset {
+        border: 1px solid var(--border, #d8dce3);
+        border-radius: 6px;
+        margin: 8px 0 0;
+        padding: 6px 10px 8px;
+      }
+      legend {
+        font-size: 0.85rem;
+        color: var(--muted, #5b6475);
+        padding: 0 4px;
+      }
+      .checks {
+        display: grid;
+        grid-template-columns: repeat(auto-fill, minmax(160px, 1fr));
+        gap: 2px 10px;
+        font-size: 0.88rem;
+      }
+      .checks label {
+        display: flex;
+        gap: 6px;
+        align-items: center;
+      }
+      label.block {
+        display: block;
+        font-size: 0.88rem;
+        margin-top: 4px;
+      }
+      .copied {
+        color: var(--good, #15803d);
+        font-size: 0.85rem;
+        min-height: 1.2em;
+        margin: 0;
+      }
     `,
   ];
 
@@ -75,7 +120,11 @@ export class SharePanel extends LitElement {
     this.chosen = normalizeHide(on ? [...this.chosen, key] : this.chosen.filter((k) => k !== key));
   }
 
-  private async copy(text: string, what: string, field: HTMLInputElement | HTMLTextAreaElement | null) {
+  private async copy(
+    text: string,
+    what: string,
+    field: HTMLInputElement | HTMLTextAreaElement | null,
+  ) {
     try {
       await navigator.clipboard.writeText(text);
       this.copied = `${what} copied.`;
@@ -90,14 +139,38 @@ export class SharePanel extends LitElement {
   }
 
   private field(id: string, label: string, value: string, multiline = false) {
-    const el = () => this.renderRoot.querySelector<HTMLInputElement | HTMLTextAreaElement>(`#${id}`);
+    const el = () =>
+      this.renderRoot.querySelector<HTMLInputElement | HTMLTextAreaElement>(`#${id}`);
     return html`
       <label class="block" for=${id}>${label}</label>
       <div class="field">
-        ${multiline
-          ? html`<textarea id=${id} data-testid=${id} aria-label=${label} readonly rows="3" .value=${value} @focus=${(e: Event) => (e.target as HTMLTextAreaElement).select()}></textarea>`
-          : html`<input id=${id} data-testid=${id} aria-label=${label} readonly .value=${value} @focus=${(e: Event) => (e.target as HTMLInputElement).select()} />`}
-        <button data-testid="${id}-copy" aria-label="Copy the ${label.toLowerCase()}" @click=${() => this.copy(value, label, el())}>Copy</button>
+        ${
+          multiline
+            ? html`<textarea
+                id=${id}
+                data-testid=${id}
+                aria-label=${label}
+                readonly
+                rows="3"
+                .value=${value}
+                @focus=${(e: Event) => (e.target as HTMLTextAreaElement).select()}
+              ></textarea>`
+            : html`<input
+                id=${id}
+                data-testid=${id}
+                aria-label=${label}
+                readonly
+                .value=${value}
+                @focus=${(e: Event) => (e.target as HTMLInputElement).select()}
+              />`
+        }
+        <button
+          data-testid="${id}-copy"
+          aria-label="Copy the ${label.toLowerCase()}"
+          @click=${() => this.copy(value, label, el())}
+        >
+          Copy
+        </button>
       </div>
     `;
   }
@@ -106,29 +179,45 @@ export class SharePanel extends LitElement {
     const n = this.chosen.length;
     return html`
       <h2>Share <small>a link restores all of this</small></h2>
-      <p class="muted">The link holds the model, every hyper-parameter and the seed. For a lesson, choose what to hide.</p>
-      <details data-testid="lesson-options" @toggle=${(e: Event) => (this.open = (e.target as HTMLDetailsElement).open)}>
+      <p class="muted">
+        The link holds the model, every hyper-parameter and the seed. For a lesson, choose what to
+        hide.
+      </p>
+      <details
+        data-testid="lesson-options"
+        @toggle=${(e: Event) => (this.open = (e.target as HTMLDetailsElement).open)}
+      >
         <summary>Hide parts in the lesson${n ? ` (${n} hidden)` : ''}</summary>
-        ${!this.open ? '' : GROUPS.map(
-          (g) => html`<fieldset>
-            <legend>${g}</legend>
-            <div class="checks">
-              ${HIDEABLE.filter((h) => h.group === g).map(
-                (h) => html`<label
-                  ><input
-                    type="checkbox"
-                    data-testid="hide-${h.key}"
-                    .checked=${this.chosen.includes(h.key)}
-                    @change=${(e: Event) => this.toggle(h.key, (e.target as HTMLInputElement).checked)}
-                  />Hide ${h.label}</label
-                >`,
-              )}
-            </div>
-          </fieldset>`,
-        )}
+        ${
+          !this.open
+            ? ''
+            : GROUPS.map(
+                (g) =>
+                  html`<fieldset>
+                    <legend>${g}</legend>
+                    <div class="checks">
+                      ${HIDEABLE.filter((h) => h.group === g).map(
+                        (h) =>
+                          html`<label
+                            ><input
+                              type="checkbox"
+                              data-testid="hide-${h.key}"
+                              .checked=${this.chosen.includes(h.key)}
+                              @change=${(e: Event) => this.toggle(h.key, (e.target as HTMLInputElement).checked)}
+                            />Hide ${h.label}</label
+                          >`,
+                      )}
+                    </div>
+                  </fieldset>`,
+              )
+        }
       </details>
       ${this.field('lesson-link', 'Lesson link', this.lessonUrl)}
-      <p><a href=${this.lessonUrl} target="_blank" rel="noopener" data-testid="lesson-open">Open the lesson in a new tab</a></p>
+      <p>
+        <a href=${this.lessonUrl} target="_blank" rel="noopener" data-testid="lesson-open"
+          >Open the lesson in a new tab</a
+        >
+      </p>
       ${this.field('embed-iframe', 'Iframe code', this.iframeCode, true)}
       ${this.field('embed-element', 'Element code', this.elementCode, true)}
       <p class="copied" role="status">${this.copied}</p>

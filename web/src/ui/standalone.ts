@@ -91,7 +91,14 @@ export class Standalone implements ReactiveController {
     let s = pool.get(this.base);
     if (!s) {
       const client = createTrainingWorker();
-      const fresh: Shared = { client, base: this.base, files: assetFiles('', this.host), users: 0, loads: new Map(), stopTimer: 0 };
+      const fresh: Shared = {
+        client,
+        base: this.base,
+        files: assetFiles('', this.host),
+        users: 0,
+        loads: new Map(),
+        stopTimer: 0,
+      };
       // A crashed worker is replaced by an empty one: everything loads again on the next need.
       client.onCrash = () => fresh.loads.clear();
       pool.set(this.base, fresh);
@@ -110,8 +117,18 @@ function load(s: Shared, what: 'init' | Need): Promise<unknown> {
   if (p) return p;
   const c = s.client;
   if (what === 'init') p = c.init({});
-  else if (what === 'pretrained') p = c.request('pretrained/load', { url: s.files?.['models/pretrained.safetensors'] ?? new URL('models/pretrained.safetensors', s.base).href });
-  else p = c.request('data/load-mnist', { baseUrl: new URL('data/mnist/', s.base).href, files: within(s.files, 'data/mnist/'), testOnly: true });
+  else if (what === 'pretrained')
+    p = c.request('pretrained/load', {
+      url:
+        s.files?.['models/pretrained.safetensors'] ??
+        new URL('models/pretrained.safetensors', s.base).href,
+    });
+  else
+    p = c.request('data/load-mnist', {
+      baseUrl: new URL('data/mnist/', s.base).href,
+      files: within(s.files, 'data/mnist/'),
+      testOnly: true,
+    });
   s.loads.set(what, p);
   p.catch(() => {
     if (s.loads.get(what) === p) s.loads.delete(what);
@@ -120,7 +137,14 @@ function load(s: Shared, what: 'init' | Need): Promise<unknown> {
 }
 
 /** The files under `dir` by their names there, or undefined without a map. */
-function within(files: Record<string, string> | null, dir: string): Record<string, string> | undefined {
+function within(
+  files: Record<string, string> | null,
+  dir: string,
+): Record<string, string> | undefined {
   if (!files) return undefined;
-  return Object.fromEntries(Object.entries(files).flatMap(([path, url]) => (path.startsWith(dir) ? [[path.slice(dir.length), url]] : [])));
+  return Object.fromEntries(
+    Object.entries(files).flatMap(([path, url]) =>
+      path.startsWith(dir) ? [[path.slice(dir.length), url]] : [],
+    ),
+  );
 }

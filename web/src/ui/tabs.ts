@@ -30,12 +30,25 @@ export function tabStrip<T extends string>(s: TabStrip<T>): TemplateResult {
     const move = MOVES[e.key];
     if (!move || e.altKey || e.ctrlKey || e.metaKey) return;
     e.preventDefault();
-    const next = move(Math.max(0, s.tabs.findIndex(([t]) => t === s.selected)), s.tabs.length);
+    const next = move(
+      Math.max(
+        0,
+        s.tabs.findIndex(([t]) => t === s.selected),
+      ),
+      s.tabs.length,
+    );
     s.select(s.tabs[next][0]);
     // The buttons are rendered in order and kept by Lit, so the focus can move right away.
-    (e.currentTarget as HTMLElement).querySelectorAll<HTMLButtonElement>('[role="tab"]')[next]?.focus();
+    (e.currentTarget as HTMLElement)
+      .querySelectorAll<HTMLButtonElement>('[role="tab"]')
+      [next]?.focus();
   };
-  return html`<div role="tablist" aria-label=${s.label} ?hidden=${s.hidden ?? false} @keydown=${onKey}>
+  return html`<div
+    role="tablist"
+    aria-label=${s.label}
+    ?hidden=${s.hidden ?? false}
+    @keydown=${onKey}
+  >
     ${s.tabs.map(([t, label]) => {
       const on = t === s.selected;
       return html`<button
@@ -46,7 +59,9 @@ export function tabStrip<T extends string>(s: TabStrip<T>): TemplateResult {
         aria-selected=${on ? 'true' : 'false'}
         aria-controls=${s.panel ?? nothing}
         @click=${() => s.select(t)}
-      >${label}</button>`;
+      >
+        ${label}
+      </button>`;
     })}
   </div>`;
 }

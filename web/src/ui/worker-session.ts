@@ -9,7 +9,14 @@ import type { HashSync } from '../state/hash-sync';
 import { forgetStoredModel, loadStoredModel, storeModel } from '../state/model-store';
 import type { ModelSpec } from '../state/spec';
 import { createTrainingWorker, errorCode, type WorkerClient } from '../worker/client';
-import type { DataInfo, EvalReport, IdxFiles, ModelSummary, ThreadInfo, TrainState } from '../worker/protocol';
+import type {
+  DataInfo,
+  EvalReport,
+  IdxFiles,
+  ModelSummary,
+  ThreadInfo,
+  TrainState,
+} from '../worker/protocol';
 import type { DataProgress } from './data-panel';
 import type { MetricsPanel } from './metrics-panel';
 import type { ProgressPacer } from './progress-pacer';
@@ -45,7 +52,11 @@ export interface SessionHost extends HTMLElement {
   specError: string;
   /** A new run: charts, report and progress cleared. */
   clearRun(): void;
-  configure(preset: string, spec: ModelSpec, opts?: { keepCharts?: boolean; keepStored?: boolean; hide?: string[] }): Promise<boolean>;
+  configure(
+    preset: string,
+    spec: ModelSpec,
+    opts?: { keepCharts?: boolean; keepStored?: boolean; hide?: string[] },
+  ): Promise<boolean>;
 }
 
 export class WorkerSession {
@@ -83,7 +94,10 @@ export class WorkerSession {
       void this.loadPretrained();
     } catch (e) {
       // A version mismatch is a whole sentence of its own; anything else gets the context.
-      h.banner = errorCode(e) === 'protocol' ? (e as Error).message : `The playground could not start: ${(e as Error).message}`;
+      h.banner =
+        errorCode(e) === 'protocol'
+          ? (e as Error).message
+          : `The playground could not start: ${(e as Error).message}`;
     }
   }
 
@@ -96,13 +110,18 @@ export class WorkerSession {
     const init = await this.client!.init({ threadedModule: threadedModuleUrl() });
     this.host.threadInfo = init.threads;
     this.host.presetNames = Object.keys(init.presets);
-    this.presets = Object.fromEntries(Object.entries(init.presets).map(([k, v]) => [k, JSON.parse(v) as ModelSpec]));
+    this.presets = Object.fromEntries(
+      Object.entries(init.presets).map(([k, v]) => [k, JSON.parse(v) as ModelSpec]),
+    );
     this.host.hash.presets = this.presets;
   }
 
   private listen(client: WorkerClient) {
     const h = this.host;
-    client.on('data/progress', (e) => (h.dataProgress = { loaded: e.loaded, total: e.total, fromCache: e.fromCache }));
+    client.on(
+      'data/progress',
+      (e) => (h.dataProgress = { loaded: e.loaded, total: e.total, fromCache: e.fromCache }),
+    );
     client.on('data/grown', (e) => {
       if (h.dataInfo?.source === e.info.source) h.dataInfo = e.info;
     });
@@ -133,7 +152,9 @@ export class WorkerSession {
   /** The small model that ships with the site, so the digit pad reads from the first second. */
   private async loadPretrained() {
     try {
-      await this.client!.request('pretrained/load', { url: assetUrl('models/pretrained.safetensors', this.host) });
+      await this.client!.request('pretrained/load', {
+        url: assetUrl('models/pretrained.safetensors', this.host),
+      });
       this.host.modelVersion++;
     } catch {
       // the pad then uses the model being trained
@@ -147,12 +168,16 @@ export class WorkerSession {
     const stored = await loadStoredModel();
     if (stored === 'damaged') {
       await forgetStoredModel();
-      h.notice = 'The model kept in this browser was damaged and has been removed; the page starts with a fresh model.';
+      h.notice =
+        'The model kept in this browser was damaged and has been removed; the page starts with a fresh model.';
       return;
     }
     if (!stored || stored.hash !== h.hash.key(h.appState)) return;
     try {
-      const r = await this.client!.request('model/load', { bytes: stored.bytes.slice(0), name: 'the stored copy' });
+      const r = await this.client!.request('model/load', {
+        bytes: stored.bytes.slice(0),
+        name: 'the stored copy',
+      });
       this.lastGood = { bytes: stored.bytes, step: r.step };
       h.pacer.clear();
       h.trainState = 'paused';
@@ -162,7 +187,8 @@ export class WorkerSession {
     } catch (e) {
       // Only a file the engine refused is forgotten; a crash meanwhile leaves it for the next visit.
       const code = errorCode(e);
-      if (code !== 'model-file' && code !== 'no-spec' && code !== 'spec' && code !== 'memory') return;
+      if (code !== 'model-file' && code !== 'no-spec' && code !== 'spec' && code !== 'memory')
+        return;
       await forgetStoredModel();
       h.notice = `The model kept in this browser was damaged and has been removed (${(e as Error).message}); the page starts with a fresh model.`;
     }
@@ -181,12 +207,16 @@ export class WorkerSession {
       else await this.loadMnist();
       if (restored) {
         const copy = restored.bytes.slice(0);
-        await this.client!.request('model/load', { bytes: copy, name: 'the last saved model' }, [copy]);
+        await this.client!.request('model/load', { bytes: copy, name: 'the last saved model' }, [
+          copy,
+        ]);
         h.trainState = 'paused';
         h.pacer.restoredAt(restored.step);
       }
       h.banner = `The training worker crashed (${message}); a new one was started ${
-        restored ? `and the model from step ${restored.step.toLocaleString('en-US')} restored` : 'with a fresh model'
+        restored
+          ? `and the model from step ${restored.step.toLocaleString('en-US')} restored`
+          : 'with a fresh model'
       }.`;
     } catch (e) {
       h.banner = `The training worker crashed (${message}) and could not be restarted: ${(e as Error).message}`;
@@ -218,7 +248,12 @@ export class WorkerSession {
   async keepInBrowser(bytes: ArrayBuffer, step: number): Promise<boolean> {
     const h = this.host;
     if (!h.syncUrl || !h.appState) return false;
-    const kept = await storeModel({ bytes, hash: h.hash.key(h.appState), step, savedAt: Date.now() });
+    const kept = await storeModel({
+      bytes,
+      hash: h.hash.key(h.appState),
+      step,
+      savedAt: Date.now(),
+    });
     if (!kept) h.fileStatus = NOT_KEPT;
     return kept;
   }
@@ -243,7 +278,8 @@ export class WorkerSession {
       h.dataInfo = await this.client!.request('data/load-mnist', { baseUrl: base, files });
       this.userFiles = null;
     } catch (e) {
-      if (errorCode(e) !== 'crashed') h.dataError = `MNIST could not be loaded: ${(e as Error).message}`;
+      if (errorCode(e) !== 'crashed')
+        h.dataError = `MNIST could not be loaded: ${(e as Error).message}`;
     } finally {
       h.dataBusy = false;
     }
@@ -273,7 +309,8 @@ export class WorkerSession {
       this.userFiles = { files: keep, names };
       h.report = null;
     } catch (e) {
-      if (errorCode(e) !== 'crashed') h.dataError = `${(e as Error).message}; the data in use was kept.`;
+      if (errorCode(e) !== 'crashed')
+        h.dataError = `${(e as Error).message}; the data in use was kept.`;
     } finally {
       h.dataBusy = false;
     }
@@ -284,7 +321,10 @@ export class WorkerSession {
   async download(format: 'safetensors' | 'onnx' = 'safetensors') {
     const h = this.host;
     try {
-      const r = format === 'onnx' ? await this.client!.request('model/export-onnx', {}) : await this.client!.request('model/save', {});
+      const r =
+        format === 'onnx'
+          ? await this.client!.request('model/export-onnx', {})
+          : await this.client!.request('model/save', {});
       const name = `${h.appState?.spec.name || h.appState?.preset || 'model'}-step${r.step}.${format}`;
       const url = URL.createObjectURL(new Blob([r.bytes], { type: 'application/octet-stream' }));
       const a = document.createElement('a');
@@ -295,7 +335,10 @@ export class WorkerSession {
       h.fileError = '';
     } catch (e) {
       if (errorCode(e) === 'crashed') return; // the recovery's banner says it, with the step restored
-      h.fileError = format === 'onnx' ? `The ONNX file could not be made: ${(e as Error).message}.` : (e as Error).message;
+      h.fileError =
+        format === 'onnx'
+          ? `The ONNX file could not be made: ${(e as Error).message}.`
+          : (e as Error).message;
     }
   }
 
@@ -341,7 +384,8 @@ export class WorkerSession {
         if (!(await this.keepInBrowser(keep, r.step))) this.storedStep = -1;
       }
     } catch (e) {
-      if (errorCode(e) !== 'crashed') h.fileError = `${(e as Error).message}; the current model was kept.`;
+      if (errorCode(e) !== 'crashed')
+        h.fileError = `${(e as Error).message}; the current model was kept.`;
     }
   }
 }

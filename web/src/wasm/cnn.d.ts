@@ -3,7 +3,16 @@
 export interface WasmError {
   error: string;
   /** The core's ErrorCode by name (core/tensor/error.h), or 'internal'. */
-  code: 'invalid' | 'spec' | 'data' | 'model-file' | 'no-spec' | 'memory' | 'diverged' | 'state' | 'internal';
+  code:
+    | 'invalid'
+    | 'spec'
+    | 'data'
+    | 'model-file'
+    | 'no-spec'
+    | 'memory'
+    | 'diverged'
+    | 'state'
+    | 'internal';
   /** The spec's layer the error is about, when there is one. */
   layer?: number;
 }
@@ -145,7 +154,13 @@ export interface WasmTrainer {
    * DecompressionStream, Node with node:zlib; gzip bytes are refused with a sentence).
    * names: the four files' names, for the messages ("x.gz (training images): ...").
    */
-  setData(trainImages: Uint8Array, trainLabels: Uint8Array, testImages: Uint8Array, testLabels: Uint8Array, names?: string[]): Result<WasmDataInfo>;
+  setData(
+    trainImages: Uint8Array,
+    trainLabels: Uint8Array,
+    testImages: Uint8Array,
+    testLabels: Uint8Array,
+    names?: string[],
+  ): Result<WasmDataInfo>;
   /** Appends a shard (unpacked IDX images and labels) to the training or the test set. */
   appendTrain(images: Uint8Array, labels: Uint8Array): Result<WasmDataInfo>;
   appendTest(images: Uint8Array, labels: Uint8Array): Result<WasmDataInfo>;
@@ -174,7 +189,13 @@ export interface WasmTrainer {
    * Copies a kh x kw kernel (row-major, used as weights as given) into filter `filter` of conv layer
    * `layer` (one input channel); a smaller odd kernel is centred with zeros around. Bias unchanged.
    */
-  setConvFilter(layer: number, filter: number, kernel: Float32Array, kh: number, kw: number): Result<WasmFilterPlacement>;
+  setConvFilter(
+    layer: number,
+    filter: number,
+    kernel: Float32Array,
+    kh: number,
+    kw: number,
+  ): Result<WasmFilterPlacement>;
   step(): number;
   kernelVariant(layer: number): string;
   delete(): void;

@@ -1,7 +1,16 @@
 // The page's side of the worker bridge: typed requests that resolve with the worker's reply,
 // listeners for the worker's event stream, and crash detection. A crashed worker is replaced by a
 // fresh one; the owner (the playground) restores the model into it.
-import { PROTOCOL_VERSION, protocolMismatch, type ErrorCode, type FromWorker, type IdxFiles, type RequestOf, type RequestType, type ResultOf } from './protocol';
+import {
+  PROTOCOL_VERSION,
+  protocolMismatch,
+  type ErrorCode,
+  type FromWorker,
+  type IdxFiles,
+  type RequestOf,
+  type RequestType,
+  type ResultOf,
+} from './protocol';
 
 type Event = Exclude<FromWorker, { type: 'reply' }>;
 export type EventType = Event['type'];
@@ -28,7 +37,10 @@ export function errorCode(e: unknown): ErrorCode {
 export class WorkerClient {
   private worker!: Worker;
   private nextId = 1;
-  private pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private pending = new Map<
+    number,
+    { resolve: (v: unknown) => void; reject: (e: Error) => void }
+  >();
   private listeners = new Map<string, Set<(e: Event) => void>>();
   /** Called after the worker crashed and a fresh one was started. */
   onCrash: (message: string) => void = () => {};
@@ -49,7 +61,8 @@ export class WorkerClient {
 
   private crashed(message: string): void {
     this.worker.terminate();
-    for (const p of this.pending.values()) p.reject(new WorkerError(`the training worker crashed (${message})`, 'crashed'));
+    for (const p of this.pending.values())
+      p.reject(new WorkerError(`the training worker crashed (${message})`, 'crashed'));
     this.pending.clear();
     this.start();
     this.onCrash(message);
@@ -61,13 +74,20 @@ export class WorkerClient {
       if (!p) return;
       this.pending.delete(msg.id);
       if (msg.ok) p.resolve(msg.result);
-      else p.reject(new WorkerError(msg.error ?? 'unknown error', msg.code ?? 'internal', msg.layer ?? -1));
+      else
+        p.reject(
+          new WorkerError(msg.error ?? 'unknown error', msg.code ?? 'internal', msg.layer ?? -1),
+        );
       return;
     }
     for (const fn of this.listeners.get(msg.type) ?? []) fn(msg);
   }
 
-  request<T extends RequestType>(type: T, payload: Payload<T>, transfer: Transferable[] = []): Promise<ResultOf<T>> {
+  request<T extends RequestType>(
+    type: T,
+    payload: Payload<T>,
+    transfer: Transferable[] = [],
+  ): Promise<ResultOf<T>> {
     const id = this.nextId++;
     return new Promise<ResultOf<T>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
@@ -89,12 +109,18 @@ export class WorkerClient {
   async init(payload: Payload<'init'>): Promise<ResultOf<'init'>> {
     const r = await this.request('init', payload);
     const version = (r as { version?: unknown } | undefined)?.version;
-    if (version !== PROTOCOL_VERSION) throw new WorkerError(protocolMismatch(PROTOCOL_VERSION, version), 'protocol');
+    if (version !== PROTOCOL_VERSION)
+      throw new WorkerError(protocolMismatch(PROTOCOL_VERSION, version), 'protocol');
     return r;
   }
 
   loadFiles(files: IdxFiles, names: string[]): Promise<ResultOf<'data/load-files'>> {
-    return this.request('data/load-files', { files, names }, [files.trainImages, files.trainLabels, files.testImages, files.testLabels]);
+    return this.request('data/load-files', { files, names }, [
+      files.trainImages,
+      files.trainLabels,
+      files.testImages,
+      files.testLabels,
+    ]);
   }
 
   terminate(): void {

@@ -3,16 +3,34 @@
 // the page. A newer load stops an older one's stream.
 import { ctx, need, post, unwrap, UserError, trainerMade, engine, type Handlers } from './engine';
 import { gunzip, keptOffline, resetKeptOffline, type Progress } from './fetch-data';
-import { DownloadMeter, fetchManifest, fetchShard, forgetShard, joinIdx, type MnistSource, type Shard, type ShardData } from './mnist-shards';
+import {
+  DownloadMeter,
+  fetchManifest,
+  fetchShard,
+  forgetShard,
+  joinIdx,
+  type MnistSource,
+  type Shard,
+  type ShardData,
+} from './mnist-shards';
 import { MAX_IDX_FILE_BYTES, tooLargeMessage, type DataInfo } from './protocol';
 import { run } from './scheduler';
 
 // Every data load takes the next number; a shard stream from an older load stops appending.
 let dataGeneration = 0;
 // The MNIST shards still to come, while they stream in behind training.
-let stream: { source: MnistSource; shards: Shard[]; imageBytes: number; generation: number; running: boolean; progress: Progress } | null = null;
+let stream: {
+  source: MnistSource;
+  shards: Shard[];
+  imageBytes: number;
+  generation: number;
+  running: boolean;
+  progress: Progress;
+} | null = null;
 
-export const dataHandlers: Handlers<'data/load-mnist' | 'data/retry' | 'data/load-files' | 'data/test-image'> = {
+export const dataHandlers: Handlers<
+  'data/load-mnist' | 'data/retry' | 'data/load-files' | 'data/test-image'
+> = {
   async 'data/load-mnist'(req) {
     // Downloads at once, while the engine may still be loading; the trainer is needed only to add
     // the data. Without an init before this request, the default engine loads as for any request.
@@ -26,20 +44,36 @@ export const dataHandlers: Handlers<'data/load-mnist' | 'data/retry' | 'data/loa
     const imageBytes = manifest.rows * manifest.cols;
     if (req.testOnly) {
       // Test only: the whole test set in both places (this worker never trains).
-      const parts = await Promise.all(manifest.shards.filter((s) => s.set === 'test').map((s) => fetchShard(req, s, imageBytes, progress.report)));
+      const parts = await Promise.all(
+        manifest.shards
+          .filter((s) => s.set === 'test')
+          .map((s) => fetchShard(req, s, imageBytes, progress.report)),
+      );
       parts.sort((a, b) => a.shard.start - b.shard.start);
       const images = parts.map((p) => p.images).reduce(joinIdx);
       const labels = parts.map((p) => p.labels).reduce(joinIdx);
       const names = ['MNIST test images', 'MNIST test labels'];
       await engineReady;
-      return setData([images, labels, images, labels], 'the MNIST test set', [...names, ...names], { bytesTotal: manifest.bytes, keptOffline: keptOffline() });
+      return setData([images, labels, images, labels], 'the MNIST test set', [...names, ...names], {
+        bytesTotal: manifest.bytes,
+        keptOffline: keptOffline(),
+      });
     }
     // The first training and test shards together, then training can start; the rest streams.
-    const first = (set: 'train' | 'test') => manifest.shards.find((s) => s.set === set && s.start === 0)!;
-    const [train, test] = await Promise.all([first('train'), first('test')].map((s) => fetchShard(req, s, imageBytes, progress.report)));
+    const first = (set: 'train' | 'test') =>
+      manifest.shards.find((s) => s.set === set && s.start === 0)!;
+    const [train, test] = await Promise.all(
+      [first('train'), first('test')].map((s) => fetchShard(req, s, imageBytes, progress.report)),
+    );
     await engineReady;
-    if (generation !== dataGeneration) throw new UserError('another data set was chosen meanwhile', 'state');
-    const names = [train.shard.images.file, train.shard.labels.file, test.shard.images.file, test.shard.labels.file];
+    if (generation !== dataGeneration)
+      throw new UserError('another data set was chosen meanwhile', 'state');
+    const names = [
+      train.shard.images.file,
+      train.shard.labels.file,
+      test.shard.images.file,
+      test.shard.labels.file,
+    ];
     setData([train.images, train.labels, test.images, test.labels], 'MNIST', names, {
       trainTotal: manifest.train,
       testTotal: manifest.test,
@@ -48,9 +82,24 @@ export const dataHandlers: Handlers<'data/load-mnist' | 'data/retry' | 'data/loa
     });
     unwrap(need().setFullTrainCount(manifest.train));
     const rest = manifest.shards.filter((s) => s.start !== 0);
-    stream = { source: { baseUrl: req.baseUrl, files: req.files }, shards: rest, imageBytes, generation, running: false, progress: progress.report };
-    const arrived = [train, test].reduce((a, d) => a + d.shard.images.bytes + d.shard.labels.bytes, 0);
-    ctx.dataInfo = { ...ctx.dataInfo!, epochSize: manifest.train, bytesLoaded: arrived, arriving: rest.length > 0 };
+    stream = {
+      source: { baseUrl: req.baseUrl, files: req.files },
+      shards: rest,
+      imageBytes,
+      generation,
+      running: false,
+      progress: progress.report,
+    };
+    const arrived = [train, test].reduce(
+      (a, d) => a + d.shard.images.bytes + d.shard.labels.bytes,
+      0,
+    );
+    ctx.dataInfo = {
+      ...ctx.dataInfo!,
+      epochSize: manifest.train,
+      bytesLoaded: arrived,
+      arriving: rest.length > 0,
+    };
     void streamShards();
     return ctx.dataInfo;
   },
@@ -71,7 +120,8 @@ export const dataHandlers: Handlers<'data/load-mnist' | 'data/retry' | 'data/loa
     const buffers = [f.trainImages, f.trainLabels, f.testImages, f.testLabels];
     // The page refuses such files before reading them; this guards the engine's memory as well.
     buffers.forEach((b, i) => {
-      if (b.byteLength > MAX_IDX_FILE_BYTES) throw new UserError(tooLargeMessage(req.names[i], b.byteLength), 'too-large');
+      if (b.byteLength > MAX_IDX_FILE_BYTES)
+        throw new UserError(tooLargeMessage(req.names[i], b.byteLength), 'too-large');
     });
     const raw = await Promise.all(
       buffers.map((b, i) =>
@@ -84,12 +134,18 @@ export const dataHandlers: Handlers<'data/load-mnist' | 'data/retry' | 'data/loa
   },
 
   'data/test-image'(req) {
-    if (!ctx.dataInfo) throw new UserError('load MNIST first: the test digits come from its test set', 'state');
+    if (!ctx.dataInfo)
+      throw new UserError('load MNIST first: the test digits come from its test set', 'state');
     return unwrap(need().testImage(req.index));
   },
 };
 
-function setData(raw: Uint8Array[], source: string, names: readonly string[], whole: Partial<DataInfo> = {}): DataInfo {
+function setData(
+  raw: Uint8Array[],
+  source: string,
+  names: readonly string[],
+  whole: Partial<DataInfo> = {},
+): DataInfo {
   const t = need();
   // The core names the file and its role: "train.gz (training images): ...".
   const info = unwrap(t.setData(raw[0], raw[1], raw[2], raw[3], [...names]));
@@ -112,7 +168,8 @@ function setData(raw: Uint8Array[], source: string, names: readonly string[], wh
 /** 'data/progress' for one data load, silent once another load has started. */
 function byteCounter(generation: number): DownloadMeter {
   return new DownloadMeter((file, loaded, total, fromCache) => {
-    if (generation === dataGeneration) post({ type: 'data/progress', file, loaded, total, fromCache });
+    if (generation === dataGeneration)
+      post({ type: 'data/progress', file, loaded, total, fromCache });
   });
 }
 
@@ -150,7 +207,12 @@ async function streamShards(): Promise<void> {
         return;
       }
       s.shards.shift();
-      ctx.dataInfo = { ...ctx.dataInfo!, arriving: s.shards.length > 0, streamError: undefined, keptOffline: keptOffline() };
+      ctx.dataInfo = {
+        ...ctx.dataInfo!,
+        arriving: s.shards.length > 0,
+        streamError: undefined,
+        keptOffline: keptOffline(),
+      };
       post({ type: 'data/grown', info: ctx.dataInfo });
     }
   } finally {
@@ -162,7 +224,16 @@ function appendShard(d: ShardData): void {
   const t = need();
   const train = d.shard.set === 'train';
   const info = unwrap(train ? t.appendTrain(d.images, d.labels) : t.appendTest(d.images, d.labels));
-  if (!train) ctx.testSet = { images: joinIdx(ctx.testSet!.images, d.images), labels: joinIdx(ctx.testSet!.labels, d.labels) };
+  if (!train)
+    ctx.testSet = {
+      images: joinIdx(ctx.testSet!.images, d.images),
+      labels: joinIdx(ctx.testSet!.labels, d.labels),
+    };
   const bytes = d.shard.images.bytes + d.shard.labels.bytes;
-  ctx.dataInfo = { ...ctx.dataInfo!, trainCount: info.trainCount, testCount: info.testCount, bytesLoaded: Math.min(ctx.dataInfo!.bytesLoaded + bytes, ctx.dataInfo!.bytesTotal) };
+  ctx.dataInfo = {
+    ...ctx.dataInfo!,
+    trainCount: info.trainCount,
+    testCount: info.testCount,
+    bytesLoaded: Math.min(ctx.dataInfo!.bytesLoaded + bytes, ctx.dataInfo!.bytesTotal),
+  };
 }

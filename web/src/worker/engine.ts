@@ -5,9 +5,19 @@
 import createCnnModule from '../wasm/cnn.js';
 import type { CnnModule, Result, WasmTrainer } from '../wasm/cnn.js';
 import type { TestSet } from './eval-report';
-import type { DataInfo, ErrorCode, FromWorker, RequestOf, RequestType, ResultOf, ThreadInfo } from './protocol';
+import type {
+  DataInfo,
+  ErrorCode,
+  FromWorker,
+  RequestOf,
+  RequestType,
+  ResultOf,
+  ThreadInfo,
+} from './protocol';
 
-export type Handler<T extends RequestType> = (req: RequestOf<T>) => Promise<ResultOf<T>> | ResultOf<T>;
+export type Handler<T extends RequestType> = (
+  req: RequestOf<T>,
+) => Promise<ResultOf<T>> | ResultOf<T>;
 /** The handlers of some request types; worker.ts joins them into one for every type. */
 export type Handlers<K extends RequestType> = { [T in K]: Handler<T> };
 
@@ -57,7 +67,8 @@ export function engine(): Promise<CnnModule> {
 
 export async function loadEngine(threadedModule?: string): Promise<CnnModule> {
   if (ctx.modulePromise) return ctx.modulePromise;
-  const isolated = (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
+  const isolated =
+    (self as unknown as { crossOriginIsolated?: boolean }).crossOriginIsolated === true;
   const cores = navigator.hardwareConcurrency ?? 1;
   if (!threadedModule) ctx.threadNote = 'this page offers no threaded engine';
   else if (!isolated) ctx.threadNote = 'page not cross-origin isolated';
@@ -65,7 +76,9 @@ export async function loadEngine(threadedModule?: string): Promise<CnnModule> {
   else {
     ctx.modulePromise = (async () => {
       // Served as it was built (Vite would break its pthread workers), so imported by URL.
-      const mod = (await import(/* @vite-ignore */ threadedModule)) as { default: typeof createCnnModule };
+      const mod = (await import(/* @vite-ignore */ threadedModule)) as {
+        default: typeof createCnnModule;
+      };
       const m = await mod.default();
       ctx.threadNote = '';
       m.setThreads(m.hardwareThreads());
@@ -79,7 +92,11 @@ export async function loadEngine(threadedModule?: string): Promise<CnnModule> {
 }
 
 export function threadInfo(m: CnnModule): ThreadInfo {
-  return { threads: m.threads(), max: m.hardwareThreads(), why: m.hardwareThreads() > 1 ? '' : ctx.threadNote };
+  return {
+    threads: m.threads(),
+    max: m.hardwareThreads(),
+    why: m.hardwareThreads() > 1 ? '' : ctx.threadNote,
+  };
 }
 
 export function unwrap<T>(r: Result<T>): T {

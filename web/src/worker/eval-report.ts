@@ -19,16 +19,31 @@ export interface TestSet {
   labels: Uint8Array; // IDX bytes
 }
 
-export function buildReport(e: WasmEvalResult, step: number, epoch: number, test: TestSet, info: DataInfo): EvalReport {
+export function buildReport(
+  e: WasmEvalResult,
+  step: number,
+  epoch: number,
+  test: TestSet,
+  info: DataInfo,
+): EvalReport {
   const C = e.classes;
   const px = info.rows * info.cols;
   const imageAt = idxDataOffset(test.images);
   const labelAt = idxDataOffset(test.labels);
   const picked: number[] = [];
   const ref = (index: number): ExampleRef => {
-    const probs = Array.from(e.probs.subarray(index * C, index * C + C), (p) => Math.round(p * 1e4) / 1e4);
+    const probs = Array.from(
+      e.probs.subarray(index * C, index * C + C),
+      (p) => Math.round(p * 1e4) / 1e4,
+    );
     picked.push(index);
-    return { index, label: test.labels[labelAt + index], predicted: e.predicted[index], probs, image: picked.length - 1 };
+    return {
+      index,
+      label: test.labels[labelAt + index],
+      predicted: e.predicted[index],
+      probs,
+      image: picked.length - 1,
+    };
   };
 
   const perCell = new Map<number, number>();
@@ -48,14 +63,16 @@ export function buildReport(e: WasmEvalResult, step: number, epoch: number, test
     for (let c = 0; c < C; c++) top = Math.max(top, e.probs[i * C + c]);
     if (worst.length === LEAST_SURE_COUNT && top >= worst[worst.length - 1][0]) continue;
     let j = worst.length;
-    if (j === LEAST_SURE_COUNT) worst.pop(), j--;
+    if (j === LEAST_SURE_COUNT) (worst.pop(), j--);
     while (j > 0 && worst[j - 1][0] > top) j--;
     worst.splice(j, 0, [top, i]);
   }
   const leastSure = worst.map(([, i]) => ref(i));
 
   const pixels = new Uint8Array(picked.length * px);
-  picked.forEach((index, k) => pixels.set(test.images.subarray(imageAt + index * px, imageAt + (index + 1) * px), k * px));
+  picked.forEach((index, k) =>
+    pixels.set(test.images.subarray(imageAt + index * px, imageAt + (index + 1) * px), k * px),
+  );
 
   return {
     step,

@@ -11,10 +11,21 @@ const OLD_CACHES = ['cnn-playground-data-v1'];
  * Bytes of `file` read so far. gzipBody: the body is the gzip file itself; false when it is not
  * gzip, or when the server sent a .gz file with Content-Encoding: gzip and the browser decoded it.
  */
-export type Progress = (file: string, loaded: number, total: number, fromCache: boolean, gzipBody: boolean) => void;
+export type Progress = (
+  file: string,
+  loaded: number,
+  total: number,
+  fromCache: boolean,
+  gzipBody: boolean,
+) => void;
 
 /** Reads a response body, reporting progress (total from Content-Length, 0 if unknown). */
-async function readWithProgress(res: Response, file: string, fromCache: boolean, progress: Progress): Promise<Uint8Array> {
+async function readWithProgress(
+  res: Response,
+  file: string,
+  fromCache: boolean,
+  progress: Progress,
+): Promise<Uint8Array> {
   const total = Number(res.headers.get('content-length') ?? 0);
   if (!res.body) {
     const b = new Uint8Array(await res.arrayBuffer());
@@ -77,7 +88,11 @@ export async function forgetCached(urls: string[]): Promise<void> {
 }
 
 /** One file of the site's data, from the cache when present. */
-export async function fetchCached(url: string, file: string, progress: Progress): Promise<Uint8Array> {
+export async function fetchCached(
+  url: string,
+  file: string,
+  progress: Progress,
+): Promise<Uint8Array> {
   // A data: URL (a small file a bundler inlined into the page's code) is in the page already; the
   // Cache API takes only http(s).
   const inline = !/^https?:/.test(url);
@@ -119,14 +134,23 @@ export function isGzip(b: Uint8Array): boolean {
  * they come, before holding it all. The wasm core has no decompressor of its own, so a browser
  * without DecompressionStream gets a sentence rather than gzip bytes the core would refuse.
  */
-export async function gunzip(b: Uint8Array, name: string, maxBytes = Infinity): Promise<Uint8Array> {
+export async function gunzip(
+  b: Uint8Array,
+  name: string,
+  maxBytes = Infinity,
+): Promise<Uint8Array> {
   if (!isGzip(b)) return b;
   if (typeof DecompressionStream === 'undefined')
-    throw new Error(`${name} is gzip-compressed and this browser cannot unpack it (it has no DecompressionStream); unpack it first, or use a current browser`);
+    throw new Error(
+      `${name} is gzip-compressed and this browser cannot unpack it (it has no DecompressionStream); unpack it first, or use a current browser`,
+    );
   const chunks: Uint8Array[] = [];
   let size = 0;
   try {
-    const reader = new Blob([b as BlobPart]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+    const reader = new Blob([b as BlobPart])
+      .stream()
+      .pipeThrough(new DecompressionStream('gzip'))
+      .getReader();
     for (;;) {
       const { done, value } = await reader.read();
       if (done) break;
@@ -138,9 +162,14 @@ export async function gunzip(b: Uint8Array, name: string, maxBytes = Infinity): 
       chunks.push(value);
     }
   } catch {
-    throw new Error(`${name} is not a valid gzip file (the compressed data is damaged or cut short)`);
+    throw new Error(
+      `${name} is not a valid gzip file (the compressed data is damaged or cut short)`,
+    );
   }
-  if (size > maxBytes) throw new RangeError(`${name} unpacks to more than ${Math.round(maxBytes / (1024 * 1024))} MB, more than an IDX file may have here`);
+  if (size > maxBytes)
+    throw new RangeError(
+      `${name} unpacks to more than ${Math.round(maxBytes / (1024 * 1024))} MB, more than an IDX file may have here`,
+    );
   const out = new Uint8Array(size);
   let at = 0;
   for (const c of chunks) {

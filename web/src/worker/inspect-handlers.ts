@@ -27,7 +27,12 @@ export const inspectHandlers: Handlers<
       image = req.input.image;
     }
     const probabilities = Array.from(unwrap(t.predict(image)).probabilities);
-    return { layers: featureMaps(t), probabilities, label, model: t === ctx.pretrained ? 'pretrained' : 'current' };
+    return {
+      layers: featureMaps(t),
+      probabilities,
+      label,
+      model: t === ctx.pretrained ? 'pretrained' : 'current',
+    };
   },
 
   'inspect/filters'() {
@@ -37,7 +42,9 @@ export const inspectHandlers: Handlers<
     const lastDense = summary.layers.map((l) => l.type).lastIndexOf('dense');
     for (const l of summary.layers) {
       if (l.type !== 'conv2d' && !(l.type === 'dense' && l.index === lastDense)) continue;
-      const kernel = unwrap(t.weights(l.index)).find((w) => w.shape.length === (l.type === 'conv2d' ? 4 : 2));
+      const kernel = unwrap(t.weights(l.index)).find(
+        (w) => w.shape.length === (l.type === 'conv2d' ? 4 : 2),
+      );
       if (!kernel) continue;
       const prev = l.index > 0 ? summary.layers[l.index - 1].output : summary.input;
       layers.push({
@@ -63,10 +70,13 @@ export const inspectHandlers: Handlers<
   'inspect/layer-conv'(req) {
     const t = need();
     const summary = unwrap(t.summary());
-    const convLayers = summary.layers.filter((l) => l.type === 'conv2d').map((l) => ({ index: l.index, name: l.name }));
+    const convLayers = summary.layers
+      .filter((l) => l.type === 'conv2d')
+      .map((l) => ({ index: l.index, name: l.name }));
     if (!convLayers.length) throw new UserError('the current model has no conv2d layer');
     const L = req.layer < 0 ? convLayers[0].index : req.layer;
-    if (!convLayers.some((l) => l.index === L)) throw new UserError(`layer ${L} is not a conv2d layer`);
+    if (!convLayers.some((l) => l.index === L))
+      throw new UserError(`layer ${L} is not a conv2d layer`);
     let image: Float32Array;
     let label: number | null = null;
     if (req.input.kind === 'test') {
@@ -120,10 +130,16 @@ export const inspectHandlers: Handlers<
     const started = performance.now();
     const image = unwrap(ctx.cnn!.preprocessDigit(req.gray, req.height, req.width)).image;
     // The pad reads with the network being trained once it has learnt something.
-    const t = ctx.trainer && ctx.trainer.step() > 0 ? ctx.trainer : ctx.pretrained ?? need();
+    const t = ctx.trainer && ctx.trainer.step() > 0 ? ctx.trainer : (ctx.pretrained ?? need());
     const probabilities = Array.from(unwrap(t.predict(image)).probabilities);
     const layers = req.withMaps ? featureMaps(t) : [];
-    return { image, probabilities, model: t === ctx.pretrained ? 'pretrained' : 'current', ms: performance.now() - started, layers };
+    return {
+      image,
+      probabilities,
+      model: t === ctx.pretrained ? 'pretrained' : 'current',
+      ms: performance.now() - started,
+      layers,
+    };
   },
 
   'digit/predict-photo'(req) {
@@ -147,7 +163,13 @@ function featureMaps(t: WasmTrainer): FeatureMap[] {
   for (let i = -1; i < summary.layers.length; i++) {
     const a = unwrap(t.activation(i));
     const l = i >= 0 ? summary.layers[i] : null;
-    out.push({ index: i, name: l ? l.name : 'input', type: l ? l.type : 'input', shape: a.shape, data: a.data });
+    out.push({
+      index: i,
+      name: l ? l.name : 'input',
+      type: l ? l.type : 'input',
+      shape: a.shape,
+      data: a.data,
+    });
   }
   return out;
 }

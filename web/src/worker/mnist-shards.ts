@@ -59,8 +59,15 @@ export async function fetchManifest(src: MnistSource, progress: Progress): Promi
   } catch {
     throw new Error(`${MANIFEST_FILE} is not valid JSON`);
   }
-  if (m.format !== FORMAT || !Array.isArray(m.shards) || !m.shards.some((s) => s.set === 'train' && s.start === 0) || !m.shards.some((s) => s.set === 'test' && s.start === 0))
-    throw new Error(`${MANIFEST_FILE} is not a ${FORMAT} manifest with a first training and test shard`);
+  if (
+    m.format !== FORMAT ||
+    !Array.isArray(m.shards) ||
+    !m.shards.some((s) => s.set === 'train' && s.start === 0) ||
+    !m.shards.some((s) => s.set === 'test' && s.start === 0)
+  )
+    throw new Error(
+      `${MANIFEST_FILE} is not a ${FORMAT} manifest with a first training and test shard`,
+    );
   return m;
 }
 
@@ -69,7 +76,12 @@ export async function fetchManifest(src: MnistSource, progress: Progress): Promi
  * arrived cut short or damaged (it does not unpack, or not to the size the manifest implies for
  * images of imageBytes pixels) is dropped from the cache, so a retry downloads it again.
  */
-export async function fetchShard(src: MnistSource, shard: Shard, imageBytes: number, progress: Progress): Promise<ShardData> {
+export async function fetchShard(
+  src: MnistSource,
+  shard: Shard,
+  imageBytes: number,
+  progress: Progress,
+): Promise<ShardData> {
   const files = [shard.images.file, shard.labels.file];
   const urls = files.map((f) => locate(src, f));
   const raw = await Promise.all(urls.map((u, i) => fetchCached(u, files[i], progress)));
@@ -80,7 +92,8 @@ export async function fetchShard(src: MnistSource, shard: Shard, imageBytes: num
         // Unpacking stops past the size the manifest implies: a shard cannot grow into a bomb.
         const idx = await gunzip(b, files[i], sizes[i]).catch(() => null);
         // Some browsers end a gzip stream cut short without an error: its length tells.
-        if (!idx || idx.length !== sizes[i]) throw new Error(`${files[i]} was cut short or damaged on the way`);
+        if (!idx || idx.length !== sizes[i])
+          throw new Error(`${files[i]} was cut short or damaged on the way`);
         return idx;
       }),
     );
@@ -120,7 +133,14 @@ export class DownloadMeter {
   private total = 0;
   private fromCache = true;
 
-  constructor(private readonly onProgress: (file: string, loaded: number, total: number, fromCache: boolean) => void) {}
+  constructor(
+    private readonly onProgress: (
+      file: string,
+      loaded: number,
+      total: number,
+      fromCache: boolean,
+    ) => void,
+  ) {}
 
   /** The manifest gives the total and each file's sizes. */
   setManifest(m: MnistManifest): void {
@@ -157,6 +177,9 @@ export function joinIdx(a: Uint8Array, b: Uint8Array): Uint8Array {
   out.set(a);
   out.set(b.subarray(hb), a.length);
   const view = new DataView(out.buffer);
-  view.setUint32(4, view.getUint32(4) + new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(4));
+  view.setUint32(
+    4,
+    view.getUint32(4) + new DataView(b.buffer, b.byteOffset, b.byteLength).getUint32(4),
+  );
   return out;
 }

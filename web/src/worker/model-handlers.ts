@@ -2,9 +2,31 @@
 // weights from elsewhere), the pretrained model, a hand-made filter, hyper-parameters, and
 // start / pause / step / evaluate, which the scheduler carries out.
 import { ctx, codeOf, need, post, unwrap, UserError, type Handlers } from './engine';
-import { finishedAllEpochs, fullEvaluation, postStep, readSpecCounts, resetCounters, run, runLoop, setState } from './scheduler';
+import {
+  finishedAllEpochs,
+  fullEvaluation,
+  postStep,
+  readSpecCounts,
+  resetCounters,
+  run,
+  runLoop,
+  setState,
+} from './scheduler';
 
-export const modelHandlers: Handlers<'model/configure' | 'model/reset' | 'model/save' | 'model/export-onnx' | 'model/set-filter' | 'model/load' | 'pretrained/load' | 'hparams/set' | 'train/start' | 'train/pause' | 'train/step' | 'eval/run'> = {
+export const modelHandlers: Handlers<
+  | 'model/configure'
+  | 'model/reset'
+  | 'model/save'
+  | 'model/export-onnx'
+  | 'model/set-filter'
+  | 'model/load'
+  | 'pretrained/load'
+  | 'hparams/set'
+  | 'train/start'
+  | 'train/pause'
+  | 'train/step'
+  | 'eval/run'
+> = {
   'model/configure'(req) {
     const t = need();
     if (run.state === 'running') run.state = 'paused';
@@ -43,7 +65,15 @@ export const modelHandlers: Handlers<'model/configure' | 'model/reset' | 'model/
     const L = req.layer < 0 ? (layers.find((l) => l.type === 'conv2d')?.index ?? -1) : req.layer;
     if (L < 0) throw new UserError('the current model has no conv2d layer');
     const p = unwrap(t.setConvFilter(L, req.filter, req.kernel, req.kh, req.kw));
-    return { layer: p.layer, layerName: layers[L].name, filter: req.filter, layerKh: p.layerKh, layerKw: p.layerKw, offsetY: p.offsetY, offsetX: p.offsetX };
+    return {
+      layer: p.layer,
+      layerName: layers[L].name,
+      filter: req.filter,
+      layerKh: p.layerKh,
+      layerKw: p.layerKw,
+      offsetY: p.offsetY,
+      offsetX: p.offsetX,
+    };
   },
 
   'model/load'(req) {
@@ -70,7 +100,11 @@ export const modelHandlers: Handlers<'model/configure' | 'model/reset' | 'model/
 
   async 'pretrained/load'(req) {
     const res = await fetch(req.url);
-    if (!res.ok) throw new UserError(`the pretrained model could not be downloaded (HTTP ${res.status})`, 'download');
+    if (!res.ok)
+      throw new UserError(
+        `the pretrained model could not be downloaded (HTTP ${res.status})`,
+        'download',
+      );
     const bytes = new Uint8Array(await res.arrayBuffer());
     const p = new ctx.cnn!.Trainer();
     try {
@@ -99,7 +133,11 @@ export const modelHandlers: Handlers<'model/configure' | 'model/reset' | 'model/
     need();
     if (!ctx.dataInfo) throw new UserError('load a data set before training', 'state');
     if (run.state === 'running') return {};
-    if (finishedAllEpochs()) throw new UserError(`all ${run.epochs} epochs are done: raise Epochs to train further, or Reset`, 'state');
+    if (finishedAllEpochs())
+      throw new UserError(
+        `all ${run.epochs} epochs are done: raise Epochs to train further, or Reset`,
+        'state',
+      );
     setState('running');
     void runLoop();
     return {};

@@ -283,7 +283,10 @@ interface RequestTypes {
    * training set too: for elements that look at digits and never train.
    */
   /** MNIST from the folder baseUrl, or from each file's own URL in `files` (by name) when given. */
-  'data/load-mnist': { req: { baseUrl: string; files?: Record<string, string>; testOnly?: boolean }; res: DataInfo };
+  'data/load-mnist': {
+    req: { baseUrl: string; files?: Record<string, string>; testOnly?: boolean };
+    res: DataInfo;
+  };
   /** Goes on fetching the MNIST shards after one failed (DataInfo.streamError). */
   'data/retry': { req: {}; res: DataInfo };
   'data/load-files': { req: { files: IdxFiles; names: string[] }; res: DataInfo };
@@ -297,7 +300,10 @@ interface RequestTypes {
    * of conv layer `layer` (-1: the first conv layer). A smaller odd kernel is centred with zeros
    * around it; the bias and the other filters stay.
    */
-  'model/set-filter': { req: { layer: number; filter: number; kernel: Float32Array; kh: number; kw: number }; res: FilterPlacement };
+  'model/set-filter': {
+    req: { layer: number; filter: number; kernel: Float32Array; kh: number; kw: number };
+    res: FilterPlacement;
+  };
   /** Loads the pretrained model that ships with the site (a second network, for the digit pad). */
   'pretrained/load': { req: { url: string }; res: { summary: ModelSummary } };
   'inspect/activations': {
@@ -316,7 +322,13 @@ interface RequestTypes {
   /** Preprocesses a drawing like MNIST and classifies it (the pretrained model until training starts). */
   'digit/predict': {
     req: { gray: Float32Array; height: number; width: number; withMaps: boolean };
-    res: { image: Float32Array; probabilities: number[]; model: PadModel; ms: number; layers: FeatureMap[] };
+    res: {
+      image: Float32Array;
+      probabilities: number[];
+      model: PadModel;
+      ms: number;
+      layers: FeatureMap[];
+    };
   };
   /**
    * Preprocesses a photographed or scanned digit (grey levels in [0, 1], 1 = white, as decoded) with
@@ -329,7 +341,10 @@ interface RequestTypes {
     res: { image: Float32Array; probabilities: number[]; model: PadModel; ms: number };
   };
   /** A model file: with a spec it brings its own model; weights alone must fit the current spec. */
-  'model/load': { req: { bytes: ArrayBuffer; name: string }; res: { summary: ModelSummary; spec: string; step: number; weightsOnly: boolean } };
+  'model/load': {
+    req: { bytes: ArrayBuffer; name: string };
+    res: { summary: ModelSummary; spec: string; step: number; weightsOnly: boolean };
+  };
   'hparams/set': { req: { hparams: Hyperparameters }; res: {} };
   'train/start': { req: {}; res: {} };
   'train/pause': { req: {}; res: {} };
@@ -344,7 +359,11 @@ interface RequestTypes {
 
 export type RequestType = keyof RequestTypes;
 /** protocol: the page's PROTOCOL_VERSION; a worker of another version refuses with code 'protocol'. */
-export type RequestOf<T extends RequestType> = { type: T; id: number; protocol: number } & RequestTypes[T]['req'];
+export type RequestOf<T extends RequestType> = {
+  type: T;
+  id: number;
+  protocol: number;
+} & RequestTypes[T]['req'];
 export type ResultOf<T extends RequestType> = RequestTypes[T]['res'];
 export type ToWorker = { [T in RequestType]: RequestOf<T> }[RequestType];
 
@@ -385,7 +404,15 @@ export type FromWorker =
     }
   /** Test accuracy on a sample (during an epoch) or the whole test set (at its end). */
   /** count: test images used; total: the whole test set's size (more while MNIST arrives). */
-  | { type: 'metrics/eval'; step: number; epoch: number; accuracy: number; loss: number; count: number; total: number }
+  | {
+      type: 'metrics/eval';
+      step: number;
+      epoch: number;
+      accuracy: number;
+      loss: number;
+      count: number;
+      total: number;
+    }
   | { type: 'eval/report'; report: EvalReport }
   | { type: 'train/state'; state: TrainState; step: number; epochs: number; message?: string }
   /** Something went wrong outside a request (e.g. divergence while training). */

@@ -65,7 +65,8 @@ export function postStep(r: WasmStepResult): void {
   run.stepsPerEpoch = r.stepsPerEpoch;
   run.trainMs += r.ms;
   // Exact counts from the core (the last batch of an epoch may be short).
-  run.examplesTrained += run.lastExamplesSeen === null ? r.steps * run.batchSize : r.examplesSeen - run.lastExamplesSeen;
+  run.examplesTrained +=
+    run.lastExamplesSeen === null ? r.steps * run.batchSize : r.examplesSeen - run.lastExamplesSeen;
   run.lastExamplesSeen = r.examplesSeen;
   const eps = run.trainMs > 0 ? (run.examplesTrained / run.trainMs) * 1000 : 0;
   post({
@@ -87,7 +88,15 @@ export function evaluate(limit: number, epoch: number): WasmEvalResult {
   const t = need();
   const e = unwrap(t.evaluate(limit));
   const total = Math.max(ctx.dataInfo?.testTotal ?? 0, e.count);
-  post({ type: 'metrics/eval', step: t.step(), epoch, accuracy: e.accuracy, loss: e.loss, count: e.count, total });
+  post({
+    type: 'metrics/eval',
+    step: t.step(),
+    epoch,
+    accuracy: e.accuracy,
+    loss: e.loss,
+    count: e.count,
+    total,
+  });
   return e;
 }
 
