@@ -2,12 +2,13 @@
 // model, one test digit: the layer's real input and kernel, a chosen output position, the
 // products and the output. Not a feature-map browser (that is the inspect panel): the output and
 // the padding come from the core (the layer's own activation, the padding the layer used).
-import { LitElement, css, html, nothing, type TemplateResult } from 'lit';
+import { LitElement, html, nothing, type TemplateResult } from 'lit';
 import { absMax, paintTiles } from '../charts/colormap';
 import type { WorkerClient } from '../worker/client';
 import type { LayerConv } from '../worker/protocol';
 import { fmt, term } from './conv-geometry';
 import { panelStyles } from './shared-styles';
+import { convNetworkViewStyles } from './conv-network-view-styles';
 
 const SCALE = 7; // CSS pixels per map pixel at 28x28
 const MAX_PRODUCT_CHANNELS = 4; // channels whose products are written out term by term
@@ -38,83 +39,7 @@ export class ConvNetworkView extends LitElement {
   private seq = 0;
   private placed = false; // the position was chosen once (then the user's choice stays)
 
-  static styles = [
-    panelStyles,
-    css`
-      :host {
-        border: none;
-        padding: 0;
-      }
-      .bar {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 8px 14px;
-        align-items: center;
-        margin: 8px 0;
-        font-size: 0.9rem;
-      }
-      .bar label {
-        display: inline-flex;
-        align-items: center;
-        gap: 4px;
-      }
-      input[type='number'] {
-        width: 5em;
-      }
-      .row {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 18px;
-      }
-      figure {
-        margin: 0;
-      }
-      figcaption {
-        font-size: 0.8rem;
-        color: var(--muted, #5b6475);
-        margin-bottom: 3px;
-      }
-      .map {
-        position: relative;
-        display: inline-block;
-        line-height: 0;
-      }
-      canvas {
-        image-rendering: pixelated;
-        border: 1px solid var(--border, #d8dce3);
-      }
-      .box {
-        position: absolute;
-        border: 2px solid var(--accent, #2563eb);
-        box-sizing: border-box;
-        pointer-events: none;
-      }
-      canvas.out {
-        cursor: crosshair;
-      }
-      canvas:focus-visible {
-        outline: 3px solid var(--accent, #2563eb);
-        outline-offset: 2px;
-      }
-      .math {
-        font-family: var(--mono, monospace);
-        font-size: 0.78rem;
-        line-height: 1.5;
-        overflow-wrap: anywhere;
-        max-height: 220px;
-        overflow: auto;
-      }
-      .total {
-        font-weight: 600;
-      }
-      .ok {
-        color: var(--good, #15803d);
-      }
-      .bad {
-        color: var(--bad, #b91c1c);
-      }
-    `,
-  ];
+  static styles = [panelStyles, convNetworkViewStyles];
 
   updated(changed: Map<string, unknown>) {
     if (

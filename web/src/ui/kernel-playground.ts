@@ -3,11 +3,12 @@
 // at 255; input and output as images. "Use as a first-layer filter" copies the kernel into one
 // filter of the network's first conv layer (model/set-filter) and fires `model-changed` so the
 // page's other views refresh. It does no convolution itself and trains nothing.
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, html, nothing } from 'lit';
 import type { WorkerClient } from '../worker/client';
 import type { FilterPlacement } from '../worker/protocol';
 import { fmt } from './conv-geometry';
 import { panelStyles } from './shared-styles';
+import { kernelPlaygroundStyles } from './kernel-playground-styles';
 import { Standalone } from './standalone';
 
 const PRESETS: Record<string, number[]> = {
@@ -61,68 +62,7 @@ export class KernelPlayground extends LitElement {
   private retry = 0;
   private seq = 0;
 
-  static styles = [
-    panelStyles,
-    css`
-      .row {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 18px;
-        align-items: flex-start;
-      }
-      .kernel {
-        display: grid;
-        grid-template-columns: repeat(3, 4.2em);
-        gap: 4px;
-      }
-      .kernel input {
-        width: 100%;
-        text-align: right;
-      }
-      .bar {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 8px 14px;
-        align-items: center;
-        margin: 8px 0;
-        font-size: 0.9rem;
-      }
-      .bar label {
-        display: inline-flex;
-        align-items: center;
-        gap: 4px;
-      }
-      .bar .src {
-        display: inline-flex;
-        flex-wrap: wrap;
-        align-items: center;
-        gap: 6px 10px;
-      }
-      .bar.use {
-        margin-top: 14px;
-        padding-top: 10px;
-        border-top: 1px solid var(--border, #d8dce3);
-      }
-      input[type='number'].idx {
-        width: 5.5em;
-      }
-      figure {
-        margin: 0;
-      }
-      figcaption {
-        font-size: 0.8rem;
-        color: var(--muted, #5b6475);
-        margin-bottom: 3px;
-      }
-      canvas {
-        width: 168px;
-        height: 168px;
-        image-rendering: pixelated;
-        border: 1px solid var(--border, #d8dce3);
-        background: #000;
-      }
-    `,
-  ];
+  static styles = [panelStyles, kernelPlaygroundStyles];
 
   disconnectedCallback() {
     super.disconnectedCallback();
