@@ -74,12 +74,18 @@ function structure(spec: ModelSpec, base: ModelSpec): string {
   return JSON.stringify(writeHparams(spec, readHparams(base)));
 }
 
-/** Whether the spec is its preset's network, hyper-parameters aside (the Preset select names it, or reads "custom"). */
+/**
+ * Whether the spec's network (input, layers, loss) is its preset's, hyper-parameters aside: the
+ * Preset select names the preset, or reads "custom". The optimizer and the other settings the
+ * training panel shows may differ.
+ */
 export function isPresetNetwork(state: AppState, presets: Record<string, ModelSpec>): boolean {
   const base = Object.prototype.hasOwnProperty.call(presets, state.preset)
     ? presets[state.preset]
     : undefined;
-  return !!base && structure(state.spec, base) === JSON.stringify(base);
+  if (!base) return false;
+  const network = (s: ModelSpec) => JSON.stringify([s.input, s.layers, s.loss]);
+  return network(writeHparams(state.spec, readHparams(base))) === network(base);
 }
 
 export function encodeState(state: AppState, presets: Record<string, ModelSpec>): string {
@@ -93,7 +99,8 @@ export function encodeState(state: AppState, presets: Record<string, ModelSpec>)
     if (v === null || (hb && hb[field] === v)) continue;
     p.set(key, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
   }
-  if (!isPresetNetwork(state, presets)) p.set('spec', toBase64Url(JSON.stringify(state.spec)));
+  if (!base || structure(state.spec, base) !== JSON.stringify(base))
+    p.set('spec', toBase64Url(JSON.stringify(state.spec)));
   if (state.hide.length) p.set('hide', state.hide.join(','));
   // Commas stay readable in a lesson link; they need no escaping in a fragment.
   return p.toString().replace(/%2C/g, ',');
