@@ -84,8 +84,13 @@ export function isPresetNetwork(state: AppState, presets: Record<string, ModelSp
     ? presets[state.preset]
     : undefined;
   if (!base) return false;
-  const network = (s: ModelSpec) => JSON.stringify([s.input, s.layers, s.loss]);
-  return network(writeHparams(state.spec, readHparams(base))) === network(base);
+  // Both sides through the same writer: it also writes values the preset leaves implicit (l2: 0).
+  const h = readHparams(base);
+  const network = (s: ModelSpec) => {
+    const n = writeHparams(s, h);
+    return JSON.stringify([n.input, n.layers, n.loss]);
+  };
+  return network(state.spec) === network(base);
 }
 
 export function encodeState(state: AppState, presets: Record<string, ModelSpec>): string {
