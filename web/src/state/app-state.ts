@@ -120,6 +120,11 @@ function isSpecShape(v: unknown): v is ModelSpec {
   if (!v.layers.every((l) => isObject(l) && typeof l.type === 'string')) return false;
   if (v.optimizer !== undefined && !(isObject(v.optimizer) && typeof v.optimizer.type === 'string'))
     return false;
+  // The values the training panel shows and the link writes must be numbers where they are given.
+  const numberOrAbsent = (x: unknown) =>
+    x === undefined || (typeof x === 'number' && Number.isFinite(x));
+  const opt = (v.optimizer ?? {}) as Record<string, unknown>;
+  if (![v.batch_size, v.epochs, v.seed, opt.lr, opt.momentum].every(numberOrAbsent)) return false;
   return v.augment === undefined || typeof v.augment === 'boolean' || isObject(v.augment);
 }
 
