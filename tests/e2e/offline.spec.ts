@@ -133,6 +133,8 @@ test('after one visit the page opens offline, isolated, and trains tiny and read
     await page.goto(`${site.origin}/#preset=tiny`);
     await waitForData(page);
     await waitForControl(page);
+    // The learner is told, in the status line at the bottom of the window.
+    await expect(page.getByTestId('offline-status')).toHaveAttribute('data-state', 'saved');
 
     // The whole shell of this build in one cache named by its version, beside MNIST's own cache.
     const held = await cacheContents(page);
@@ -186,6 +188,8 @@ test('after one visit the page opens offline, isolated, and trains tiny and read
     expect(served?.fromServiceWorker(), 'the page came from the service worker').toBe(true);
     await waitForData(page);
     await expect(page.getByTestId('data-info')).toContainText('10,000 test');
+    await expect(page.getByTestId('offline-status')).toHaveAttribute('data-state', 'offline');
+    await expect(page.getByTestId('offline-status')).toContainText('Offline: the playground runs');
 
     // The cached page kept its headers: still cross-origin isolated, so the threaded engine runs.
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
@@ -285,6 +289,17 @@ test('a new build replaces the old cache, and a newer page never gets the old fi
         ),
       )
       .toBe('installed');
+    // The open page of the old build says so, and its Reload brings the new build (network first).
+    const status = page.getByTestId('offline-status');
+    await expect(status).toHaveAttribute('data-state', 'update');
+    await expect(status).toContainText('A new version of the playground is out.');
+    await shot(page, '71-offline-new-version');
+    await status.getByRole('button', { name: 'Reload to use it' }).click();
+    await waitForData(page);
+    expect(await page.content()).toContain('<!-- build 2 -->');
+    // That page is of the waiting build: nothing new to announce.
+    await page.waitForTimeout(1000);
+    await expect(status).not.toHaveAttribute('data-state', 'update');
 
     // No page of the old build open: the new version takes over and deletes the old cache only.
     await page.close();
