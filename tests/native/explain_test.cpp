@@ -48,6 +48,33 @@ TEST_CASE("saliency of a linear model is the class's weight column", "[explain]"
     }
 }
 
+TEST_CASE("saliency through conv and pooling layers matches central differences", "[explain]") {
+  // Smooth activations (tanh, average pooling): no kinks for the differences to straddle.
+  Network net = network_of(
+      R"([{"type": "conv2d", "filters": 3, "kernel": 3, "padding": "same", "activation": "tanh"},
+          {"type": "avgpool2d", "size": 2},
+          {"type": "conv2d", "filters": 4, "kernel": 3, "activation": "tanh"},
+          {"type": "dense", "units": 5, "activation": "softmax"}])",
+      "[8, 8, 1]");
+  net.init_params(21);
+  const Tensor x = image_of({8, 8, 1}, test::random_vector(64, 5, 0.0f, 1.0f));
+  const ClassMaps s = saliency(net, x);
+  const float eps = 1e-2f;
+  for (int c = 0; c < 5; ++c)
+    for (int i : {0, 9, 27, 36, 63}) {
+      Tensor up = x, down = x;
+      up.data[i] += eps;
+      down.data[i] -= eps;
+      net.forward(up, false, nullptr);
+      const double lu = net.logits().data[c];
+      net.forward(down, false, nullptr);
+      const double ld = net.logits().data[c];
+      const double want = (lu - ld) / (2 * eps);
+      INFO("class " << c << " pixel " << i);
+      CHECK(s.of(c)[i] == Approx(want).margin(1e-4).epsilon(1e-2));
+    }
+}
+
 TEST_CASE("Grad-CAM on a hand-built conv net", "[explain]") {
   // 4x4 input -> conv 3x3 valid, 2 filters, relu, no bias -> [2, 2, 2] -> dense 2 (no bias).
   Network net = network_of(
