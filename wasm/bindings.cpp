@@ -213,6 +213,29 @@ class JsTrainer {
     });
   }
 
+  // Trainer::explain: three maps per class, each [classes, height, width] flat.
+  val explain(const val& image) {
+    return guarded([&] {
+      const std::vector<float> x = emscripten::convertJSArrayToNumberVector<float>(image);
+      const Explanation e = t_.explain(x.data(), x.size());
+      val o = val::object();
+      o.set("probabilities", copy_array(e.probabilities));
+      o.set("classes", e.saliency.classes);
+      o.set("height", e.saliency.height);
+      o.set("width", e.saliency.width);
+      o.set("saliency", copy_array(e.saliency.data));
+      o.set("gradCam", copy_array(e.grad_cam.upsampled.data));
+      o.set("gradCamLayer", e.grad_cam.layer);
+      o.set("gradCamHeight", e.grad_cam.coarse.height);
+      o.set("gradCamWidth", e.grad_cam.coarse.width);
+      o.set("occlusion", copy_array(e.occlusion.data));
+      o.set("occlusionPatch", e.occlusion_options.patch);
+      o.set("occlusionStride", e.occlusion_options.stride);
+      o.set("occlusionFill", e.occlusion_options.fill);
+      return o;
+    });
+  }
+
   val testImage(int index) const {
     return guarded([&] {
       int label = 0;
@@ -480,6 +503,7 @@ EMSCRIPTEN_BINDINGS(cnn) {
       .function("trainSteps", &JsTrainer::trainSteps)
       .function("evaluate", &JsTrainer::evaluate)
       .function("predict", &JsTrainer::predict)
+      .function("explain", &JsTrainer::explain)
       .function("testImage", &JsTrainer::testImage)
       .function("activation", &JsTrainer::activation)
       .function("weights", &JsTrainer::weights)

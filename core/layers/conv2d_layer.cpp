@@ -89,8 +89,9 @@ class Conv2dLayer : public Layer {
     const kernels::Conv2dVariant& v = kernels::conv2d_select(p);
     const Tensor& dz = activation_backward_into(spec_.activation, fused_softmax_loss_, y, dy, dz_);
     float* ws = ctx.scratch(v.workspace(p));
-    v.backward_weight(p, x.ptr(), dz.ptr(), params_[0].grad.ptr(),
-                      spec_.use_bias ? params_[1].grad.ptr() : nullptr, ws);
+    if (ctx.param_gradients)
+      v.backward_weight(p, x.ptr(), dz.ptr(), params_[0].grad.ptr(),
+                        spec_.use_bias ? params_[1].grad.ptr() : nullptr, ws);
     if (dx) v.backward_input(p, dz.ptr(), params_[0].value.ptr(), dx->ptr(), ws);
   }
 

@@ -57,8 +57,9 @@ class DenseLayer : public Layer {
     const kernels::DenseVariant& v = kernels::dense_select(n, in_, out_);
     const Tensor& dz = activation_backward_into(spec_.activation, fused_softmax_loss_, y, dy, dz_);
     float* ws = ctx.scratch(v.workspace(n, in_, out_));
-    v.backward_weight(n, in_, out_, x.ptr(), dz.ptr(), params_[0].grad.ptr(),
-                      spec_.use_bias ? params_[1].grad.ptr() : nullptr, ws);
+    if (ctx.param_gradients)
+      v.backward_weight(n, in_, out_, x.ptr(), dz.ptr(), params_[0].grad.ptr(),
+                        spec_.use_bias ? params_[1].grad.ptr() : nullptr, ws);
     if (dx) v.backward_input(n, in_, out_, dz.ptr(), params_[0].value.ptr(), dx->ptr(), ws);
   }
 

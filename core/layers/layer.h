@@ -27,6 +27,9 @@ struct Context {
   bool training = false;
   Rng* rng = nullptr;                       // dropout masks
   std::vector<float>* workspace = nullptr;  // kernel scratch, grown on demand
+  // False: backward leaves the parameter gradients alone and only propagates dx (explanations
+  // between training steps must not change what the optimizer or the statistics see).
+  bool param_gradients = true;
   float* scratch(size_t floats);
 };
 

@@ -81,19 +81,26 @@ const Tensor& Network::logits() const {
   return z ? *z : acts_.back();
 }
 
-void Network::backward(const Tensor& dlogits) {
+void Network::backward(const Tensor& dlogits) { backprop(dlogits, nullptr, true); }
+
+void Network::backward_to_input(const Tensor& dlogits, Tensor& dinput) {
+  backprop(dlogits, &dinput, false);
+}
+
+void Network::backprop(const Tensor& dlogits, Tensor* dinput, bool param_gradients) {
   Context ctx;
   ctx.training = true;
   ctx.workspace = &workspace_;
-  for (auto& l : layers_)
-    for (Param& p : l->params()) parallel_zero(p.grad);
+  ctx.param_gradients = param_gradients;
+  if (param_gradients)
+    for (auto& l : layers_)
+      for (Param& p : l->params()) parallel_zero(p.grad);
   grads_.back().shape = dlogits.shape;
   grads_.back().data.assign(dlogits.data.begin(), dlogits.data.end());
   for (int i = num_layers() - 1; i >= 0; --i) {
     const Tensor& x = i == 0 ? input_ : acts_[i - 1];
-    Tensor* dx = nullptr;
-    if (i > 0) {
-      dx = &grads_[i - 1];
+    Tensor* dx = i > 0 ? &grads_[i - 1] : dinput;
+    if (dx) {
       dx->reshape(x.shape);
       parallel_zero(*dx);
     }

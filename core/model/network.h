@@ -45,6 +45,13 @@ class Network {
   const Tensor& logits() const;
   // Zeroes the parameter gradients and back-propagates dlogits [N, classes].
   void backward(const Tensor& dlogits);
+  // Back-propagates dlogits [N, classes] through the last forward pass down to the input, into
+  // dinput [N, H, W, C]. The parameter gradients are neither zeroed nor computed, so what the
+  // optimizer and the statistics see stays as it was (explanations between training steps).
+  // Training never asks for the input's gradient, so backward() does not compute it.
+  void backward_to_input(const Tensor& dlogits, Tensor& dinput);
+  // Gradient of layer i's output from the last backward pass ([N, ...]).
+  const Tensor& output_grad(int i) const { return grads_[i]; }
 
   int num_layers() const { return static_cast<int>(layers_.size()); }
   Layer& layer(int i) { return *layers_[i]; }
@@ -63,6 +70,8 @@ class Network {
   ModelSpec& mutable_spec() { return spec_; }
 
  private:
+  void backprop(const Tensor& dlogits, Tensor* dinput, bool param_gradients);
+
   ModelSpec spec_;
   std::vector<std::unique_ptr<Layer>> layers_;
   std::vector<std::string> names_;

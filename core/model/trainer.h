@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/data/idx.h"
+#include "core/model/explain.h"
 #include "core/model/network.h"
 #include "core/model/spec.h"
 #include "core/tensor/tensor_stats.h"
@@ -178,6 +179,11 @@ class Trainer {
   // One image of the spec's input size (H*W*C values in [0, 1]) -> class probabilities. The
   // activations of every layer are kept for `activation`.
   std::vector<float> predict(const float* image, size_t n);
+  // Why the network reads an image as it does: saliency, Grad-CAM and occlusion maps for every
+  // class (core/model/explain.h). No weight, parameter gradient or optimizer state changes, so
+  // training afterwards is bitwise what it would have been; the activations are then the image's,
+  // as after predict.
+  Explanation explain(const float* image, size_t n);
   // Test example i as floats in [0, 1] and its label.
   std::vector<float> test_image(int index, int* label) const;
 

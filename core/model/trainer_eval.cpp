@@ -63,20 +63,33 @@ EvalResult Trainer::evaluate(int limit) {
   return r;
 }
 
-std::vector<float> Trainer::predict(const float* image, size_t n) {
-  require_model();
-  const Shape& in = net_->spec().input;
+namespace {
+// One image of the spec's input size as a batch of one; refuses a wrong size or a NaN pixel.
+Tensor one_image(const ModelSpec& spec, const float* image, size_t n, const char* what) {
+  const Shape& in = spec.input;
   const size_t want = static_cast<size_t>(shape_size(in));
   if (n != want)
-    throw Error("predict needs one " + shape_str(in) + " image (" + std::to_string(want) +
-                " values) but got " + std::to_string(n) + " values");
+    throw Error(std::string(what) + " needs one " + shape_str(in) + " image (" +
+                std::to_string(want) + " values) but got " + std::to_string(n) + " values");
   Tensor x({1, in[0], in[1], in[2]});
   for (size_t i = 0; i < n; ++i) {
     if (!std::isfinite(image[i]))
-      throw Error("predict: the image has a NaN or infinite pixel at index " + std::to_string(i));
+      throw Error(std::string(what) + ": the image has a NaN or infinite pixel at index " +
+                  std::to_string(i));
     x.data[i] = image[i];
   }
-  return net_->forward(x, false, nullptr).data;
+  return x;
+}
+}  // namespace
+
+std::vector<float> Trainer::predict(const float* image, size_t n) {
+  require_model();
+  return net_->forward(one_image(net_->spec(), image, n, "predict"), false, nullptr).data;
+}
+
+Explanation Trainer::explain(const float* image, size_t n) {
+  require_model();
+  return cnn::explain(*net_, one_image(net_->spec(), image, n, "explain"));
 }
 
 NamedValues Trainer::activation(int layer) const {

@@ -40,6 +40,12 @@ test('axe: every view of the inspection, model and convolution panels', async ({
   await inspect.scrollIntoViewIfNeeded();
   await expect(page.getByTestId('feature-layer').first()).toBeVisible();
   await expectAccessible(page, 'inspect-maps', { within: ['cnn-playground', 'cnn-inspect-panel'] });
+  await inspect.getByRole('tab', { name: 'Why this answer' }).click();
+  await expect(page.locator('cnn-why-view canvas[data-map="occlusion"]')).toHaveAttribute(
+    'data-class',
+    /\d/,
+  );
+  await expectAccessible(page, 'inspect-why', { within: ['cnn-playground', 'cnn-inspect-panel'] });
   await inspect.getByRole('tab', { name: 'Filters' }).click();
   await expect(page.getByTestId('filter-layer').first()).toBeVisible();
   await expectAccessible(page, 'inspect-filters', {

@@ -308,7 +308,7 @@ test('every tab strip follows the ARIA tabs pattern: one Tab stop, arrows, Home 
     [
       'cnn-inspect-panel',
       'Inspection views',
-      ['Feature maps', 'Filters', 'Statistics'],
+      ['Feature maps', 'Why this answer', 'Filters', 'Statistics'],
       '[data-testid="layer-stats"]',
     ],
     [

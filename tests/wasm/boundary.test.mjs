@@ -75,6 +75,10 @@ test('every object the module returns has the fields cnn.d.ts declares', () => {
   expectShape('WasmLayerStats', stats);
   for (const k of ['weights', 'gradients', 'activations']) expectShape('WasmTensorStats', stats[k]);
   expectShape('WasmNamedValues', t.activation(0));
+  const why = t.explain(t.testImage(0).image);
+  expectShape('WasmExplanation', why);
+  assert.equal(why.saliency.length, 10 * 28 * 28);
+  assert.equal(why.gradCamLayer, 2);
   for (const w of t.weights(0)) expectShape('WasmNamedValues', w);
   expectShape('WasmFilterPlacement', t.setConvFilter(0, 0, new Float32Array(9), 3, 3));
   expectShape('WasmError', t.layerStats(99));

@@ -32,6 +32,12 @@ export function divergingCss(v: number): string {
   return `rgb(${LUT[i * 3]}, ${LUT[i * 3 + 1]}, ${LUT[i * 3 + 2]})`;
 }
 
+/** RGB of v in [-1, 1] (clamped) on the same scale, for painters that blend it with an image. */
+export function divergingRgb(v: number): [number, number, number] {
+  const i = Math.max(0, Math.min(255, Math.round((v + 1) * 127.5)));
+  return [LUT[i * 3], LUT[i * 3 + 1], LUT[i * 3 + 2]];
+}
+
 /** The largest |value|, ignoring NaN/Inf (0 for an empty or all-zero tensor). */
 export function absMax(data: Float32Array): number {
   let m = 0;

@@ -1,5 +1,7 @@
 // <cnn-draw-panel>: the playground's "Draw a digit" panel: a heading, a hint and the digit pad
-// reading with the playground's worker (<cnn-digit-pad>, which does the work). It mirrors the
+// reading with the playground's worker (<cnn-digit-pad>, which does the work), and once a digit
+// is drawn a "Why this answer?" button (a why-open event: the playground opens the inspect
+// panel's view of that name). It mirrors the
 // pad's pointer-up-to-bars latency in data-latency-ms for the tests.
 import { LitElement, css, html } from 'lit';
 import type { WorkerClient } from '../worker/client';
@@ -10,15 +12,23 @@ export class DrawPanel extends LitElement {
   static properties = {
     client: { attribute: false },
     modelVersion: { type: Number },
+    hasDrawing: { state: true },
+    whyShown: { type: Boolean },
   };
   client: WorkerClient | null = null;
   modelVersion = 0;
+  /** Whether the page shows the inspect panel (a lesson may hide it): the button needs it. */
+  whyShown = true;
+  private hasDrawing = false;
 
   static styles = [
     panelStyles,
     css`
       p.hint {
         margin-top: 0;
+      }
+      .why {
+        margin-top: 8px;
       }
     `,
   ];
@@ -37,8 +47,25 @@ export class DrawPanel extends LitElement {
         @digit-drawn=${(e: Event) => {
           const ms = (e.currentTarget as HTMLElement).dataset.latencyMs;
           if (ms) this.dataset.latencyMs = ms;
+          this.hasDrawing = !!(e as CustomEvent<unknown>).detail;
         }}
       ></cnn-digit-pad>
+      ${
+        this.whyShown && this.hasDrawing
+          ? html`<p class="why">
+              <button
+                data-testid="pad-why"
+                @click=${() =>
+                  this.dispatchEvent(
+                    new CustomEvent('why-open', { bubbles: true, composed: true }),
+                  )}
+              >
+                Why this answer?
+              </button>
+              <span class="muted">Which pixels made the network read it so.</span>
+            </p>`
+          : ''
+      }
     `;
   }
 }

@@ -1,10 +1,12 @@
-// <cnn-inspect-panel>: looks inside the network. Three views: every layer's feature maps for one
-// input (a test digit or the drawn digit), the filters, and per-layer statistics. It asks the
+// <cnn-inspect-panel>: looks inside the network. Four views: every layer's feature maps for one
+// input (a test digit or the drawn digit), why the network reads that input as it does
+// (<cnn-why-view>), the filters, and per-layer statistics. It asks the
 // worker for them only while it is on screen, at most once a second during training, and never
 // with two requests in flight, so inspection costs training little.
 import { LitElement, css, html, nothing } from 'lit';
 import type { WorkerClient } from '../worker/client';
 import type {
+  Explanation,
   FeatureMap,
   FilterTensor,
   LayerStats,
@@ -14,11 +16,15 @@ import type {
 import './feature-map-grid';
 import './filter-view';
 import './layer-stats';
+import './why-view';
 import { formatReading, panelStyles } from './shared-styles';
 import { tabStrip } from './tabs';
 
-type View = 'maps' | 'filters' | 'stats';
+type View = 'maps' | 'why' | 'filters' | 'stats';
 const LIVE_MS = 1000;
+// The explanation costs the worker about 1 + classes backward and ~150 forward passes: refreshed
+// less often while training, so it slows training little.
+const LIVE_WHY_MS = 3000;
 
 export class InspectPanel extends LitElement {
   static properties = {
@@ -35,6 +41,8 @@ export class InspectPanel extends LitElement {
     live: { state: true },
     maps: { state: true },
     mapsCaption: { state: true },
+    why: { state: true },
+    whyCaption: { state: true },
     filters: { state: true },
     stats: { state: true },
     error: { state: true },
@@ -52,6 +60,8 @@ export class InspectPanel extends LitElement {
   private live = true;
   private maps: FeatureMap[] = [];
   private mapsCaption = '';
+  private why: Explanation | null = null;
+  private whyCaption = '';
   private filters: FilterTensor[] = [];
   private stats: LayerStats[] = [];
   private error = '';
@@ -108,7 +118,13 @@ export class InspectPanel extends LitElement {
       this.source === 'drawn'
         ? `drawn:${this.drawnVersion}:${this.padModel}`
         : `test:${this.testIndex}`;
-    return `${this.view}|${this.modelVersion}|${this.step}|${this.testCount}|${this.view === 'maps' ? input : ''}`;
+    return `${this.view}|${this.modelVersion}|${this.step}|${this.testCount}|${this.view === 'maps' || this.view === 'why' ? input : ''}`;
+  }
+  /** The input alone: a new one resets the explained class to the network's answer. */
+  private inputKey(): string {
+    return this.source === 'drawn' && this.drawn
+      ? `drawn:${this.drawnVersion}`
+      : `test:${this.testIndex}`;
   }
   private drawnVersion = 0;
 
@@ -124,7 +140,8 @@ export class InspectPanel extends LitElement {
     const key = this.key();
     if (key === this.fetchedKey) return;
     const training = this.trainState === 'running';
-    if (training && (!this.live || performance.now() - this.lastFetch < LIVE_MS)) return;
+    const every = this.view === 'why' ? LIVE_WHY_MS : LIVE_MS;
+    if (training && (!this.live || performance.now() - this.lastFetch < every)) return;
     this.busy = true;
     this.lastFetch = performance.now();
     try {
@@ -156,11 +173,33 @@ export class InspectPanel extends LitElement {
         this.maps = r.layers;
         this.mapsCaption = `Test digit #${this.testIndex} (a ${r.label}): the network reads ${formatReading(r.probabilities)}.`;
       }
+    } else if (this.view === 'why') {
+      const drawn = this.source === 'drawn' && this.drawn;
+      const r = await c.request(
+        'inspect/explain',
+        drawn
+          ? { input: { kind: 'image', image: this.drawn!.slice() }, model: this.padModel }
+          : { input: { kind: 'test', index: this.testIndex } },
+      );
+      this.why = r;
+      this.whyCaption = drawn
+        ? 'The drawn digit.'
+        : `Test digit #${this.testIndex} (a ${r.label}).`;
     } else if (this.view === 'filters') {
       this.filters = (await c.request('inspect/filters', {})).layers;
     } else {
       this.stats = (await c.request('inspect/stats', {})).layers;
     }
+  }
+
+  /** Opens "Why this answer" on the drawn digit (the draw panel's link) and scrolls to it. */
+  showWhy() {
+    this.view = 'why';
+    if (this.drawn) this.source = 'drawn';
+    this.scrollIntoView({ block: 'start' });
+    void this.updateComplete.then(() =>
+      this.renderRoot.querySelector<HTMLElement>('[role="tab"][aria-selected="true"]')?.focus(),
+    );
   }
 
   private setIndex(i: number) {
@@ -172,6 +211,7 @@ export class InspectPanel extends LitElement {
   render() {
     const tabs: Array<[View, string]> = [
       ['maps', 'Feature maps'],
+      ['why', 'Why this answer'],
       ['filters', 'Filters'],
       ['stats', 'Statistics'],
     ];
@@ -180,7 +220,7 @@ export class InspectPanel extends LitElement {
       ${tabStrip({ label: 'Inspection views', tabs, selected: this.view, select: (v) => (this.view = v), panel: 'inspect-view' })}
       <div class="bar">
         ${
-          this.view === 'maps'
+          this.view === 'maps' || this.view === 'why'
             ? html`<label
                   ><input
                     type="radio"
@@ -241,9 +281,15 @@ export class InspectPanel extends LitElement {
                 .maps=${this.maps}
                 .caption=${this.mapsCaption}
               ></cnn-feature-map-grid>`
-            : this.view === 'filters'
-              ? html`<cnn-filter-view .filters=${this.filters}></cnn-filter-view>`
-              : html`<cnn-layer-stats .stats=${this.stats}></cnn-layer-stats>`
+            : this.view === 'why'
+              ? html`<cnn-why-view
+                  .explanation=${this.why}
+                  .caption=${this.whyCaption}
+                  .inputKey=${this.inputKey()}
+                ></cnn-why-view>`
+              : this.view === 'filters'
+                ? html`<cnn-filter-view .filters=${this.filters}></cnn-filter-view>`
+                : html`<cnn-layer-stats .stats=${this.stats}></cnn-layer-stats>`
         }
       </div>
     `;

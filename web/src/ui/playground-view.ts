@@ -94,6 +94,11 @@ export function renderColumns(p: CnnPlayground, left: boolean, right: boolean) {
           ? html`<cnn-draw-panel
               .client=${p.client}
               .modelVersion=${p.modelVersion}
+              .whyShown=${on('inside')}
+              @why-open=${() =>
+                p.renderRoot
+                  .querySelector<HTMLElement & { showWhy(): void }>('cnn-inspect-panel')
+                  ?.showWhy()}
               @digit-drawn=${(e: CustomEvent<{ image: Float32Array; model: PadModel } | null>) => {
                 p.drawn = e.detail?.image ?? null;
                 p.padModel = e.detail?.model ?? 'current';

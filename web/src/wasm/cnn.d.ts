@@ -134,6 +134,29 @@ export interface WasmFilterPlacement {
   offsetY: number;
   offsetX: number;
 }
+/**
+ * Why the network reads an image as it does (Trainer::explain): three maps per class, each
+ * [classes, height, width] flat, at the input image's size.
+ */
+export interface WasmExplanation {
+  probabilities: Float32Array;
+  classes: number;
+  height: number;
+  width: number;
+  /** d logit_c / d pixel (the score before the softmax); signed. */
+  saliency: Float32Array;
+  /** Grad-CAM of the last conv2d layer, upsampled; empty when gradCamLayer is -1 (no conv layer). */
+  gradCam: Float32Array;
+  gradCamLayer: number;
+  /** The conv layer's output size the Grad-CAM map was computed at (0 without one). */
+  gradCamHeight: number;
+  gradCamWidth: number;
+  /** p_c(image) - p_c(image with a patch x patch square set to occlusionFill), averaged per pixel. */
+  occlusion: Float32Array;
+  occlusionPatch: number;
+  occlusionStride: number;
+  occlusionFill: number;
+}
 export interface WasmHyperparameters {
   lr?: number;
   momentum?: number;
@@ -169,6 +192,8 @@ export interface WasmTrainer {
   trainSteps(n: number): Result<WasmStepResult>;
   evaluate(limit: number): Result<WasmEvalResult>;
   predict(image: Float32Array): Result<{ probabilities: Float32Array }>;
+  /** Saliency, Grad-CAM and occlusion maps for every class; changes nothing training sees. */
+  explain(image: Float32Array): Result<WasmExplanation>;
   testImage(index: number): Result<{ image: Float32Array; label: number }>;
   activation(layer: number): Result<WasmNamedValues>;
   weights(layer: number): Result<WasmNamedValues[]>;

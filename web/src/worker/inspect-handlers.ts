@@ -1,4 +1,5 @@
-// The worker's views into the network: feature maps for a test digit or a drawing, the filters,
+// The worker's views into the network: feature maps for a test digit or a drawing, why it reads
+// it so (saliency, Grad-CAM, occlusion), the filters,
 // every layer's statistics, one conv layer with its input for the explainer, single convolutions
 // and poolings on explicit numbers, and the digit pad's prediction.
 import type { WasmLayerStats, WasmTensorStats, WasmTrainer } from '../wasm/cnn.js';
@@ -7,6 +8,7 @@ import type { FeatureMap, FilterTensor, LayerStats } from './protocol';
 
 export const inspectHandlers: Handlers<
   | 'inspect/activations'
+  | 'inspect/explain'
   | 'inspect/filters'
   | 'inspect/stats'
   | 'inspect/layer-conv'
@@ -32,6 +34,29 @@ export const inspectHandlers: Handlers<
       probabilities,
       label,
       model: t === ctx.pretrained ? 'pretrained' : 'current',
+    };
+  },
+
+  'inspect/explain'(req) {
+    const started = performance.now();
+    const t = req.model === 'pretrained' && ctx.pretrained ? ctx.pretrained : need();
+    let image: Float32Array;
+    let label: number | null = null;
+    if (req.input.kind === 'test') {
+      const r = unwrap(need().testImage(req.input.index));
+      image = r.image;
+      label = r.label;
+    } else {
+      image = req.input.image;
+    }
+    const e = unwrap(t.explain(image));
+    return {
+      ...e,
+      probabilities: Array.from(e.probabilities),
+      image,
+      label,
+      model: t === ctx.pretrained ? 'pretrained' : 'current',
+      ms: performance.now() - started,
     };
   },
 

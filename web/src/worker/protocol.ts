@@ -14,6 +14,7 @@ export const PROTOCOL_VERSION = 4;
 // protocol re-exports those that cross to the page unchanged and derives the rest from them.
 import type {
   WasmError,
+  WasmExplanation,
   WasmFilterPlacement,
   WasmHyperparameters,
   WasmLayerStats,
@@ -146,6 +147,20 @@ export interface FeatureMap {
 
 /** What to look inside the network with: a test digit or an image the page made (28x28, [0, 1]). */
 export type InspectInput = { kind: 'test'; index: number } | { kind: 'image'; image: Float32Array };
+
+/**
+ * Why the network reads an input as it does, for every class (the core's Trainer::explain): the
+ * saliency, Grad-CAM and occlusion maps, each [classes, height, width] flat, with the image they
+ * explain and what it read.
+ */
+export type Explanation = Omit<WasmExplanation, 'probabilities'> & {
+  probabilities: number[];
+  /** The explained image (28x28 in [0, 1]). */
+  image: Float32Array;
+  label: number | null;
+  model: PadModel;
+  ms: number;
+};
 
 /** A weight tensor to draw: conv kernels [KH, KW, C, K], or the last dense kernel [in, units]. */
 export interface FilterTensor {
@@ -310,6 +325,8 @@ interface RequestTypes {
     req: { input: InspectInput; model?: PadModel };
     res: { layers: FeatureMap[]; probabilities: number[]; label: number | null; model: PadModel };
   };
+  /** Saliency, Grad-CAM and occlusion maps of every class for one input; changes no training state. */
+  'inspect/explain': { req: { input: InspectInput; model?: PadModel }; res: Explanation };
   'inspect/filters': { req: {}; res: { layers: FilterTensor[] } };
   'inspect/stats': { req: {}; res: { layers: LayerStats[] } };
   /** A conv layer's input, kernel, bias and spec for one input (layer -1: the first conv layer). */

@@ -111,6 +111,10 @@ self.onmessage = async (ev: MessageEvent<ToWorker>) => {
       transfer.push((result as ResultOf<'model/save'>).bytes);
     if (req.type === 'inspect/activations' || req.type === 'digit/predict')
       for (const m of (result as { layers: FeatureMap[] }).layers) transfer.push(m.data.buffer);
+    if (req.type === 'inspect/explain') {
+      const e = result as ResultOf<'inspect/explain'>;
+      transfer.push(e.saliency.buffer, e.gradCam.buffer, e.occlusion.buffer);
+    }
     if (req.type === 'inspect/filters')
       for (const f of (result as ResultOf<'inspect/filters'>).layers) transfer.push(f.data.buffer);
     post({ type: 'reply', id: req.id, ok: true, result }, transfer);
