@@ -53,10 +53,12 @@ test('two runs: listed, overlaid, compared, restored, deleted, kept over a reloa
   await expect(row(page, 1)).toContainText('3');
 
   // The two newest are ticked: two loss curves, each with its three points.
-  await expect.poll(async () => (await chartData(page, 'runs-loss'))?.length ?? 0).toBe(3);
+  const points = async () =>
+    ((await chartData(page, 'runs-loss')) ?? [])
+      .slice(1)
+      .map((ys) => ys.filter((v) => v !== null).length);
+  await expect.poll(points).toEqual([3, 3]);
   const loss = (await chartData(page, 'runs-loss'))!;
-  expect(loss[1].filter((v) => v !== null)).toHaveLength(3);
-  expect(loss[2].filter((v) => v !== null)).toHaveLength(3);
   expect(loss[1]).not.toEqual(loss[2]);
 
   // Only the learning rate differs among the settings; the results are always shown.
@@ -70,7 +72,7 @@ test('two runs: listed, overlaid, compared, restored, deleted, kept over a reloa
 
   // Unticking one leaves one curve.
   await row(page, 1).getByTestId('run-show').uncheck();
-  await expect.poll(async () => (await chartData(page, 'runs-loss'))?.length ?? 0).toBe(2);
+  await expect.poll(points).toEqual([3]);
   await row(page, 1).getByTestId('run-show').check();
 
   // Restore run 1: its learning rate is back in the controls and the link.
