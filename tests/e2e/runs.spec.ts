@@ -29,6 +29,12 @@ function chartData(page: Page, id: string) {
   }, id);
 }
 
+/** Unfolds the Runs panel (folded until opened, so the panels below it do not move). */
+async function openRuns(page: Page) {
+  await page.getByTestId('runs-toggle').click();
+  await expect(page.getByTestId('runs-storage')).toBeVisible();
+}
+
 const rows = (page: Page) => page.getByTestId('run-row');
 const row = (page: Page, n: number) => page.locator(`[data-testid="run-row"][data-run="${n}"]`);
 const diffRow = (page: Page, label: string) =>
@@ -39,6 +45,8 @@ test('two runs: listed, overlaid, compared, restored, deleted, kept over a reloa
 }, info) => {
   test.setTimeout(4 * 60_000);
   await openPlayground(page, '#preset=tiny&lr=0.01');
+  await expect(page.getByTestId('runs-toggle')).toHaveText('Runs none yet');
+  await openRuns(page);
   await expect(page.getByTestId('runs-empty')).toBeVisible();
   await steps(page, 3);
   await expect(rows(page)).toHaveCount(1);
@@ -89,6 +97,8 @@ test('two runs: listed, overlaid, compared, restored, deleted, kept over a reloa
   await page.waitForTimeout(500);
   await page.reload();
   await expect(page.getByTestId('train')).toBeEnabled({ timeout: 60_000 });
+  await expect(page.getByTestId('runs-toggle')).toContainText('2 in the list');
+  await openRuns(page);
   await expect(rows(page)).toHaveCount(2);
   await expect(row(page, 2).getByTestId('run-name')).toHaveValue('fast one');
   await expect(page.getByTestId('runs-storage')).toHaveText(
@@ -190,6 +200,7 @@ test('a malformed runs= in a link is refused with a sentence, like a malformed s
 
 test('the share panel adds the ticked runs to the lesson link', async ({ page }) => {
   await openPlayground(page, '#preset=tiny&lr=0.01');
+  await openRuns(page);
   await steps(page, 1);
   await page.getByTestId('reset').click();
   await setField(page, 'Batch size', '64');
@@ -208,10 +219,24 @@ test('without IndexedDB the runs are listed in memory and the panel says they ar
 }) => {
   await page.addInitScript(() => Object.defineProperty(window, 'indexedDB', { value: undefined }));
   await openPlayground(page, '#preset=tiny');
+  await openRuns(page);
   await steps(page, 2);
   await expect(rows(page)).toHaveCount(1);
   await expect(page.getByTestId('runs-storage')).toHaveText(
     'This browser does not let the page keep runs (private window, storage full or blocked): they are lost on reload unless you export them.',
   );
   await expect(page.getByTestId('banner')).toHaveCount(0);
+
+  // IndexedDB there, but every write refused as over quota: the same, once the first write fails.
+  const other = await page.context().newPage();
+  await other.addInitScript(
+    "IDBObjectStore.prototype.put = function () { throw new DOMException('The quota has been exceeded.', 'QuotaExceededError'); };",
+  );
+  await openPlayground(other, '#preset=tiny');
+  await openRuns(other);
+  await steps(other, 1);
+  await expect(rows(other)).toHaveCount(1);
+  await expect(other.getByTestId('runs-storage')).toContainText(
+    'This browser does not let the page keep runs',
+  );
 });

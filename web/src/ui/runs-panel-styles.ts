@@ -3,6 +3,16 @@
 import { css } from 'lit';
 
 export const runsPanelStyles = css`
+  summary {
+    cursor: pointer;
+  }
+  summary h2 {
+    display: inline-flex;
+    margin: 0;
+  }
+  details[open] > summary {
+    margin-bottom: 8px;
+  }
   .scroll {
     overflow-x: auto;
     max-width: 100%;

@@ -36,6 +36,7 @@ export class RunsPanel extends LitElement {
     selected: { state: true },
     message: { state: true },
     error: { state: true },
+    open: { state: true },
   };
   static styles = [panelStyles, runsPanelStyles];
 
@@ -56,6 +57,7 @@ export class RunsPanel extends LitElement {
   private message = '';
   private error = '';
   private emitted = '';
+  private open = false;
 
   /** The runs whose curves are overlaid and compared, oldest first. */
   get chosen(): RunRecord[] {
@@ -74,6 +76,8 @@ export class RunsPanel extends LitElement {
   }
 
   protected willUpdate(changed: PropertyValues) {
+    if (changed.has('queue') && this.queue.length && !changed.get('queue')?.length)
+      this.open = true;
     // The ticks follow the list: a deleted run is no longer ticked.
     if (changed.has('runs') || changed.has('version')) {
       if (this.selected)
@@ -253,8 +257,18 @@ export class RunsPanel extends LitElement {
   render() {
     const runs = [...this.runs].reverse();
     const chosen = new Set(this.chosen.map((r) => r.id));
-    return html`
-      <h2>Runs <small>${this.runs.length ? `${this.runs.length} in the list` : ''}</small></h2>
+    const n = this.runs.length;
+    // Folded until opened (or until a link queues runs), so the panels below stay where they were.
+    return html`<details
+      ?open=${this.open}
+      @toggle=${(e: Event) => (this.open = (e.target as HTMLDetailsElement).open)}
+    >
+      <summary data-testid="runs-toggle">
+        <h2>
+          Runs
+          <small>${n ? `${n} in the list: compare their curves and settings` : 'none yet'}</small>
+        </h2>
+      </summary>
       ${this.renderQueue()}
       <p class="muted" data-testid="runs-storage">${this.storageNote()}</p>
       ${
@@ -322,7 +336,7 @@ export class RunsPanel extends LitElement {
         ></cnn-line-chart>
       </div>
       ${this.runs.length ? this.renderCompare() : ''}
-    `;
+    </details>`;
   }
 
   private renderRow(r: RunRecord, on: boolean) {
