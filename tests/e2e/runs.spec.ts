@@ -5,7 +5,7 @@
 // and without IndexedDB the panel works in memory and says so.
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { openPlayground, setField, shot, stepCount } from './helpers';
+import { expectAccessible, openPlayground, setField, shot, stepCount } from './helpers';
 
 /** Trains `n` single steps with the Step button. */
 async function steps(page: Page, n: number) {
@@ -77,6 +77,7 @@ test('two runs: listed, overlaid, compared, restored, deleted, kept over a reloa
   await expect(diffRow(page, 'Final test accuracy')).toHaveCount(1);
   await expect(diffRow(page, 'Time')).toHaveCount(1);
   await shot(page, 'runs-two-runs');
+  await expectAccessible(page, 'runs-panel', { within: ['cnn-playground', 'cnn-runs-panel'] });
 
   // Unticking one leaves one curve.
   await row(page, 1).getByTestId('run-show').uncheck();
@@ -87,6 +88,9 @@ test('two runs: listed, overlaid, compared, restored, deleted, kept over a reloa
   await row(page, 1).getByTestId('run-restore').click();
   await expect(page.getByLabel('Learning rate', { exact: true })).toHaveValue('0.01');
   await expect.poll(() => page.evaluate(() => location.hash)).toContain('lr=0.01');
+  await expect(page.getByTestId('runs-message')).toHaveText(
+    'The settings of run 1 are back in the page: Train starts a new run with them.',
+  );
 
   // A rename, kept like the rest.
   await row(page, 2).getByTestId('run-name').fill('fast one');

@@ -150,6 +150,12 @@ export class RunsPanel extends LitElement {
       '.';
   }
 
+  private restore(r: RunRecord) {
+    this.emit('run-restore', r.id);
+    this.error = '';
+    this.message = `The settings of run ${r.number} are back in the page: Train starts a new run with them.`;
+  }
+
   private exportFile() {
     const url = URL.createObjectURL(
       new Blob([exportRuns(this.runs)], { type: 'application/json' }),
@@ -370,7 +376,7 @@ export class RunsPanel extends LitElement {
         <button
           data-testid="run-restore"
           aria-label="Restore the settings of run ${r.number}"
-          @click=${() => this.emit('run-restore', r.id)}
+          @click=${() => this.restore(r)}
         >
           Restore
         </button>
