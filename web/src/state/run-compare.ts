@@ -1,7 +1,7 @@
 // What the Runs panel says about runs: a run's automatic name, its settings as rows of text, the
 // rows in which selected runs differ, and one colour per run. Text only; the panel draws it.
 import { isPresetNetwork, type RunSetup } from './app-state';
-import type { RunRecord } from './run-store';
+import { MAX_RUNS, type RunRecord } from './run-store';
 import { readHparams, type LayerSpec, type ModelSpec } from './spec';
 
 const OPTIMIZERS: Record<string, string> = { sgd: 'SGD', adam: 'Adam', rmsprop: 'RMSprop' };
@@ -158,4 +158,26 @@ export function setupAsRun(
     final: null,
     changes: [],
   };
+}
+
+/** Where the runs are kept, in one sentence (embedded: never; kept false: storage refused). */
+export function storageNote(embedded: boolean, kept: boolean | null): string {
+  if (embedded) return 'Runs are not kept in an embedded playground: export them to keep them.';
+  if (kept === false)
+    return 'This browser does not let the page keep runs (private window, storage full or blocked): they are lost on reload unless you export them.';
+  return `Runs are kept in this browser (the last ${MAX_RUNS}).`;
+}
+
+/** What an import did, in one sentence. */
+export function importMessage(
+  fileName: string,
+  r: { added: number; skipped: number; dropped: number },
+): string {
+  const plural = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
+  return (
+    `Imported ${plural(r.added)} from ${fileName}` +
+    (r.skipped ? `; ${plural(r.skipped)} already in the list` : '') +
+    (r.dropped ? `; the oldest ${plural(r.dropped)} made way (the list keeps ${MAX_RUNS})` : '') +
+    '.'
+  );
 }

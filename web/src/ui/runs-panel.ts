@@ -9,14 +9,16 @@ import '../charts/line-chart';
 import type { LineChart, LineSeries } from '../charts/line-chart';
 import { overlay } from '../charts/overlay';
 import type { RunSetup } from '../state/app-state';
-import { differences, finalText, formatSeconds, runColor, setupAsRun } from '../state/run-compare';
 import {
-  exportRuns,
-  MAX_IMPORT_BYTES,
-  MAX_RUNS,
-  parseRunsFile,
-  type RunRecord,
-} from '../state/run-store';
+  differences,
+  finalText,
+  formatSeconds,
+  importMessage,
+  runColor,
+  setupAsRun,
+  storageNote,
+} from '../state/run-compare';
+import { exportRuns, MAX_IMPORT_BYTES, parseRunsFile, type RunRecord } from '../state/run-store';
 import { runsPanelStyles } from './runs-panel-styles';
 import { panelStyles } from './shared-styles';
 
@@ -86,7 +88,7 @@ export class RunsPanel extends LitElement {
   }
 
   protected updated(changed: PropertyValues) {
-    if (changed.has('version') || changed.has('runs') || changed.has('selected')) this.drawCharts();
+    if (['version', 'runs', 'selected', 'open'].some((k) => changed.has(k))) this.drawCharts();
     const ids = this.chosen.map((r) => r.id);
     if (ids.join() !== this.emitted) {
       this.emitted = ids.join();
@@ -142,12 +144,7 @@ export class RunsPanel extends LitElement {
     this.emit('runs-import', detail);
     const r = detail.result;
     if (!r) return;
-    const plural = (n: number) => `${n} run${n === 1 ? '' : 's'}`;
-    this.message =
-      `Imported ${plural(r.added)} from ${file.name}` +
-      (r.skipped ? `; ${plural(r.skipped)} already in the list` : '') +
-      (r.dropped ? `; the oldest ${plural(r.dropped)} made way (the list keeps ${MAX_RUNS})` : '') +
-      '.';
+    this.message = importMessage(file.name, r);
   }
 
   private restore(r: RunRecord) {
@@ -165,14 +162,6 @@ export class RunsPanel extends LitElement {
     a.download = `cnn-playground-runs-${new Date().toISOString().slice(0, 10)}.json`;
     a.click();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  }
-
-  private storageNote() {
-    if (this.embedded)
-      return 'Runs are not kept in an embedded playground: export them to keep them.';
-    if (this.kept === false)
-      return 'This browser does not let the page keep runs (private window, storage full or blocked): they are lost on reload unless you export them.';
-    return `Runs are kept in this browser (the last ${MAX_RUNS}).`;
   }
 
   private renderQueue() {
@@ -261,8 +250,6 @@ export class RunsPanel extends LitElement {
   }
 
   render() {
-    const runs = [...this.runs].reverse();
-    const chosen = new Set(this.chosen.map((r) => r.id));
     const n = this.runs.length;
     // Folded until opened (or until a link queues runs), so the panels below stay where they were.
     return html`<details
@@ -275,8 +262,17 @@ export class RunsPanel extends LitElement {
           <small>${n ? `${n} in the list: compare their curves and settings` : 'none yet'}</small>
         </h2>
       </summary>
+      ${this.open ? this.renderBody() : ''}
+    </details>`;
+  }
+
+  /** Everything under the heading; not rendered while the panel is folded. */
+  private renderBody() {
+    const runs = [...this.runs].reverse();
+    const chosen = new Set(this.chosen.map((r) => r.id));
+    return html`
       ${this.renderQueue()}
-      <p class="muted" data-testid="runs-storage">${this.storageNote()}</p>
+      <p class="muted" data-testid="runs-storage">${storageNote(this.embedded, this.kept)}</p>
       ${
         runs.length
           ? html`<div class="scroll">
@@ -342,7 +338,7 @@ export class RunsPanel extends LitElement {
         ></cnn-line-chart>
       </div>
       ${this.runs.length ? this.renderCompare() : ''}
-    </details>`;
+    `;
   }
 
   private renderRow(r: RunRecord, on: boolean) {
