@@ -74,6 +74,8 @@ done
 
 step "URL-hash decoder fuzz for ${seconds}s (Node)"
 node tests/fuzz/hash.fuzz.mjs --seconds "$seconds"
+step "the page's run list, difference table and runs= links (Node)"
+node --test tests/web/
 
 step "CLI tests"
 node --test tests/cli/

@@ -1,10 +1,11 @@
 // A fuzzer for the page's URL-hash state decoder (web/src/state/app-state.ts), under Node: lesson
 // links are input from anyone. It bundles the module with rolldown, then feeds decodeState hashes
 // made from random valid states (which must round-trip exactly) and mutations of them: characters
-// inserted, deleted or swapped, values replaced, the base64 spec swapped for random JSON. For
-// every input decodeState must return (never throw) a state the page can use: a known preset, a
-// spec whose layers are objects with a string type, known hide keys in order; and encoding that
-// state and decoding it again must give it back unchanged. Seeded, so a failure reproduces.
+// inserted, deleted or swapped, values replaced, the base64 spec swapped for random JSON, the
+// `runs=` list of setups to compare garbled. For every input decodeState must return (never throw)
+// a state the page can use: a known preset, a spec whose layers are objects with a string type,
+// known hide keys in order, and the same for every queued setup; and encoding that state and
+// decoding it again must give it back unchanged. Seeded, so a failure reproduces.
 //   node tests/fuzz/hash.fuzz.mjs [--seconds 20] [--seed 1]
 import fs from 'node:fs';
 import os from 'node:os';
@@ -34,7 +35,7 @@ await build({
   output: { file: path.join(dir, 'state.mjs'), format: 'esm' },
   logLevel: 'silent',
 });
-const { decodeState, encodeState, HIDEABLE, readHparams, writeHparams } = await import(
+const { decodeState, encodeState, HIDEABLE, MAX_COMPARE, readHparams, writeHparams } = await import(
   pathToFileURL(path.join(dir, 'state.mjs')).href
 );
 fs.rmSync(dir, { recursive: true, force: true });
@@ -101,7 +102,7 @@ function randomJson(depth = 0) {
   }
 }
 
-function randomState() {
+function randomSetup() {
   const preset = pick(names);
   const spec = structuredClone(presets[preset]);
   if (rand() < 0.3) spec.layers.splice(below(spec.layers.length), 1);
@@ -110,8 +111,13 @@ function randomState() {
     spec.optimizer = { type: pick(['sgd', 'adam', 'rmsprop']), lr: pick([0.001, 0.01, 0.5]) };
   if (rand() < 0.3) spec.batch_size = 1 + below(256);
   if (rand() < 0.3) spec.seed = below(1000);
-  const hide = hideKeys.filter(() => rand() < 0.15);
-  return { preset, spec, hide };
+  return { preset, spec };
+}
+
+function randomState() {
+  const state = { ...randomSetup(), hide: hideKeys.filter(() => rand() < 0.15) };
+  if (rand() < 0.3) state.compare = Array.from({ length: 1 + below(MAX_COMPARE) }, randomSetup);
+  return state;
 }
 
 const toB64 = (s) => Buffer.from(s).toString('base64url');
@@ -145,6 +151,10 @@ function mutate(hash) {
         );
         break;
       case 6:
+        if (rand() < 0.5) {
+          h = `${h}&runs=${pick(['', ';', 'preset:tiny;', 'lr:1,lr:2', 'preset:__proto__', 'opt:x', 'spec:e30', 'batch:', ':1', 'preset:tiny;'.repeat(5), 'seed:NaN'])}`;
+          break;
+        }
         h = h.replace(
           /preset=[^&]*/,
           `preset=${pick(['', 'tiny', 'hasOwnProperty', '__proto__', 'constructor', 'TINY'])}`,
@@ -160,6 +170,18 @@ function mutate(hash) {
 
 const same = (a, b) => JSON.stringify(a) === JSON.stringify(b);
 function usable(state) {
+  if (state.compare !== undefined) {
+    if (
+      !Array.isArray(state.compare) ||
+      !state.compare.length ||
+      state.compare.length > MAX_COMPARE
+    )
+      return 'a list of setups to compare that is empty or too long';
+    for (const s of state.compare) {
+      const why = usable({ preset: s.preset, spec: s.spec, hide: [] });
+      if (why) return `a setup to compare with ${why}`;
+    }
+  }
   if (!Object.prototype.hasOwnProperty.call(presets, state.preset)) return 'an unknown preset';
   const s = state.spec;
   if (typeof s !== 'object' || s === null || !Array.isArray(s.layers))
@@ -190,13 +212,23 @@ function usable(state) {
 // The same state: a link carries the hyper-parameters the controls show, so a spec may come back
 // with one written out (an unset momentum as 0). Both sides are written with the same values
 // before they are compared, and the values must be the same.
-function equivalent(a, b) {
+function equivalentSetup(a, b) {
   const h = readHparams(b.spec);
   return (
     a.preset === b.preset &&
-    same(a.hide, b.hide) &&
     same(readHparams(a.spec), h) &&
     same(writeHparams(a.spec, h), writeHparams(b.spec, h))
+  );
+}
+
+function equivalent(a, b) {
+  const ca = a.compare ?? [];
+  const cb = b.compare ?? [];
+  return (
+    equivalentSetup(a, b) &&
+    same(a.hide, b.hide) &&
+    ca.length === cb.length &&
+    ca.every((s, i) => equivalentSetup(s, cb[i]))
   );
 }
 

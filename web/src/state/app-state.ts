@@ -1,7 +1,8 @@
 // One AppState for the whole page, round-tripping through the URL hash (the TensorFlow
 // Playground's way): a link restores the preset, the edited spec and every hyper-parameter.
 // Hyper-parameters get short readable keys; a spec whose layers differ from its preset travels
-// as base64url JSON. A lesson link adds `hide=`, the panels and controls a teacher took away.
+// as base64url JSON. A lesson link adds `hide=`, the panels and controls a teacher took away, and
+// may add `runs=`, setups queued in the Runs panel to train one after the other and compare.
 import { readHparams, writeHparams, type Hparams, type ModelSpec } from './spec';
 
 export interface AppState {
@@ -9,7 +10,18 @@ export interface AppState {
   spec: ModelSpec;
   /** Panels and controls hidden by a lesson link (keys of HIDEABLE), in HIDEABLE order. */
   hide: string[];
+  /** Setups a link queues in the Runs panel to compare (absent: none). */
+  compare?: RunSetup[];
 }
+
+/** A model and its hyper-parameters, as a run starts from it. */
+export interface RunSetup {
+  preset: string;
+  spec: ModelSpec;
+}
+
+/** The most setups a link may queue. */
+export const MAX_COMPARE = 4;
 
 export type HideGroup = 'Panels' | 'Model controls' | 'Training controls';
 
@@ -20,6 +32,7 @@ export const HIDEABLE: ReadonlyArray<{ key: string; label: string; group: HideGr
   { key: 'pad', label: 'Draw a digit', group: 'Panels' },
   { key: 'train', label: 'Training', group: 'Panels' },
   { key: 'curves', label: 'Learning curves', group: 'Panels' },
+  { key: 'runs', label: 'Runs', group: 'Panels' },
   { key: 'inside', label: 'Inside the network', group: 'Panels' },
   { key: 'conv', label: 'Convolution, step by step', group: 'Panels' },
   { key: 'eval', label: 'Evaluation', group: 'Panels' },
@@ -69,9 +82,14 @@ function fromBase64Url(s: string): string {
   return new TextDecoder().decode(Uint8Array.from(bin, (c) => c.charCodeAt(0)));
 }
 
-/** The spec with the hyper-parameters of `base`, so only structural differences remain. */
-function structure(spec: ModelSpec, base: ModelSpec): string {
-  return JSON.stringify(writeHparams(spec, readHparams(base)));
+/**
+ * Whether the spec is `base` but for the hyper-parameters the link writes as keys. Both sides go
+ * through the same writer, which also writes values a preset leaves implicit (l2: 0), so a preset
+ * with only hyper-parameters changed needs no `spec=`.
+ */
+function sameStructure(spec: ModelSpec, base: ModelSpec): boolean {
+  const h = readHparams(base);
+  return JSON.stringify(writeHparams(spec, h)) === JSON.stringify(writeHparams(base, h));
 }
 
 /**
@@ -93,29 +111,48 @@ export function isPresetNetwork(state: AppState, presets: Record<string, ModelSp
   return network(state.spec) === network(base);
 }
 
-export function encodeState(state: AppState, presets: Record<string, ModelSpec>): string {
-  const base = presets[state.preset];
-  const p = new URLSearchParams();
-  p.set('preset', state.preset);
-  const h = readHparams(state.spec);
+/** A setup as [key, value] pairs: the preset, the hyper-parameters that differ from it, the spec if its layers do. */
+function setupPairs(setup: RunSetup, presets: Record<string, ModelSpec>): Array<[string, string]> {
+  const base = presets[setup.preset];
+  const out: Array<[string, string]> = [['preset', setup.preset]];
+  const h = readHparams(setup.spec);
   const hb = base ? readHparams(base) : null;
   for (const [key, field] of HPARAM_KEYS) {
     const v = h[field];
     if (v === null || (hb && hb[field] === v)) continue;
-    p.set(key, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
+    out.push([key, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
   }
-  if (!base || structure(state.spec, base) !== JSON.stringify(base))
-    p.set('spec', toBase64Url(JSON.stringify(state.spec)));
+  if (!base || !sameStructure(setup.spec, base))
+    out.push(['spec', toBase64Url(JSON.stringify(setup.spec))]);
+  return out;
+}
+
+/** The setups as `runs=`: each `key:value` pairs joined by commas, the setups by semicolons. */
+export function encodeCompare(setups: RunSetup[], presets: Record<string, ModelSpec>): string {
+  return setups
+    .map((s) =>
+      setupPairs(s, presets)
+        .map(([k, v]) => `${k}:${v}`)
+        .join(','),
+    )
+    .join(';');
+}
+
+export function encodeState(state: AppState, presets: Record<string, ModelSpec>): string {
+  const p = new URLSearchParams();
+  for (const [k, v] of setupPairs(state, presets)) p.set(k, v);
   if (state.hide.length) p.set('hide', state.hide.join(','));
-  // Commas stay readable in a lesson link; they need no escaping in a fragment.
-  return p.toString().replace(/%2C/g, ',');
+  if (state.compare?.length) p.set('runs', encodeCompare(state.compare, presets));
+  // Commas, colons and semicolons stay readable in a lesson link; a fragment needs no escaping
+  // for them, and URLSearchParams reads them back as they are.
+  return p.toString().replace(/%2C/g, ',').replace(/%3A/g, ':').replace(/%3B/g, ';');
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
 
 /** The shape the page's controls read a spec in (the core checks every value when it configures). */
-function isSpecShape(v: unknown): v is ModelSpec {
+export function isSpecShape(v: unknown): v is ModelSpec {
   if (!isObject(v) || !Array.isArray(v.layers)) return false;
   if (!v.layers.every((l) => isObject(l) && typeof l.type === 'string')) return false;
   if (v.optimizer !== undefined && !(isObject(v.optimizer) && typeof v.optimizer.type === 'string'))
@@ -126,6 +163,63 @@ function isSpecShape(v: unknown): v is ModelSpec {
   const opt = (v.optimizer ?? {}) as Record<string, unknown>;
   if (![v.batch_size, v.epochs, v.seed, opt.lr, opt.momentum].every(numberOrAbsent)) return false;
   return v.augment === undefined || typeof v.augment === 'boolean' || isObject(v.augment);
+}
+
+/** The value of a hyper-parameter key, or undefined when it is not one the controls accept. */
+function parseHparam(key: string, raw: string): unknown {
+  const entry = HPARAM_KEYS.find((k) => k[0] === key);
+  if (!entry) return undefined;
+  const v = entry[2](raw);
+  return typeof v === 'number' && !Number.isFinite(v) ? undefined : v;
+}
+
+/**
+ * Reads `runs=`. Strict, unlike the rest of the link: one unknown key, repeated key, unknown
+ * preset, unreadable spec or value makes the whole list null (refused), since a comparison of
+ * something else than the teacher meant would mislead.
+ */
+export function decodeCompare(
+  raw: string,
+  presets: Record<string, ModelSpec>,
+  fallback: string,
+): RunSetup[] | null {
+  const items = raw.split(';');
+  if (items.length < 1 || items.length > MAX_COMPARE) return null;
+  const out: RunSetup[] = [];
+  for (const item of items) {
+    const pairs = new Map<string, string>();
+    for (const part of item.split(',')) {
+      const at = part.indexOf(':');
+      if (at <= 0) return null;
+      const k = part.slice(0, at);
+      if (pairs.has(k)) return null;
+      pairs.set(k, part.slice(at + 1));
+    }
+    const preset = pairs.get('preset') ?? fallback;
+    if (!Object.prototype.hasOwnProperty.call(presets, preset)) return null;
+    let spec: ModelSpec = structuredClone(presets[preset]);
+    const encoded = pairs.get('spec');
+    if (encoded !== undefined) {
+      try {
+        const parsed: unknown = JSON.parse(fromBase64Url(encoded));
+        if (!isSpecShape(parsed)) return null;
+        spec = parsed;
+      } catch {
+        return null;
+      }
+    }
+    const own = readHparams(spec);
+    const changes: Record<string, unknown> = {};
+    for (const [k, v] of pairs) {
+      if (k === 'preset' || k === 'spec') continue;
+      const value = parseHparam(k, v);
+      if (value === undefined) return null;
+      const field = HPARAM_KEYS.find((e) => e[0] === k)![1];
+      if (value !== own[field]) changes[field] = value;
+    }
+    out.push({ preset, spec: writeHparams(spec, changes as Partial<Hparams>) });
+  }
+  return out;
 }
 
 /** Reads a hash; unknown or malformed parts fall back to the default preset's values. */
@@ -173,5 +267,12 @@ export function decodeState(
   const unknown = hideRaw.filter((k) => !HIDE_KEYS.includes(k));
   if (unknown.length && !problem)
     problem = `the link hides something this page does not have (${unknown.join(', ')}); ignored`;
-  return { state: { preset, spec: writeHparams(spec, changes), hide }, problem };
+  const state: AppState = { preset, spec: writeHparams(spec, changes), hide };
+  const runs = p.get('runs');
+  if (runs) {
+    const compare = decodeCompare(runs, presets, preset);
+    if (compare) state.compare = compare;
+    else problem ??= 'the runs to compare in the link could not be read; they were left out';
+  }
+  return { state, problem };
 }

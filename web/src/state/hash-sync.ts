@@ -1,5 +1,5 @@
 // The page's AppState in location.hash: the link of a state, the key its model is kept under (a
-// change of what a lesson hides keeps the model), and the writing and reading of the hash. Only the
+// change of what a lesson hides or queues keeps the model), and the writing and reading of the hash. Only the
 // page's own mode (`<cnn-playground sync-url>`) touches location; embedded, the lesson attribute is
 // read once instead.
 import { decodeState, encodeState, type AppState } from './app-state';
@@ -16,9 +16,11 @@ export class HashSync {
     return state ? encodeState(state, this.presets) : '';
   }
 
-  /** What a model belongs to: the state without what the lesson hides. */
+  /** What a model belongs to: the state without what the lesson hides or queues to compare. */
   key(state: AppState | null): string {
-    return state ? encodeState({ ...state, hide: [] }, this.presets) : '';
+    return state
+      ? encodeState({ preset: state.preset, spec: state.spec, hide: [] }, this.presets)
+      : '';
   }
 
   /** A hash (with or without '#') or a lesson attribute as a state, with a sentence if it was not all usable. */

@@ -4,7 +4,7 @@
 // the data and the safety of the model are the WorkerSession's; the training progress is the
 // ProgressPacer's; the panels draw; nothing numeric happens here.
 import { LitElement, html } from 'lit';
-import type { AppState } from '../state/app-state';
+import type { AppState, RunSetup } from '../state/app-state';
 import { HashSync } from '../state/hash-sync';
 import {
   readHparams,
@@ -36,9 +36,20 @@ import { playgroundStyles } from './playground-styles';
 import { ProgressPacer } from './progress-pacer';
 import './train-panel';
 import { renderColumns, renderHeader } from './playground-view';
+import { RunTracker } from './run-tracker';
+import './runs-panel';
 import { WorkerSession } from './worker-session';
 
 const DEFAULT_PRESET = 'keras-book';
+
+/** keepCharts: the same run goes on; keepStored: the model kept in IndexedDB stays its own. */
+export interface ConfigureOptions {
+  keepCharts?: boolean;
+  keepStored?: boolean;
+  hide?: string[];
+  /** The link's setups to compare; left out: the current ones stay. */
+  compare?: RunSetup[];
+}
 
 export class CnnPlayground extends LitElement {
   static properties = {
@@ -65,6 +76,7 @@ export class CnnPlayground extends LitElement {
     fileStatus: { state: true },
     fileError: { state: true },
     threadInfo: { state: true },
+    runSelection: { state: true },
   };
   static styles = playgroundStyles;
   /** The page's own mode: the state lives in location.hash, shortcuts work anywhere, models persist. */
@@ -98,10 +110,13 @@ export class CnnPlayground extends LitElement {
   fileError = '';
   drawn: Float32Array | null = null;
   padModel: PadModel = 'current';
+  /** The runs ticked in the Runs panel (the share panel can put them in the link). */
+  runSelection: string[] = [];
 
   readonly hash = new HashSync(DEFAULT_PRESET);
   readonly pacer = new ProgressPacer(this);
   readonly session = new WorkerSession(this);
+  readonly runs = new RunTracker(this);
 
   /** The worker's client (tests reach the worker through it). */
   get client() {
@@ -145,10 +160,12 @@ export class CnnPlayground extends LitElement {
     const { state, problem } = this.hash.read(location.hash);
     if (problem) this.notice = problem;
     if (this.hash.key(state) === this.hash.key(this.appState)) {
-      this.setHide(state.hide); // only what is shown changed: keep the model
+      // only what is shown or queued changed: keep the model
+      this.appState = { ...this.appState, hide: state.hide, compare: state.compare };
+      this.writeHash();
       return;
     }
-    void this.configure(state.preset, state.spec, { hide: state.hide });
+    void this.configure(state.preset, state.spec, { hide: state.hide, compare: state.compare });
   };
 
   setHide(hide: string[]) {
@@ -162,14 +179,12 @@ export class CnnPlayground extends LitElement {
   }
 
   /** Builds a model from a spec; on error the previous model and spec stay. */
-  async configure(
-    preset: string,
-    spec: ModelSpec,
-    opts: { keepCharts?: boolean; keepStored?: boolean; hide?: string[] } = {},
-  ): Promise<boolean> {
+  async configure(preset: string, spec: ModelSpec, opts: ConfigureOptions = {}): Promise<boolean> {
     try {
       const r = await this.client!.request('model/configure', { spec: JSON.stringify(spec) });
+      const compare = 'compare' in opts ? opts.compare : this.appState?.compare;
       this.appState = { preset, spec, hide: opts.hide ?? this.appState?.hide ?? [] };
+      if (compare?.length) this.appState.compare = compare;
       this.summary = r.summary;
       this.specError = '';
       this.modelVersion++;
@@ -191,6 +206,7 @@ export class CnnPlayground extends LitElement {
   }
 
   clearRun() {
+    this.runs.detach();
     this.report = null;
     this.pacer.clear();
     this.session.lastGood = null;
@@ -216,10 +232,48 @@ export class CnnPlayground extends LitElement {
       this.appState = { ...before, spec };
       this.banner = '';
       this.writeHash();
+      const said = Object.entries(change).map(([k, v]) => `${k} ${String(v)}`);
+      if (said.length) this.runs.noteChange(said.join(', '));
     } catch (e) {
       this.banner = (e as Error).message;
       this.appState = { ...before }; // re-render the controls with the values still in force
     }
+  }
+
+  // ---- runs --------------------------------------------------------------------------------
+
+  /** A run's model and hyper-parameters back in the page (and its threads where they can be). */
+  async restoreRun(id: string) {
+    const r = this.runs.runs.find((x) => x.id === id);
+    if (!r) return;
+    const preset = r.preset in this.session.presets ? r.preset : (this.appState?.preset ?? '');
+    if (!(await this.configure(preset, structuredClone(r.spec)))) return;
+    const t = this.threadInfo;
+    if (t && r.threads !== t.threads && r.threads >= 1 && r.threads <= t.max)
+      await this.changeThreads(r.threads);
+  }
+
+  /** Drops the link's queued setups (and `runs=` from the link). */
+  dismissQueue() {
+    if (!this.appState) return;
+    this.runs.stopQueue();
+    this.appState = {
+      preset: this.appState.preset,
+      spec: this.appState.spec,
+      hide: this.appState.hide,
+    };
+    this.writeHash();
+  }
+
+  /** The setups of the ticked runs, for a link. */
+  get selectedSetups(): RunSetup[] {
+    const fallback = this.appState?.preset ?? '';
+    return this.runs.runs
+      .filter((r) => this.runSelection.includes(r.id))
+      .map((r) => ({
+        preset: r.preset in this.session.presets ? r.preset : fallback,
+        spec: r.spec,
+      }));
   }
 
   // ---- training ------------------------------------------------------------------------------
@@ -234,6 +288,10 @@ export class CnnPlayground extends LitElement {
   }
 
   train = () => this.run(() => this.client!.request('train/start', {}));
+  trainQueue = () => {
+    const q = this.appState?.compare;
+    if (q?.length) void this.runs.trainQueue(q);
+  };
   pause = () => this.run(() => this.client!.request('train/pause', {}));
   step = () => this.run(() => this.client!.request('train/step', {}));
   evaluate = () => this.run(() => this.client!.request('eval/run', {}));

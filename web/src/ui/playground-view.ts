@@ -1,10 +1,12 @@
 // What <cnn-playground> renders besides its banners: the header and the two columns of panels,
 // each panel given its slice of the element's state and its events wired to the element's actions.
 import { html } from 'lit';
-import { isPresetNetwork } from '../state/app-state';
+import { encodeCompare, isPresetNetwork, MAX_COMPARE } from '../state/app-state';
 import type { Hparams, ModelSpec } from '../state/spec';
 import type { IdxFiles, PadModel } from '../worker/protocol';
+import type { RunRecord } from '../state/run-store';
 import type { CnnPlayground } from './cnn-playground';
+import type { ImportResult } from './runs-panel';
 
 /** The full page with this state, for the embed header's "open" link. */
 function fullPageUrl(p: CnnPlayground): string {
@@ -12,6 +14,14 @@ function fullPageUrl(p: CnnPlayground): string {
   u.searchParams.delete('embed');
   u.hash = p.hash.link(p.appState);
   return u.href;
+}
+
+/** The ticked runs as the value of `runs=` (two to MAX_COMPARE of them), or ''. */
+function compareLink(p: CnnPlayground): string {
+  const setups = p.selectedSetups;
+  return setups.length >= 2 && setups.length <= MAX_COMPARE
+    ? encodeCompare(setups, p.hash.presets)
+    : '';
 }
 
 /** The page's header, the embedded iframe's compact one, or only the lesson note inside a host page. */
@@ -112,6 +122,8 @@ export function renderColumns(p: CnnPlayground, left: boolean, right: boolean) {
               .link=${p.hash.key(p.appState)}
               .hide=${s.hide}
               .pageUrl=${location.origin + location.pathname}
+              .runsLink=${compareLink(p)}
+              .runsCount=${p.runSelection.length}
             ></cnn-share-panel>`
           : ''
       }
@@ -137,6 +149,29 @@ export function renderColumns(p: CnnPlayground, left: boolean, right: boolean) {
           : ''
       }
       <cnn-metrics-panel ?hidden=${!on('curves')}></cnn-metrics-panel>
+      ${
+        on('runs')
+          ? html`<cnn-runs-panel
+              .runs=${p.runs.runs}
+              .version=${p.runs.version}
+              .kept=${p.runs.kept}
+              ?embedded=${!p.syncUrl}
+              .currentId=${p.runs.currentId}
+              .queue=${s?.compare ?? []}
+              .queueAt=${p.runs.queueAt}
+              .presets=${p.hash.presets}
+              @runs-selection=${(e: CustomEvent<string[]>) => (p.runSelection = e.detail)}
+              @run-restore=${(e: CustomEvent<string>) => p.restoreRun(e.detail)}
+              @run-rename=${(e: CustomEvent<{ id: string; name: string }>) => p.runs.rename(e.detail.id, e.detail.name)}
+              @runs-delete=${(e: CustomEvent<string[]>) => p.runs.remove(e.detail)}
+              @runs-import=${(e: CustomEvent<{ runs: RunRecord[]; result?: ImportResult }>) => {
+                e.detail.result = p.runs.add(e.detail.runs);
+              }}
+              @runs-train-queue=${p.trainQueue}
+              @runs-dismiss-queue=${() => p.dismissQueue()}
+            ></cnn-runs-panel>`
+          : ''
+      }
       ${
         on('inside')
           ? html`<cnn-inspect-panel

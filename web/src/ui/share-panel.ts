@@ -1,6 +1,7 @@
 // <cnn-share-panel>: "Share / make a lesson link". The current state (preset, spec, every
 // hyper-parameter, seed) is already a link; a teacher ticks the parts a lesson should hide (like the
 // TensorFlow Playground's classroom links) and copies the link, the iframe code, or the element.
+// It can add the runs ticked in the Runs panel, which the link then queues to train and compare.
 import { LitElement, css, html } from 'lit';
 import { HIDEABLE, normalizeHide, type HideGroup } from '../state/app-state';
 import { panelStyles } from './shared-styles';
@@ -12,6 +13,9 @@ export class SharePanel extends LitElement {
     link: { type: String },
     hide: { attribute: false },
     pageUrl: { type: String },
+    runsLink: { type: String },
+    runsCount: { type: Number },
+    addRuns: { state: true },
     chosen: { state: true },
     copied: { state: true },
     open: { state: true },
@@ -22,6 +26,10 @@ export class SharePanel extends LitElement {
   hide: string[] = [];
   /** The page's address without query and hash. */
   pageUrl = '';
+  /** The ticked runs' setups as the value of `runs=` ('' when none can go in the link). */
+  runsLink = '';
+  runsCount = 0;
+  private addRuns = false;
   private chosen: string[] = [];
   private copied = '';
   /** The checkboxes exist only while their list is open (fewer nodes, no clash with the controls' labels). */
@@ -101,7 +109,10 @@ export class SharePanel extends LitElement {
 
   /** The lesson's hash, without '#'. */
   get lessonHash(): string {
-    return this.chosen.length ? `${this.link}&hide=${this.chosen.join(',')}` : this.link;
+    const runs = this.addRuns && this.runsLink ? `&runs=${this.runsLink}` : '';
+    return this.chosen.length
+      ? `${this.link}&hide=${this.chosen.join(',')}${runs}`
+      : `${this.link}${runs}`;
   }
 
   get lessonUrl(): string {
@@ -212,6 +223,20 @@ export class SharePanel extends LitElement {
               )
         }
       </details>
+      ${
+        this.runsLink
+          ? html`<label class="block"
+              ><input
+                type="checkbox"
+                data-testid="share-runs"
+                .checked=${this.addRuns}
+                @change=${(e: Event) => (this.addRuns = (e.target as HTMLInputElement).checked)}
+              />
+              Add the ${this.runsCount} runs ticked in the Runs panel: the link queues their
+              settings to train one after the other and compare</label
+            >`
+          : ''
+      }
       ${this.field('lesson-link', 'Lesson link', this.lessonUrl)}
       <p>
         <a href=${this.lessonUrl} target="_blank" rel="noopener" data-testid="lesson-open"

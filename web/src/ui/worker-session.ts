@@ -17,9 +17,11 @@ import type {
   ThreadInfo,
   TrainState,
 } from '../worker/protocol';
+import type { ConfigureOptions } from './cnn-playground';
 import type { DataProgress } from './data-panel';
 import type { MetricsPanel } from './metrics-panel';
 import type { ProgressPacer } from './progress-pacer';
+import type { RunTracker } from './run-tracker';
 
 const BACKUP_EVERY_MS = 15_000;
 /** Said once when the browser refuses to keep the model (no IndexedDB, private window, quota). */
@@ -32,6 +34,7 @@ export interface SessionHost extends HTMLElement {
   readonly lesson: string;
   readonly hash: HashSync;
   readonly pacer: ProgressPacer;
+  readonly runs: RunTracker;
   readonly metrics: MetricsPanel | null;
   ready: boolean;
   threadInfo: ThreadInfo | null;
@@ -52,11 +55,7 @@ export interface SessionHost extends HTMLElement {
   specError: string;
   /** A new run: charts, report and progress cleared. */
   clearRun(): void;
-  configure(
-    preset: string,
-    spec: ModelSpec,
-    opts?: { keepCharts?: boolean; keepStored?: boolean; hide?: string[] },
-  ): Promise<boolean>;
+  configure(preset: string, spec: ModelSpec, opts?: ConfigureOptions): Promise<boolean>;
 }
 
 export class WorkerSession {
@@ -78,6 +77,7 @@ export class WorkerSession {
     this.client = client;
     client.onCrash = (m) => void this.recover(m);
     this.listen(client);
+    const runs = h.runs.load();
     try {
       const init = this.initWorker();
       // MNIST downloads while the engine does (the worker adds it to the trainer once there is one).
@@ -85,8 +85,9 @@ export class WorkerSession {
       await init;
       const { state, problem } = h.hash.read(h.syncUrl ? location.hash : h.lesson);
       if (problem) h.notice = problem;
-      await h.configure(state.preset, state.spec, { keepStored: true, hide: state.hide });
+      await h.configure(state.preset, state.spec, { ...state, keepStored: true });
       h.ready = true;
+      await runs;
       await this.restoreStored();
       // The first MNIST shards before the pretrained model: on a slow link they share it, and
       // Train waits for the data while the digit pad can wait for its model.
@@ -128,9 +129,11 @@ export class WorkerSession {
     client.on('metrics/step', (e) => {
       h.pacer.step(e);
       h.metrics?.addStep(e.epoch, e.loss, e.accuracy);
+      h.runs.step(e);
     });
     client.on('metrics/eval', (e) => {
       h.metrics?.addEval(e.epoch, e.accuracy, e.count, e.total);
+      h.runs.evaluated(e);
       // While it trains, a copy at most every BACKUP_EVERY_MS: a crash mid-epoch loses little.
       void this.backup();
     });
@@ -141,6 +144,7 @@ export class WorkerSession {
     client.on('train/state', (e) => {
       h.pacer.flush();
       h.trainState = e.state;
+      h.runs.stateChanged(e.state);
       if (e.state === 'paused' || e.state === 'done') {
         h.modelVersion++;
         void this.backup(true);
@@ -183,6 +187,7 @@ export class WorkerSession {
       h.trainState = 'paused';
       h.modelVersion++;
       this.storedStep = r.step;
+      h.runs.resume(r.step);
       h.fileStatus = `Restored from this browser (step ${r.step.toLocaleString('en-US')}).`;
     } catch (e) {
       // Only a file the engine refused is forgotten; a crash meanwhile leaves it for the next visit.
