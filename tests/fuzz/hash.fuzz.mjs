@@ -3,7 +3,8 @@
 // made from random valid states (which must round-trip exactly) and mutations of them: characters
 // inserted, deleted or swapped, values replaced, the base64 spec swapped for random JSON. For
 // every input decodeState must return (never throw) a state the page can use: a known preset, a
-// spec whose layers are objects with a string type, known hide keys in order; and encoding that
+// spec whose layers are objects with a string type, known hide keys in order, a built-in lesson
+// or none (`lesson=` alone opens the lesson's network, so some hashes lose their preset); and encoding that
 // state and decoding it again must give it back unchanged. Seeded, so a failure reproduces.
 //   node tests/fuzz/hash.fuzz.mjs [--seconds 20] [--seed 1]
 import fs from 'node:fs';
@@ -27,6 +28,7 @@ fs.writeFileSync(
   entry,
   ['app-state', 'spec']
     .map((m) => `export * from ${JSON.stringify(path.join(root, 'web/src/state', m + '.ts'))};`)
+    .concat(`export * from ${JSON.stringify(path.join(root, 'web/src/lessons/lessons.ts'))};`)
     .join('\n'),
 );
 await build({
@@ -34,7 +36,7 @@ await build({
   output: { file: path.join(dir, 'state.mjs'), format: 'esm' },
   logLevel: 'silent',
 });
-const { decodeState, encodeState, HIDEABLE, readHparams, writeHparams } = await import(
+const { decodeState, encodeState, HIDEABLE, LESSONS, readHparams, writeHparams } = await import(
   pathToFileURL(path.join(dir, 'state.mjs')).href
 );
 fs.rmSync(dir, { recursive: true, force: true });
@@ -51,6 +53,7 @@ const presets = Object.fromEntries(
 const names = Object.keys(presets);
 const FALLBACK = 'keras-book';
 const hideKeys = HIDEABLE.map((h) => h.key);
+const lessonIds = LESSONS.map((l) => l.id);
 
 // mulberry32: small, seedable, good enough to drive mutations.
 function rand() {
@@ -111,7 +114,9 @@ function randomState() {
   if (rand() < 0.3) spec.batch_size = 1 + below(256);
   if (rand() < 0.3) spec.seed = below(1000);
   const hide = hideKeys.filter(() => rand() < 0.15);
-  return { preset, spec, hide };
+  const state = { preset, spec, hide };
+  if (rand() < 0.3) state.lesson = pick(lessonIds);
+  return state;
 }
 
 const toB64 = (s) => Buffer.from(s).toString('base64url');
@@ -119,7 +124,7 @@ function mutate(hash) {
   let h = hash;
   for (let n = 1 + below(3); n > 0; n--) {
     const at = below(h.length + 1);
-    switch (below(8)) {
+    switch (below(9)) {
       case 0:
         h =
           h.slice(0, at) +
@@ -149,6 +154,10 @@ function mutate(hash) {
           /preset=[^&]*/,
           `preset=${pick(['', 'tiny', 'hasOwnProperty', '__proto__', 'constructor', 'TINY'])}`,
         );
+        break;
+      case 7:
+        // A lesson alone (its network and settings) or beside the rest, known or not.
+        h = `${rand() < 0.5 ? h.replace(/(^|&)preset=[^&]*/, '') : h}&lesson=${pick([...lessonIds, '', 'nope', '__proto__', 'constructor', 'TFLEARN'])}`;
         break;
       default:
         h = h.slice(0, at) + String.fromCharCode(below(0x3000)) + h.slice(at);
@@ -184,6 +193,7 @@ function usable(state) {
     )
   )
     return 'unknown, repeated or unordered hide keys';
+  if (state.lesson !== undefined && !lessonIds.includes(state.lesson)) return 'an unknown lesson';
   return null;
 }
 
@@ -194,6 +204,7 @@ function equivalent(a, b) {
   const h = readHparams(b.spec);
   return (
     a.preset === b.preset &&
+    a.lesson === b.lesson &&
     same(a.hide, b.hide) &&
     same(readHparams(a.spec), h) &&
     same(writeHparams(a.spec, h), writeHparams(b.spec, h))

@@ -1,7 +1,10 @@
 // One AppState for the whole page, round-tripping through the URL hash (the TensorFlow
 // Playground's way): a link restores the preset, the edited spec and every hyper-parameter.
 // Hyper-parameters get short readable keys; a spec whose layers differ from its preset travels
-// as base64url JSON. A lesson link adds `hide=`, the panels and controls a teacher took away.
+// as base64url JSON. A lesson link adds `hide=`, the panels and controls a teacher took away, and
+// `lesson=`, one of the built-in lessons (web/src/lessons/lessons.ts): alone (`#lesson=tflearn`)
+// it opens the lesson's network and settings; beside a preset it only names the lesson shown.
+import { findLesson } from '../lessons/lessons';
 import { readHparams, writeHparams, type Hparams, type ModelSpec } from './spec';
 
 export interface AppState {
@@ -9,12 +12,15 @@ export interface AppState {
   spec: ModelSpec;
   /** Panels and controls hidden by a lesson link (keys of HIDEABLE), in HIDEABLE order. */
   hide: string[];
+  /** The built-in lesson the page is on (an id of LESSONS), if any. */
+  lesson?: string;
 }
 
 export type HideGroup = 'Panels' | 'Model controls' | 'Training controls';
 
 /** Everything a lesson link can hide, in the order the share panel lists it. */
 export const HIDEABLE: ReadonlyArray<{ key: string; label: string; group: HideGroup }> = [
+  { key: 'lessons', label: 'Lessons', group: 'Panels' },
   { key: 'data', label: 'Data', group: 'Panels' },
   { key: 'model', label: 'Model', group: 'Panels' },
   { key: 'pad', label: 'Draw a digit', group: 'Panels' },
@@ -96,6 +102,7 @@ export function isPresetNetwork(state: AppState, presets: Record<string, ModelSp
 export function encodeState(state: AppState, presets: Record<string, ModelSpec>): string {
   const base = presets[state.preset];
   const p = new URLSearchParams();
+  if (state.lesson) p.set('lesson', state.lesson);
   p.set('preset', state.preset);
   const h = readHparams(state.spec);
   const hb = base ? readHparams(base) : null;
@@ -104,8 +111,14 @@ export function encodeState(state: AppState, presets: Record<string, ModelSpec>)
     if (v === null || (hb && hb[field] === v)) continue;
     p.set(key, typeof v === 'boolean' ? (v ? '1' : '0') : String(v));
   }
-  if (!base || structure(state.spec, base) !== JSON.stringify(base))
-    p.set('spec', toBase64Url(JSON.stringify(state.spec)));
+  // The spec travels when the preset and the hyper-parameters above do not give it back exactly
+  // (an edited network, or a per-layer value the controls summarise).
+  const same =
+    base &&
+    (structure(state.spec, base) === JSON.stringify(base) ||
+      JSON.stringify(decodeState(p.toString(), presets, state.preset).state.spec) ===
+        JSON.stringify(state.spec));
+  if (!same) p.set('spec', toBase64Url(JSON.stringify(state.spec)));
   if (state.hide.length) p.set('hide', state.hide.join(','));
   // Commas stay readable in a lesson link; they need no escaping in a fragment.
   return p.toString().replace(/%2C/g, ',');
@@ -136,13 +149,22 @@ export function decodeState(
 ): { state: AppState; problem?: string } {
   const p = new URLSearchParams(hash.replace(/^#/, ''));
   let problem: string | undefined;
-  let preset = p.get('preset') ?? fallback;
+  const lessonId = p.get('lesson');
+  const lesson = lessonId === null ? undefined : findLesson(lessonId);
+  if (lessonId !== null && !lesson)
+    problem = `the link names an unknown lesson "${lessonId}"; showing the rest of the link without it`;
+  // A lesson alone opens its own network and settings; a link with a preset holds them already.
+  const fromLesson = lesson?.network && p.get('preset') === null ? lesson.network : undefined;
+  let preset = p.get('preset') ?? fromLesson?.preset ?? fallback;
   if (!Object.prototype.hasOwnProperty.call(presets, preset)) {
     // not "constructor" or "__proto__" either
     problem = `the link names an unknown preset "${preset}"; showing ${fallback}`;
     preset = fallback;
   }
-  let spec: ModelSpec = structuredClone(presets[preset]);
+  let spec: ModelSpec =
+    fromLesson && preset === fromLesson.preset
+      ? writeHparams(presets[preset], fromLesson.hparams)
+      : structuredClone(presets[preset]);
   const encoded = p.get('spec');
   if (encoded) {
     try {
@@ -173,5 +195,7 @@ export function decodeState(
   const unknown = hideRaw.filter((k) => !HIDE_KEYS.includes(k));
   if (unknown.length && !problem)
     problem = `the link hides something this page does not have (${unknown.join(', ')}); ignored`;
-  return { state: { preset, spec: writeHparams(spec, changes), hide }, problem };
+  const state: AppState = { preset, spec: writeHparams(spec, changes), hide };
+  if (lesson) state.lesson = lesson.id;
+  return { state, problem };
 }

@@ -16,8 +16,13 @@ export class HashSync {
     return state ? encodeState(state, this.presets) : '';
   }
 
-  /** What a model belongs to: the state without what the lesson hides. */
+  /** What a model belongs to: the state without what the lesson hides and which lesson it is. */
   key(state: AppState | null): string {
+    return state ? encodeState({ ...state, hide: [], lesson: undefined }, this.presets) : '';
+  }
+
+  /** The link the share panel starts from: the state with its lesson, without `hide`. */
+  shareLink(state: AppState | null): string {
     return state ? encodeState({ ...state, hide: [] }, this.presets) : '';
   }
 

@@ -55,7 +55,7 @@ export interface SessionHost extends HTMLElement {
   configure(
     preset: string,
     spec: ModelSpec,
-    opts?: { keepCharts?: boolean; keepStored?: boolean; hide?: string[] },
+    opts?: { keepCharts?: boolean; keepStored?: boolean; hide?: string[]; lesson?: string },
   ): Promise<boolean>;
 }
 
@@ -85,7 +85,11 @@ export class WorkerSession {
       await init;
       const { state, problem } = h.hash.read(h.syncUrl ? location.hash : h.lesson);
       if (problem) h.notice = problem;
-      await h.configure(state.preset, state.spec, { keepStored: true, hide: state.hide });
+      await h.configure(state.preset, state.spec, {
+        keepStored: true,
+        hide: state.hide,
+        lesson: state.lesson,
+      });
       h.ready = true;
       await this.restoreStored();
       // The first MNIST shards before the pretrained model: on a slow link they share it, and
