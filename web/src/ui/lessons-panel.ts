@@ -29,6 +29,7 @@ export class LessonsPanel extends LitElement {
     hparams: { attribute: false },
     links: { type: Boolean },
     viewing: { state: true },
+    expanded: { state: true },
   };
   /** The lesson the playground is on ('' for none). */
   current = '';
@@ -37,6 +38,8 @@ export class LessonsPanel extends LitElement {
   /** The page's own mode: each lesson shows its `#lesson=` link. */
   links = false;
   private viewing = LESSONS[0].id;
+  /** The whole lesson shows once one is open or chosen; before, its first sentence and buttons. */
+  private expanded = false;
 
   static styles = [
     panelStyles,
@@ -84,12 +87,22 @@ export class LessonsPanel extends LitElement {
       .now {
         font-size: 0.88rem;
       }
+      button.link {
+        background: none;
+        border: none;
+        min-height: 0;
+        padding: 0 2px;
+        color: var(--accent, #2563eb);
+        text-decoration: underline;
+      }
     `,
   ];
 
   willUpdate(changed: Map<string, unknown>) {
-    if (changed.has('current') && this.current && findLesson(this.current))
+    if (changed.has('current') && this.current && findLesson(this.current)) {
       this.viewing = this.current;
+      this.expanded = true;
+    }
   }
 
   private open(lesson: Lesson, extra: { fix?: boolean; example?: string } = {}) {
@@ -106,7 +119,18 @@ export class LessonsPanel extends LitElement {
     const lesson = findLesson(this.viewing) ?? LESSONS[0];
     return html`
       <h2>Lessons <small>the tutorials this playground grew from</small></h2>
-      ${tabStrip({ label: 'Lessons', tabs: LESSONS.map((l) => [l.id, SHORT[l.id] ?? l.title] as const), selected: lesson.id, select: (id) => (this.viewing = id), panel: 'lesson-view', idPrefix: 'lesson-tab-', testIdPrefix: 'lesson-tab-' })}
+      ${tabStrip({
+        label: 'Lessons',
+        tabs: LESSONS.map((l) => [l.id, SHORT[l.id] ?? l.title] as const),
+        selected: lesson.id,
+        select: (id) => {
+          this.viewing = id;
+          this.expanded = true;
+        },
+        panel: 'lesson-view',
+        idPrefix: 'lesson-tab-',
+        testIdPrefix: 'lesson-tab-',
+      })}
       <div
         id="lesson-view"
         role="tabpanel"
@@ -125,19 +149,15 @@ export class LessonsPanel extends LitElement {
       <p class="source">
         From <a href=${l.source.url} target="_blank" rel="noopener">${l.source.name}</a>
       </p>
-      <p>${l.text}</p>
-      ${l.network ? html`<p><strong>Settings:</strong> ${l.network.label}.</p>` : nothing}
-      <strong>What to watch</strong>
-      <ul>
-        ${l.watch.map((w) => html`<li>${w}</li>`)}
-      </ul>
-      ${l.measured.length ? this.renderMeasured(l) : nothing}
       ${
-        l.fix
-          ? html`<p class="fix" data-testid="lesson-fix">
-              <strong>The fix:</strong> ${l.fix.label}. ${l.fix.why}
+        this.expanded
+          ? this.renderBody(l)
+          : html`<p>
+              ${l.text.split(/(?<=\.)\s/)[0]}
+              <button class="link" data-testid="lesson-more" @click=${() => (this.expanded = true)}>
+                Read the lesson
+              </button>
             </p>`
-          : nothing
       }
       <div class="buttons">
         <button class="primary" data-testid="lesson-open" @click=${() => this.open(l)}>
@@ -182,11 +202,31 @@ export class LessonsPanel extends LitElement {
     `;
   }
 
+  private renderBody(l: Lesson) {
+    return html`
+      <p>${l.text}</p>
+      ${l.network ? html`<p><strong>Settings:</strong> ${l.network.label}.</p>` : nothing}
+      <strong>What to watch</strong>
+      <ul>
+        ${l.watch.map((w) => html`<li>${w}</li>`)}
+      </ul>
+      ${l.measured.length ? this.renderMeasured(l) : nothing}
+      ${
+        l.fix
+          ? html`<p class="fix" data-testid="lesson-fix">
+              <strong>The fix:</strong> ${l.fix.label}. ${l.fix.why}
+            </p>`
+          : nothing
+      }
+    `;
+  }
+
   private renderMeasured(l: Lesson) {
-    const row = (m: Measured) =>
+    const row = (m: Measured, i: number) =>
       html`<tr>
-        <td>${m.run === 'fix' ? 'fix' : 'tutorial'}</td>
-        <td>${m.settings}</td>
+        <td>
+          ${i > 0 && l.measured[i - 1].run === m.run ? '' : `${m.run === 'fix' ? 'the fix' : 'the tutorial'}: ${m.settings}`}
+        </td>
         <td class="num">${m.epochs}</td>
         <td class="num" data-testid="measured-accuracy">${m.accuracy} %</td>
       </tr>`;
@@ -198,7 +238,6 @@ export class LessonsPanel extends LitElement {
       <table>
         <thead>
           <tr>
-            <th scope="col">Run</th>
             <th scope="col">Settings</th>
             <th scope="col" class="num">Epochs</th>
             <th scope="col" class="num">Test accuracy</th>
