@@ -89,11 +89,12 @@ export const LESSONS: readonly Lesson[] = [
       'TFLearn’s MNIST convnet: two 3×3 convolutions with L2 regularisation, each followed by max ' +
       'pooling and local response normalisation (LRN), then two tanh dense layers with dropout ' +
       '(keep probability 0.8, our rate 0.2). The example trains with Adam at lr 0.01 for 20 epochs. ' +
-      'That learning rate is ten times Adam’s usual 0.001: the net still trains, but it ends ' +
-      'lower than it would at 0.001, which gets further in one epoch than lr 0.01 in twenty. ' +
+      'That learning rate is ten times Adam’s usual 0.001: the net still trains, but over the 20 ' +
+      'epochs its test accuracy goes up and down between 95 and 98 % and ends below its first ' +
+      'epoch’s, while lr 0.001 passes 98 % in one epoch. ' +
       'The tflearn preset uses lr 0.001 and 2 epochs.',
     watch: [
-      'The loss curve at lr 0.01: noisier, and it stops falling early.',
+      'The test accuracy after each epoch at lr 0.01: it stalls and wobbles instead of climbing.',
       'Try the fix (lr 0.001) and compare the test accuracy after one epoch.',
       'The LRN layers change no shapes: they rescale each activation by its neighbours across channels.',
     ],
@@ -106,7 +107,7 @@ export const LESSONS: readonly Lesson[] = [
       preset: 'tflearn',
       hparams: {},
       label: 'Adam lr 0.001, 2 epochs (the tflearn preset)',
-      why: 'Adam’s usual learning rate, 0.001, reaches a higher accuracy in one epoch than lr 0.01 does in twenty.',
+      why: 'Adam’s usual learning rate, 0.001, reaches a higher accuracy in one epoch than lr 0.01 in any of its 20.',
     },
     measured: [
       {
@@ -127,7 +128,7 @@ export const LESSONS: readonly Lesson[] = [
         run: 'tutorial',
         settings: 'Adam lr 0.01, batch 64, seed 1',
         epochs: 20,
-        accuracy: '0',
+        accuracy: '96.75',
         command: 'cnn train --spec presets/lessons/tflearn-lr0.01.json --epochs 20 --seed 1',
       },
       {
@@ -158,7 +159,7 @@ export const LESSONS: readonly Lesson[] = [
       'each with 2×2 max pooling, a 1024-unit dense layer, dropout 0.4 and the softmax. The tutorial ' +
       'trains it with plain gradient descent at lr 0.001, batch 100, for 20,000 steps: about 33 ' +
       'epochs, hours in a browser. Plain SGD at that rate learns slowly; the lesson runs 3 epochs so ' +
-      'you can see how far it gets. The fix, momentum 0.9 and lr 0.01 (the tf-tutorial preset), ' +
+      'you can see how far it gets: after one epoch it reads about half the test digits. The fix, momentum 0.9 and lr 0.01 (the tf-tutorial preset), ' +
       'gets much further in one epoch.',
     watch: [
       'How slowly the loss falls with plain SGD at lr 0.001 compared with the fix.',
@@ -181,14 +182,21 @@ export const LESSONS: readonly Lesson[] = [
         run: 'tutorial',
         settings: 'SGD lr 0.001, momentum 0, batch 100, seed 1',
         epochs: 1,
-        accuracy: '0',
+        accuracy: '48.82',
+        command: 'cnn train --spec presets/lessons/tf-tutorial-sgd.json --epochs 3 --seed 1',
+      },
+      {
+        run: 'tutorial',
+        settings: 'SGD lr 0.001, momentum 0, batch 100, seed 1',
+        epochs: 2,
+        accuracy: '75.96',
         command: 'cnn train --spec presets/lessons/tf-tutorial-sgd.json --epochs 3 --seed 1',
       },
       {
         run: 'tutorial',
         settings: 'SGD lr 0.001, momentum 0, batch 100, seed 1',
         epochs: 3,
-        accuracy: '0',
+        accuracy: '83.13',
         command: 'cnn train --spec presets/lessons/tf-tutorial-sgd.json --epochs 3 --seed 1',
       },
       {
@@ -202,7 +210,7 @@ export const LESSONS: readonly Lesson[] = [
         run: 'fix',
         settings: 'SGD lr 0.01, momentum 0.9, batch 100, seed 1',
         epochs: 2,
-        accuracy: '0',
+        accuracy: '98.68',
         command: 'cnn train --preset tf-tutorial --epochs 3 --seed 1',
       },
     ],
