@@ -4,8 +4,9 @@
 // inserted, deleted or swapped, values replaced, the base64 spec swapped for random JSON, the
 // `runs=` list of setups to compare garbled. For every input decodeState must return (never throw)
 // a state the page can use: a known preset, a spec whose layers are objects with a string type,
-// known hide keys in order, and the same for every queued setup; and encoding that state and
-// decoding it again must give it back unchanged. Seeded, so a failure reproduces.
+// known hide keys in order, the same for every queued setup, and a built-in lesson or none
+// (`lesson=` alone opens the lesson's network, so some hashes lose their preset); and encoding
+// that state and decoding it again must give it back unchanged. Seeded, so a failure reproduces.
 //   node tests/fuzz/hash.fuzz.mjs [--seconds 20] [--seed 1]
 import fs from 'node:fs';
 import os from 'node:os';
@@ -28,6 +29,7 @@ fs.writeFileSync(
   entry,
   ['app-state', 'spec']
     .map((m) => `export * from ${JSON.stringify(path.join(root, 'web/src/state', m + '.ts'))};`)
+    .concat(`export * from ${JSON.stringify(path.join(root, 'web/src/lessons/lessons.ts'))};`)
     .join('\n'),
 );
 await build({
@@ -35,9 +37,8 @@ await build({
   output: { file: path.join(dir, 'state.mjs'), format: 'esm' },
   logLevel: 'silent',
 });
-const { decodeState, encodeState, HIDEABLE, MAX_COMPARE, readHparams, writeHparams } = await import(
-  pathToFileURL(path.join(dir, 'state.mjs')).href
-);
+const { decodeState, encodeState, HIDEABLE, LESSONS, MAX_COMPARE, readHparams, writeHparams } =
+  await import(pathToFileURL(path.join(dir, 'state.mjs')).href);
 fs.rmSync(dir, { recursive: true, force: true });
 
 const presets = Object.fromEntries(
@@ -52,6 +53,7 @@ const presets = Object.fromEntries(
 const names = Object.keys(presets);
 const FALLBACK = 'keras-book';
 const hideKeys = HIDEABLE.map((h) => h.key);
+const lessonIds = LESSONS.map((l) => l.id);
 
 // mulberry32: small, seedable, good enough to drive mutations.
 function rand() {
@@ -117,6 +119,7 @@ function randomSetup() {
 function randomState() {
   const state = { ...randomSetup(), hide: hideKeys.filter(() => rand() < 0.15) };
   if (rand() < 0.3) state.compare = Array.from({ length: 1 + below(MAX_COMPARE) }, randomSetup);
+  if (rand() < 0.3) state.lesson = pick(lessonIds);
   return state;
 }
 
@@ -125,7 +128,7 @@ function mutate(hash) {
   let h = hash;
   for (let n = 1 + below(3); n > 0; n--) {
     const at = below(h.length + 1);
-    switch (below(8)) {
+    switch (below(9)) {
       case 0:
         h =
           h.slice(0, at) +
@@ -159,6 +162,10 @@ function mutate(hash) {
           /preset=[^&]*/,
           `preset=${pick(['', 'tiny', 'hasOwnProperty', '__proto__', 'constructor', 'TINY'])}`,
         );
+        break;
+      case 7:
+        // A lesson alone (its network and settings) or beside the rest, known or not.
+        h = `${rand() < 0.5 ? h.replace(/(^|&)preset=[^&]*/, '') : h}&lesson=${pick([...lessonIds, '', 'nope', '__proto__', 'constructor', 'TFLEARN'])}`;
         break;
       default:
         h = h.slice(0, at) + String.fromCharCode(below(0x3000)) + h.slice(at);
@@ -206,6 +213,7 @@ function usable(state) {
     )
   )
     return 'unknown, repeated or unordered hide keys';
+  if (state.lesson !== undefined && !lessonIds.includes(state.lesson)) return 'an unknown lesson';
   return null;
 }
 
@@ -226,6 +234,7 @@ function equivalent(a, b) {
   const cb = b.compare ?? [];
   return (
     equivalentSetup(a, b) &&
+    a.lesson === b.lesson &&
     same(a.hide, b.hide) &&
     ca.length === cb.length &&
     ca.every((s, i) => equivalentSetup(s, cb[i]))

@@ -2,7 +2,10 @@
 // Playground's way): a link restores the preset, the edited spec and every hyper-parameter.
 // Hyper-parameters get short readable keys; a spec whose layers differ from its preset travels
 // as base64url JSON. A lesson link adds `hide=`, the panels and controls a teacher took away, and
-// may add `runs=`, setups queued in the Runs panel to train one after the other and compare.
+// may add `runs=`, setups queued in the Runs panel to train one after the other and compare, and
+// `lesson=`, one of the built-in lessons (web/src/lessons/lessons.ts): alone (`#lesson=tflearn`)
+// it opens the lesson's network and settings; beside a preset it only names the lesson shown.
+import { findLesson } from '../lessons/lessons';
 import { readHparams, writeHparams, type Hparams, type ModelSpec } from './spec';
 
 export interface AppState {
@@ -12,6 +15,8 @@ export interface AppState {
   hide: string[];
   /** Setups a link queues in the Runs panel to compare (absent: none). */
   compare?: RunSetup[];
+  /** The built-in lesson the page is on (an id of LESSONS), if any. */
+  lesson?: string;
 }
 
 /** A model and its hyper-parameters, as a run starts from it. */
@@ -27,6 +32,7 @@ export type HideGroup = 'Panels' | 'Model controls' | 'Training controls';
 
 /** Everything a lesson link can hide, in the order the share panel lists it. */
 export const HIDEABLE: ReadonlyArray<{ key: string; label: string; group: HideGroup }> = [
+  { key: 'lessons', label: 'Lessons', group: 'Panels' },
   { key: 'data', label: 'Data', group: 'Panels' },
   { key: 'model', label: 'Model', group: 'Panels' },
   { key: 'pad', label: 'Draw a digit', group: 'Panels' },
@@ -83,16 +89,6 @@ function fromBase64Url(s: string): string {
 }
 
 /**
- * Whether the spec is `base` but for the hyper-parameters the link writes as keys. Both sides go
- * through the same writer, which also writes values a preset leaves implicit (l2: 0), so a preset
- * with only hyper-parameters changed needs no `spec=`.
- */
-function sameStructure(spec: ModelSpec, base: ModelSpec): boolean {
-  const h = readHparams(base);
-  return JSON.stringify(writeHparams(spec, h)) === JSON.stringify(writeHparams(base, h));
-}
-
-/**
  * Whether the spec's network (input, layers, loss) is its preset's, hyper-parameters aside: the
  * Preset select names the preset, or reads "custom". The optimizer and the other settings the
  * training panel shows may differ.
@@ -122,9 +118,23 @@ function setupPairs(setup: RunSetup, presets: Record<string, ModelSpec>): Array<
     if (v === null || (hb && hb[field] === v)) continue;
     out.push([key, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
   }
-  if (!base || !sameStructure(setup.spec, base))
+  if (!base || !sameSetup(setup, out, presets))
     out.push(['spec', toBase64Url(JSON.stringify(setup.spec))]);
   return out;
+}
+
+/**
+ * Whether the preset and the hyper-parameter pairs give the setup's spec back exactly, read as a
+ * link is read. Not when the network was edited, nor when a per-layer value differs from what the
+ * controls summarise (L2 on some layers only): then the spec travels whole.
+ */
+function sameSetup(
+  setup: RunSetup,
+  pairs: Array<[string, string]>,
+  presets: Record<string, ModelSpec>,
+): boolean {
+  const back = decodeCompare(pairs.map(([k, v]) => `${k}:${v}`).join(','), presets, setup.preset);
+  return back !== null && JSON.stringify(back[0].spec) === JSON.stringify(setup.spec);
 }
 
 /** The setups as `runs=`: each `key:value` pairs joined by commas, the setups by semicolons. */
@@ -140,6 +150,7 @@ export function encodeCompare(setups: RunSetup[], presets: Record<string, ModelS
 
 export function encodeState(state: AppState, presets: Record<string, ModelSpec>): string {
   const p = new URLSearchParams();
+  if (state.lesson) p.set('lesson', state.lesson);
   for (const [k, v] of setupPairs(state, presets)) p.set(k, v);
   if (state.hide.length) p.set('hide', state.hide.join(','));
   if (state.compare?.length) p.set('runs', encodeCompare(state.compare, presets));
@@ -230,13 +241,22 @@ export function decodeState(
 ): { state: AppState; problem?: string } {
   const p = new URLSearchParams(hash.replace(/^#/, ''));
   let problem: string | undefined;
-  let preset = p.get('preset') ?? fallback;
+  const lessonId = p.get('lesson');
+  const lesson = lessonId === null ? undefined : findLesson(lessonId);
+  if (lessonId !== null && !lesson)
+    problem = `the link names an unknown lesson "${lessonId}"; showing the rest of the link without it`;
+  // A lesson alone opens its own network and settings; a link with a preset holds them already.
+  const fromLesson = lesson?.network && p.get('preset') === null ? lesson.network : undefined;
+  let preset = p.get('preset') ?? fromLesson?.preset ?? fallback;
   if (!Object.prototype.hasOwnProperty.call(presets, preset)) {
     // not "constructor" or "__proto__" either
     problem = `the link names an unknown preset "${preset}"; showing ${fallback}`;
     preset = fallback;
   }
-  let spec: ModelSpec = structuredClone(presets[preset]);
+  let spec: ModelSpec =
+    fromLesson && preset === fromLesson.preset
+      ? writeHparams(presets[preset], fromLesson.hparams)
+      : structuredClone(presets[preset]);
   const encoded = p.get('spec');
   if (encoded) {
     try {
@@ -274,5 +294,6 @@ export function decodeState(
     if (compare) state.compare = compare;
     else problem ??= 'the runs to compare in the link could not be read; they were left out';
   }
+  if (lesson) state.lesson = lesson.id;
   return { state, problem };
 }

@@ -16,11 +16,16 @@ export class HashSync {
     return state ? encodeState(state, this.presets) : '';
   }
 
-  /** What a model belongs to: the state without what the lesson hides or queues to compare. */
+  /** What a model belongs to: the state without what the lesson hides or queues to compare, and which lesson it is. */
   key(state: AppState | null): string {
     return state
       ? encodeState({ preset: state.preset, spec: state.spec, hide: [] }, this.presets)
       : '';
+  }
+
+  /** The link the share panel starts from: the state with its lesson, without `hide`. */
+  shareLink(state: AppState | null): string {
+    return state ? encodeState({ ...state, hide: [] }, this.presets) : '';
   }
 
   /** A hash (with or without '#') or a lesson attribute as a state, with a sentence if it was not all usable. */

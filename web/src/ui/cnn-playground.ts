@@ -4,6 +4,7 @@
 // the data and the safety of the model are the WorkerSession's; the training progress is the
 // ProgressPacer's; the panels draw; nothing numeric happens here.
 import { LitElement, html } from 'lit';
+import { findLesson, type ConvExample } from '../lessons/lessons';
 import type { AppState, RunSetup } from '../state/app-state';
 import { HashSync } from '../state/hash-sync';
 import {
@@ -26,6 +27,7 @@ import './data-panel';
 import './draw-panel';
 import './inspect-panel';
 import './learn-panel';
+import './lessons-panel';
 import './share-panel';
 import type { DataProgress } from './data-panel';
 import './eval-panel';
@@ -49,6 +51,8 @@ export interface ConfigureOptions {
   hide?: string[];
   /** The link's setups to compare; left out: the current ones stay. */
   compare?: RunSetup[];
+  /** The built-in lesson the new model belongs to; left out: the current one stays. */
+  lesson?: string;
 }
 
 export class CnnPlayground extends LitElement {
@@ -77,6 +81,7 @@ export class CnnPlayground extends LitElement {
     fileError: { state: true },
     threadInfo: { state: true },
     runSelection: { state: true },
+    convExample: { state: true },
   };
   static styles = playgroundStyles;
   /** The page's own mode: the state lives in location.hash, shortcuts work anywhere, models persist. */
@@ -112,6 +117,10 @@ export class CnnPlayground extends LitElement {
   padModel: PadModel = 'current';
   /** The runs ticked in the Runs panel (the share panel can put them in the link). */
   runSelection: string[] = [];
+  /** The explainer example a convolution lesson opened last (a new object each time it opens). */
+  convExample: { example: ConvExample['example'] } | null = null;
+  /** The lesson the explainer was last opened for, so each lesson opens it once. */
+  private convLessonShown: string | undefined;
 
   readonly hash = new HashSync(DEFAULT_PRESET);
   readonly pacer = new ProgressPacer(this);
@@ -160,13 +169,56 @@ export class CnnPlayground extends LitElement {
     const { state, problem } = this.hash.read(location.hash);
     if (problem) this.notice = problem;
     if (this.hash.key(state) === this.hash.key(this.appState)) {
-      // only what is shown or queued changed: keep the model
-      this.appState = { ...this.appState, hide: state.hide, compare: state.compare };
+      // Only what is shown, queued to compare or the lesson changed: keep the model.
+      this.appState = {
+        ...this.appState,
+        hide: state.hide,
+        compare: state.compare,
+        lesson: state.lesson,
+      };
       this.writeHash();
       return;
     }
-    void this.configure(state.preset, state.spec, { hide: state.hide, compare: state.compare });
+    void this.configure(state.preset, state.spec, {
+      hide: state.hide,
+      compare: state.compare,
+      lesson: state.lesson,
+    });
   };
+
+  /**
+   * Opens a built-in lesson: a network lesson builds its network with the tutorial's settings
+   * (`fix`: with the better ones), a convolution lesson opens the explainer on its example.
+   * What a lesson link hides stays hidden, except the explainer a convolution lesson needs.
+   */
+  async openLesson(id: string, opts: { fix?: boolean; example?: ConvExample['example'] } = {}) {
+    const lesson = findLesson(id);
+    if (!lesson || !this.appState) return;
+    const net = opts.fix ? lesson.fix : lesson.network;
+    if (net) {
+      const spec = writeHparams(this.session.presets[net.preset], net.hparams);
+      await this.configure(net.preset, spec, { lesson: id });
+      return;
+    }
+    const hide = this.appState.hide.filter((k) => k !== 'conv');
+    this.appState = { ...this.appState, hide, lesson: id };
+    const example = opts.example ?? lesson.conv?.[0]?.example;
+    this.convExample = example ? { example } : null;
+    this.convLessonShown = id;
+    this.writeHash();
+    await this.updateComplete;
+    this.renderRoot.querySelector('cnn-learn-panel')?.scrollIntoView({ block: 'start' });
+  }
+
+  willUpdate(changed: Map<string, unknown>) {
+    // A convolution lesson reached by a link opens the explainer on its first example.
+    const id = this.appState?.lesson;
+    if (changed.has('appState') && id !== this.convLessonShown) {
+      this.convLessonShown = id;
+      const first = id ? findLesson(id)?.conv?.[0] : undefined;
+      if (first) this.convExample = { example: first.example };
+    }
+  }
 
   setHide(hide: string[]) {
     if (!this.appState) return;
@@ -183,8 +235,11 @@ export class CnnPlayground extends LitElement {
     try {
       const r = await this.client!.request('model/configure', { spec: JSON.stringify(spec) });
       const compare = 'compare' in opts ? opts.compare : this.appState?.compare;
+      // The lesson stays while its network is edited; a new network names its lesson or none.
+      const lesson = 'lesson' in opts ? opts.lesson : this.appState?.lesson;
       this.appState = { preset, spec, hide: opts.hide ?? this.appState?.hide ?? [] };
       if (compare?.length) this.appState.compare = compare;
+      if (lesson) this.appState.lesson = lesson;
       this.summary = r.summary;
       this.specError = '';
       this.modelVersion++;
@@ -335,7 +390,7 @@ export class CnnPlayground extends LitElement {
   render() {
     const s = this.appState;
     const on = (k: string) => this.shown(k);
-    const left = ['data', 'model', 'pad'].some(on) || (on('share') && this.syncUrl);
+    const left = ['lessons', 'data', 'model', 'pad'].some(on) || (on('share') && this.syncUrl);
     const right = ['train', 'curves', 'inside', 'conv', 'eval'].some(on);
     const columns = renderColumns(this, left, right);
     return html`

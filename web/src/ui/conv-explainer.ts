@@ -3,6 +3,7 @@
 // sum, the bias and the output value. It is not a convolution implementation: every output value
 // (and the padding used) comes from the core through the worker; the JS sum beside it is a check.
 import { LitElement, html, nothing, type TemplateResult } from 'lit';
+import { live } from 'lit/directives/live.js';
 import type { WorkerClient } from '../worker/client';
 import type { ConvOutput, Padding } from '../worker/protocol';
 import {
@@ -93,6 +94,15 @@ export class ConvExplainer extends LitElement {
       this.hasUpdated
     )
       this.rebuild();
+  }
+
+  /** Shows one of the worked examples as it is (a lesson opens it): sizes from the example. */
+  showExample(name: PresetName) {
+    this.inputSize = this.kernelSize = this.stride = this.padding = null;
+    this.source = 'toy';
+    this.mode = 'conv';
+    this.preset = name;
+    if (this.hasUpdated) this.rebuild();
   }
 
   /** Re-creates the toy numbers from the preset and the size attributes, then asks the core. */
@@ -232,6 +242,7 @@ export class ConvExplainer extends LitElement {
           <select
             aria-label="Example"
             data-testid="conv-preset"
+            .value=${live(this.preset)}
             @change=${(e: Event) => {
               this.inputSize = this.kernelSize = this.stride = this.padding = null;
               this.preset = (e.target as HTMLSelectElement).value as PresetName;

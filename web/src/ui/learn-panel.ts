@@ -3,6 +3,7 @@
 // the DOM, so a learner who is training pays nothing for them (their grids are a few hundred
 // elements each, enough to cost a long task if rendered during training).
 import { LitElement, css, html, nothing } from 'lit';
+import type { ConvExample } from '../lessons/lessons';
 import type { WorkerClient } from '../worker/client';
 import './conv-explainer';
 import './kernel-playground';
@@ -18,6 +19,7 @@ export class LearnPanel extends LitElement {
     testCount: { type: Number },
     drawn: { attribute: false },
     tab: { type: String },
+    example: { attribute: false },
     seen: { state: true },
   };
   client: WorkerClient | null = null;
@@ -25,6 +27,8 @@ export class LearnPanel extends LitElement {
   testCount = 0;
   drawn: Float32Array | null = null;
   tab: LearnTab = 'explainer';
+  /** An explainer example a lesson opened: a new object each time, shown in the explainer tab. */
+  example: { example: ConvExample['example'] } | null = null;
   private seen = false;
   private observer: IntersectionObserver | null = null;
 
@@ -58,6 +62,18 @@ export class LearnPanel extends LitElement {
   disconnectedCallback() {
     super.disconnectedCallback();
     this.observer?.disconnect();
+  }
+
+  willUpdate(changed: Map<string, unknown>) {
+    if (changed.has('example') && this.example) {
+      this.tab = 'explainer';
+      this.seen = true;
+    }
+  }
+
+  updated(changed: Map<string, unknown>) {
+    if (changed.has('example') && this.example)
+      this.renderRoot.querySelector('cnn-conv-explainer')?.showExample(this.example.example);
   }
 
   private select(tab: LearnTab) {

@@ -2,6 +2,7 @@
 // each panel given its slice of the element's state and its events wired to the element's actions.
 import { html } from 'lit';
 import { encodeCompare, isPresetNetwork, MAX_COMPARE } from '../state/app-state';
+import type { ConvExample } from '../lessons/lessons';
 import type { Hparams, ModelSpec } from '../state/spec';
 import type { IdxFiles, PadModel } from '../worker/protocol';
 import type { RunRecord } from '../state/run-store';
@@ -65,6 +66,16 @@ export function renderColumns(p: CnnPlayground, left: boolean, right: boolean) {
   return html`
     <div class="col" ?hidden=${!left}>
       ${
+        on('lessons') && s
+          ? html`<cnn-lessons-panel
+              .current=${s.lesson ?? ''}
+              .hparams=${p.hparams}
+              ?links=${p.syncUrl}
+              @lesson-open=${(e: CustomEvent<{ id: string; fix?: boolean; example?: ConvExample['example'] }>) => p.openLesson(e.detail.id, e.detail)}
+            ></cnn-lessons-panel>`
+          : ''
+      }
+      ${
         on('data')
           ? html`<cnn-data-panel
               .info=${p.dataInfo}
@@ -88,7 +99,7 @@ export function renderColumns(p: CnnPlayground, left: boolean, right: boolean) {
               .error=${p.specError}
               .errorLayer=${p.specErrorLayer}
               .hide=${s?.hide ?? []}
-              @preset-change=${(e: CustomEvent<string>) => p.configure(e.detail, structuredClone(p.session.presets[e.detail]))}
+              @preset-change=${(e: CustomEvent<string>) => p.configure(e.detail, structuredClone(p.session.presets[e.detail]), { lesson: undefined })}
               @spec-apply=${(e: CustomEvent<ModelSpec>) => p.configure(s?.preset ?? '', e.detail)}
               @spec-revert=${() => (p.specError = '')}
               .fileStatus=${p.fileStatus}
@@ -119,7 +130,7 @@ export function renderColumns(p: CnnPlayground, left: boolean, right: boolean) {
       ${
         on('share') && s && p.syncUrl
           ? html`<cnn-share-panel
-              .link=${p.hash.key(p.appState)}
+              .link=${p.hash.shareLink(p.appState)}
               .hide=${s.hide}
               .pageUrl=${location.origin + location.pathname}
               .runsLink=${compareLink(p)}
@@ -189,6 +200,7 @@ export function renderColumns(p: CnnPlayground, left: boolean, right: boolean) {
         on('conv')
           ? html`<cnn-learn-panel
               .client=${p.client}
+              .example=${p.convExample}
               .modelVersion=${p.modelVersion}
               .testCount=${p.dataInfo?.testCount ?? 0}
               .drawn=${p.drawn}
