@@ -6,8 +6,10 @@ import { expect, test, type Page } from '@playwright/test';
 import { openPlayground, shot, stepCount } from './helpers';
 
 const PANELS = [
+  'cnn-lessons-panel',
   'cnn-train-panel',
   'cnn-metrics-panel',
+  'cnn-runs-panel',
   'cnn-data-panel',
   'cnn-model-panel',
   'cnn-draw-panel',
@@ -65,7 +67,7 @@ test('at 360 px the page never scrolls sideways and every panel is on screen', a
   await page.setViewportSize({ width: 360, height: 740 });
   await openPlayground(page, '#preset=tiny');
   await expectNoSidewaysScroll(page, 'after load');
-  // One column, in the order a learner uses the panels (training first).
+  // One column: the lessons, then the panels in the order a learner uses them (training first).
   let above = -1;
   for (const tag of PANELS) {
     const panel = page.locator(tag);
@@ -164,12 +166,14 @@ test('the wide layout at 1400 px: two columns side by side; under 900 px one', a
   await page.evaluate(() => window.scrollTo(0, 0));
   await shot(page, '33-wide-1400');
 
-  // The data, model and pad on the left; training, curves, inspection, lessons and evaluation on
-  // the right, both columns starting at the top, the left one 320-420 px wide.
-  const left = ['cnn-data-panel', 'cnn-model-panel', 'cnn-draw-panel'];
+  // The lessons, data, model and pad on the left; training, curves, runs, inspection, the
+  // convolution explainer and evaluation on the right, both columns starting at the top, the left
+  // one 320-420 px wide.
+  const left = ['cnn-lessons-panel', 'cnn-data-panel', 'cnn-model-panel', 'cnn-draw-panel'];
   const right = [
     'cnn-train-panel',
     'cnn-metrics-panel',
+    'cnn-runs-panel',
     'cnn-inspect-panel',
     'cnn-learn-panel',
     'cnn-eval-panel',
@@ -188,7 +192,7 @@ test('the wide layout at 1400 px: two columns side by side; under 900 px one', a
   expect(Math.abs(r.y - l.y), 'both columns start at the same height').toBeLessThanOrEqual(2);
   await expectNoSidewaysScroll(page, 'at 1400 px', 1400);
 
-  // Under the 900 px breakpoint the panels stack in one column, training first.
+  // Under the 900 px breakpoint the panels stack in one column, the lessons then training first.
   await page.setViewportSize({ width: 860, height: 1000 });
   await expect.poll(async () => (await panelBoxes(page))['cnn-data-panel'].x).toBeLessThan(20);
   const narrow = await panelBoxes(page);

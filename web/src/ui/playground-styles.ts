@@ -110,36 +110,43 @@ export const playgroundStyles = css`
       grid-template-columns: minmax(0, 1fr);
       padding: 10px;
     }
-    /* One column: the panels in the order a learner uses them, training first. */
+    /* One column: the lessons (a learner's way in, as at the top of the wide layout), then the
+       panels in the order a learner uses them, training first. */
     .col {
       display: contents;
     }
-    cnn-train-panel {
+    cnn-lessons-panel {
       order: 1;
     }
-    cnn-metrics-panel {
+    cnn-train-panel {
       order: 2;
     }
-    cnn-data-panel {
+    cnn-metrics-panel {
       order: 3;
     }
-    cnn-model-panel {
+    cnn-runs-panel {
       order: 4;
     }
-    cnn-draw-panel {
+    cnn-data-panel {
       order: 5;
     }
-    cnn-inspect-panel {
+    cnn-model-panel {
       order: 6;
     }
-    cnn-learn-panel {
+    cnn-draw-panel {
       order: 7;
     }
-    cnn-eval-panel {
+    cnn-inspect-panel {
       order: 8;
     }
-    cnn-share-panel {
+    cnn-learn-panel {
       order: 9;
+    }
+    cnn-eval-panel {
+      order: 10;
+    }
+    cnn-share-panel {
+      order: 11;
     }
     .header {
       padding: 10px;
