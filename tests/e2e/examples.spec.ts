@@ -130,6 +130,8 @@ test('tutorial page: the playground opens on its lesson, trains tiny, and leaves
   await expect(pg.getByTestId('total-params')).toHaveText('5,994', { timeout: 60_000 });
   await expect(pg.locator('cnn-data-panel')).toBeHidden();
   await expect(pg.locator('cnn-inspect-panel')).toBeHidden();
+  // No built-in lesson named: the host page's playground shows no Lessons panel of its own.
+  await expect(pg.locator('cnn-lessons-panel')).toHaveCount(0);
   await expect(pg.getByTestId('train')).toBeEnabled({ timeout: 60_000 });
 
   const started = await page.evaluate(() => performance.now());

@@ -126,6 +126,7 @@ async function embedded(page: Page, host: string, baseURL: string) {
   await expect(frame.getByTestId('open-full')).toHaveAttribute('href', /preset=tiny/);
   expect(await frame.getByTestId('open-full').getAttribute('href')).not.toContain('embed=1');
   await expect(frame.locator('cnn-eval-panel')).toHaveCount(0);
+  await expect(frame.locator('cnn-lessons-panel')).toHaveCount(0);
   await expect(frame.getByLabel('Batch size', { exact: true })).toHaveValue('16');
   await frame.getByTestId('step').click();
   await expect(frame.getByTestId('train-stats')).toContainText('Step 1');

@@ -151,6 +151,16 @@ test('lesson links open a lesson, compose with hide=, and an unknown id says so'
   );
   await expect(page.locator('cnn-model-panel').getByLabel('Preset')).toHaveValue('tiny');
   await expect(field(page, 'Learning rate')).toHaveValue('0.003');
+
+  // Embedded (?embed=1): the Lessons panel only when the link names a lesson.
+  await page.goto('/?embed=1#lesson=tflearn');
+  await expect(page.locator('cnn-lessons-panel').getByTestId('lesson-card')).toContainText(
+    'TFLearn example (open)',
+    { timeout: 60_000 },
+  );
+  await page.goto('/?embed=1#preset=tiny');
+  await expect(page.getByTestId('train')).toBeEnabled({ timeout: 60_000 });
+  await expect(page.locator('cnn-lessons-panel')).toHaveCount(0);
 });
 
 test('a lesson’s network trains', async ({ page }) => {

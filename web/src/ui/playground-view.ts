@@ -66,7 +66,10 @@ export function renderColumns(p: CnnPlayground, left: boolean, right: boolean) {
   return html`
     <div class="col" ?hidden=${!left}>
       ${
-        on('lessons') && s
+        // The full page lists the lessons; an embedded playground (an element in a host page, or
+        // the ?embed=1 iframe) only when its link names one, so a teacher's embed shows what it
+        // was made to show.
+        on('lessons') && s && ((p.syncUrl && !p.embed) || s.lesson)
           ? html`<cnn-lessons-panel
               .current=${s.lesson ?? ''}
               .hparams=${p.hparams}
