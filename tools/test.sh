@@ -11,7 +11,7 @@
 #   5. the CLI tests (node:test, real files, real MNIST subset), the NumPy forward pass of
 #      tools/check_safetensors.py against the CLI (tests/python), then the ONNX export against
 #      onnxruntime-web (tests/onnx)
-#   6. each libFuzzer target for a bounded time (CNN_FUZZ_SECONDS, default 20) on its seed corpus
+#   6. each libFuzzer target for a bounded time (CNN_FUZZ_SECONDS, default 15) on its seed corpus
 #   7. the site: type check, build, the npm package of the elements, and the Playwright end-to-end
 #      tests in the system Chromium (one installs that package into a scratch Vite app)
 set -euo pipefail
@@ -57,7 +57,7 @@ ctest --test-dir build-wasm-asan --no-tests=error --output-on-failure -j "$jobs"
 
 step "fuzz build"
 bash tools/build.sh fuzz
-seconds=${CNN_FUZZ_SECONDS:-20}
+seconds=${CNN_FUZZ_SECONDS:-15}
 for target in idx safetensors spec model kernels train onnx; do
   step "fuzz_$target for ${seconds}s"
   work=$(mktemp -d)
