@@ -133,23 +133,25 @@ export function differences(runs: RunRecord[]): {
   return { rows, same };
 }
 
-/** A queued setup as a run without steps (numbered from 1), to name and compare it. */
-export function setupAsRun(
+/** A run that has not trained yet: the setup, named and numbered, with no steps or results. */
+export function emptyRun(
   s: RunSetup,
-  i: number,
+  id: string,
+  number: number,
   presets: Record<string, RunSetup['spec']>,
+  fields: { threads: number; startedAt: number },
 ): RunRecord {
   const presetNetwork = isPresetNetwork({ ...s, hide: [] }, presets);
   return {
-    id: `setup-${i}`,
-    number: i + 1,
-    name: autoName(i + 1, s.preset, presetNetwork, s.spec),
+    id,
+    number,
+    name: autoName(number, s.preset, presetNetwork, s.spec),
     preset: s.preset,
     presetNetwork,
     spec: s.spec,
-    threads: 0,
-    startedAt: 0,
-    updatedAt: 0,
+    threads: fields.threads,
+    startedAt: fields.startedAt,
+    updatedAt: fields.startedAt,
     seconds: 0,
     step: 0,
     epoch: 0,
@@ -158,6 +160,15 @@ export function setupAsRun(
     final: null,
     changes: [],
   };
+}
+
+/** A queued setup as a run without steps (numbered from 1), to name and compare it. */
+export function setupAsRun(
+  s: RunSetup,
+  i: number,
+  presets: Record<string, RunSetup['spec']>,
+): RunRecord {
+  return emptyRun(s, `setup-${i}`, i + 1, presets, { threads: 0, startedAt: 0 });
 }
 
 /** Where the runs are kept, in one sentence (embedded: never; kept false: storage refused). */

@@ -4,9 +4,9 @@
 // otherwise. It also runs a link's queue ("Train both"): each setup configured and trained to its
 // last epoch in turn. The Runs panel shows what it holds; it draws nothing itself.
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { isPresetNetwork, type AppState, type RunSetup } from '../state/app-state';
+import type { AppState, RunSetup } from '../state/app-state';
 import type { HashSync } from '../state/hash-sync';
-import { autoName } from '../state/run-compare';
+import { emptyRun } from '../state/run-compare';
 import {
   deleteStoredRuns,
   loadRuns,
@@ -143,26 +143,14 @@ export class RunTracker implements ReactiveController {
     const s = this.host.appState;
     if (!s) return null;
     const number = Math.max(0, ...this.runs.map((r) => r.number)) + 1;
-    const presetNetwork = isPresetNetwork(s, this.host.hash.presets);
     const now = Date.now();
-    const r: RunRecord = {
-      id: `${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
+    const r = emptyRun(
+      { preset: s.preset, spec: structuredClone(s.spec) },
+      `${now.toString(36)}-${Math.random().toString(36).slice(2, 8)}`,
       number,
-      name: autoName(number, s.preset, presetNetwork, s.spec),
-      preset: s.preset,
-      presetNetwork,
-      spec: structuredClone(s.spec),
-      threads: this.host.threadInfo?.threads ?? 1,
-      startedAt: now,
-      updatedAt: now,
-      seconds: 0,
-      step: 0,
-      epoch: 0,
-      steps: [],
-      evals: [],
-      final: null,
-      changes: [],
-    };
+      this.host.hash.presets,
+      { threads: this.host.threadInfo?.threads ?? 1, startedAt: now },
+    );
     this.current = r;
     this.lastWall = 0;
     this.runs.push(r);

@@ -4,7 +4,7 @@
 // and poolings on explicit numbers, and the digit pad's prediction.
 import type { WasmLayerStats, WasmTensorStats, WasmTrainer } from '../wasm/cnn.js';
 import { ctx, need, unwrap, UserError, engine, type Handlers } from './engine';
-import type { FeatureMap, FilterTensor, LayerStats } from './protocol';
+import type { FeatureMap, FilterTensor, InspectInput, LayerStats, PadModel } from './protocol';
 
 export const inspectHandlers: Handlers<
   | 'inspect/activations'
@@ -18,16 +18,7 @@ export const inspectHandlers: Handlers<
   | 'digit/predict-photo'
 > = {
   'inspect/activations'(req) {
-    const t = req.model === 'pretrained' && ctx.pretrained ? ctx.pretrained : need();
-    let image: Float32Array;
-    let label: number | null = null;
-    if (req.input.kind === 'test') {
-      const r = unwrap(need().testImage(req.input.index));
-      image = r.image;
-      label = r.label;
-    } else {
-      image = req.input.image;
-    }
+    const { t, image, label } = modelAndImage(req);
     const probabilities = Array.from(unwrap(t.predict(image)).probabilities);
     return {
       layers: featureMaps(t),
@@ -39,16 +30,7 @@ export const inspectHandlers: Handlers<
 
   'inspect/explain'(req) {
     const started = performance.now();
-    const t = req.model === 'pretrained' && ctx.pretrained ? ctx.pretrained : need();
-    let image: Float32Array;
-    let label: number | null = null;
-    if (req.input.kind === 'test') {
-      const r = unwrap(need().testImage(req.input.index));
-      image = r.image;
-      label = r.label;
-    } else {
-      image = req.input.image;
-    }
+    const { t, image, label } = modelAndImage(req);
     const e = unwrap(t.explain(image));
     return {
       ...e,
@@ -182,6 +164,18 @@ export const inspectHandlers: Handlers<
 };
 
 /** Every layer's output for the last single-image forward pass, the input first. */
+/** The model a view asks about (the pretrained one when asked and loaded) and its input image. */
+function modelAndImage(req: { input: InspectInput; model?: PadModel }): {
+  t: WasmTrainer;
+  image: Float32Array;
+  label: number | null;
+} {
+  const t = req.model === 'pretrained' && ctx.pretrained ? ctx.pretrained : need();
+  if (req.input.kind !== 'test') return { t, image: req.input.image, label: null };
+  const r = unwrap(need().testImage(req.input.index));
+  return { t, image: r.image, label: r.label };
+}
+
 function featureMaps(t: WasmTrainer): FeatureMap[] {
   const summary = unwrap(t.summary());
   const out: FeatureMap[] = [];
