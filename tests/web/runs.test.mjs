@@ -170,6 +170,15 @@ test('a link of setups to compare round-trips, and a malformed one is refused wh
     assert.equal(r.state.compare, undefined, bad);
     assert.match(r.problem, /runs to compare/, bad);
   }
+  // A spec's optimizer the link keys cannot name (found by the hash fuzzer) travels in the spec:
+  // written as opt:m it would not read back, and the whole list would be refused.
+  const odd = structuredClone(presets.tiny);
+  odd.optimizer = { type: 'm', lr: 0.002 };
+  const oddHash = m.encodeState({ ...state, compare: [{ preset: 'tiny', spec: odd }] }, presets);
+  assert.doesNotMatch(oddHash, /opt:m/);
+  const oddBack = m.decodeState(oddHash, presets, 'tiny');
+  assert.equal(oddBack.problem, undefined);
+  assert.deepEqual(oddBack.state.compare[0].spec.optimizer, odd.optimizer);
   // No runs= at all: no queue and no problem.
   assert.equal(m.decodeState('preset=tiny', presets, 'tiny').state.compare, undefined);
 });

@@ -113,10 +113,15 @@ function setupPairs(setup: RunSetup, presets: Record<string, ModelSpec>): Array<
   const out: Array<[string, string]> = [['preset', setup.preset]];
   const h = readHparams(setup.spec);
   const hb = base ? readHparams(base) : null;
-  for (const [key, field] of HPARAM_KEYS) {
+  for (const [key, field, parse] of HPARAM_KEYS) {
     const v = h[field];
     if (v === null || (hb && hb[field] === v)) continue;
-    out.push([key, typeof v === 'boolean' ? (v ? '1' : '0') : String(v)]);
+    const text = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
+    // A value its key cannot carry (an optimizer the page does not know, from a spec) travels
+    // in the spec instead: written as a pair, the link would not read back.
+    const back = parse(text);
+    if (back === undefined || Number.isNaN(back)) continue;
+    out.push([key, text]);
   }
   if (!base || !sameSetup(setup, out, presets))
     out.push(['spec', toBase64Url(JSON.stringify(setup.spec))]);
