@@ -127,6 +127,26 @@ void gemm_ws(const GemmParams& p, const float* A, const float* B, float* C, floa
 bool maxpool2d_fits(const Pool2dParams& p);
 void maxpool2d_forward(const Pool2dParams& p, const float* input, float* output, int32_t* argmax);
 
+// Direct (implicit-GEMM) convolution forward: the tile reads the receptive fields in the input
+// (a zero-framed copy when padded) instead of an im2col copy. Envelope: C <= 8, not 1x1
+// stride-1 unpadded, and a patch KH*KW*C of at most one GEMM depth block (384); there it gives
+// bitwise the output of the im2col wasmsimd path.
+bool conv2d_direct_fits(const Conv2dParams& p);
+size_t conv2d_direct_workspace(const Conv2dParams& p);
+void conv2d_direct_forward(const Conv2dParams& p, const float* input, const float* weight,
+                           const float* bias, float* output, float* workspace);
+// Direct backward-input at stride 1, as a forward convolution of dY by the kernel turned half a
+// turn, adding into dX. Envelope: stride 1, padding below the kernel size.
+bool conv2d_direct_backward_input_fits(const Conv2dParams& p);
+void conv2d_direct_backward_input(const Conv2dParams& p, const float* doutput, const float* weight,
+                                  float* dinput, float* workspace);
+// Direct backward-weight over the same framed input, with its own summation order (chunks of
+// output rows, fixed by the shape): within ref's tolerance, the same bits for any thread count.
+// Envelope: K a multiple of 8 (the tile's filters are whole vectors of dY).
+bool conv2d_direct_backward_weight_fits(const Conv2dParams& p);
+void conv2d_direct_backward_weight(const Conv2dParams& p, const float* input, const float* doutput,
+                                   float* dweight, float* dbias, float* workspace);
+
 }  // namespace wasmsimd
 
 // x86-64 AVX2 + FMA (6 x 16 tile) and AVX-512F (8 x 32 tile) micro-kernels over the packed GEMM

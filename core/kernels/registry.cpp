@@ -1,12 +1,15 @@
 // The variant tables. ref adapters drop the workspace argument the ref kernels do not need.
 #include "core/kernels/registry.h"
 
+#include <algorithm>
+
 #include "core/kernels/im2col.h"
 
 namespace cnn::kernels {
 namespace {
 
-// The fastest variant is listed last. In wasm that is the SIMD128 kernel; natively the SIMD128
+// The fastest variant is listed last. In wasm that is the SIMD128 direct convolution where it fits
+// (few input channels), then the SIMD128 im2col kernel; natively the SIMD128
 // kernels run on SIMDe's emulation, which is slower than the portable kernels the compiler
 // vectorises, so there the portable ones come next, then the x86 ISA kernels, which fit only when
 // the CPU has their ISA (so the dispatcher falls back to generic on an older CPU). The x86 ones
@@ -89,6 +92,36 @@ using GenericIm2col = Im2col<generic::gemm_ws, generic::gemm_workspace>;
 using WasmSimdIm2col = Im2col<wasmsimd::gemm_ws, wasmsimd::gemm_workspace>;
 using Avx2Im2col = Im2col<avx2::gemm_ws, avx2::gemm_workspace, avx2::supported>;
 using Avx512Im2col = Im2col<avx512::gemm_ws, avx512::gemm_workspace, avx512::supported>;
+// wasmsimd with the direct forward, and the direct backward passes where they fit (backward-input
+// at stride 1, backward-weight when K is whole vectors); im2col's elsewhere.
+struct WasmSimdDirect {
+  static size_t ws(const Conv2dParams& p) {
+    return std::max(wasmsimd::conv2d_direct_workspace(p), WasmSimdIm2col::conv_ws(p));
+  }
+  static void backward_weight(const Conv2dParams& p, const float* x, const float* dy, float* dw,
+                              float* db, float* ws) {
+    if (wasmsimd::conv2d_direct_backward_weight_fits(p))
+      wasmsimd::conv2d_direct_backward_weight(p, x, dy, dw, db, ws);
+    else
+      WasmSimdIm2col::conv_backward_weight(p, x, dy, dw, db, ws);
+  }
+  static void backward_input(const Conv2dParams& p, const float* dy, const float* w, float* dx,
+                             float* ws) {
+    if (wasmsimd::conv2d_direct_backward_input_fits(p))
+      wasmsimd::conv2d_direct_backward_input(p, dy, w, dx, ws);
+    else
+      WasmSimdIm2col::conv_backward_input(p, dy, w, dx, ws);
+  }
+  static Conv2dVariant conv() {
+    Conv2dVariant v = WasmSimdIm2col::conv("wasmsimd-direct");
+    v.backward_input = backward_input;
+    v.fits = wasmsimd::conv2d_direct_fits;
+    v.workspace = ws;
+    v.forward = wasmsimd::conv2d_direct_forward;
+    v.backward_weight = backward_weight;
+    return v;
+  }
+};
 bool avx2_gemm(const GemmParams&) { return avx2::supported(); }
 bool avx512_gemm(const GemmParams&) { return avx512::supported(); }
 
@@ -122,9 +155,12 @@ const V& select(const std::vector<V>& variants, Args... args) {
 const std::vector<Conv2dVariant>& conv2d_variants() {
   static const std::vector<Conv2dVariant> v =
       kWasm ? std::vector<Conv2dVariant>{kConvRef, GenericIm2col::conv("generic"),
-                                         WasmSimdIm2col::conv("wasmsimd")}
-            : std::vector<Conv2dVariant>{kConvRef, WasmSimdIm2col::conv("wasmsimd"),
-                                         GenericIm2col::conv("generic"), Avx2Im2col::conv("avx2"),
+                                         WasmSimdIm2col::conv("wasmsimd"), WasmSimdDirect::conv()}
+            : std::vector<Conv2dVariant>{kConvRef,
+                                         WasmSimdIm2col::conv("wasmsimd"),
+                                         WasmSimdDirect::conv(),
+                                         GenericIm2col::conv("generic"),
+                                         Avx2Im2col::conv("avx2"),
                                          Avx512Im2col::conv("avx512")};
   return v;
 }

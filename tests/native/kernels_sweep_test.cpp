@@ -11,6 +11,7 @@
 #include <catch2/catch.hpp>
 #include <cstdlib>
 #include <sstream>
+#include <string>
 
 #include "core/kernels/registry.h"
 #include "core/layers/layer.h"
@@ -139,6 +140,41 @@ TEST_CASE("conv2d variants match ref over a randomized shape sweep", "[kernels][
   CHECK(long_done >= cases / 10);
 }
 
+// The direct forward promises more than ref's tolerance: the im2col wasmsimd path's exact bits.
+TEST_CASE("the direct conv forward gives the im2col wasmsimd forward's bits", "[kernels][sweep]") {
+  const int cases = env_int("CNN_SWEEP_CASES", 1500) / 3;
+  Rng rng(static_cast<uint64_t>(env_int("CNN_SWEEP_SEED", 1)) + 7);
+  const Conv2dVariant* im2col = nullptr;
+  const Conv2dVariant* direct = nullptr;
+  for (const Conv2dVariant& v : conv2d_variants()) {
+    if (std::string(v.name) == "wasmsimd") im2col = &v;
+    if (std::string(v.name) == "wasmsimd-direct") direct = &v;
+  }
+  REQUIRE(im2col);
+  REQUIRE(direct);
+  int done = 0, narrow = 0, edges = 0;
+  while (done < cases) {
+    ConvCase c;
+    if (!draw_conv(rng, false, 400'000, &c) || !direct->fits(c.p)) continue;
+    const Conv2dParams& p = c.p;
+    const uint64_t seed = rng.next_u64();
+    const auto x = test::random_vector(static_cast<size_t>(p.N) * p.H * p.W * p.C, seed);
+    const auto w = test::random_vector(static_cast<size_t>(p.KH) * p.KW * p.C * p.K, seed + 1);
+    const auto b = test::random_vector(p.K, seed + 2);
+    const auto dy = test::random_vector(static_cast<size_t>(p.N) * p.OH * p.OW * p.K, seed + 3);
+    INFO("case " << done << ": " << where(c));
+    const test::ConvOut want = test::run_conv(*im2col, p, x, w, b, dy);
+    const test::ConvOut got = test::run_conv(*direct, p, x, w, b, dy);
+    REQUIRE(got.workspace_intact);
+    REQUIRE(got.y == want.y);
+    narrow += p.K <= 8;
+    edges += p.OW % 2 == 1;
+    ++done;
+  }
+  CHECK(narrow > cases / 20);  // both tile shapes and the short-row edge tiles were reached
+  CHECK(edges > cases / 5);
+}
+
 TEST_CASE("dense variants match ref over a randomized shape sweep", "[kernels][sweep]") {
   const int cases = env_int("CNN_SWEEP_CASES", 1500) / 3;
   Rng rng(static_cast<uint64_t>(env_int("CNN_SWEEP_SEED", 1)) + 100);
@@ -167,10 +203,13 @@ TEST_CASE("dense variants match ref over a randomized shape sweep", "[kernels][s
       v.backward_input(N, IN, OUT, dy.data(), w.data(), dx.data(), ws.data.data());
       v.backward_weight(N, IN, OUT, x.data(), dy.data(), dw.data(), db.data(), ws.data.data());
       REQUIRE(ws.intact());
-      REQUIRE(test::compare(y, y0) == "");
-      REQUIRE(test::compare(dx, dx0) == "");
-      REQUIRE(test::compare(dw, dw0) == "");
-      REQUIRE(test::compare(db, db0) == "");
+      // As for conv: the tolerance grows with each pass's reduction length (a 2000-case run
+      // met IN = 855 at 3.8e-5).
+      const auto atol = [](int depth) { return 1e-5f + 1e-7f * static_cast<float>(depth); };
+      REQUIRE(test::compare(y, y0, atol(IN)) == "");
+      REQUIRE(test::compare(dx, dx0, atol(OUT)) == "");
+      REQUIRE(test::compare(dw, dw0, atol(N)) == "");
+      REQUIRE(test::compare(db, db0, atol(N)) == "");
     }
     ++i;
   }

@@ -4,8 +4,10 @@
 // 2 x 16 tile keeps 8 accumulators, below the 12 at which V8 starts spilling registers, and
 // measured fastest of 2x16, 3x16, 4x8, 5x8 and 6x8; mul + add (no relaxed-SIMD FMA with this
 // toolchain). Bias and ReLU are applied as the tile is stored.
+#include <algorithm>
+
 #include "core/kernels/gemm_blocked.h"
-#include "core/kernels/wasmsimd/simd128.h"
+#include "core/kernels/wasmsimd/tile.h"
 
 namespace cnn::kernels::wasmsimd {
 namespace {
@@ -15,67 +17,21 @@ namespace {
 template <int MR, int NV>
 void micro_kernel(int kc, const float* a, int a_rs, int a_ks, const float* b, int b_ks, float* C,
                   int ldc, int mr, int nr, float alpha, float beta, const float* bias, bool relu) {
-  constexpr int NR = 4 * NV;
-  static_assert(NR % 4 == 0, "whole vectors");
-  v128_t acc[MR][NV];
-  for (int r = 0; r < MR; ++r)
-    for (int v = 0; v < NV; ++v) acc[r][v] = wasm_f32x4_splat(0.0f);
+  Tile<MR, NV> t;
   if (a_rs == 1 && a_ks == MR) {  // packed sliver: one pointer
-    for (int k = 0; k < kc; ++k, a += MR, b += b_ks) {
-      v128_t bv[NV];
-      for (int v = 0; v < NV; ++v) bv[v] = wasm_v128_load(b + 4 * v);
-      for (int r = 0; r < MR; ++r) {
-        const v128_t av = wasm_v128_load32_splat(a + r);
-        for (int v = 0; v < NV; ++v)
-          acc[r][v] = wasm_f32x4_add(acc[r][v], wasm_f32x4_mul(av, bv[v]));
-      }
-    }
+    for (int k = 0; k < kc; ++k, a += MR, b += b_ks) t.step(a, 1, b);
   } else {  // A in place: rows a_rs apart, depth a_ks apart
-    for (int k = 0; k < kc; ++k, a += a_ks, b += b_ks) {
-      v128_t bv[NV];
-      for (int v = 0; v < NV; ++v) bv[v] = wasm_v128_load(b + 4 * v);
-      const float* ar = a;
-      for (int r = 0; r < MR; ++r, ar += a_rs) {
-        const v128_t av = wasm_v128_load32_splat(ar);
-        for (int v = 0; v < NV; ++v)
-          acc[r][v] = wasm_f32x4_add(acc[r][v], wasm_f32x4_mul(av, bv[v]));
-      }
-    }
+    for (int k = 0; k < kc; ++k, a += a_ks, b += b_ks) t.step(a, a_rs, b);
   }
-  const v128_t va = wasm_f32x4_splat(alpha), vb = wasm_f32x4_splat(beta);
-  if (mr == MR && nr == NR) {
-    for (int r = 0; r < MR; ++r) {
-      float* cr = C + r * ldc;
-      for (int v = 0; v < NV; ++v) {
-        v128_t out = wasm_f32x4_mul(va, acc[r][v]);
-        if (beta != 0.0f) out = wasm_f32x4_add(out, wasm_f32x4_mul(vb, wasm_v128_load(cr + 4 * v)));
-        if (bias) out = wasm_f32x4_add(out, wasm_v128_load(bias + 4 * v));
-        if (relu) out = wasm_f32x4_pmax(out, wasm_f32x4_splat(0.0f));
-        wasm_v128_store(cr + 4 * v, out);
-      }
-    }
-    return;
-  }
-  // Edge tile: spill the accumulators and store the valid part with scalar code doing exactly the
-  // full tile's operations in its order (no "+ 0" when beta is 0, which would turn -0 into +0), so
-  // an element's bits never depend on its place in a tile: threads split GEMMs anywhere.
-  float tile[MR][NR];
-  for (int r = 0; r < MR; ++r)
-    for (int v = 0; v < NV; ++v) wasm_v128_store(&tile[r][4 * v], acc[r][v]);
-  for (int r = 0; r < mr; ++r) {
-    float* cr = C + r * ldc;
-    for (int c = 0; c < nr; ++c) {
-      float out = alpha * tile[r][c];
-      if (beta != 0.0f) out += beta * cr[c];
-      if (bias) out += bias[c];
-      cr[c] = relu && out < 0.0f ? 0.0f : out;
-    }
-  }
+  t.store(C, ldc, mr, nr, alpha, beta, bias, relu);
 }
 
 }  // namespace
 
-// The tile, overridable on the command line to compare tiles with bench/kernel_bench.cpp.
+// The tile, overridable on the command line to compare tiles with bench/kernel_bench.cpp. A GEMM
+// at most 8 columns wide (a conv layer of <= 8 filters: forward, and backward-weight's dW) takes
+// a 4 x 8 tile instead, where 2 x 16 would compute half a tile of padding and pack all of B. Each
+// element's value is the same in either tile (tile.h), so the choice changes no bit.
 #ifndef CNN_WASMSIMD_MR
 #define CNN_WASMSIMD_MR 2
 #define CNN_WASMSIMD_NV 4
@@ -84,11 +40,19 @@ void micro_kernel(int kc, const float* a, int a_rs, int a_ks, const float* b, in
 constexpr int kMR = CNN_WASMSIMD_MR;
 constexpr int kNV = CNN_WASMSIMD_NV;
 constexpr int kNR = 4 * kNV;
+constexpr int kNarrowMR = 4, kNarrowNV = 2, kNarrowNR = 4 * kNarrowNV;
 
-size_t gemm_workspace(const GemmParams& p) { return blocked::workspace<kMR, kNR>(p); }
+// Sized for either tile: a share of a split GEMM may be narrow where the whole one is not.
+size_t gemm_workspace(const GemmParams& p) {
+  return std::max(blocked::workspace<kMR, kNR>(p), blocked::workspace<kNarrowMR, kNarrowNR>(p));
+}
 
 void gemm_ws(const GemmParams& p, const float* A, const float* B, float* C, float* workspace) {
-  blocked::gemm<kMR, kNR, CNN_WASMSIMD_DIRECT>(p, A, B, C, workspace, micro_kernel<kMR, kNV>);
+  if (p.N <= kNarrowNR && kNR > kNarrowNR)
+    blocked::gemm<kNarrowMR, kNarrowNR, CNN_WASMSIMD_DIRECT>(p, A, B, C, workspace,
+                                                             micro_kernel<kNarrowMR, kNarrowNV>);
+  else
+    blocked::gemm<kMR, kNR, CNN_WASMSIMD_DIRECT>(p, A, B, C, workspace, micro_kernel<kMR, kNV>);
 }
 
 }  // namespace cnn::kernels::wasmsimd
