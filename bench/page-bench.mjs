@@ -73,7 +73,7 @@ const snapshot = (p) =>
     const acc = find(document, 'test-accuracy');
     const text = (id) => find(document, id)?.textContent.replace(/\s+/g, ' ').trim() ?? null;
     const count = acc
-      ? Number(/on ([\d,]+) images/.exec(acc.textContent)?.[1].replace(/,/g, ''))
+      ? Number(/on\s+([\d,]+)\s+images/.exec(acc.textContent)?.[1].replace(/,/g, ''))
       : null;
     return {
       now: performance.now(),

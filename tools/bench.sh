@@ -9,7 +9,7 @@
 #     SIMD backend, its threaded SIMD binary in Chromium; cpu backend), under Node 20 and in headless
 #     Chromium (Debian's /usr/bin/chromium through Playwright, a cross-origin-isolated page, one Web
 #     Worker per system);
-#   - PyTorch native (Debian's python3-torch, /usr/bin/python3) on 1 and 2 threads when importable;
+#   - PyTorch native (Debian's python3-torch, installed when missing) on 1 and 2 threads;
 #   - the wasm SIMD128 peak and our conv GEMM (build-wasm/kernel-bench.*) when that module is built.
 #   - not a speed: tools/to_pytorch.py on freshly trained models (tiny, tests/python/every-layer.json),
 #     the max difference of its nn.Sequential from the NumPy forward pass and the CLI on 100 test
@@ -37,6 +37,9 @@ apt_install() {
 bash tools/setup.sh
 command -v em++ >/dev/null || apt_install emscripten
 [[ -x ${CHROMIUM_PATH:-/usr/bin/chromium} ]] || apt_install chromium
+# PyTorch is the reference for the issue-12 targets: install Debian's python3-torch when missing
+# (about 200 MB; a failed install leaves those rows out, and the report says why).
+/usr/bin/python3 -c 'import torch' 2>/dev/null || apt_install python3-torch python3-numpy || true
 # Debian's python3-torch uses the reference BLAS for nn.Linear unless OpenBLAS is installed.
 if /usr/bin/python3 -c 'import torch' 2>/dev/null &&
    ! dpkg-query -W -f='${Status}' libopenblas0-pthread 2>/dev/null | grep -q "install ok installed"; then
