@@ -100,14 +100,13 @@ void forward(const Conv2dParams& p, const float* input, const float* weight, con
 
   const float* x = f.copy ? frame(p, f, input, ws + l.filters) : input;
 
-  const int seg = p.KW * p.C;                         // depth steps per kernel row
+  const int seg = p.KW * p.C;                                   // depth steps per kernel row
   const int64_t seg_stride = static_cast<int64_t>(f.Wp) * p.C;  // one input row
-  const int a_rs = p.SW * p.C;                        // from one output pixel to the next
+  const int a_rs = p.SW * p.C;                                  // from one output pixel to the next
   const int64_t rows = static_cast<int64_t>(p.N) * p.OH;
   const int64_t row_macs = static_cast<int64_t>(p.OW) * kkc * p.K;
   const int tasks = static_cast<int>(std::max<int64_t>(
-      1, std::min<int64_t>({parallel::threads(), rows,
-                            rows * row_macs / kMinTaskMacs})));
+      1, std::min<int64_t>({parallel::threads(), rows, rows * row_macs / kMinTaskMacs})));
   float* edge_base = ws + l.filters + l.frame;
   parallel::for_each(tasks, [&](int task, int slot) {
     int64_t r0, r1;
@@ -145,7 +144,8 @@ void forward(const Conv2dParams& p, const float* input, const float* weight, con
             const float* ak = a + ky * seg_stride;
             for (int k = 0; k < seg; ++k, bj += b_ks) t.step(ak + k, a_rs, bj);
           }
-          t.store(out + static_cast<int64_t>(ox) * p.K + j, p.K, MR, nr, 1.0f, beta, bias_j, p.relu);
+          t.store(out + static_cast<int64_t>(ox) * p.K + j, p.K, MR, nr, 1.0f, beta, bias_j,
+                  p.relu);
         }
         if (mr_last) {
           Tile<MR, NV> t;
@@ -164,10 +164,12 @@ void forward(const Conv2dParams& p, const float* input, const float* weight, con
 // turned half a turn, W'[ky', kx', k, c] = W[KH-1-ky', KW-1-kx', c, k], and padding
 // PT' = KH-1-PT, PL' = KW-1-PL. The forward above then adds into dX (no col2im scatter).
 Conv2dParams transposed(const Conv2dParams& p) {
-  return Conv2dParams{p.N,           p.OH,          p.OW, p.K, p.C, p.KH, p.KW, 1, 1,
-                      p.KH - 1 - p.PT, p.KW - 1 - p.PL, p.H,  p.W, false};
+  return Conv2dParams{p.N, p.OH, p.OW, p.K, p.C, p.KH, p.KW, 1, 1, p.KH - 1 - p.PT, p.KW - 1 - p.PL,
+                      p.H, p.W,  false};
 }
-size_t turned_floats(const Conv2dParams& p) { return static_cast<size_t>(round4(patch_size(p) * p.K)); }
+size_t turned_floats(const Conv2dParams& p) {
+  return static_cast<size_t>(round4(patch_size(p) * p.K));
+}
 size_t forward_floats(const Conv2dParams& p) {
   const Layout l = layout_of(p);
   return l.filters + l.frame + l.edge * parallel::threads();
@@ -245,8 +247,8 @@ bool conv2d_direct_backward_input_fits(const Conv2dParams& p) {
          p.K > 0;
 }
 
-void conv2d_direct_backward_input(const Conv2dParams& p, const float* doutput,
-                                  const float* weight, float* dinput, float* workspace) {
+void conv2d_direct_backward_input(const Conv2dParams& p, const float* doutput, const float* weight,
+                                  float* dinput, float* workspace) {
   const Conv2dParams q = transposed(p);
   float* turned = workspace;
   const int64_t taps = static_cast<int64_t>(p.KH) * p.KW;
@@ -267,9 +269,8 @@ bool conv2d_direct_backward_weight_fits(const Conv2dParams& p) {
   return p.K % 8 == 0 && p.K > 0 && p.OW > 0 && p.OH > 0 && p.N > 0;
 }
 
-void conv2d_direct_backward_weight(const Conv2dParams& p, const float* input,
-                                   const float* doutput, float* dweight, float* dbias,
-                                   float* workspace) {
+void conv2d_direct_backward_weight(const Conv2dParams& p, const float* input, const float* doutput,
+                                   float* dweight, float* dbias, float* workspace) {
   if (p.K % 16 == 0)
     backward_weight<2, 4>(p, input, doutput, dweight, dbias, workspace);
   else

@@ -19,8 +19,7 @@ struct Tile {
     for (int v = 0; v < NV; ++v) bv[v] = wasm_v128_load(b + 4 * v);
     for (int r = 0; r < MR; ++r) {
       const v128_t av = wasm_v128_load32_splat(a + r * a_rs);
-      for (int v = 0; v < NV; ++v)
-        acc[r][v] = wasm_f32x4_add(acc[r][v], wasm_f32x4_mul(av, bv[v]));
+      for (int v = 0; v < NV; ++v) acc[r][v] = wasm_f32x4_add(acc[r][v], wasm_f32x4_mul(av, bv[v]));
     }
   }
   // C[mr, nr] = alpha acc + beta C, then + bias[c] (bias not null) and max(0, .) (relu).
