@@ -145,15 +145,28 @@ TEST_CASE("dense variants match ref", "[kernels][registry]") {
 
 TEST_CASE("the dispatcher picks the fastest fitting variant and honours a preference",
           "[kernels][registry]") {
+  // keras-book's conv2 (32 channels) and tiny's conv1 (1 channel, same padding).
   const Conv2dParams p{64, 26, 26, 32, 64, 3, 3, 1, 1, 0, 0, 24, 24};
-  CHECK(std::string(conv2d_select(p).name) == conv2d_variants().back().name);
+  const Conv2dParams narrow{32, 28, 28, 1, 8, 5, 5, 1, 1, 2, 2, 28, 28};
+  const auto last_fitting = [](const Conv2dParams& q) {
+    const auto& v = conv2d_variants();
+    for (auto it = v.rbegin(); it != v.rend(); ++it)
+      if (it->fits(q)) return std::string(it->name);
+    return std::string();
+  };
+  CHECK(std::string(conv2d_select(p).name) == last_fitting(p));
+  CHECK(std::string(conv2d_select(narrow).name) == last_fitting(narrow));
   CHECK(std::string(conv2d_select(p).name) != "ref");
+#if defined(__wasm_simd128__)
+  CHECK(std::string(conv2d_select(p).name) == "wasmsimd");  // many channels: im2col's GEMM
+  CHECK(std::string(conv2d_select(narrow).name) == "wasmsimd-direct");
+#endif
   CHECK(std::string(dense_select(64, 576, 64).name) != "ref");
   prefer_variant("ref");
   CHECK(std::string(conv2d_select(p).name) == "ref");
   CHECK(std::string(dense_select(64, 576, 64).name) == "ref");
   prefer_variant("no-such-variant");
-  CHECK(std::string(conv2d_select(p).name) == conv2d_variants().back().name);
+  CHECK(std::string(conv2d_select(p).name) == last_fitting(p));
   prefer_variant("");
 }
 
