@@ -91,6 +91,17 @@ bool draw_conv(Rng& rng, bool long_rows, int64_t max_macs, ConvCase* out) {
   return true;
 }
 
+// Random input, filters, bias and output gradient for one shape.
+struct ConvData {
+  std::vector<float> x, w, b, dy;
+};
+ConvData random_conv_data(const Conv2dParams& p, uint64_t seed) {
+  return {test::random_vector(static_cast<size_t>(p.N) * p.H * p.W * p.C, seed),
+          test::random_vector(static_cast<size_t>(p.KH) * p.KW * p.C * p.K, seed + 1),
+          test::random_vector(p.K, seed + 2),
+          test::random_vector(static_cast<size_t>(p.N) * p.OH * p.OW * p.K, seed + 3)};
+}
+
 std::string where(const ConvCase& c) {
   const Conv2dParams& p = c.p;
   std::ostringstream s;
@@ -112,11 +123,8 @@ TEST_CASE("conv2d variants match ref over a randomized shape sweep", "[kernels][
     ConvCase c;
     if (!draw_conv(rng, long_rows, long_rows ? 1'500'000 : 400'000, &c)) continue;
     const Conv2dParams& p = c.p;
-    const uint64_t seed = rng.next_u64();
-    const auto x = test::random_vector(static_cast<size_t>(p.N) * p.H * p.W * p.C, seed);
-    const auto w = test::random_vector(static_cast<size_t>(p.KH) * p.KW * p.C * p.K, seed + 1);
-    const auto b = test::random_vector(p.K, seed + 2);
-    const auto dy = test::random_vector(static_cast<size_t>(p.N) * p.OH * p.OW * p.K, seed + 3);
+    const ConvData d = random_conv_data(p, rng.next_u64());
+    const auto &x = d.x, &w = d.w, &b = d.b, &dy = d.dy;
     const test::ConvOut want = test::run_conv(variants.front(), p, x, w, b, dy);
     REQUIRE(want.workspace_intact);
     for (size_t vi = 1; vi < variants.size(); ++vi) {
@@ -157,11 +165,8 @@ TEST_CASE("the direct conv forward gives the im2col wasmsimd forward's bits", "[
     ConvCase c;
     if (!draw_conv(rng, false, 400'000, &c) || !direct->fits(c.p)) continue;
     const Conv2dParams& p = c.p;
-    const uint64_t seed = rng.next_u64();
-    const auto x = test::random_vector(static_cast<size_t>(p.N) * p.H * p.W * p.C, seed);
-    const auto w = test::random_vector(static_cast<size_t>(p.KH) * p.KW * p.C * p.K, seed + 1);
-    const auto b = test::random_vector(p.K, seed + 2);
-    const auto dy = test::random_vector(static_cast<size_t>(p.N) * p.OH * p.OW * p.K, seed + 3);
+    const ConvData d = random_conv_data(p, rng.next_u64());
+    const auto &x = d.x, &w = d.w, &b = d.b, &dy = d.dy;
     INFO("case " << done << ": " << where(c));
     const test::ConvOut want = test::run_conv(*im2col, p, x, w, b, dy);
     const test::ConvOut got = test::run_conv(*direct, p, x, w, b, dy);
