@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 
 #include "core/kernels/kernels.h"
 
@@ -28,6 +29,18 @@ void conv2d_backward_input(const Conv2dParams& p, const float* doutput, const fl
 void conv2d_backward_weight(const Conv2dParams& p, const float* input, const float* doutput,
                             float* dweight, float* dbias, float* workspace, GemmFn gemm,
                             GemmWorkspaceFn gemm_workspace);
+
+// Shared by every convolution driver (im2col and the direct wasmsimd kernels).
+// Work below which a thread's share costs more to hand out than to compute (multiply-adds).
+constexpr int64_t kMinTaskMacs = 1 << 17;
+inline int64_t patch_size(const Conv2dParams& p) { return static_cast<int64_t>(p.KH) * p.KW * p.C; }
+// 1x1, stride 1, unpadded: the input itself is the im2col matrix.
+inline bool is_pointwise(const Conv2dParams& p) {
+  return p.KH == 1 && p.KW == 1 && p.SH == 1 && p.SW == 1 && p.PT == 0 && p.PL == 0 &&
+         p.OH == p.H && p.OW == p.W;
+}
+// dbias[k] += the sum of doutput[g, k] over every output pixel g, in order, whatever the threads.
+void conv2d_bias_gradient(const Conv2dParams& p, const float* doutput, float* dbias);
 
 size_t dense_workspace(int N, int IN, int OUT, GemmWorkspaceFn gemm_workspace);
 void dense_forward(int N, int IN, int OUT, const float* x, const float* weight, const float* bias,

@@ -20,10 +20,6 @@ namespace cnn::kernels::im2col {
 namespace {
 
 constexpr int64_t kColBudget = 1 << 18;  // floats in the column buffer (1 MiB)
-// Work below which a thread's share costs more to hand out than to compute (multiply-adds).
-constexpr int64_t kMinTaskMacs = 1 << 17;
-
-int64_t patch_size(const Conv2dParams& p) { return static_cast<int64_t>(p.KH) * p.KW * p.C; }
 
 int64_t total_rows(const Conv2dParams& p) { return static_cast<int64_t>(p.N) * p.OH * p.OW; }
 
@@ -38,11 +34,6 @@ int rows_per_chunk(const Conv2dParams& p) {
 
 // Floats of one thread's share of the workspace: its column buffer, then its GEMM's packing.
 size_t slot_floats(const Conv2dParams& p, GemmWorkspaceFn gemm_workspace);
-
-bool is_pointwise(const Conv2dParams& p) {
-  return p.KH == 1 && p.KW == 1 && p.SH == 1 && p.SW == 1 && p.PT == 0 && p.PL == 0 &&
-         p.OH == p.H && p.OW == p.W;
-}
 
 // The output pixel of GEMM row g, advanced one row at a time (no division per row).
 struct RowCursor {
@@ -258,7 +249,11 @@ void conv2d_backward_weight(const Conv2dParams& p, const float* input, const flo
     gemm_split(backward_weight_gemm(p, rows), a, doutput + g0 * p.K, dweight,
                workspace + gemm_offset, stride, gemm);
   }
-  if (!dbias) return;
+  if (dbias) conv2d_bias_gradient(p, doutput, dbias);
+}
+
+void conv2d_bias_gradient(const Conv2dParams& p, const float* doutput, float* dbias) {
+  const int64_t total = total_rows(p);
   // Each filter's bias gradient sums every row in order, whichever thread adds it up.
   parallel::for_ranges(p.K, [&](int64_t k0, int64_t k1) {
     for (int64_t g = 0; g < total; ++g)

@@ -15,22 +15,18 @@
 #include <cstring>
 
 #include "core/kernels/gemm_blocked.h"
+#include "core/kernels/im2col.h"
 #include "core/kernels/wasmsimd/tile.h"
 #include "core/parallel/thread_pool.h"
 
 namespace cnn::kernels::wasmsimd {
 namespace {
 
+using im2col::is_pointwise;
+using im2col::kMinTaskMacs;
+using im2col::patch_size;
+
 constexpr int kEdgeRows = 4;  // the largest MR of the tiles below
-// Output rows below which a thread's share costs more to hand out than to compute.
-constexpr int64_t kMinTaskMacs = 1 << 17;
-
-int64_t patch_size(const Conv2dParams& p) { return static_cast<int64_t>(p.KH) * p.KW * p.C; }
-
-bool is_pointwise(const Conv2dParams& p) {
-  return p.KH == 1 && p.KW == 1 && p.SH == 1 && p.SW == 1 && p.PT == 0 && p.PL == 0 &&
-         p.OH == p.H && p.OW == p.W;
-}
 
 // The input as the tiles read it: the input itself, or a zero-framed copy Hp x Wp per sample.
 struct Frame {
@@ -225,13 +221,7 @@ void backward_weight(const Conv2dParams& p, const float* input, const float* dou
       }
     }
   });
-  if (!dbias) return;
-  // Each filter's bias gradient sums every pixel in order, whichever thread adds it up.
-  const int64_t pixels = rows * p.OW;
-  parallel::for_ranges(p.K, [&](int64_t k0, int64_t k1) {
-    for (int64_t g = 0; g < pixels; ++g)
-      for (int64_t k = k0; k < k1; ++k) dbias[k] += doutput[g * p.K + k];
-  });
+  if (dbias) im2col::conv2d_bias_gradient(p, doutput, dbias);
 }
 
 // The framed batch plus the floats a short tile reads past the end of the last row.
