@@ -147,6 +147,18 @@ bool conv2d_direct_backward_weight_fits(const Conv2dParams& p);
 void conv2d_direct_backward_weight(const Conv2dParams& p, const float* input, const float* doutput,
                                    float* dweight, float* dbias, float* workspace);
 
+// Winograd F(2x2, 3x3) forward: 16 multiply-adds per 2 x 2 output block and channel pair instead
+// of 36. Envelope: 3x3, stride 1, C and K multiples of 4. Within ref's tolerance; the same bits
+// for any thread count. Backward-input at stride 1 with padding <= 2 is the same kernel on dY
+// (adding into dX); backward-weight has no Winograd form here.
+bool conv2d_winograd_fits(const Conv2dParams& p);
+bool conv2d_winograd_backward_input_fits(const Conv2dParams& p);
+size_t conv2d_winograd_workspace(const Conv2dParams& p);
+void conv2d_winograd_forward(const Conv2dParams& p, const float* input, const float* weight,
+                             const float* bias, float* output, float* workspace);
+void conv2d_winograd_backward_input(const Conv2dParams& p, const float* doutput,
+                                    const float* weight, float* dinput, float* workspace);
+
 }  // namespace wasmsimd
 
 // x86-64 AVX2 + FMA (6 x 16 tile) and AVX-512F (8 x 32 tile) micro-kernels over the packed GEMM

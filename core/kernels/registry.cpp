@@ -122,6 +122,29 @@ struct WasmSimdDirect {
     return v;
   }
 };
+// wasmsimd with the Winograd forward and backward-input (3x3 stride 1, C and K whole vectors, more
+// than 8 input channels: with fewer the direct kernel is the faster), im2col's backward-weight.
+struct WasmSimdWinograd {
+  static bool fits(const Conv2dParams& p) { return p.C > 8 && wasmsimd::conv2d_winograd_fits(p); }
+  static size_t ws(const Conv2dParams& p) {
+    return std::max(wasmsimd::conv2d_winograd_workspace(p), WasmSimdIm2col::conv_ws(p));
+  }
+  static void backward_input(const Conv2dParams& p, const float* dy, const float* w, float* dx,
+                             float* ws) {
+    if (wasmsimd::conv2d_winograd_backward_input_fits(p))
+      wasmsimd::conv2d_winograd_backward_input(p, dy, w, dx, ws);
+    else
+      WasmSimdIm2col::conv_backward_input(p, dy, w, dx, ws);
+  }
+  static Conv2dVariant conv() {
+    Conv2dVariant v = WasmSimdIm2col::conv("wasmsimd-winograd");
+    v.fits = fits;
+    v.workspace = ws;
+    v.forward = wasmsimd::conv2d_winograd_forward;
+    v.backward_input = backward_input;
+    return v;
+  }
+};
 bool avx2_gemm(const GemmParams&) { return avx2::supported(); }
 bool avx512_gemm(const GemmParams&) { return avx512::supported(); }
 
@@ -155,10 +178,12 @@ const V& select(const std::vector<V>& variants, Args... args) {
 const std::vector<Conv2dVariant>& conv2d_variants() {
   static const std::vector<Conv2dVariant> v =
       kWasm ? std::vector<Conv2dVariant>{kConvRef, GenericIm2col::conv("generic"),
-                                         WasmSimdIm2col::conv("wasmsimd"), WasmSimdDirect::conv()}
+                                         WasmSimdIm2col::conv("wasmsimd"), WasmSimdDirect::conv(),
+                                         WasmSimdWinograd::conv()}
             : std::vector<Conv2dVariant>{kConvRef,
                                          WasmSimdIm2col::conv("wasmsimd"),
                                          WasmSimdDirect::conv(),
+                                         WasmSimdWinograd::conv(),
                                          GenericIm2col::conv("generic"),
                                          Avx2Im2col::conv("avx2"),
                                          Avx512Im2col::conv("avx512")};

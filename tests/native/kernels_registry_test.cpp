@@ -145,9 +145,11 @@ TEST_CASE("dense variants match ref", "[kernels][registry]") {
 
 TEST_CASE("the dispatcher picks the fastest fitting variant and honours a preference",
           "[kernels][registry]") {
-  // keras-book's conv2 (32 channels) and tiny's conv1 (1 channel, same padding).
+  // A 3x3 layer with 32 channels, tiny's conv1 (1 channel, same padding) and keras-book's conv3
+  // (3x3 on a 5x5 input: a 3x3 output, too small for Winograd's 2x2 blocks to pay).
   const Conv2dParams p{64, 26, 26, 32, 64, 3, 3, 1, 1, 0, 0, 24, 24};
   const Conv2dParams narrow{32, 28, 28, 1, 8, 5, 5, 1, 1, 2, 2, 28, 28};
+  const Conv2dParams small{64, 5, 5, 64, 64, 3, 3, 1, 1, 0, 0, 3, 3};
   const auto last_fitting = [](const Conv2dParams& q) {
     const auto& v = conv2d_variants();
     for (auto it = v.rbegin(); it != v.rend(); ++it)
@@ -156,10 +158,12 @@ TEST_CASE("the dispatcher picks the fastest fitting variant and honours a prefer
   };
   CHECK(std::string(conv2d_select(p).name) == last_fitting(p));
   CHECK(std::string(conv2d_select(narrow).name) == last_fitting(narrow));
+  CHECK(std::string(conv2d_select(small).name) == last_fitting(small));
   CHECK(std::string(conv2d_select(p).name) != "ref");
 #if defined(__wasm_simd128__)
-  CHECK(std::string(conv2d_select(p).name) == "wasmsimd");  // many channels: im2col's GEMM
+  CHECK(std::string(conv2d_select(p).name) == "wasmsimd-winograd");
   CHECK(std::string(conv2d_select(narrow).name) == "wasmsimd-direct");
+  CHECK(std::string(conv2d_select(small).name) == "wasmsimd");  // im2col's GEMM
 #endif
   CHECK(std::string(dense_select(64, 576, 64).name) != "ref");
   prefer_variant("ref");

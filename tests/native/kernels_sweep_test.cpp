@@ -70,15 +70,24 @@ struct ConvCase {
   PaddingSpec pad;
 };
 
-// Draws a conv shape whose three passes stay under `max_macs`; `long_rows` asks for a batch whose
-// im2col columns exceed the chunk budget (many output pixels, few filters).
-bool draw_conv(Rng& rng, bool long_rows, int64_t max_macs, ConvCase* out) {
-  const int C = long_rows ? draw(rng, 1, 16) : draw(rng, 1, 70);
-  const int K = long_rows ? draw(rng, 1, 3) : draw(rng, 1, 70);
-  const int KH = draw(rng, 1, 7), KW = rng.below(4) == 0 ? draw(rng, 1, 7) : KH;
-  const int SH = draw(rng, 1, 3), SW = rng.below(4) == 0 ? draw(rng, 1, 3) : SH;
+// Which shapes to draw: any; `kLongRows`, a batch whose im2col columns exceed the chunk budget
+// (many output pixels, few filters); `kWinograd`, 3x3 stride 1 with channels in whole vectors
+// and more than 8 input channels (the Winograd kernel's envelope, which uniform draws reach once
+// in a few thousand cases).
+enum class Draw { kAny, kLongRows, kWinograd };
+
+// Draws a conv shape whose three passes stay under `max_macs`.
+bool draw_conv(Rng& rng, Draw kind, int64_t max_macs, ConvCase* out) {
+  const bool long_rows = kind == Draw::kLongRows, winograd = kind == Draw::kWinograd;
+  const int C = long_rows ? draw(rng, 1, 16) : winograd ? 4 * draw(rng, 3, 17) : draw(rng, 1, 70);
+  const int K = long_rows ? draw(rng, 1, 3) : winograd ? 4 * draw(rng, 1, 17) : draw(rng, 1, 70);
+  const int KH = winograd ? 3 : draw(rng, 1, 7);
+  const int KW = winograd ? 3 : rng.below(4) == 0 ? draw(rng, 1, 7) : KH;
+  const int SH = winograd ? 1 : draw(rng, 1, 3);
+  const int SW = winograd ? 1 : rng.below(4) == 0 ? draw(rng, 1, 3) : SH;
   const int N = long_rows ? draw(rng, 8, 70) : draw(rng, 1, 70);
-  const int H = draw(rng, 1, long_rows ? 28 : 20), W = draw(rng, 1, long_rows ? 28 : 20);
+  const int lo = winograd ? 4 : 1, hi = long_rows ? 28 : 20;  // Winograd: outputs of 2x2 blocks
+  const int H = draw(rng, lo, hi), W = draw(rng, lo, hi);
   const PaddingSpec pad = draw_padding(rng);
   const AxisGeometry gh = axis_geometry(H, KH, SH, pad), gw = axis_geometry(W, KW, SW, pad);
   if (gh.out < 1 || gw.out < 1) return false;
@@ -117,11 +126,13 @@ TEST_CASE("conv2d variants match ref over a randomized shape sweep", "[kernels][
   const int cases = env_int("CNN_SWEEP_CASES", 1500);
   Rng rng(static_cast<uint64_t>(env_int("CNN_SWEEP_SEED", 1)));
   const auto& variants = conv2d_variants();
-  int done = 0, long_done = 0;
+  int done = 0, long_done = 0, winograd_done = 0;
   while (done < cases) {
-    const bool long_rows = done % 10 == 9;  // one case in ten crosses the im2col chunk boundary
+    // One case in ten crosses the im2col chunk boundary, one in ten is a Winograd shape.
+    const bool long_rows = done % 10 == 9, winograd = done % 10 == 4;
+    const Draw kind = long_rows ? Draw::kLongRows : winograd ? Draw::kWinograd : Draw::kAny;
     ConvCase c;
-    if (!draw_conv(rng, long_rows, long_rows ? 1'500'000 : 400'000, &c)) continue;
+    if (!draw_conv(rng, kind, long_rows ? 1'500'000 : 400'000, &c)) continue;
     const Conv2dParams& p = c.p;
     const ConvData d = random_conv_data(p, rng.next_u64());
     const auto &x = d.x, &w = d.w, &b = d.b, &dy = d.dy;
@@ -133,6 +144,7 @@ TEST_CASE("conv2d variants match ref over a randomized shape sweep", "[kernels][
       INFO(v.name << " case " << done << ": " << where(c));
       const test::ConvOut got = test::run_conv(v, p, x, w, b, dy);
       REQUIRE(got.workspace_intact);
+      winograd_done += std::string(v.name) == "wasmsimd-winograd";
       // fp32 sums of `depth` terms in another order differ by about depth * 2e-8 (terms of
       // magnitude ~0.3 here); the absolute tolerance grows with each pass's reduction length.
       const auto atol = [](int64_t depth) { return 1e-5f + 1e-7f * static_cast<float>(depth); };
@@ -146,6 +158,7 @@ TEST_CASE("conv2d variants match ref over a randomized shape sweep", "[kernels][
     long_done += long_rows;
   }
   CHECK(long_done >= cases / 10);
+  CHECK(winograd_done >= cases / 20);  // the Winograd variant ran on a twentieth of the cases
 }
 
 // The direct forward promises more than ref's tolerance: the im2col wasmsimd path's exact bits.
@@ -163,7 +176,7 @@ TEST_CASE("the direct conv forward gives the im2col wasmsimd forward's bits", "[
   int done = 0, narrow = 0, edges = 0;
   while (done < cases) {
     ConvCase c;
-    if (!draw_conv(rng, false, 400'000, &c) || !direct->fits(c.p)) continue;
+    if (!draw_conv(rng, Draw::kAny, 400'000, &c) || !direct->fits(c.p)) continue;
     const Conv2dParams& p = c.p;
     const ConvData d = random_conv_data(p, rng.next_u64());
     const auto &x = d.x, &w = d.w, &b = d.b, &dy = d.dy;

@@ -79,11 +79,15 @@ TEST_CASE("the thread pool runs every task exactly once, nested loops inline", "
 TEST_CASE("conv and dense kernels give the same bits for any thread count", "[threads][kernels]") {
   ThreadsGuard guard;
   Rng rng(11);
-  int cases = 0;
+  int cases = 0, winograd = 0;
   while (cases < 60) {
-    const int N = 1 + rng.below(9), C = 1 + rng.below(20), K = 1 + rng.below(40);
-    const int k = 1 + rng.below(5), s = 1 + rng.below(2), H = k + rng.below(20),
-              W = k + rng.below(20);
+    // Every fifth case is in the Winograd kernel's envelope: 3x3, stride 1, whole vectors, C > 8.
+    const bool wino = cases % 5 == 2;
+    const int N = 1 + rng.below(9);
+    const int C = wino ? 4 * (3 + rng.below(3)) : 1 + rng.below(20);
+    const int K = wino ? 4 * (1 + rng.below(10)) : 1 + rng.below(40);
+    const int k = wino ? 3 : 1 + rng.below(5), s = wino ? 1 : 1 + rng.below(2);
+    const int H = k + rng.below(20), W = k + rng.below(20);
     const PaddingSpec pad{rng.below(2) ? PaddingSpec::kSame : PaddingSpec::kValid, 0};
     const AxisGeometry gh = axis_geometry(H, k, s, pad), gw = axis_geometry(W, k, s, pad);
     if (gh.out < 1 || gw.out < 1) continue;
@@ -93,6 +97,7 @@ TEST_CASE("conv and dense kernels give the same bits for any thread count", "[th
     const Conv2dParams p{n, H, W, C, K, k, k, s, s, PT, PL, OH, OW, rng.below(2) == 0};
     for (const Conv2dVariant& v : conv2d_variants()) {
       if (!v.fits(p)) continue;
+      winograd += std::string(v.name) == "wasmsimd-winograd";
       parallel::set_threads(1);
       const ConvOut one = run_conv(v, p, 100 + cases);
       for (int threads : {2, 3, 4}) {
@@ -108,6 +113,7 @@ TEST_CASE("conv and dense kernels give the same bits for any thread count", "[th
     }
     ++cases;
   }
+  CHECK(winograd >= 6);
   for (int N : {1, 5, 64})
     for (int IN : {3, 100, 576})
       for (int OUT : {1, 10, 70}) {
