@@ -15,7 +15,8 @@
 // transforms add a few roundings, not a longer sum).
 //
 // Backward-input at stride 1 is this forward on dY with the kernel turned half a turn (as the
-// direct kernel does it); backward-weight stays with the im2col GEMM.
+// direct kernel does it); backward-weight has no Winograd form here (the registry gives this
+// variant the direct kernel's).
 #include <algorithm>
 
 #include "core/kernels/gemm_blocked.h"
