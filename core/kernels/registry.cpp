@@ -122,13 +122,13 @@ struct WasmSimdDirect {
     return v;
   }
 };
-// wasmsimd with the Winograd forward and backward-input (3x3 stride 1, C and K whole vectors, more
-// than 8 input channels: with fewer the direct kernel is the faster), and the direct
-// backward-weight (which measured 1.08x faster training than im2col's on keras-book's conv2).
+// wasmsimd with the Winograd kernels (3x3 stride 1, C and K whole vectors, more than 8 input
+// channels: with fewer the direct kernel is the faster); im2col's backward-input where the padding
+// is over 2.
 struct WasmSimdWinograd {
   static bool fits(const Conv2dParams& p) { return p.C > 8 && wasmsimd::conv2d_winograd_fits(p); }
   static size_t ws(const Conv2dParams& p) {
-    return std::max(wasmsimd::conv2d_winograd_workspace(p), WasmSimdDirect::ws(p));
+    return std::max(wasmsimd::conv2d_winograd_workspace(p), WasmSimdIm2col::conv_ws(p));
   }
   static void backward_input(const Conv2dParams& p, const float* dy, const float* w, float* dx,
                              float* ws) {
@@ -143,7 +143,7 @@ struct WasmSimdWinograd {
     v.workspace = ws;
     v.forward = wasmsimd::conv2d_winograd_forward;
     v.backward_input = backward_input;
-    v.backward_weight = WasmSimdDirect::backward_weight;
+    v.backward_weight = wasmsimd::conv2d_winograd_backward_weight;
     return v;
   }
 };
