@@ -179,6 +179,22 @@ test('a link of setups to compare round-trips, and a malformed one is refused wh
   const oddBack = m.decodeState(oddHash, presets, 'tiny');
   assert.equal(oddBack.problem, undefined);
   assert.deepEqual(oddBack.state.compare[0].spec.optimizer, odd.optimizer);
+  // Nor can the integer keys carry a fraction (batch_size 0.5, found by the hash fuzzer: the
+  // link wrote batch=0.5, which reads back as 0), in the page's own setup or a queued one.
+  const half = structuredClone(presets.tiny);
+  half.batch_size = 0.5;
+  const halfState = {
+    preset: 'tiny',
+    spec: half,
+    hide: [],
+    compare: [{ preset: 'tiny', spec: half }],
+  };
+  const halfHash = m.encodeState(halfState, presets);
+  assert.doesNotMatch(halfHash, /batch[=:]0\.5/);
+  const halfBack = m.decodeState(halfHash, presets, 'tiny');
+  assert.equal(halfBack.problem, undefined);
+  assert.equal(halfBack.state.spec.batch_size, 0.5);
+  assert.equal(halfBack.state.compare[0].spec.batch_size, 0.5);
   // No runs= at all: no queue and no problem.
   assert.equal(m.decodeState('preset=tiny', presets, 'tiny').state.compare, undefined);
 });

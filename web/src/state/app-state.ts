@@ -117,10 +117,10 @@ function setupPairs(setup: RunSetup, presets: Record<string, ModelSpec>): Array<
     const v = h[field];
     if (v === null || (hb && hb[field] === v)) continue;
     const text = typeof v === 'boolean' ? (v ? '1' : '0') : String(v);
-    // A value its key cannot carry (an optimizer the page does not know, from a spec) travels
-    // in the spec instead: written as a pair, the link would not read back.
-    const back = parse(text);
-    if (back === undefined || Number.isNaN(back)) continue;
+    // A value its key cannot carry (an optimizer the page does not know, a batch size of 0.5,
+    // from a spec) travels in the spec instead: written as a pair, the link would read back
+    // something else.
+    if (parse(text) !== v) continue;
     out.push([key, text]);
   }
   if (!base || !sameSetup(setup, out, presets))
