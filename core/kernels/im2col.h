@@ -42,6 +42,21 @@ inline bool is_pointwise(const Conv2dParams& p) {
 // dbias[k] += the sum of doutput[g, k] over every output pixel g, in order, whatever the threads.
 void conv2d_bias_gradient(const Conv2dParams& p, const float* doutput, float* dbias);
 
+// Backward-input at stride 1 as a forward convolution of dY (the direct and Winograd kernels):
+// dX[iy, ix, c] = sum over (ky', kx', k) of dY[iy - PT' + ky', ix - PL' + kx', k] * W'[ky', kx', k,
+// c], with the kernel turned half a turn, W'[ky', kx', k, c] = W[KH-1-ky', KW-1-kx', c, k], and
+// padding PT' = KH-1-PT, PL' = KW-1-PL. The forward kernel then adds into dX (no col2im scatter).
+inline Conv2dParams backward_input_as_forward(const Conv2dParams& p) {
+  return Conv2dParams{p.N, p.OH, p.OW, p.K, p.C, p.KH, p.KW, 1, 1, p.KH - 1 - p.PT, p.KW - 1 - p.PL,
+                      p.H, p.W,  false};
+}
+// The turned kernel's floats, rounded up to whole vectors (what follows it stays aligned).
+inline size_t turned_floats(const Conv2dParams& p) {
+  return static_cast<size_t>((patch_size(p) * p.K + 3) / 4 * 4);
+}
+// W' above, written into `turned`.
+void turn_kernel(const Conv2dParams& p, const float* weight, float* turned);
+
 size_t dense_workspace(int N, int IN, int OUT, GemmWorkspaceFn gemm_workspace);
 void dense_forward(int N, int IN, int OUT, const float* x, const float* weight, const float* bias,
                    float* y, bool relu, float* workspace, GemmFn gemm,

@@ -261,4 +261,14 @@ void conv2d_bias_gradient(const Conv2dParams& p, const float* doutput, float* db
   });
 }
 
+void turn_kernel(const Conv2dParams& p, const float* weight, float* turned) {
+  const int64_t taps = static_cast<int64_t>(p.KH) * p.KW;
+  for (int64_t tap = 0; tap < taps; ++tap) {
+    const float* src = weight + (taps - 1 - tap) * p.C * p.K;  // [c][k] at the opposite tap
+    float* dst = turned + tap * p.K * p.C;                     // [k][c]
+    for (int c = 0; c < p.C; ++c)
+      for (int k = 0; k < p.K; ++k) dst[static_cast<int64_t>(k) * p.C + c] = src[c * p.K + k];
+  }
+}
+
 }  // namespace cnn::kernels::im2col

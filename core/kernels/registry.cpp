@@ -92,6 +92,16 @@ using GenericIm2col = Im2col<generic::gemm_ws, generic::gemm_workspace>;
 using WasmSimdIm2col = Im2col<wasmsimd::gemm_ws, wasmsimd::gemm_workspace>;
 using Avx2Im2col = Im2col<avx2::gemm_ws, avx2::gemm_workspace, avx2::supported>;
 using Avx512Im2col = Im2col<avx512::gemm_ws, avx512::gemm_workspace, avx512::supported>;
+// A SIMD128 backward-input where it fits, im2col's elsewhere.
+template <bool (*Fits)(const Conv2dParams&),
+          void (*Run)(const Conv2dParams&, const float*, const float*, float*, float*)>
+void backward_input_or_im2col(const Conv2dParams& p, const float* dy, const float* w, float* dx,
+                              float* ws) {
+  if (Fits(p))
+    Run(p, dy, w, dx, ws);
+  else
+    WasmSimdIm2col::conv_backward_input(p, dy, w, dx, ws);
+}
 // wasmsimd with the direct forward, and the direct backward passes where they fit (backward-input
 // at stride 1, backward-weight when K is whole vectors); im2col's elsewhere.
 struct WasmSimdDirect {
@@ -105,16 +115,10 @@ struct WasmSimdDirect {
     else
       WasmSimdIm2col::conv_backward_weight(p, x, dy, dw, db, ws);
   }
-  static void backward_input(const Conv2dParams& p, const float* dy, const float* w, float* dx,
-                             float* ws) {
-    if (wasmsimd::conv2d_direct_backward_input_fits(p))
-      wasmsimd::conv2d_direct_backward_input(p, dy, w, dx, ws);
-    else
-      WasmSimdIm2col::conv_backward_input(p, dy, w, dx, ws);
-  }
   static Conv2dVariant conv() {
     Conv2dVariant v = WasmSimdIm2col::conv("wasmsimd-direct");
-    v.backward_input = backward_input;
+    v.backward_input = backward_input_or_im2col<wasmsimd::conv2d_direct_backward_input_fits,
+                                                wasmsimd::conv2d_direct_backward_input>;
     v.fits = wasmsimd::conv2d_direct_fits;
     v.workspace = ws;
     v.forward = wasmsimd::conv2d_direct_forward;
@@ -130,19 +134,13 @@ struct WasmSimdWinograd {
   static size_t ws(const Conv2dParams& p) {
     return std::max(wasmsimd::conv2d_winograd_workspace(p), WasmSimdIm2col::conv_ws(p));
   }
-  static void backward_input(const Conv2dParams& p, const float* dy, const float* w, float* dx,
-                             float* ws) {
-    if (wasmsimd::conv2d_winograd_backward_input_fits(p))
-      wasmsimd::conv2d_winograd_backward_input(p, dy, w, dx, ws);
-    else
-      WasmSimdIm2col::conv_backward_input(p, dy, w, dx, ws);
-  }
   static Conv2dVariant conv() {
     Conv2dVariant v = WasmSimdIm2col::conv("wasmsimd-winograd");
     v.fits = fits;
     v.workspace = ws;
     v.forward = wasmsimd::conv2d_winograd_forward;
-    v.backward_input = backward_input;
+    v.backward_input = backward_input_or_im2col<wasmsimd::conv2d_winograd_backward_input_fits,
+                                                wasmsimd::conv2d_winograd_backward_input>;
     v.backward_weight = wasmsimd::conv2d_winograd_backward_weight;
     return v;
   }

@@ -22,9 +22,12 @@
 namespace cnn::kernels::wasmsimd {
 namespace {
 
+using im2col::backward_input_as_forward;
 using im2col::is_pointwise;
 using im2col::kMinTaskMacs;
 using im2col::patch_size;
+using im2col::turn_kernel;
+using im2col::turned_floats;
 
 constexpr int kEdgeRows = 4;  // the largest MR of the tiles below
 
@@ -155,17 +158,6 @@ void forward(const Conv2dParams& p, const float* input, const float* weight, con
   });
 }
 
-// Backward-input at stride 1 is a forward convolution of dY: dX[iy, ix, c] = sum over
-// (ky', kx', k) of dY[iy - PT' + ky', ix - PL' + kx', k] * W'[ky', kx', k, c], with the kernel
-// turned half a turn, W'[ky', kx', k, c] = W[KH-1-ky', KW-1-kx', c, k], and padding
-// PT' = KH-1-PT, PL' = KW-1-PL. The forward above then adds into dX (no col2im scatter).
-Conv2dParams transposed(const Conv2dParams& p) {
-  return Conv2dParams{p.N, p.OH, p.OW, p.K, p.C, p.KH, p.KW, 1, 1, p.KH - 1 - p.PT, p.KW - 1 - p.PL,
-                      p.H, p.W,  false};
-}
-size_t turned_floats(const Conv2dParams& p) {
-  return static_cast<size_t>(round4(patch_size(p) * p.K));
-}
 size_t forward_floats(const Conv2dParams& p) {
   const Layout l = layout_of(p);
   return l.filters + l.frame + l.edge * parallel::threads();
@@ -239,15 +231,10 @@ bool conv2d_direct_backward_input_fits(const Conv2dParams& p) {
 
 void conv2d_direct_backward_input(const Conv2dParams& p, const float* doutput, const float* weight,
                                   float* dinput, float* workspace) {
-  const Conv2dParams q = transposed(p);
+  // A forward pass of dY with the kernel turned (im2col.h), adding into dX.
+  const Conv2dParams q = backward_input_as_forward(p);
   float* turned = workspace;
-  const int64_t taps = static_cast<int64_t>(p.KH) * p.KW;
-  for (int64_t tap = 0; tap < taps; ++tap) {
-    const float* src = weight + (taps - 1 - tap) * p.C * p.K;  // [c][k] at the opposite tap
-    float* dst = turned + tap * p.K * p.C;                     // [k][c]
-    for (int c = 0; c < p.C; ++c)
-      for (int k = 0; k < p.K; ++k) dst[static_cast<int64_t>(k) * p.C + c] = src[c * p.K + k];
-  }
+  turn_kernel(p, weight, turned);
   float* ws = workspace + turned_floats(p);
   if (q.K <= 8)
     forward<4, 2>(q, doutput, turned, nullptr, dinput, ws, true);
@@ -278,7 +265,7 @@ bool conv2d_direct_fits(const Conv2dParams& p) {
 size_t conv2d_direct_workspace(const Conv2dParams& p) {
   size_t floats = std::max(forward_floats(p), backward_floats(p));
   if (conv2d_direct_backward_input_fits(p))
-    floats = std::max(floats, turned_floats(p) + forward_floats(transposed(p)));
+    floats = std::max(floats, turned_floats(p) + forward_floats(backward_input_as_forward(p)));
   return floats;
 }
 

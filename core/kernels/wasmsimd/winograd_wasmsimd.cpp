@@ -93,10 +93,20 @@ void transform_filters(const Conv2dParams& p, const Layout& l, const float* weig
   }
 }
 
-// Block b of the batch: sample, and the top-left output pixel (2 * by, 2 * bx).
+// A block of the batch: its sample and its top-left output pixel.
+struct Block {
+  int64_t n;
+  int oy, ox;
+};
 struct Blocks {
   int by, bx;  // blocks per column and per row of a sample
   int64_t count;
+  // Blocks run sample by sample, row by row.
+  Block at(int64_t b) const {
+    const int64_t per_sample = static_cast<int64_t>(by) * bx;
+    const int rest = static_cast<int>(b % per_sample);
+    return {b / per_sample, rest / bx * 2, rest % bx * 2};
+  }
 };
 Blocks blocks_of(const Conv2dParams& p) {
   const int by = (p.OH + 1) / 2, bx = (p.OW + 1) / 2;
@@ -110,10 +120,9 @@ void transform_input(const Conv2dParams& p, const Blocks& bl, const float* input
                      int count, int rows, int64_t plane, float* v) {
   const v128_t zero = wasm_f32x4_splat(0.0f);
   for (int t = 0; t < count; ++t) {
-    const int64_t b = b0 + t;
-    const int64_t n = b / (static_cast<int64_t>(bl.by) * bl.bx);
-    const int rest = static_cast<int>(b % (static_cast<int64_t>(bl.by) * bl.bx));
-    const int iy0 = rest / bl.bx * 2 - p.PT, ix0 = rest % bl.bx * 2 - p.PL;
+    const Block at = bl.at(b0 + t);
+    const int64_t n = at.n;
+    const int iy0 = at.oy - p.PT, ix0 = at.ox - p.PL;
     const float* src[4][4];
     for (int y = 0; y < 4; ++y)
       for (int x = 0; x < 4; ++x) {
@@ -175,10 +184,9 @@ void transform_output(const Conv2dParams& p, const Layout& l, const Blocks& bl, 
   const int64_t plane = l.m_plane;
   const v128_t zero = wasm_f32x4_splat(0.0f);
   for (int t = 0; t < count; ++t) {
-    const int64_t b = b0 + t;
-    const int64_t n = b / (static_cast<int64_t>(bl.by) * bl.bx);
-    const int rest = static_cast<int>(b % (static_cast<int64_t>(bl.by) * bl.bx));
-    const int oy0 = rest / bl.bx * 2, ox0 = rest % bl.bx * 2;
+    const Block at = bl.at(b0 + t);
+    const int64_t n = at.n;
+    const int oy0 = at.oy, ox0 = at.ox;
     const int ny = std::min(2, p.OH - oy0), nx = std::min(2, p.OW - ox0);
     const float* src = m + static_cast<int64_t>(t) * l.Kp;
     for (int k = 0; k < p.K; k += 4) {
@@ -243,13 +251,6 @@ void run(const Conv2dParams& p, const float* input, const float* weight, const f
     forward<2, 4>(p, input, weight, bias, output, ws, accumulate);
 }
 
-// Backward-input's forward convolution (see conv2d_wasmsimd.cpp): dY by the turned kernel.
-Conv2dParams transposed(const Conv2dParams& p) {
-  return Conv2dParams{p.N, p.OH, p.OW, p.K, p.C, p.KH, p.KW, 1, 1, p.KH - 1 - p.PT, p.KW - 1 - p.PL,
-                      p.H, p.W,  false};
-}
-size_t turned_floats(const Conv2dParams& p) { return static_cast<size_t>(9) * p.C * p.K; }
-
 // Backward-weight. With M = U (.) V per block, dM = A dY A^T, dU = sum over blocks of dM (.) V,
 // and dW = G^T dU G (U = G g G^T). Up to kPassBlocks blocks are transformed at a time, V[xi][b][c]
 // and D[xi][b][k] = (A dY_b A^T)[xi] (zero filters up to Kp); then sixteen GEMMs reduce over the
@@ -284,10 +285,9 @@ void transform_doutput(const Conv2dParams& p, const WeightLayout& l, const Block
                        const float* doutput, int64_t b0, int count, float* d) {
   const v128_t zero = wasm_f32x4_splat(0.0f);
   for (int t = 0; t < count; ++t) {
-    const int64_t b = b0 + t;
-    const int64_t n = b / (static_cast<int64_t>(bl.by) * bl.bx);
-    const int rest = static_cast<int>(b % (static_cast<int64_t>(bl.by) * bl.bx));
-    const int oy0 = rest / bl.bx * 2, ox0 = rest % bl.bx * 2;
+    const Block at = bl.at(b0 + t);
+    const int64_t n = at.n;
+    const int oy0 = at.oy, ox0 = at.ox;
     const float* src[2][2];
     for (int y = 0; y < 2; ++y)
       for (int x = 0; x < 2; ++x)
@@ -375,7 +375,8 @@ bool conv2d_winograd_backward_input_fits(const Conv2dParams& p) {
 size_t conv2d_winograd_workspace(const Conv2dParams& p) {
   size_t floats = std::max(forward_floats(p), backward_weight_floats(p));
   if (conv2d_winograd_backward_input_fits(p))
-    floats = std::max(floats, turned_floats(p) + forward_floats(transposed(p)));
+    floats = std::max(
+        floats, im2col::turned_floats(p) + forward_floats(im2col::backward_input_as_forward(p)));
   return floats;
 }
 
@@ -436,15 +437,10 @@ void conv2d_winograd_backward_weight(const Conv2dParams& p, const float* input,
 
 void conv2d_winograd_backward_input(const Conv2dParams& p, const float* doutput,
                                     const float* weight, float* dinput, float* workspace) {
-  // W'[ky', kx', k, c] = W[2 - ky', 2 - kx', c, k].
   float* turned = workspace;
-  for (int tap = 0; tap < 9; ++tap) {
-    const float* src = weight + static_cast<int64_t>(8 - tap) * p.C * p.K;
-    float* dst = turned + static_cast<int64_t>(tap) * p.K * p.C;
-    for (int c = 0; c < p.C; ++c)
-      for (int k = 0; k < p.K; ++k) dst[static_cast<int64_t>(k) * p.C + c] = src[c * p.K + k];
-  }
-  run(transposed(p), doutput, turned, nullptr, dinput, workspace + turned_floats(p), true);
+  im2col::turn_kernel(p, weight, turned);
+  run(im2col::backward_input_as_forward(p), doutput, turned, nullptr, dinput,
+      workspace + im2col::turned_floats(p), true);
 }
 
 }  // namespace cnn::kernels::wasmsimd
