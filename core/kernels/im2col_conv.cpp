@@ -139,8 +139,7 @@ void gemm_split(const GemmParams& p, const float* A, const float* B, float* C, f
   const bool split_m = m_units >= threads || m_units >= n_units;
   const int units = split_m ? m_units : n_units;
   const int64_t macs = static_cast<int64_t>(p.M) * p.N * p.K;
-  const int parts = static_cast<int>(
-      std::max<int64_t>(1, std::min<int64_t>({threads, units, macs / kMinTaskMacs})));
+  const int parts = task_count(units, macs);
   parallel::for_each(parts, [&](int part, int slot) {
     int64_t u0, u1;
     parallel::split_range(units, parts, part, &u0, &u1);

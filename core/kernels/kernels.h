@@ -148,7 +148,8 @@ void conv2d_direct_backward_weight(const Conv2dParams& p, const float* input, co
                                    float* dweight, float* dbias, float* workspace);
 
 // Winograd F(2x2, 3x3) forward: 16 multiply-adds per 2 x 2 output block and channel pair instead
-// of 36. Envelope: 3x3, stride 1, C and K multiples of 4. Within ref's tolerance; the same bits
+// of 36. Envelope: 3x3, stride 1, C and K multiples of 4, an output whose 2x2 blocks need at most
+// 3/4 of the direct products. Within ref's tolerance; the same bits
 // for any thread count. Backward-input at stride 1 with padding <= 2 is the same kernel on dY
 // (adding into dX).
 bool conv2d_winograd_fits(const Conv2dParams& p);
@@ -158,9 +159,9 @@ void conv2d_winograd_forward(const Conv2dParams& p, const float* input, const fl
                              const float* bias, float* output, float* workspace);
 void conv2d_winograd_backward_input(const Conv2dParams& p, const float* doutput,
                                     const float* weight, float* dinput, float* workspace);
-// Backward-weight in the Winograd domain: dW = G^T (sum over blocks of (A dY A^T) (.) V) G, the
-// sum in chunks of blocks fixed by the shape (the same bits for any thread count).
-bool conv2d_winograd_backward_weight_fits(const Conv2dParams& p);
+// Backward-weight in the Winograd domain (wherever the forward fits): dW = G^T (sum over blocks of
+// (A dY A^T) (.) V) G, the sum in chunks of blocks fixed by the shape (the same bits for any
+// thread count).
 void conv2d_winograd_backward_weight(const Conv2dParams& p, const float* input,
                                      const float* doutput, float* dweight, float* dbias,
                                      float* workspace);

@@ -24,7 +24,6 @@ namespace {
 
 using im2col::backward_input_as_forward;
 using im2col::is_pointwise;
-using im2col::kMinTaskMacs;
 using im2col::patch_size;
 using im2col::turn_kernel;
 using im2col::turned_floats;
@@ -104,8 +103,7 @@ void forward(const Conv2dParams& p, const float* input, const float* weight, con
   const int a_rs = p.SW * p.C;                                  // from one output pixel to the next
   const int64_t rows = static_cast<int64_t>(p.N) * p.OH;
   const int64_t row_macs = static_cast<int64_t>(p.OW) * kkc * p.K;
-  const int tasks = static_cast<int>(std::max<int64_t>(
-      1, std::min<int64_t>({parallel::threads(), rows, rows * row_macs / kMinTaskMacs})));
+  const int tasks = im2col::task_count(rows, rows * row_macs);
   float* edge_base = ws + l.filters + l.frame;
   parallel::for_each(tasks, [&](int task, int slot) {
     int64_t r0, r1;
@@ -186,8 +184,7 @@ void backward_weight(const Conv2dParams& p, const float* input, const float* dou
   const int64_t rows = static_cast<int64_t>(p.N) * p.OH;  // output rows (n, oy)
   const int64_t rows_per_chunk = std::max<int64_t>(1, kChunkPixels / p.OW);
   const int64_t macs = rows * p.OW * patch_size(p) * p.K;
-  const int tasks = static_cast<int>(
-      std::max<int64_t>(1, std::min<int64_t>({parallel::threads(), tiles, macs / kMinTaskMacs})));
+  const int tasks = im2col::task_count(tiles, macs);
   parallel::for_each(tasks, [&](int task, int) {
     int64_t tile0, tile1;
     parallel::split_range(tiles, tasks, task, &tile0, &tile1);

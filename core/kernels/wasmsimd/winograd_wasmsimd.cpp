@@ -26,7 +26,6 @@
 namespace cnn::kernels::wasmsimd {
 namespace {
 
-using im2col::kMinTaskMacs;
 
 constexpr int kChunk = 32;  // output blocks per chunk: V and M of a chunk are 16 * 32 rows
 // The sixteen planes of V and of M are a power of two apart for most layers (32 * 64 floats for
@@ -225,8 +224,7 @@ void forward(const Conv2dParams& p, const float* input, const float* weight, con
   transform_filters(p, l, weight, u);
   const int64_t chunks = (bl.count + kChunk - 1) / kChunk;
   const int64_t macs = bl.count * 16 * p.C * l.Kp;
-  const int tasks = static_cast<int>(
-      std::max<int64_t>(1, std::min<int64_t>({parallel::threads(), chunks, macs / kMinTaskMacs})));
+  const int tasks = im2col::task_count(chunks, macs);
   parallel::for_each(tasks, [&](int task, int slot) {
     int64_t c0, c1;
     parallel::split_range(chunks, tasks, task, &c0, &c1);
@@ -385,8 +383,6 @@ void conv2d_winograd_forward(const Conv2dParams& p, const float* input, const fl
   run(p, input, weight, bias, output, workspace, false);
 }
 
-bool conv2d_winograd_backward_weight_fits(const Conv2dParams& p) { return conv2d_winograd_fits(p); }
-
 void conv2d_winograd_backward_weight(const Conv2dParams& p, const float* input,
                                      const float* doutput, float* dweight, float* dbias,
                                      float* workspace) {
@@ -410,8 +406,7 @@ void conv2d_winograd_backward_weight(const Conv2dParams& p, const float* input,
     });
     // dU, tiles of 2 channels x 16 filters, xi-major so a task's tiles share their V and D planes.
     const int64_t macs = blocks * 16 * p.C * l.Kp;
-    const int tasks = static_cast<int>(
-        std::max<int64_t>(1, std::min<int64_t>({parallel::threads(), tiles, macs / kMinTaskMacs})));
+    const int tasks = im2col::task_count(tiles, macs);
     parallel::for_each(tasks, [&](int task, int) {
       int64_t tile0, tile1;
       parallel::split_range(tiles, tasks, task, &tile0, &tile1);
