@@ -26,7 +26,6 @@
 namespace cnn::kernels::wasmsimd {
 namespace {
 
-
 constexpr int kChunk = 32;  // output blocks per chunk: V and M of a chunk are 16 * 32 rows
 // The sixteen planes of V and of M are a power of two apart for most layers (32 * 64 floats for
 // keras-book's conv2), so the transforms' sixteen reads or writes of one block fell in the same L1
