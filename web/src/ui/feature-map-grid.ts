@@ -122,11 +122,17 @@ export class FeatureMapGrid extends LitElement {
       margin-bottom: 6px;
       font-size: 0.85rem;
     }
-    .detail canvas {
+    .detail canvas,
+    .zoom-frame {
+      flex: none;
       width: 112px;
       height: 112px;
       object-fit: contain;
       cursor: default;
+    }
+    .zoom-frame {
+      box-sizing: border-box;
+      border: 1px dashed var(--border, #d8dce3);
     }
     .legend {
       display: flex;
@@ -240,10 +246,13 @@ export class FeatureMapGrid extends LitElement {
 
   private renderDetail() {
     const f = this.sel;
+    // The box keeps its size with or without a selection: if it grew when a map is hovered, the
+    // maps below would move away from the pointer, which would close it again.
     if (!f)
-      return html`<p class="muted" style="font-size:0.8rem;margin:4px 0">
-        Hover or tap a map to enlarge it; arrow keys move between channels.
-      </p>`;
+      return html`<div class="detail muted">
+        <div class="zoom-frame" aria-hidden="true"></div>
+        <div>Hover or tap a map to enlarge it; arrow keys move between channels.</div>
+      </div>`;
     const s = this.shown[f.layer];
     const v = s.at(f.tile, f.y, f.x);
     return html`<div class="detail" data-testid="map-detail">
