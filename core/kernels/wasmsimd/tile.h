@@ -4,6 +4,11 @@
 
 #include "core/kernels/wasmsimd/simd128.h"
 
+// Always inlined: a call that takes the tile's address pins its accumulators in memory, and a
+// kernel whose depth loop is a nest (the direct convolution's kernel rows) then stored all of them
+// after every step instead of keeping them in registers.
+#define CNN_TILE_INLINE __attribute__((always_inline)) inline
+
 namespace cnn::kernels::wasmsimd {
 
 template <int MR, int NV>
@@ -14,7 +19,7 @@ struct Tile {
       for (int v = 0; v < NV; ++v) acc[r][v] = wasm_f32x4_splat(0.0f);
   }
   // acc[r] += a(r) * b for one depth step: b holds NV vectors, a(r) = a[r * a_rs].
-  void step(const float* a, int a_rs, const float* b) {
+  CNN_TILE_INLINE void step(const float* a, int a_rs, const float* b) {
     v128_t bv[NV];
     for (int v = 0; v < NV; ++v) bv[v] = wasm_v128_load(b + 4 * v);
     for (int r = 0; r < MR; ++r) {
@@ -23,8 +28,8 @@ struct Tile {
     }
   }
   // C[mr, nr] = alpha acc + beta C, then + bias[c] (bias not null) and max(0, .) (relu).
-  void store(float* C, int ldc, int mr, int nr, float alpha, float beta, const float* bias,
-             bool relu) const {
+  CNN_TILE_INLINE void store(float* C, int ldc, int mr, int nr, float alpha, float beta,
+                             const float* bias, bool relu) const {
     constexpr int NR = 4 * NV;
     const v128_t va = wasm_f32x4_splat(alpha), vb = wasm_f32x4_splat(beta);
     if (mr == MR && nr == NR) {
