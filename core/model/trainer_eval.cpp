@@ -12,7 +12,12 @@
 namespace cnn {
 
 namespace {
-constexpr int kEvalBatch = 256;
+// Small on purpose: the layers run one after another over a whole batch, and 16 images keep a
+// layer's output in cache for the next (keras-book's first convolution writes 86 KB per image).
+// An image's probabilities are its own in any batch (the kernel a layer picks for the batch's
+// shape can change their last bits). Measured in Node, one thread, keras-book: evaluate() ran
+// about 1.2x faster than with batches of 256.
+constexpr int kEvalBatch = 16;
 }  // namespace
 
 EvalResult Trainer::evaluate(int limit) {

@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <nlohmann/json.hpp>
 
+#include "core/data/preprocess.h"
 #include "core/model/presets.h"
 #include "core/model/safetensors.h"
 #include "core/tensor/error.h"
@@ -67,6 +68,27 @@ TEST_CASE("tiny learns the MNIST subset", "[trainer]") {
           Approx(static_cast<double>(after.confusion[c * 11]) / after.class_count[c]));
   CHECK(after.probs.size() == 5000);
   CHECK(t.evaluate(100).count == 100);
+}
+
+TEST_CASE("evaluate gives each test image the probabilities predict gives it alone", "[trainer]") {
+  // evaluate() runs the test set in batches; an image's probabilities must be its own whatever
+  // batch it lands in (its size, its other images). Kernels are chosen by shape, so a batch of one
+  // may round differently in the last bits. 37 images: whole batches and a short last one.
+  Trainer t = tiny_on_subset();
+  t.train_steps(20);
+  const int n = 37;
+  const EvalResult r = t.evaluate(n);
+  const std::vector<uint8_t> idx = test::mnist_small_file("t10k-images-idx3-ubyte");
+  const size_t px = 28 * 28, header = 16;
+  REQUIRE(idx.size() >= header + n * px);
+  for (int i = 0; i < n; ++i) {
+    std::vector<float> image(px);
+    data::bytes_to_unit_floats(&idx[header + i * px], px, image.data());
+    const std::vector<float> alone = t.predict(image.data(), image.size());
+    const std::vector<float> batched(r.probs.begin() + i * 10, r.probs.begin() + (i + 1) * 10);
+    INFO("test image " << i);
+    CHECK(test::compare(batched, alone, 1e-7f, 1e-5f) == "");
+  }
 }
 
 TEST_CASE("training is deterministic for a seed", "[trainer]") {
