@@ -59,7 +59,7 @@ TEST_CASE("spec_to_json round-trips every preset with defaults made explicit", "
   CHECK(s.layers[3].sh == 2);
   CHECK(s.layers[2].padding.kind == PaddingSpec::kValid);
   CHECK(s.optimizer.type == "rmsprop");
-  CHECK(s.optimizer.lr == Approx(0.001f));
+  CHECK(s.optimizer.lr == Approx(0.002f));
   CHECK(s.batch_size == 64);
 }
 
