@@ -7,6 +7,7 @@
 #include "core/data/preprocess.h"
 #include "core/kernels/kernels.h"
 #include "core/model/trainer.h"
+#include "core/parallel/thread_pool.h"
 #include "core/tensor/error.h"
 
 namespace cnn {
@@ -89,6 +90,7 @@ Tensor one_image(const ModelSpec& spec, const float* image, size_t n, const char
 
 std::vector<float> Trainer::predict(const float* image, size_t n) {
   require_model();
+  const parallel::SerialScope one_thread;  // one image: waking the other threads costs more
   return net_->forward(one_image(net_->spec(), image, n, "predict"), false, nullptr).data;
 }
 

@@ -156,4 +156,7 @@ int threads() { return pool().size(); }
 
 void run(int tasks, TaskFn fn, void* context) { pool().run(tasks, fn, context); }
 
+SerialScope::SerialScope() : outer_(t_in_task) { t_in_task = true; }
+SerialScope::~SerialScope() { t_in_task = outer_; }
+
 }  // namespace cnn::parallel

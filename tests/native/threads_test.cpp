@@ -3,7 +3,9 @@
 // cores is fine: only the partition changes). The ThreadSanitizer build runs these ("[threads]").
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstring>
+#include <thread>
 #include <vector>
 
 #include "core/kernels/registry.h"
@@ -74,6 +76,48 @@ TEST_CASE("the thread pool runs every task exactly once, nested loops inline", "
   CHECK(covered == 1000);
   parallel::set_threads(0);
   CHECK(parallel::threads() == 1);
+}
+
+TEST_CASE("loops inside a SerialScope run on the calling thread, and predict keeps its bits",
+          "[threads]") {
+  ThreadsGuard guard;
+  parallel::set_threads(3);
+  const std::thread::id me = std::this_thread::get_id();
+  std::atomic<int> elsewhere{0}, bad_slot{0}, ran{0};
+  {
+    const parallel::SerialScope serial;
+    parallel::for_each(64, [&](int, int slot) {
+      if (std::this_thread::get_id() != me) ++elsewhere;
+      if (slot != 0) ++bad_slot;
+      ++ran;
+      std::this_thread::sleep_for(std::chrono::microseconds(200));  // time for a worker to come
+    });
+  }
+  CHECK(ran == 64);
+  CHECK(elsewhere == 0);
+  CHECK(bad_slot == 0);
+  // Outside the scope the workers take part again (with 3 threads and 64 tasks that each wait a
+  // little, one of them takes a task).
+  if (parallel::available()) {
+    std::atomic<int> others{0};
+    parallel::for_each(64, [&](int, int) {
+      if (std::this_thread::get_id() != me) ++others;
+      std::this_thread::sleep_for(std::chrono::microseconds(200));
+    });
+    CHECK(others > 0);
+  }
+  // predict (which runs in a SerialScope) gives the bits of a one-thread run.
+  Trainer t;
+  t.configure(R"({"input": [28, 28, 1], "layers": [
+    {"type": "conv2d", "filters": 16, "kernel": 3, "activation": "relu"},
+    {"type": "maxpool2d", "size": 2},
+    {"type": "conv2d", "filters": 32, "kernel": 3, "activation": "relu"},
+    {"type": "dense", "units": 10, "activation": "softmax"}],
+    "loss": "categorical_crossentropy", "optimizer": {"type": "sgd", "lr": 0.1}, "seed": 4})");
+  const std::vector<float> image = test::random_vector(28 * 28, 9, 0.0f, 1.0f);
+  const std::vector<float> on3 = t.predict(image.data(), image.size());
+  parallel::set_threads(1);
+  CHECK(same_bits(t.predict(image.data(), image.size()), on3));
 }
 
 TEST_CASE("conv and dense kernels give the same bits for any thread count", "[threads][kernels]") {
