@@ -211,7 +211,20 @@ test('the current model is kept across a reload', async ({ page }) => {
   );
   await expect(page.getByTestId('data-info')).toContainText('60,000', { timeout: 60_000 });
   await draw(page, fixture.digits[2].strokes);
-  await expect.poll(() => padProbabilities(page)).toBe(before);
+  await expect(page.getByTestId('pad-status')).toContainText('network you are training');
+  // The same strokes after a reload: the pad may sit a fraction of a pixel elsewhere (the pointer's
+  // coordinates are whole pixels), so the drawn digit can differ by a hair, and a class near 0.5 %
+  // shows 0 % once and 1 % the next time (it did in a full run). Each class within one point; a
+  // model that was not restored reads this 2 with other probabilities altogether.
+  const percents = (text: string) => [...text.matchAll(/(\d+)%/g)].map((m) => Number(m[1]));
+  const want = percents(before);
+  expect(want).toHaveLength(10);
+  await expect
+    .poll(async () => {
+      const got = percents(await padProbabilities(page));
+      return got.length === 10 && got.every((p, i) => Math.abs(p - want[i]) <= 1);
+    })
+    .toBe(true);
   // Reset forgets it.
   await page.getByTestId('reset').click();
   await expect.poll(() => stepCount(page)).toBe(0);
