@@ -1,7 +1,10 @@
-// Thread pool implementation: between loops, workers poll for a new loop for a few microseconds
-// (a training step starts dozens of short loops, and a wake-up through the condition variable
-// costs tens of microseconds), then sleep on a condition variable. A loop hands out task indices
-// through one atomic counter, so a slow thread never holds up the others.
+// Thread pool implementation: between loops, workers poll for a new loop for a while (a training
+// step starts dozens of short loops, and a wake-up through the condition variable costs tens of
+// microseconds), then sleep on a condition variable. A loop hands out task indices through one
+// atomic word that holds the loop's number beside the next index, so a worker claims a task of
+// the loop it saw or of none; the caller waits for the loop's tasks to be done, never for a worker
+// that is still waking up and would find nothing left (with two threads, the caller often takes
+// every task of a short loop before a sleeping worker is awake).
 #include "core/parallel/thread_pool.h"
 
 #include <algorithm>
@@ -25,10 +28,20 @@
 namespace cnn::parallel {
 namespace {
 
-constexpr int kSpins = 20000;  // polls before sleeping (roughly 50-100 microseconds)
+// Polls before sleeping. A poll is an atomic load plus `pause` natively (roughly 50-100
+// microseconds in all); WebAssembly has no `pause`, so its polls are faster and it takes more.
+#ifdef __EMSCRIPTEN__
+constexpr int kSpins = 200000;
+#else
+constexpr int kSpins = 20000;
+#endif
 
 thread_local bool t_in_task = false;
 thread_local int t_slot = 0;
+
+constexpr uint64_t loop_bits(uint64_t loop) { return loop << 32; }
+constexpr uint32_t loop_of(uint64_t claim) { return static_cast<uint32_t>(claim >> 32); }
+constexpr int index_of(uint64_t claim) { return static_cast<int>(claim & 0xffffffffu); }
 
 class Pool {
  public:
@@ -40,16 +53,16 @@ class Pool {
     if (n == size_) return;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      stop_ = true;
+      stop_.store(true);
     }
     start_.notify_all();
     for (std::thread& t : workers_) t.join();
     workers_.clear();
-    stop_ = false;
+    stop_.store(false);
     size_ = n;
 #ifndef CNN_NO_THREADS
-    // New workers wait for the next loop, not the last one (generation_ keeps counting).
-    const uint64_t now = generation_.load(std::memory_order_relaxed);
+    // New workers wait for the next loop, not the last one.
+    const uint32_t now = loop_of(claim_.load());
     for (int slot = 1; slot < n; ++slot)
       workers_.emplace_back([this, slot, now] { work(slot, now); });
 #endif
@@ -64,62 +77,92 @@ class Pool {
       t_in_task = outer;
       return;
     }
-    std::unique_lock<std::mutex> lock(mu_);
-    fn_ = fn;
-    context_ = context;
-    tasks_ = tasks;
-    next_.store(0, std::memory_order_relaxed);
-    busy_.store(size_ - 1, std::memory_order_relaxed);
-    generation_.fetch_add(1, std::memory_order_release);
-    lock.unlock();
-    start_.notify_all();
-    take_tasks(0);
-    for (int i = 0; i < kSpins && busy_.load(std::memory_order_acquire) != 0; ++i) CNN_PAUSE();
-    lock.lock();
-    done_.wait(lock, [this] { return busy_.load(std::memory_order_acquire) == 0; });
+    // The loop's fields, then its number: a worker that reads the number reads these after it.
+    fn_.store(fn, std::memory_order_relaxed);
+    context_.store(context, std::memory_order_relaxed);
+    tasks_.store(tasks, std::memory_order_relaxed);
+    done_.store(0, std::memory_order_relaxed);
+    const uint32_t loop = loop_of(claim_.load(std::memory_order_relaxed)) + 1;
+    claim_.store(loop_bits(loop));  // seq_cst: ordered before the read of sleepers_ below
+    if (sleepers_.load() > 0) {
+      std::lock_guard<std::mutex> lock(mu_);  // a worker between its check and its wait
+      start_.notify_all();
+    }
+    take_tasks(loop, 0);
+    for (int i = 0; i < kSpins && done_.load(std::memory_order_acquire) != tasks; ++i) CNN_PAUSE();
+    if (done_.load(std::memory_order_acquire) != tasks) {
+      std::unique_lock<std::mutex> lock(mu_);
+      caller_waits_.store(true);
+      done_cv_.wait(lock, [&] { return done_.load() == tasks; });
+      caller_waits_.store(false);
+    }
   }
 
  private:
-  void take_tasks(int slot) {
+  // Runs tasks of loop `loop` until none is left; a claim fails once the loop is over or another
+  // loop has begun, so a task is never run with another loop's function.
+  void take_tasks(uint32_t loop, int slot) {
     t_in_task = true;
     t_slot = slot;
-    for (int t; (t = next_.fetch_add(1, std::memory_order_relaxed)) < tasks_;)
-      fn_(context_, t, slot);
+    uint64_t claim = claim_.load(std::memory_order_acquire);
+    while (loop_of(claim) == loop) {
+      TaskFn fn = fn_.load(std::memory_order_relaxed);
+      void* context = context_.load(std::memory_order_relaxed);
+      const int tasks = tasks_.load(std::memory_order_relaxed);
+      const int task = index_of(claim);
+      if (task >= tasks) break;
+      // On success the loop is still `loop` (its tasks are not all done), so fn and context,
+      // read after the acquire of its number, are that loop's.
+      if (!claim_.compare_exchange_weak(claim, claim + 1, std::memory_order_acq_rel,
+                                        std::memory_order_acquire))
+        continue;
+      fn(context, task, slot);
+      // seq_cst with the caller's store of caller_waits_: one of them sees the other.
+      if (done_.fetch_add(1) + 1 == tasks && slot != 0 && caller_waits_.load()) {
+        std::lock_guard<std::mutex> lock(mu_);
+        done_cv_.notify_one();
+      }
+      claim = claim_.load(std::memory_order_acquire);
+    }
     t_in_task = false;
     t_slot = 0;
   }
 
-  void work(int slot, uint64_t seen) {
+  void work(int slot, uint32_t seen) {
     for (;;) {
-      for (int i = 0; i < kSpins && generation_.load(std::memory_order_acquire) == seen; ++i)
+      uint32_t loop = seen;
+      for (int i = 0;
+           i < kSpins && (loop = loop_of(claim_.load(std::memory_order_acquire))) == seen; ++i)
         CNN_PAUSE();
-      {
-        std::unique_lock<std::mutex> lock(mu_);  // also orders the loop's fields before their use
-        start_.wait(lock,
-                    [&] { return stop_ || generation_.load(std::memory_order_relaxed) != seen; });
-        if (stop_) return;
-        seen = generation_.load(std::memory_order_relaxed);
+      if (loop == seen) {
+        std::unique_lock<std::mutex> lock(mu_);
+        sleepers_.fetch_add(1);
+        start_.wait(lock, [&] { return stop_.load() || loop_of(claim_.load()) != seen; });
+        sleepers_.fetch_sub(1);
+        if (stop_.load()) return;
+        loop = loop_of(claim_.load(std::memory_order_acquire));
       }
-      take_tasks(slot);
-      if (busy_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
-        std::lock_guard<std::mutex> lock(mu_);
-        done_.notify_one();
-      }
+      if (stop_.load(std::memory_order_relaxed)) return;
+      take_tasks(loop, slot);
+      seen = loop;
     }
   }
 
   std::mutex mu_;
-  std::condition_variable start_, done_;
+  std::condition_variable start_, done_cv_;
   std::vector<std::thread> workers_;
   int size_ = 1;
-  bool stop_ = false;
-  std::atomic<uint64_t> generation_{0};
-  std::atomic<int> busy_{0};
-  // The current loop (written under mu_ before the generation changes).
-  TaskFn fn_ = nullptr;
-  void* context_ = nullptr;
-  int tasks_ = 0;
-  std::atomic<int> next_{0};
+  std::atomic<bool> stop_{false};
+  std::atomic<int> sleepers_{0};
+  std::atomic<bool> caller_waits_{false};
+  // The current loop: its number in the high 32 bits, the next task to hand out in the low.
+  std::atomic<uint64_t> claim_{0};
+  // Its fields (atomics: a worker may read them while the next loop writes them, and then fails
+  // its claim), and how many of its tasks are done.
+  std::atomic<TaskFn> fn_{nullptr};
+  std::atomic<void*> context_{nullptr};
+  std::atomic<int> tasks_{0};
+  std::atomic<int> done_{0};
 };
 
 Pool& pool() {
