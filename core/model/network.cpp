@@ -7,6 +7,15 @@
 
 namespace cnn {
 
+int train_shards(int batch, int64_t params) {
+  constexpr int64_t kReplicaBudget = int64_t{48} << 20;
+  int shards = 1;
+  while (shards * 2 <= kMaxShards && batch >= kMinShardExamples * shards * 2 &&
+         8 * params * (shards * 2 - 1) <= kReplicaBudget)
+    shards *= 2;
+  return shards;
+}
+
 Network::Network(const ModelSpec& spec) : spec_(spec) {
   Shape shape = spec.input;
   std::map<std::string, int> counters;
@@ -50,6 +59,7 @@ Network::Network(const ModelSpec& spec) : spec_(spec) {
                 ErrorCode::kInvalid, last_index);
   classes_ = shape[0];
   last.set_fused_softmax_loss(true);
+  for (const auto& l : layers_) param_count_ += l->param_count();
   acts_.resize(layers_.size());
   grads_.resize(layers_.size());
 }
@@ -62,12 +72,20 @@ void Network::init_params(uint64_t seed) {
 }
 
 const Tensor& Network::forward(const Tensor& x, bool training, Rng* rng) {
+  active_shards_ = 1;
+  return forward_rows(x, 0, x.shape.empty() ? 0 : x.shape[0], training, rng);
+}
+
+const Tensor& Network::forward_rows(const Tensor& x, int64_t n0, int64_t n1, bool training,
+                                    Rng* rng) {
   Context ctx;
   ctx.training = training;
   ctx.rng = rng;
   ctx.workspace = &workspace_;
+  const int64_t per = x.shape.empty() || x.shape[0] == 0 ? 0 : x.size() / x.shape[0];
   input_.shape = x.shape;
-  input_.data.assign(x.data.begin(), x.data.end());
+  if (!input_.shape.empty()) input_.shape[0] = static_cast<int>(n1 - n0);
+  input_.data.assign(x.data.begin() + n0 * per, x.data.begin() + n1 * per);
   const Tensor* in = &input_;
   for (int i = 0; i < num_layers(); ++i) {
     layers_[i]->forward(*in, acts_[i], ctx);
@@ -82,6 +100,46 @@ const Tensor& Network::logits() const {
 }
 
 void Network::backward(const Tensor& dlogits) { backprop(dlogits, nullptr, true); }
+
+void Network::backward_rows(const Tensor& dlogits, int64_t n0, int64_t n1) {
+  Tensor rows;
+  rows.shape = {static_cast<int>(n1 - n0), classes_};
+  rows.data.assign(dlogits.data.begin() + n0 * classes_, dlogits.data.begin() + n1 * classes_);
+  backprop(rows, nullptr, true);
+}
+
+Network& Network::shard(int s) {
+  if (s == 0) return *this;
+  while (static_cast<int>(replicas_.size()) < s)
+    replicas_.push_back(std::make_unique<Network>(spec_));
+  return *replicas_[s - 1];
+}
+
+void Network::sync_shard(int s) {
+  Network& r = *replicas_[s - 1];
+  for (int i = 0; i < num_layers(); ++i) {
+    r.layers_[i]->mutable_spec() = layers_[i]->spec();
+    std::vector<Param>& to = r.layers_[i]->params();
+    const std::vector<Param>& from = layers_[i]->params();
+    for (size_t k = 0; k < from.size(); ++k) to[k].value.data = from[k].value.data;
+  }
+}
+
+void Network::add_shard_gradients(int s) {
+  Network& r = *replicas_[s - 1];
+  for (int i = 0; i < num_layers(); ++i) {
+    const std::vector<Param>& from = r.layers_[i]->params();
+    std::vector<Param>& to = layers_[i]->params();
+    for (size_t k = 0; k < from.size(); ++k) parallel_add(from[k].grad, to[k].grad);
+  }
+}
+
+std::vector<FloatSpan> Network::activation_spans(int i) const {
+  std::vector<FloatSpan> spans{{acts_[i].ptr(), acts_[i].size()}};
+  for (int s = 1; s < active_shards_; ++s)
+    spans.push_back({replicas_[s - 1]->acts_[i].ptr(), replicas_[s - 1]->acts_[i].size()});
+  return spans;
+}
 
 void Network::backward_to_input(const Tensor& dlogits, Tensor& dinput) {
   backprop(dlogits, &dinput, false);
@@ -161,8 +219,10 @@ ModelSummary Network::summary() const {
     s.step_bytes_per_example += 4 * step_copies(l.spec()) * shape_size(l.out_shape());
   }
   s.step_bytes_per_example += 2 * 4 * shape_size(spec_.input);  // the batch and its copy
-  // Value, gradient, two optimizer slots and the update's scratch copy; 16 MiB of workspaces.
-  s.step_bytes_fixed = 5 * 4 * s.params + (int64_t{16} << 20);
+  // Value, gradient, two optimizer slots and the update's scratch copy; 16 MiB of workspaces;
+  // the training shards' replicas (value and gradient), as many as the model allows.
+  const int replicas = cnn::train_shards(1 << 30, s.params) - 1;
+  s.step_bytes_fixed = 5 * 4 * s.params + (int64_t{16} << 20) + 8 * s.params * replicas;
   return s;
 }
 

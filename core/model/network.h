@@ -10,6 +10,7 @@
 
 #include "core/layers/layer.h"
 #include "core/model/spec.h"
+#include "core/tensor/tensor_stats.h"
 
 namespace cnn {
 
@@ -33,6 +34,16 @@ struct ModelSummary {
   int64_t step_bytes(int batch) const { return step_bytes_fixed + step_bytes_per_example * batch; }
 };
 
+// How many shards a training step splits its batch into: each shard runs the whole forward and
+// backward pass on its own thread, so a step waits for the other threads twice (the shards, then
+// the gradients' sum) instead of at every layer. A power of two, at most kMaxShards, with at least
+// kMinShardExamples examples in each; one while the replicas' parameter copies (value and
+// gradient, 8 bytes a weight) would pass 48 MiB. It depends on the batch and the model only, never
+// on the thread count, so the weights after a step are the same bits on any number of threads.
+constexpr int kMaxShards = 4;
+constexpr int kMinShardExamples = 16;
+int train_shards(int batch, int64_t params);
+
 class Network {
  public:
   // Builds and checks every layer against its input shape. Throws Error naming the layer.
@@ -41,10 +52,28 @@ class Network {
   void init_params(uint64_t seed);
   // x [N, H, W, C] -> probabilities [N, classes]. Keeps every layer's output for inspection.
   const Tensor& forward(const Tensor& x, bool training, Rng* rng);
+  // The same on examples [n0, n1) of x (a training shard); leaves active_shards() alone.
+  const Tensor& forward_rows(const Tensor& x, int64_t n0, int64_t n1, bool training, Rng* rng);
   // Logits of the last forward pass [N, classes].
   const Tensor& logits() const;
   // Zeroes the parameter gradients and back-propagates dlogits [N, classes].
   void backward(const Tensor& dlogits);
+  // The same with rows [n0, n1) of dlogits (a training shard, after forward_rows).
+  void backward_rows(const Tensor& dlogits, int64_t n0, int64_t n1);
+
+  // Training shards (see train_shards): shard 0 is this network, shard s > 0 a replica built on
+  // first use (call shard() for every s before running them on threads). sync_shard(s) copies
+  // this network's parameter values and layer settings into replica s; add_shard_gradients(s)
+  // adds its parameter gradients to this network's. set_active_shards(n) says the last forward
+  // pass ran on shards [0, n) (forward() sets 1), for activation_spans().
+  int train_shards(int batch) const { return cnn::train_shards(batch, param_count_); }
+  Network& shard(int s);
+  void sync_shard(int s);
+  void add_shard_gradients(int s);
+  void set_active_shards(int n) { active_shards_ = n; }
+  int active_shards() const { return active_shards_; }
+  // Layer i's outputs over the whole batch of the last forward pass: one span per shard, in order.
+  std::vector<FloatSpan> activation_spans(int i) const;
   // Back-propagates dlogits [N, classes] through the last forward pass down to the input, into
   // dinput [N, H, W, C]. The parameter gradients are neither zeroed nor computed, so what the
   // optimizer and the statistics see stays as it was (explanations between training steps).
@@ -79,6 +108,9 @@ class Network {
   Tensor input_;
   std::vector<float> workspace_;
   int classes_ = 0;
+  int64_t param_count_ = 0;
+  std::vector<std::unique_ptr<Network>> replicas_;  // shards 1, 2, ...
+  int active_shards_ = 1;
 };
 
 }  // namespace cnn

@@ -27,8 +27,7 @@ LayerStats Trainer::layer_stats(int layer) const {
   s.has_params = !values.empty();
   s.weights = tensor_stats(values);
   s.gradients = tensor_stats(grads);
-  const Tensor& out = net_->activation(layer);
-  s.activations = tensor_stats(out.ptr(), out.size());
+  s.activations = tensor_stats(net_->activation_spans(layer));
   s.update_ratio = layer < static_cast<int>(update_ratio_.size()) ? update_ratio_[layer] : 0.0;
   return s;
 }

@@ -4,12 +4,14 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <exception>
 #include <nlohmann/json.hpp>
 
 #include "core/data/augment.h"
 #include "core/data/preprocess.h"
 #include "core/kernels/kernels.h"
 #include "core/model/trainer.h"
+#include "core/parallel/thread_pool.h"
 #include "core/tensor/error.h"
 
 namespace cnn {
@@ -99,22 +101,65 @@ double Trainer::train_one_step(double* accuracy) {
     batch_y_[b] = data_->train.labels.labels[idx];
   }
 
-  Rng dropout_rng = Rng::stream(spec.seed, 3000000 + static_cast<uint64_t>(step_));
-  net_->forward(batch_x_, true, &dropout_rng);
-  const Tensor& logits = net_->logits();
+  // Forward, loss and backward on each shard of the batch (network.h, train_shards), on the
+  // threads when there are several; the shards' parameter gradients are then summed in order.
   const int C = net_->classes();
   probs_.reshape({bs, C});
   dlogits_.reshape({bs, C});
-  double loss = kernels::ref::softmax_cross_entropy(bs, C, logits.ptr(), batch_y_.data(),
-                                                    probs_.ptr(), dlogits_.ptr(), 1.0f / bs);
+  const int shards = net_->train_shards(bs);
+  for (int s = 1; s < shards; ++s) net_->shard(s);  // built here, not on the threads
+  std::vector<double> shard_loss(shards, 0.0);
+  auto run_shard = [&](int s) {
+    int64_t b0, b1;
+    parallel::split_range(bs, shards, s, &b0, &b1);
+    Network& net = net_->shard(s);
+    if (s > 0) net_->sync_shard(s);
+    // Shard 0 draws from the stream an unsharded step uses.
+    Rng dropout_rng = Rng::stream(
+        spec.seed, 3000000 + static_cast<uint64_t>(step_) + (static_cast<uint64_t>(s) << 44));
+    net.forward_rows(batch_x_, b0, b1, true, &dropout_rng);
+    const int n = static_cast<int>(b1 - b0);
+    shard_loss[s] = kernels::ref::softmax_cross_entropy(n, C, net.logits().ptr(),
+                                                        batch_y_.data() + b0, probs_.ptr() + b0 * C,
+                                                        dlogits_.ptr() + b0 * C, 1.0f / bs);
+    if (std::isfinite(shard_loss[s])) net.backward_rows(dlogits_, b0, b1);
+  };
+  if (shards == 1) {
+    run_shard(0);  // the layers' own loops then use the threads
+  } else {
+    std::vector<std::exception_ptr> failed(shards);
+    parallel::for_each(shards, [&](int s, int) {
+      try {
+        run_shard(s);
+      } catch (...) {
+        failed[s] = std::current_exception();
+      }
+    });
+    for (const std::exception_ptr& e : failed)
+      if (e) std::rethrow_exception(e);
+  }
+  net_->set_active_shards(shards);
+  // The batch's mean loss from the shards' means, weighted by their sizes.
+  double loss = shard_loss[0];
+  if (shards > 1) {
+    loss = 0.0;
+    for (int s = 0; s < shards; ++s) {
+      int64_t b0, b1;
+      parallel::split_range(bs, shards, s, &b0, &b1);
+      loss += shard_loss[s] * static_cast<double>(b1 - b0);
+    }
+    loss /= bs;
+  }
   const std::string at_step = "training diverged at step " + std::to_string(step_ + 1) + ": ";
   const std::string advice =
       "; lower the learning rate (now " + json(spec.optimizer.lr).dump() + ") or reset the model";
   if (!std::isfinite(loss)) {
     for (int i = 0; i < net_->num_layers(); ++i)
-      if (!net_->activation(i).all_finite())
-        throw Error(at_step + net_->layer(i).label() + " produced NaN or infinite values" + advice,
-                    ErrorCode::kDiverged);
+      for (int s = 0; s < shards; ++s)
+        if (!net_->shard(s).activation(i).all_finite())
+          throw Error(
+              at_step + net_->layer(i).label() + " produced NaN or infinite values" + advice,
+              ErrorCode::kDiverged);
     throw Error(at_step + "the loss is NaN or infinite" + advice, ErrorCode::kDiverged);
   }
   int correct = 0;
@@ -124,7 +169,7 @@ double Trainer::train_one_step(double* accuracy) {
   }
   *accuracy = static_cast<double>(correct) / bs;
 
-  net_->backward(dlogits_);
+  for (int s = 1; s < shards; ++s) net_->add_shard_gradients(s);
   for (int i = 0; i < net_->num_layers(); ++i) {
     Layer& layer = net_->layer(i);
     const float l2 = layer.spec().l2;

@@ -10,6 +10,7 @@
 
 #include "core/kernels/registry.h"
 #include "core/layers/layer.h"
+#include "core/model/network.h"
 #include "core/model/trainer.h"
 #include "core/parallel/thread_pool.h"
 #include "core/tensor/rng.h"
@@ -218,5 +219,52 @@ TEST_CASE("training gives bitwise the same weights with 1, 2, 3 and 4 threads",
     }
     REQUIRE(saved == want);
     REQUIRE(r.loss + e.loss == want_loss);
+  }
+}
+
+TEST_CASE("a batch split into training shards gives the same bits on any thread count",
+          "[threads][trainer]") {
+  ThreadsGuard guard;
+  // Batches of 40 and 64 run as 2 and 4 shards (network.h, train_shards), each shard's forward
+  // and backward on one thread, with its own dropout stream; the gradients are summed in shard
+  // order. The statistics table sees the whole batch's activations, the live maps its first image.
+  for (int batch : {40, 64}) {
+    REQUIRE(train_shards(batch, 10000) == (batch == 40 ? 2 : 4));
+    const std::string spec = R"({"name": "shards", "input": [28, 28, 1], "layers": [
+      {"type": "conv2d", "filters": 8, "kernel": 5, "padding": "same", "activation": "relu"},
+      {"type": "maxpool2d", "size": 2},
+      {"type": "conv2d", "filters": 16, "kernel": 3, "activation": "relu", "l2": 0.001},
+      {"type": "dense", "units": 32, "activation": "tanh"},
+      {"type": "dropout", "rate": 0.3},
+      {"type": "dense", "units": 10, "activation": "softmax"}],
+      "optimizer": {"type": "rmsprop", "lr": 0.002}, "batch_size": )" +
+                             std::to_string(batch) + R"(, "seed": 9})";
+    std::vector<uint8_t> want;
+    double want_loss = 0;
+    std::vector<float> want_first;
+    int64_t want_count = 0;
+    for (int threads : {1, 2, 3, 4}) {
+      parallel::set_threads(threads);
+      Trainer t;
+      t.configure(spec);
+      t.set_data_dir(test::mnist_small_dir());
+      const StepResult r = t.train_steps(5);
+      const std::vector<uint8_t> saved = t.save();
+      const LayerStats stats = t.layer_stats(0);
+      const NamedValues first = t.activation(0);
+      INFO("batch " << batch << ", threads " << threads);
+      if (threads == 1) {
+        want = saved;
+        want_loss = r.loss;
+        want_first = first.data;
+        want_count = stats.activations.count;
+      }
+      REQUIRE(saved == want);
+      REQUIRE(r.loss == want_loss);
+      REQUIRE(first.data == want_first);
+      // Every example of the batch is in the statistics, not only the first shard's.
+      REQUIRE(stats.activations.count == int64_t{batch} * 28 * 28 * 8);
+      REQUIRE(stats.activations.count == want_count);
+    }
   }
 }
