@@ -4,6 +4,7 @@
 // a reloaded model must predict the same bits. Sanitizers (ASan, UBSan) catch the rest.
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <vector>
 
 #include "core/data/idx.h"
@@ -31,7 +32,14 @@ cnn::data::Dataset dataset(cnn::fuzz::Bytes& in, int rows, int cols, int count, 
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   cnn::fuzz::Bytes in(data, size);
-  const std::string spec = cnn::fuzz::spec_from_bytes(in, false).dump();
+  nlohmann::json j = cnn::fuzz::spec_from_bytes(in, false);
+  // About one input in ten trains a batch of 32 or more, which a step splits into shards that run
+  // in replicas of the network (core/model/network.h, train_shards). (When the bytes have run
+  // out, byte() is 0 and this stays false: those inputs keep the small, quick batches.)
+  const bool shards = !in.chance(90);
+  if (shards && j.contains("batch_size") && j["batch_size"].is_number() && j["batch_size"] != 0)
+    j["batch_size"] = in.range(32, 40);
+  const std::string spec = j.dump();
   cnn::Trainer::set_threads(1);  // thread-count independence has its own tests (threads_test.cpp)
   cnn::Trainer t;
   try {
@@ -44,7 +52,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   const int classes = t.network().classes();
   if (classes < 1) __builtin_trap();  // configure accepted a model without outputs
   cnn::data::IdxSet set;
-  set.train = dataset(in, rows, cols, in.range(1, 12), classes);
+  set.train = dataset(in, rows, cols, shards ? in.range(32, 44) : in.range(1, 12), classes);
   set.test = dataset(in, rows, cols, in.range(1, 6), classes);
   try {
     t.set_data(std::move(set));
