@@ -99,13 +99,12 @@ const Tensor& Network::logits() const {
   return z ? *z : acts_.back();
 }
 
-void Network::backward(const Tensor& dlogits) { backprop(dlogits, nullptr, true); }
+void Network::backward(const Tensor& dlogits) {
+  backprop(dlogits, 0, dlogits.shape.empty() ? 0 : dlogits.shape[0], nullptr, true);
+}
 
 void Network::backward_rows(const Tensor& dlogits, int64_t n0, int64_t n1) {
-  Tensor rows;
-  rows.shape = {static_cast<int>(n1 - n0), classes_};
-  rows.data.assign(dlogits.data.begin() + n0 * classes_, dlogits.data.begin() + n1 * classes_);
-  backprop(rows, nullptr, true);
+  backprop(dlogits, n0, n1, nullptr, true);
 }
 
 Network& Network::shard(int s) {
@@ -142,10 +141,11 @@ std::vector<FloatSpan> Network::activation_spans(int i) const {
 }
 
 void Network::backward_to_input(const Tensor& dlogits, Tensor& dinput) {
-  backprop(dlogits, &dinput, false);
+  backprop(dlogits, 0, dlogits.shape.empty() ? 0 : dlogits.shape[0], &dinput, false);
 }
 
-void Network::backprop(const Tensor& dlogits, Tensor* dinput, bool param_gradients) {
+void Network::backprop(const Tensor& dlogits, int64_t n0, int64_t n1, Tensor* dinput,
+                       bool param_gradients) {
   Context ctx;
   ctx.training = true;
   ctx.workspace = &workspace_;
@@ -153,8 +153,10 @@ void Network::backprop(const Tensor& dlogits, Tensor* dinput, bool param_gradien
   if (param_gradients)
     for (auto& l : layers_)
       for (Param& p : l->params()) parallel_zero(p.grad);
+  const int64_t per = n1 > n0 ? dlogits.size() / dlogits.shape[0] : 0;
   grads_.back().shape = dlogits.shape;
-  grads_.back().data.assign(dlogits.data.begin(), dlogits.data.end());
+  if (!grads_.back().shape.empty()) grads_.back().shape[0] = static_cast<int>(n1 - n0);
+  grads_.back().data.assign(dlogits.data.begin() + n0 * per, dlogits.data.begin() + n1 * per);
   for (int i = num_layers() - 1; i >= 0; --i) {
     const Tensor& x = i == 0 ? input_ : acts_[i - 1];
     Tensor* dx = i > 0 ? &grads_[i - 1] : dinput;

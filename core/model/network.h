@@ -99,7 +99,9 @@ class Network {
   ModelSpec& mutable_spec() { return spec_; }
 
  private:
-  void backprop(const Tensor& dlogits, Tensor* dinput, bool param_gradients);
+  // Back-propagates rows [n0, n1) of dlogits.
+  void backprop(const Tensor& dlogits, int64_t n0, int64_t n1, Tensor* dinput,
+                bool param_gradients);
 
   ModelSpec spec_;
   std::vector<std::unique_ptr<Layer>> layers_;
