@@ -244,7 +244,8 @@ class Trainer {
   // Max or average pooling on explicit numbers; output_shape [OH, OW, C], with the padding used.
   static ConvResult pool2d(const PoolRequest& request);
 
-  // Kernel variant preference for the whole process ("" fastest, "ref", "generic", ...).
+  // Kernel variant preference for the whole process ("" fastest, "ref", "generic", ...); a layer
+  // the preferred variant does not fit keeps its fastest. Throws Error for a name no kernel has.
   static void prefer_kernels(const std::string& variant);
   // Threads the kernels use, for the whole process (1 .. 64; a build without threads keeps 1).
   // Results are bitwise the same for any count. Returns the count now in force.

@@ -1,5 +1,7 @@
 // The facade's file helpers and stand-alone operations (data folders, model files,
 // preprocessing, convolution on explicit numbers), kept apart from the training logic.
+#include <algorithm>
+
 #include "core/data/idx.h"
 #include "core/data/photo.h"
 #include "core/data/preprocess.h"
@@ -13,7 +15,22 @@
 
 namespace cnn {
 
-void Trainer::prefer_kernels(const std::string& variant) { kernels::prefer_variant(variant); }
+void Trainer::prefer_kernels(const std::string& variant) {
+  // A name no layer knows would silently leave every layer on its default.
+  std::vector<std::string> known;
+  const auto add = [&](const char* name) {
+    if (std::find(known.begin(), known.end(), name) == known.end()) known.push_back(name);
+  };
+  for (const auto& v : kernels::conv2d_variants()) add(v.name);
+  for (const auto& v : kernels::dense_variants()) add(v.name);
+  for (const auto& v : kernels::maxpool2d_variants()) add(v.name);
+  if (!variant.empty() && std::find(known.begin(), known.end(), variant) == known.end()) {
+    std::string list;
+    for (const std::string& k : known) list += (list.empty() ? "" : ", ") + k;
+    throw Error("unknown kernels \"" + variant + "\"; this build has " + list);
+  }
+  kernels::prefer_variant(variant);
+}
 
 int Trainer::set_threads(int n) {
   parallel::set_threads(n);

@@ -347,3 +347,39 @@ test('train --threads 1 and --threads 2 write the same model file, byte for byte
   assert.ok(bench.train_examples_per_s > 0);
   fails(['bench', '--preset', 'tiny', '--threads', '0'], /--threads/);
 });
+
+test('bench --kernels names the variants each layer ran, and refuses a name no kernel has', () => {
+  // keras-book's first conv has one input channel, which Winograd does not take: that layer
+  // keeps its fastest variant, the 3x3 convs with channels run Winograd.
+  const [wino] = json(
+    'bench',
+    '--preset',
+    'keras-book',
+    '--seconds',
+    '0.2',
+    '--threads',
+    '1',
+    '--kernels',
+    'wasmsimd-winograd',
+  );
+  const used = wino.kernels.split(', ');
+  assert.ok(used.includes('wasmsimd-winograd'), wino.kernels);
+  assert.ok(used.length > 1, wino.kernels);
+  const [ref] = json(
+    'bench',
+    '--preset',
+    'tiny',
+    '--seconds',
+    '0.2',
+    '--threads',
+    '1',
+    '--kernels',
+    'ref',
+  );
+  assert.equal(ref.kernels, 'ref');
+  fails(
+    ['bench', '--preset', 'tiny', '--kernels', 'fastest'],
+    /unknown kernels "fastest"; this build has ref, /,
+  );
+  fails(['train', '--preset', 'tiny', '--kernels', 'avx1024'], /unknown kernels "avx1024"/);
+});

@@ -1,5 +1,6 @@
 // cnn bench: training and inference speed of a model on synthetic data of its input size
 // (examples/s, GFLOP/s, single-example latency), natively.
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -69,7 +70,15 @@ int cmd_bench(const std::vector<std::string>& argv) {
   const double fwd_flop = 2.0 * s.macs;
   const double train_gflops = train_eps * 3 * fwd_flop / 1e9,
                infer_gflops = infer_eps * fwd_flop / 1e9;
-  const std::string variant = t.network().layer(0).variant();
+  // The variants the layers run, in layer order (a preferred variant that does not fit a layer
+  // leaves that layer on its fastest).
+  std::vector<std::string> used;
+  for (int i = 0; i < t.network().num_layers(); ++i) {
+    const std::string& v = t.network().layer(i).variant();
+    if (!v.empty() && std::find(used.begin(), used.end(), v) == used.end()) used.push_back(v);
+  }
+  std::string variant;
+  for (const std::string& v : used) variant += (variant.empty() ? "" : ", ") + v;
   if (a.has("json")) {
     std::cout << json{{"model", s.name},
                       {"batch", batch},
