@@ -44,7 +44,9 @@ thread_local int t_slot = 0;
 
 constexpr uint64_t loop_bits(uint64_t loop) { return loop << 32; }
 constexpr uint32_t loop_of(uint64_t claim) { return static_cast<uint32_t>(claim >> 32); }
-constexpr int index_of(uint64_t claim) { return static_cast<int>(claim & 0xffffffffu); }
+constexpr int index_of(uint64_t claim) { return static_cast<int>(claim & 0x7fffffffu); }
+// The next index of a loop that is over: past any task count.
+constexpr uint64_t kClosed = 0x7fffffffu;
 
 class Pool {
  public:
@@ -80,12 +82,21 @@ class Pool {
       t_in_task = outer;
       return;
     }
+    // First close the last loop: a worker may have read its number and a next index equal to its
+    // task count, and be about to read tasks_. Without the close it could read this loop's larger
+    // count, then claim that index of the last loop (its number has not changed yet) and run this
+    // loop's function before this loop is published, a task too many. With it, that claim fails,
+    // and a worker that reads the closed word finds no task left.
+    const uint32_t last = loop_of(claim_.load(std::memory_order_relaxed));
+    claim_.store(loop_bits(last) | kClosed);
     // The loop's fields, then its number: a worker that reads the number reads these after it.
+    // tasks_ is released after the close, so a worker that reads this count (acquire) sees the
+    // last loop closed and fails any claim on it.
     fn_.store(fn, std::memory_order_relaxed);
     context_.store(context, std::memory_order_relaxed);
-    tasks_.store(tasks, std::memory_order_relaxed);
     done_.store(0, std::memory_order_relaxed);
-    const uint32_t loop = loop_of(claim_.load(std::memory_order_relaxed)) + 1;
+    tasks_.store(tasks, std::memory_order_release);
+    const uint32_t loop = last + 1;
     claim_.store(loop_bits(loop));  // seq_cst: ordered before the read of sleepers_ below
     if (sleepers_.load() > 0) {
       std::lock_guard<std::mutex> lock(mu_);  // a worker between its check and its wait
@@ -111,7 +122,7 @@ class Pool {
     while (loop_of(claim) == loop) {
       TaskFn fn = fn_.load(std::memory_order_relaxed);
       void* context = context_.load(std::memory_order_relaxed);
-      const int tasks = tasks_.load(std::memory_order_relaxed);
+      const int tasks = tasks_.load(std::memory_order_acquire);
       const int task = index_of(claim);
       if (task >= tasks) break;
       // On success the loop is still `loop` (its tasks are not all done), so fn and context,

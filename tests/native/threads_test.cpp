@@ -79,6 +79,26 @@ TEST_CASE("the thread pool runs every task exactly once, nested loops inline", "
   CHECK(parallel::threads() == 1);
 }
 
+TEST_CASE("back-to-back loops with growing task counts run each task once", "[threads]") {
+  // A worker finishing one loop used to be able to read the next loop's larger task count before
+  // that loop was published, claim an index the last loop never had, and run the next loop's
+  // function early: one task twice, and the caller returned before the last task was done.
+  ThreadsGuard guard;
+  constexpr int kMaxTasks = 5;
+  for (int threads : {2, 3, 4}) {
+    parallel::set_threads(threads);
+    std::atomic<int> hits[kMaxTasks];
+    for (auto& h : hits) h = 0;
+    int wrong = 0;
+    for (int loop = 0; loop < 30000; ++loop) {
+      const int tasks = 2 + loop % (kMaxTasks - 1);  // 2, 3, 4, 5, 2, ...
+      parallel::for_each(tasks, [&](int task, int) { hits[task].fetch_add(1); });
+      for (int t = 0; t < kMaxTasks; ++t) wrong += hits[t].exchange(0) != (t < tasks ? 1 : 0);
+    }
+    CHECK(wrong == 0);
+  }
+}
+
 TEST_CASE("loops inside a SerialScope run on the calling thread, and predict keeps its bits",
           "[threads]") {
   ThreadsGuard guard;
