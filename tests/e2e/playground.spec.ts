@@ -305,6 +305,9 @@ test('a linked custom model reads "custom", and padding in pixels round-trips th
   // A preset chosen from the list is named again; its hyper-parameters changed keep the name.
   await preset.selectOption('tiny');
   await expect(preset).toHaveValue('tiny');
+  // The worker configures the preset, then the page writes its link: edit after that, as a user
+  // who sees the preset's values in the panel does.
+  await expect(page).toHaveURL(/#preset=tiny$/);
   await setField(page, 'Learning rate', '0.02');
   await expect(page).toHaveURL(/lr=0.02/);
   await expect(preset).toHaveValue('tiny');
