@@ -4,7 +4,6 @@
 // its message, every node reading names defined before it, the output produced, initializers
 // whose bytes match their dims (tests/native/support/onnx_reader.h). tests/onnx runs random
 // specs' files in onnxruntime against the core's probabilities.
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <stdexcept>
@@ -36,8 +35,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   try {
     t.set_data(std::move(set));
     // The exporter reads any weights; training only makes them not the initial ones.
-    if (t.summary().macs * std::min(t.spec().batch_size, 4) <= cnn::fuzz::kStepBudgetMacs)
-      t.train_steps(1);
+    if (cnn::fuzz::step_within_budget(t.summary().macs, t.spec().batch_size, 4)) t.train_steps(1);
   } catch (const cnn::Error&) {
   }
   std::vector<uint8_t> file;

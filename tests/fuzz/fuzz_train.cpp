@@ -2,7 +2,6 @@
 // whole trainer: configure, a small data set also drawn from the bytes, training steps, evaluation,
 // a prediction, the statistics, a save and a reload. Every step must succeed or throw cnn::Error;
 // a reloaded model must predict the same bits. Sanitizers (ASan, UBSan) catch the rest.
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
@@ -55,8 +54,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   cnn::data::IdxSet set;
   set.train = dataset(in, rows, cols, shards ? in.range(32, 44) : in.range(1, 12), classes);
   set.test = dataset(in, rows, cols, in.range(1, 6), classes);
-  const int64_t step = std::min<int64_t>(std::max(1, s.batch_size), set.train.images.count);
-  const bool affordable = t.summary().macs * step <= cnn::fuzz::kStepBudgetMacs;
+  const bool affordable =
+      cnn::fuzz::step_within_budget(t.summary().macs, s.batch_size, set.train.images.count);
   try {
     t.set_data(std::move(set));
     if (affordable) t.train_steps(in.range(1, 3));

@@ -38,6 +38,13 @@ class Bytes {
 // without the budget), and fuzz_kernels covers the large shapes.
 constexpr int64_t kStepBudgetMacs = 1000000;
 
+// Whether a training step of `batch` examples (at most the `examples` a data set has) is within
+// kStepBudgetMacs for a model of `macs` multiply-adds per example.
+inline bool step_within_budget(int64_t macs, int batch, int64_t examples) {
+  const int64_t step = batch < 1 ? 1 : (batch < examples ? batch : examples);
+  return macs * step <= kStepBudgetMacs;
+}
+
 // `valid_only` keeps every field inside its documented range (the ONNX target exports what
 // configures); otherwise about one field in twenty is out of range or of the wrong kind.
 inline nlohmann::json spec_from_bytes(Bytes& in, bool valid_only) {
