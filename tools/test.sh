@@ -16,10 +16,22 @@
 #      tests in the system Chromium (one installs that package into a scratch Vite app)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-bash tools/setup.sh
 
-step() { printf '\n== %s\n' "$*"; }
+# Each step's header says how long the one before it took, and the last line the total.
+started=$SECONDS
+last_step=""
+last_start=$SECONDS
+step() {
+  [ -n "$last_step" ] && printf '== (%ds: %s)\n' $((SECONDS - last_start)) "$last_step"
+  last_step="$*"
+  last_start=$SECONDS
+  printf '\n== %s\n' "$*"
+}
+trap 'step_end=$?; [ -n "$last_step" ] && printf "== (%ds: %s)\n" $((SECONDS - last_start)) "$last_step"; printf "== npm test: %ds in all, exit %d\n" $((SECONDS - started)) "$step_end"' EXIT
 jobs=$(nproc)
+
+step "setup (Debian and npm packages)"
+bash tools/setup.sh
 
 step "formatting (Prettier for web, tests, bench, examples; clang-format for C++)"
 bash tools/format.sh
