@@ -31,7 +31,7 @@ TEST_CASE("sha256 gives the standard's test vectors", "[pretrained]") {
 }
 
 TEST_CASE("the shipped model is the recorded file and reads >= 99.0% of the MNIST test set",
-          "[pretrained]") {
+          "[pretrained][long]") {
   const std::string models = CNN_SOURCE_DIR "/web/public/models/";
   std::ifstream in(models + "pretrained.provenance.json");
   REQUIRE(in.good());

@@ -38,7 +38,7 @@ std::vector<std::vector<float>> all_weights(const Trainer& t) {
 
 }  // namespace
 
-TEST_CASE("tiny learns the MNIST subset", "[trainer]") {
+TEST_CASE("tiny learns the MNIST subset", "[trainer][long]") {
   Trainer t = tiny_on_subset();
   const DataInfo d = t.data_info();
   CHECK(d.train_count == 1000);
@@ -91,7 +91,7 @@ TEST_CASE("evaluate gives each test image the probabilities predict gives it alo
   }
 }
 
-TEST_CASE("training is deterministic for a seed", "[trainer]") {
+TEST_CASE("training is deterministic for a seed", "[trainer][long]") {
   Trainer a = tiny_on_subset(5), b = tiny_on_subset(5), c = tiny_on_subset(6);
   const StepResult ra = a.train_steps(40), rb = b.train_steps(40), rc = c.train_steps(40);
   CHECK(ra.loss == rb.loss);
@@ -142,7 +142,7 @@ float largest_step(Trainer& t) {
 }  // namespace
 
 TEST_CASE("Adam's bias correction counts from when its moments were zeroed",
-          "[trainer][model-file]") {
+          "[trainer][model-file][long]") {
   // Adam's first step from zero moments moves each weight by lr * g / (|g| + eps): at most lr, and
   // about lr for the weights with clear gradients. Counting from the training step instead gives
   // 0.64 lr after 40 steps and 3.2 lr after thousands.
@@ -472,7 +472,8 @@ TEST_CASE("pool2d on explicit numbers: max and average, padding never counted", 
                                                  "use padding \"same\" or a smaller window"));
 }
 
-TEST_CASE("the cosine schedule decays the learning rate over the planned epochs", "[trainer]") {
+TEST_CASE("the cosine schedule decays the learning rate over the planned epochs",
+          "[trainer][long]") {
   json spec = json::parse(preset_json("tiny"));
   spec["lr_schedule"] = "cosine";
   spec["epochs"] = 2;
