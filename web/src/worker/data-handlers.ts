@@ -1,8 +1,9 @@
 // The worker's data: MNIST from the site in shards (the first training and test shards, then the
-// rest streamed in behind training, one at a time), the user's own IDX files, and test digits for
-// the page. A newer load stops an older one's stream.
+// rest streamed in behind training, one at a time, each shard's cache write overlapping the next
+// download), the user's own IDX files, and test digits for the page. A newer load stops an older
+// one's stream.
 import { ctx, need, post, unwrap, UserError, trainerMade, engine, type Handlers } from './engine';
-import { gunzip, keptOffline, resetKeptOffline, type Progress } from './fetch-data';
+import { gunzip, keptOffline, resetKeptOffline, storesSettled, type Progress } from './fetch-data';
 import {
   DownloadMeter,
   fetchManifest,
@@ -53,7 +54,7 @@ export const dataHandlers: Handlers<
       const images = parts.map((p) => p.images).reduce(joinIdx);
       const labels = parts.map((p) => p.labels).reduce(joinIdx);
       const names = ['MNIST test images', 'MNIST test labels'];
-      await engineReady;
+      await Promise.all([engineReady, storesSettled()]);
       return setData([images, labels, images, labels], 'the MNIST test set', [...names, ...names], {
         bytesTotal: manifest.bytes,
         keptOffline: keptOffline(),
@@ -65,7 +66,7 @@ export const dataHandlers: Handlers<
     const [train, test] = await Promise.all(
       [first('train'), first('test')].map((s) => fetchShard(req, s, imageBytes, progress.report)),
     );
-    await engineReady;
+    await Promise.all([engineReady, storesSettled()]);
     if (generation !== dataGeneration)
       throw new UserError('another data set was chosen meanwhile', 'state');
     const names = [
@@ -165,11 +166,19 @@ function setData(
   return ctx.dataInfo;
 }
 
+// At most one 'data/progress' in this many ms (and the last one): a message per chunk read, a few
+// hundred a second from a fast disk or link, re-rendered the page each time and slowed the load.
+const PROGRESS_INTERVAL_MS = 100;
+
 /** 'data/progress' for one data load, silent once another load has started. */
 function byteCounter(generation: number): DownloadMeter {
+  let last = -Infinity;
   return new DownloadMeter((file, loaded, total, fromCache) => {
-    if (generation === dataGeneration)
-      post({ type: 'data/progress', file, loaded, total, fromCache });
+    if (generation !== dataGeneration) return;
+    const now = performance.now();
+    if (now - last < PROGRESS_INTERVAL_MS && loaded < total) return;
+    last = now;
+    post({ type: 'data/progress', file, loaded, total, fromCache });
   });
 }
 
@@ -207,6 +216,12 @@ async function streamShards(): Promise<void> {
         return;
       }
       s.shards.shift();
+      // The shards' cache writes run behind the downloads; the last shard waits for them, so
+      // the set is reported complete only with keptOffline true or false for all of it.
+      if (!s.shards.length) {
+        await storesSettled();
+        if (!current()) return;
+      }
       ctx.dataInfo = {
         ...ctx.dataInfo!,
         arriving: s.shards.length > 0,

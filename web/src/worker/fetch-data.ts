@@ -81,9 +81,23 @@ async function openCache(): Promise<Cache | null> {
   }
 }
 
+/**
+ * Cache writes still under way, by URL. fetchCached hands back a file's bytes without waiting for
+ * its copy to be written: Chromium takes about half a second to commit a put, whatever its size,
+ * and the next shard's download need not wait for it.
+ */
+const pendingStores = new Map<string, Promise<void>>();
+
+/** Resolves once every cache write begun so far has ended (kept or refused). */
+export async function storesSettled(): Promise<void> {
+  while (pendingStores.size) await Promise.all(pendingStores.values());
+}
+
 /** Drops files from the cache (a shard that arrived damaged must not come back from there). */
 export async function forgetCached(urls: string[]): Promise<void> {
   const cache = await openCache();
+  // A write still under way would put the file back after the delete.
+  await Promise.all(urls.map((u) => pendingStores.get(u)));
   if (cache) await Promise.all(urls.map((u) => cache.delete(u).catch(() => false)));
 }
 
@@ -107,20 +121,29 @@ export async function fetchCached(
     throw new Error(`could not download ${file} (the network request failed)`);
   }
   if (!res.ok) throw new Error(`could not download ${file} (HTTP ${res.status})`);
-  // The cache takes its copy while the page reads the other, so progress shows as bytes arrive;
-  // quota or private mode only costs the offline copy.
-  const stored = cache
-    ? cache.put(url, res.clone()).catch(() => {
-        keptAll = false;
-      })
-    : undefined;
   let bytes: Uint8Array;
   try {
     bytes = await readWithProgress(res, file, false, progress);
   } catch {
     throw new Error(`could not download ${file} (the connection broke off)`);
   }
-  await stored;
+  // The cache gets a copy of the bytes read, written while the next file downloads (a put of
+  // the response's clone made this read wait for the disk). Quota or private mode only costs the
+  // offline copy; callers that report keptOffline() wait for storesSettled() first.
+  if (cache) {
+    const copy = new Response(bytes as BlobPart, {
+      headers: { 'Content-Type': res.headers.get('content-type') || 'application/octet-stream' },
+    });
+    const stored = cache
+      .put(url, copy)
+      .catch(() => {
+        keptAll = false;
+      })
+      .finally(() => {
+        if (pendingStores.get(url) === stored) pendingStores.delete(url);
+      });
+    pendingStores.set(url, stored);
+  }
   return bytes;
 }
 
