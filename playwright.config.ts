@@ -18,7 +18,10 @@ export default defineConfig({
     baseURL: `http://127.0.0.1:${port}/`,
     browserName: 'chromium',
     viewport: { width: 1400, height: 1000 },
-    trace: 'retain-on-failure',
+    // No trace by default: recording one (screencast frames and a DOM snapshot per action) cost
+    // the browser about as much CPU as the page itself, and doubled the time to load MNIST.
+    // CNN_E2E_TRACE=1 keeps a trace of each failing test (npx playwright show-trace).
+    trace: process.env.CNN_E2E_TRACE ? 'retain-on-failure' : 'off',
     screenshot: 'only-on-failure',
     launchOptions: {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',

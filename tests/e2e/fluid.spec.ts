@@ -1,8 +1,8 @@
 // The page stays fluid while it trains: no main-thread task over 50 ms from the click on Train
 // until tiny reaches 95 %, then pause, step, a new learning rate, the evaluation views and reset.
-// Its own file because it records its trace without DOM snapshots: Playwright's recorder takes
-// them on the page's main thread around every action (50-200 ms on this page), and the test
-// must count only the page's own tasks.
+// Its own file because its trace (CNN_E2E_TRACE=1) is recorded without DOM snapshots:
+// Playwright's recorder takes them on the page's main thread around every action (50-200 ms on
+// this page), and the test must count only the page's own tasks.
 import { expect, test } from '@playwright/test';
 import {
   expectCellGallery,
@@ -17,7 +17,9 @@ import {
 } from './helpers';
 
 test.use({
-  trace: { mode: 'retain-on-failure', snapshots: false, screenshots: false, sources: true },
+  trace: process.env.CNN_E2E_TRACE
+    ? { mode: 'retain-on-failure', snapshots: false, screenshots: false, sources: true }
+    : 'off',
 });
 
 test('tiny trains to 95% with a fluid page; pause, step, learning rate and reset work', async ({
