@@ -83,8 +83,8 @@ async function openCache(): Promise<Cache | null> {
 
 /**
  * Cache writes still under way, by URL. fetchCached hands back a file's bytes without waiting for
- * its copy to be written: Chromium takes about half a second to commit a put, whatever its size,
- * and the next shard's download need not wait for it.
+ * its copy to be written: Chromium took 150-600 ms to commit a shard's put here, and the next
+ * shard's download need not wait for it.
  */
 const pendingStores = new Map<string, Promise<void>>();
 
@@ -127,9 +127,9 @@ export async function fetchCached(
   } catch {
     throw new Error(`could not download ${file} (the connection broke off)`);
   }
-  // The cache gets a copy of the bytes read, written while the next file downloads (a put of
-  // the response's clone made this read wait for the disk). Quota or private mode only costs the
-  // offline copy; callers that report keptOffline() wait for storesSettled() first.
+  // The cache gets a copy of the bytes read (only their type kept from the server's headers),
+  // written while the next file downloads. Quota or private mode only costs the offline copy;
+  // callers that report keptOffline() wait for storesSettled() first.
   if (cache) {
     const copy = new Response(bytes as BlobPart, {
       headers: { 'Content-Type': res.headers.get('content-type') || 'application/octet-stream' },
