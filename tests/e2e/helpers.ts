@@ -69,6 +69,42 @@ export async function waitForTestAccuracy(
   );
 }
 
+/**
+ * Records, from now on, every text the element with this test id shows, frame by frame (through
+ * the shadow roots), so a state that lasts less than a locator's polling interval is still seen.
+ * `recordedTexts` returns them in order, each once per change, whitespace collapsed.
+ */
+export async function recordTexts(page: Page, testId: string): Promise<void> {
+  await page.evaluate((id) => {
+    const find = (root: ParentNode): Element | null => {
+      const hit = root.querySelector(`[data-testid="${id}"]`);
+      if (hit) return hit;
+      for (const el of root.querySelectorAll('*')) {
+        const inner = el.shadowRoot ? find(el.shadowRoot) : null;
+        if (inner) return inner;
+      }
+      return null;
+    };
+    const w = window as unknown as { recordedTexts?: Record<string, string[]> };
+    const seen = ((w.recordedTexts ??= {})[id] = [] as string[]);
+    const look = () => {
+      const text = (find(document)?.textContent ?? '').replace(/\s+/g, ' ').trim();
+      if (seen[seen.length - 1] !== text) seen.push(text);
+      requestAnimationFrame(look);
+    };
+    look();
+  }, testId);
+}
+
+export async function recordedTexts(page: Page, testId: string): Promise<string[]> {
+  return page.evaluate(
+    (id) =>
+      (window as unknown as { recordedTexts?: Record<string, string[]> }).recordedTexts?.[id] ??
+      [],
+    testId,
+  );
+}
+
 export async function openPlayground(page: Page, hash = ''): Promise<void> {
   await page.goto('/' + hash);
   await expect(page.getByTestId('data-info')).toContainText('60,000 training', { timeout: 60_000 });

@@ -5,7 +5,15 @@
 // and without IndexedDB the panel works in memory and says so.
 import { expect, test, type Page } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { expectAccessible, openPlayground, setField, shot, stepCount } from './helpers';
+import {
+  expectAccessible,
+  openPlayground,
+  recordTexts,
+  recordedTexts,
+  setField,
+  shot,
+  stepCount,
+} from './helpers';
 
 /** Trains `n` single steps with the Step button. */
 async function steps(page: Page, n: number) {
@@ -183,13 +191,20 @@ test('a link queues two setups: shown with their differences, Train both trains 
   await expect(diff.locator('tr[data-row="Optimizer"]')).toHaveCount(1);
   await expect(diff.locator('tr[data-row="Batch size"]')).toHaveCount(0);
   await expect(diff.locator('tr[data-row="Layers"]')).toHaveCount(0);
+  // An epoch of this network can take less than a second, less than a locator's polling
+  // interval: the queue's sentence is recorded frame by frame instead.
+  await recordTexts(page, 'runs-queue');
   await queue.getByTestId('train-queue').click();
-  await expect(queue).toContainText('Training setup 1 of 2');
-  await expect(page.getByLabel('Learning rate', { exact: true })).toHaveValue('0.01');
-  await expect(queue).toContainText('Training setup 2 of 2', { timeout: 2 * 60_000 });
-  await expect(page.getByLabel('Learning rate', { exact: true })).toHaveValue('0.1');
+  await expect(rows(page)).toHaveCount(2, { timeout: 2 * 60_000 });
   await expect(page.getByTestId('train-state')).toHaveText('Done', { timeout: 2 * 60_000 });
-  await expect(rows(page)).toHaveCount(2);
+  await expect(page.getByLabel('Learning rate', { exact: true })).toHaveValue('0.1');
+  const said = (await recordedTexts(page, 'runs-queue'))
+    .map((t) => /Training setup \d of 2/.exec(t)?.[0])
+    .filter((t) => t !== undefined);
+  expect(said.filter((t, i) => t !== said[i - 1])).toEqual([
+    'Training setup 1 of 2',
+    'Training setup 2 of 2',
+  ]);
   await expect(row(page, 1).getByTestId('run-name')).toHaveValue(
     'Run 1 · tiny (edited) · Adam lr 0.01',
   );
