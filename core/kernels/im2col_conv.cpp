@@ -23,6 +23,16 @@ constexpr int64_t kColBudget = 1 << 18;  // floats in the column buffer (1 MiB)
 
 int64_t total_rows(const Conv2dParams& p) { return static_cast<int64_t>(p.N) * p.OH * p.OW; }
 
+// sums[j] += rows[g * stride + j] for g in [0, count), j in [0, N): each sum in row order.
+template <int N>
+void sum_rows(int64_t count, int64_t stride, const float* rows, float* sums) {
+  float acc[N];
+  for (int j = 0; j < N; ++j) acc[j] = sums[j];
+  for (int64_t g = 0; g < count; ++g, rows += stride)
+    for (int j = 0; j < N; ++j) acc[j] += rows[j];
+  for (int j = 0; j < N; ++j) sums[j] = acc[j];
+}
+
 // The most rows one chunk holds, balanced so the last chunk is not a sliver. Depends on the shape
 // only: backward-weight's reduction order follows these chunks.
 int rows_per_chunk(const Conv2dParams& p) {
@@ -253,10 +263,16 @@ void conv2d_backward_weight(const Conv2dParams& p, const float* input, const flo
 
 void conv2d_bias_gradient(const Conv2dParams& p, const float* doutput, float* dbias) {
   const int64_t total = total_rows(p);
-  // Each filter's bias gradient sums every row in order, whichever thread adds it up.
+  // Each filter's bias gradient sums every row in order, whichever thread adds it up. The sums
+  // are held in a local array, N filters at a time (N fixed for the usual counts, so they stay in
+  // vector registers), not in dbias, which the compiler must assume doutput may alias: the loop
+  // over filters is then vectorised, and each filter still adds the same values in the same order.
   parallel::for_ranges(p.K, [&](int64_t k0, int64_t k1) {
-    for (int64_t g = 0; g < total; ++g)
-      for (int64_t k = k0; k < k1; ++k) dbias[k] += doutput[g * p.K + k];
+    int64_t k = k0;
+    for (; k + 16 <= k1; k += 16) sum_rows<16>(total, p.K, doutput + k, dbias + k);
+    for (; k + 8 <= k1; k += 8) sum_rows<8>(total, p.K, doutput + k, dbias + k);
+    for (; k + 4 <= k1; k += 4) sum_rows<4>(total, p.K, doutput + k, dbias + k);
+    for (; k < k1; ++k) sum_rows<1>(total, p.K, doutput + k, dbias + k);
   });
 }
 
