@@ -7,7 +7,7 @@
 // bench/results/<UTC timestamp>.json. See bench/README.md.
 //
 //   node bench/run.mjs [--scale S] [--native-json FILE] [--page-json FILE] [--only node,chromium,pytorch]
-//                      [--models keras-book,tiny] [--threads 1,2]
+//                      [--models keras-book,tiny] [--threads 1,2] [--rounds R]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,7 +28,36 @@ const only = new Set(opt('only', 'node,chromium,pytorch').split(','));
 const nativeJson = opt('native-json', null);
 const pageJson = opt('page-json', null);
 const THREADS = opt('threads', '1,2').split(',').map(Number);
+// Chromium's jobs (but TF.js cpu's) and PyTorch's runs are measured ROUNDS times, the rounds
+// interleaved (every job once, then every job again), and each figure is the median of its rounds:
+// on this shared machine one job's figure moved by up to 1.6x within minutes, which alone could
+// flip a ratio's verdict.
+const ROUNDS = Math.max(1, Number(opt('rounds', process.env.BENCH_ROUNDS ?? 3)));
 const dur = durations(scale);
+
+const median = (xs) => {
+  const v = [...xs].sort((a, b) => a - b);
+  const m = v.length >> 1;
+  return v.length % 2 ? v[m] : (v[m - 1] + v[m]) / 2;
+};
+/** One result from a job's rounds: each numeric field is the median of its rounds (the other
+ *  fields are those of the round with the median training figure); the rounds' examples/s are kept
+ *  beside it. A failed or skipped round makes the result that round's. */
+function mergeRounds(rounds) {
+  const bad = rounds.find((r) => !r || r.error || r.missing);
+  if (bad || rounds.length === 1) return bad ?? rounds[0];
+  const byTrain = [...rounds].sort(
+    (a, b) => (a.train_examples_per_s ?? 0) - (b.train_examples_per_s ?? 0),
+  );
+  const out = { ...byTrain[(byTrain.length - 1) >> 1] };
+  for (const [k, v] of Object.entries(out))
+    if (typeof v === 'number' && rounds.every((r) => Number.isFinite(r[k])))
+      out[k] = median(rounds.map((r) => r[k]));
+  out.rounds = rounds.length;
+  for (const k of ['train_examples_per_s', 'infer_examples_per_s', 'latency_ms'])
+    if (rounds.every((r) => Number.isFinite(r[k]))) out[`${k}_rounds`] = rounds.map((r) => r[k]);
+  return out;
+}
 
 // What runs in each environment, one row each. `threads` absent: a build that runs one thread
 // (our single-threaded module; TF.js's SIMD binary with multithreading off).
@@ -180,27 +209,40 @@ async function chromiumSection() {
         dur,
       });
   }
-  say(`chromium: ${jobs.length} jobs, each in a fresh Web Worker of a cross-origin-isolated page`);
-  const r = await runBrowser(jobs, {
-    buildDir,
-    onLog: (m) => {
-      if (/^\s*\[chromium\]/.test(m)) return;
-      if (/error|fail|abort/i.test(m)) say(`  console: ${m}`);
+  // Every round runs each job but TF.js cpu's (minutes, and no target) again, in the same order.
+  const runs = [];
+  for (let round = 0; round < ROUNDS; round++)
+    jobs.forEach((job, i) => {
+      if (round === 0 || job.system !== 'tfjs-cpu') runs.push({ i, job });
+    });
+  say(
+    `chromium: ${jobs.length} jobs, ${runs.length} runs in ${ROUNDS} round${ROUNDS > 1 ? 's' : ''}, each in a fresh Web Worker of a cross-origin-isolated page`,
+  );
+  const r = await runBrowser(
+    runs.map((x) => x.job),
+    {
+      buildDir,
+      onLog: (m) => {
+        if (/^\s*\[chromium\]/.test(m)) return;
+        if (/error|fail|abort/i.test(m)) say(`  console: ${m}`);
+      },
+      onResult: (job, res) =>
+        say(
+          `chromium: ${job.key ?? job.system}${job.threads ? ` (${job.threads} thr)` : ''} ${job.model ?? ''} ${res.error ? 'FAILED: ' + res.error.split('\n')[0] : res.train_examples_per_s ? `${num(res.train_examples_per_s)} train ex/s` : 'done'}`,
+        ),
     },
-    onResult: (job, res) =>
-      say(
-        `chromium: ${job.key ?? job.system}${job.threads ? ` (${job.threads} thr)` : ''} ${job.model ?? ''} ${res.error ? 'FAILED: ' + res.error.split('\n')[0] : 'done'}`,
-      ),
-  });
+  );
+  const merged = jobs.map((_, i) => mergeRounds(r.results.filter((_, k) => runs[k].i === i)));
   const out = {
     browser: `Chromium ${r.version}`,
     executablePath: r.executablePath,
     cross_origin_isolated: r.crossOriginIsolated,
-    kernels: r.results[0],
+    rounds: ROUNDS,
+    kernels: merged[0],
     results: {},
   };
   jobs.slice(1).forEach((job, i) => {
-    (out.results[job.model] ??= {})[job.key] = r.results[i + 1];
+    (out.results[job.model] ??= {})[job.key] = merged[i + 1];
   });
   // The workers report crossOriginIsolated too (browserEnv): every one must agree with the page.
   out.workers_cross_origin_isolated = [
@@ -263,7 +305,19 @@ function pytorchSection() {
     if (r.status !== 0) out.error = (r.stderr ?? '').trim().split('\n').slice(-5).join('\n');
     return out;
   };
-  const runs = THREADS.map((t) => run(t, TUNED, 'tuned'));
+  // ROUNDS rounds of every thread count, interleaved; each model's figures are their medians.
+  const rounds = [];
+  for (let round = 0; round < ROUNDS; round++)
+    rounds.push(...THREADS.map((t) => run(t, TUNED, 'tuned')));
+  const runs = THREADS.map((threads) => {
+    const mine = rounds.filter((x) => x.threads === threads);
+    const failed = mine.find((x) => x.error);
+    if (failed) return failed;
+    const results = Object.fromEntries(
+      models.map((m) => [m, mergeRounds(mine.map((x) => x.results[m]))]),
+    );
+    return { threads, malloc: 'tuned', rounds: mine.length, results };
+  });
   runs.push(run(1, {}, 'default'));
   return { version: probe.stdout.trim(), malloc_env: TUNED, runs };
 }
@@ -560,6 +614,16 @@ function pageLines(page) {
   return lines;
 }
 
+/** A row's rounds of training, lowest to highest, when it had several. */
+const spread = (r) => {
+  const xs = r.train_examples_per_s_rounds;
+  if (!xs || xs.length < 2) return '';
+  return `  ${[...xs]
+    .sort((a, b) => a - b)
+    .map((x) => num(x))
+    .join(' ')}`;
+};
+
 function printTables(report) {
   const lines = [];
   const p = (s = '') => lines.push(s);
@@ -568,7 +632,7 @@ function printTables(report) {
   const load = (l) => (l ? num(l[0], 1) : '?');
   p(
     `Machine: ${report.machine.cpu}, ${report.machine.cores} cores; load average ${load(report.machine.loadavg_at_start)} at the start, ` +
-      `${load(report.machine.loadavg_at_end)} at the end. Numbers are noisy: compare within this run (the rows that use every core suffer most from other load).`,
+      `${load(report.machine.loadavg_at_end)} at the end. Numbers are noisy: compare within this run (the rows that use every core suffer most from other load)${ROUNDS > 1 ? `; Chromium and PyTorch figures are medians of ${ROUNDS} interleaved rounds` : ''}.`,
   );
   if (chromium && !chromium.error)
     p(
@@ -590,7 +654,7 @@ function printTables(report) {
       `${model} (${num(MODEL_MACS[model])} MACs/example, batch ${specs[model].batch_size}; %peak = GFLOP/s / (this environment's 1-thread wasm SIMD peak x threads))`,
     );
     p(
-      `  ${'system'.padEnd(27)}${'env'.padEnd(9)}${'thr'.padStart(3)}${'train ex/s'.padStart(11)}${'GFLOP/s'.padStart(9)}${'%peak'.padStart(7)}${'infer ex/s'.padStart(12)}${'GFLOP/s'.padStart(9)}${'%peak'.padStart(7)}${'latency ms'.padStart(12)}`,
+      `  ${'system'.padEnd(27)}${'env'.padEnd(9)}${'thr'.padStart(3)}${'train ex/s'.padStart(11)}${'GFLOP/s'.padStart(9)}${'%peak'.padStart(7)}${'infer ex/s'.padStart(12)}${'GFLOP/s'.padStart(9)}${'%peak'.padStart(7)}${'latency ms'.padStart(12)}${ROUNDS > 1 ? '  train rounds' : ''}`,
     );
     for (const { label, env, threads, r, peak } of rowsFor(report, model)) {
       const head = `  ${label.padEnd(27)}${env.padEnd(9)}${String(threads).padStart(3)}`;
@@ -607,7 +671,7 @@ function printTables(report) {
         pk = peak ? peak * threads : null;
       p(
         `${head}${num(r.train_examples_per_s).padStart(11)}${num(tg, 2).padStart(9)}${(pk ? num((100 * tg) / pk, 1) : '-').padStart(7)}` +
-          `${num(r.infer_examples_per_s).padStart(12)}${num(ig, 2).padStart(9)}${(pk ? num((100 * ig) / pk, 1) : '-').padStart(7)}${num(r.latency_ms, 3).padStart(12)}`,
+          `${num(r.infer_examples_per_s).padStart(12)}${num(ig, 2).padStart(9)}${(pk ? num((100 * ig) / pk, 1) : '-').padStart(7)}${num(r.latency_ms, 3).padStart(12)}${spread(r)}`,
       );
     }
   }
@@ -709,6 +773,7 @@ async function main() {
       ratios:
         'at the same thread count: first / second for examples/s (train, infer), second / first for latency; each side is the best of its builds that ran with that many threads. TF.js: same environment as ours; PyTorch and the native CLI: native',
       targets: 'issue 12 targets; ours judged in Chromium (Node when Chromium did not run)',
+      rounds: `Chromium (every job but TF.js cpu) and PyTorch (tuned malloc): ${ROUNDS} interleaved rounds, each figure the median of its rounds (the rounds' examples/s and latencies are kept as *_rounds); Node, TF.js cpu, PyTorch with the default malloc, the native CLI and the page: one round`,
       pytorch_malloc:
         'main PyTorch figures with MALLOC_MMAP_THRESHOLD_=33554432 MALLOC_TRIM_THRESHOLD_=1073741824; the default allocator on one thread as a separate run (environments.native.pytorch.runs)',
       page: 'bench/page-bench.mjs: the built site on vite preview in headless Chromium, started as a user starts it; time to a test accuracy on the full test set',
