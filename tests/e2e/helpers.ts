@@ -99,8 +99,7 @@ export async function recordTexts(page: Page, testId: string): Promise<void> {
 export async function recordedTexts(page: Page, testId: string): Promise<string[]> {
   return page.evaluate(
     (id) =>
-      (window as unknown as { recordedTexts?: Record<string, string[]> }).recordedTexts?.[id] ??
-      [],
+      (window as unknown as { recordedTexts?: Record<string, string[]> }).recordedTexts?.[id] ?? [],
     testId,
   );
 }
