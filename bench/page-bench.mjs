@@ -113,7 +113,16 @@ async function kerasBookRun({ epochs, stopAtTarget }) {
       await field.press('Tab');
     }
     const engine = await engineOf(p);
-    const before = await snapshot(p);
+    // The field's value reaches the plan through the worker: wait for it (up to 10 s).
+    let before = await snapshot(p);
+    for (
+      let waited = 0;
+      epochs && epochsOf(before.stats) !== epochs && waited < 10_000;
+      waited += 100
+    ) {
+      await p.waitForTimeout(100);
+      before = await snapshot(p);
+    }
     const plannedEpochs = epochsOf(before.stats);
     if (epochs && plannedEpochs !== epochs)
       throw new Error(`the page plans ${plannedEpochs} epochs after Epochs = ${epochs}`);
