@@ -296,6 +296,7 @@ class Trainer {
   std::vector<int> perm_;
   Tensor batch_x_, dlogits_, probs_;
   std::vector<uint8_t> batch_y_;
+  std::vector<int> batch_idx_;        // the training images of the current batch
   std::vector<double> update_ratio_;  // per layer, of the last step (see LayerStats)
 };
 

@@ -90,15 +90,17 @@ double Trainer::train_one_step(double* accuracy) {
   Rng aug_rng = Rng::stream(spec.seed, 2000000 + static_cast<uint64_t>(step_));
   std::vector<float> tmp(spec.augment.enabled ? px : 0);
   const data::AugmentParams aug{spec.augment.shift, spec.augment.rotate, spec.augment.scale};
+  batch_idx_.resize(bs);
   for (int b = 0; b < bs; ++b) {
     if (pos_ >= n_total) start_pass();  // only while the set is still growing to its full size
     const int idx = perm_[pos_++];
-    const uint8_t* src = &images.pixels[static_cast<size_t>(idx) * px];
-    float* dst = batch_x_.ptr() + static_cast<int64_t>(b) * px;
-    float* plain = spec.augment.enabled ? tmp.data() : dst;
-    data::bytes_to_unit_floats(src, static_cast<size_t>(px), plain);
-    if (spec.augment.enabled) data::augment_image(plain, H, W, dst, aug_rng, aug);
+    batch_idx_[b] = idx;
     batch_y_[b] = data_->train.labels.labels[idx];
+    if (!spec.augment.enabled) continue;  // converted by the shards below, on their threads
+    const uint8_t* src = &images.pixels[static_cast<size_t>(idx) * px];
+    data::bytes_to_unit_floats(src, static_cast<size_t>(px), tmp.data());
+    data::augment_image(tmp.data(), H, W, batch_x_.ptr() + static_cast<int64_t>(b) * px, aug_rng,
+                        aug);
   }
 
   // Forward, loss and backward on each shard of the batch (network.h, train_shards), on the
@@ -114,6 +116,10 @@ double Trainer::train_one_step(double* accuracy) {
     parallel::split_range(bs, shards, s, &b0, &b1);
     Network& net = net_->shard(s);
     if (s > 0) net_->sync_shard(s);
+    if (!spec.augment.enabled)
+      for (int64_t b = b0; b < b1; ++b)
+        data::bytes_to_unit_floats(&images.pixels[static_cast<size_t>(batch_idx_[b]) * px],
+                                   static_cast<size_t>(px), batch_x_.ptr() + b * px);
     // Shard 0 draws from the stream an unsharded step uses.
     Rng dropout_rng = Rng::stream(
         spec.seed, 3000000 + static_cast<uint64_t>(step_) + (static_cast<uint64_t>(s) << 44));
