@@ -104,6 +104,34 @@ export async function recordedTexts(page: Page, testId: string): Promise<string[
   );
 }
 
+/**
+ * The model record the page keeps in IndexedDB (its step and when it was written), or null. A
+ * reload right after a load or a backup may come before that write commits: wait for it here.
+ */
+export async function keptModel(page: Page): Promise<{ step: number; savedAt: number } | null> {
+  return page.evaluate(
+    () =>
+      new Promise<{ step: number; savedAt: number } | null>((resolve) => {
+        const open = indexedDB.open('cnn-playground', 1);
+        open.onupgradeneeded = () => open.result.createObjectStore('models');
+        open.onerror = () => resolve(null);
+        open.onsuccess = () => {
+          const db = open.result;
+          const get = db.transaction('models', 'readonly').objectStore('models').get('current');
+          get.onsuccess = () => {
+            db.close();
+            const r = get.result as { step?: number; savedAt?: number } | undefined;
+            resolve(r ? { step: Number(r.step), savedAt: Number(r.savedAt) } : null);
+          };
+          get.onerror = () => {
+            db.close();
+            resolve(null);
+          };
+        };
+      }),
+  );
+}
+
 export async function openPlayground(page: Page, hash = ''): Promise<void> {
   await page.goto('/' + hash);
   await expect(page.getByTestId('data-info')).toContainText('60,000 training', { timeout: 60_000 });

@@ -140,8 +140,12 @@ test('a saved model loads back with identical predictions; bad files are refused
   await openPlayground(page, '#preset=tiny');
   for (let i = 1; i <= 20; i++) await page.keyboard.press('s');
   await expect.poll(() => stepCount(page)).toBe(20);
+  await expect(page.getByTestId('train-state')).toHaveText('Paused');
   await draw(page, fixture.digits[3].strokes);
   await expect(page.getByTestId('pad-status')).toContainText('network you are training');
+  // The reading of the whole drawing: the pad may still show one made while the pen moved until
+  // the final one lands (the panel then records its pointer-up-to-bars time).
+  await expect(page.locator('cnn-draw-panel')).toHaveAttribute('data-latency-ms', /\d/);
   const before = await padProbabilities(page);
 
   const [download] = await Promise.all([
@@ -203,6 +207,7 @@ test('the current model is kept across a reload', async ({ page }) => {
   );
   await draw(page, fixture.digits[2].strokes);
   await expect(page.getByTestId('pad-status')).toContainText('network you are training');
+  await expect(page.locator('cnn-draw-panel')).toHaveAttribute('data-latency-ms', /\d/);
   const before = await padProbabilities(page);
 
   await page.reload();
@@ -212,6 +217,7 @@ test('the current model is kept across a reload', async ({ page }) => {
   await expect(page.getByTestId('data-info')).toContainText('60,000', { timeout: 60_000 });
   await draw(page, fixture.digits[2].strokes);
   await expect(page.getByTestId('pad-status')).toContainText('network you are training');
+  await expect(page.locator('cnn-draw-panel')).toHaveAttribute('data-latency-ms', /\d/);
   // The same strokes after a reload: the pad may sit a fraction of a pixel elsewhere (the pointer's
   // coordinates are whole pixels), so the drawn digit can differ by a hair, and a class near 0.5 %
   // shows 0 % once and 1 % the next time (it did in a full run). Each class within one point; a

@@ -105,8 +105,31 @@ test('two runs: listed, overlaid, compared, restored, deleted, kept over a reloa
   await row(page, 2).getByTestId('run-name').press('Enter');
   await page.getByTestId('runs-storage').click();
 
-  // The list survives a reload.
-  await page.waitForTimeout(500);
+  // The list survives a reload, once IndexedDB holds the rename.
+  await expect
+    .poll(() =>
+      page.evaluate(
+        () =>
+          new Promise<string[]>((resolve) => {
+            const open = indexedDB.open('cnn-playground-runs', 1);
+            open.onupgradeneeded = () => open.result.createObjectStore('runs', { keyPath: 'id' });
+            open.onerror = () => resolve([]);
+            open.onsuccess = () => {
+              const db = open.result;
+              const all = db.transaction('runs', 'readonly').objectStore('runs').getAll();
+              all.onsuccess = () => {
+                db.close();
+                resolve((all.result as Array<{ name: string }>).map((r) => r.name));
+              };
+              all.onerror = () => {
+                db.close();
+                resolve([]);
+              };
+            };
+          }),
+      ),
+    )
+    .toContain('fast one');
   await page.reload();
   await expect(page.getByTestId('train')).toBeEnabled({ timeout: 60_000 });
   await expect(page.getByTestId('runs-toggle')).toContainText('2 in the list');

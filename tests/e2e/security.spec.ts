@@ -4,7 +4,7 @@
 // workers, and sends no request off the page's origin. Not a test of the policy's wording.
 import { expect, test, type ConsoleMessage, type Worker } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { openPlayground, stepCount } from './helpers';
+import { keptModel, openPlayground, stepCount } from './helpers';
 
 const META = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/;
 const CSP_TEXT =
@@ -150,8 +150,16 @@ test('a whole session runs under the Content Security Policy and stays on its ow
   ]);
   const file = test.info().outputPath('model.safetensors');
   await download.saveAs(file);
+  const loadedAt = await page.evaluate(() => Date.now());
   await page.getByTestId('model-load').setInputFiles(file);
   await expect(page.getByTestId('model-stored')).toContainText('trained 3 steps');
+  // The page keeps the loaded model in IndexedDB just after it says so: the reload waits for it.
+  await expect
+    .poll(async () => {
+      const kept = await keptModel(page);
+      return kept !== null && kept.step === 3 && kept.savedAt >= loadedAt;
+    })
+    .toBe(true);
 
   // Reload: MNIST from the Cache API, the model from IndexedDB.
   await page.reload();
