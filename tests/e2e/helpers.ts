@@ -39,6 +39,47 @@ export async function longTasksSince(
 }
 
 /**
+ * Runs `body` while Chromium records a trace, and returns the tasks over 50 ms of wall time that
+ * ran on the main thread of the page's renderer, each with the CPU time its thread used. On this
+ * 2-core machine the worker trains on both cores, so the main thread waits its turn: a task that
+ * used 12 ms of CPU can take 100 ms of wall time, and 500 ms when the machine is also busy with
+ * something else. Its CPU time is what the page itself costs.
+ */
+export async function mainThreadTasks(
+  page: Page,
+  body: () => Promise<void>,
+): Promise<Array<{ wall: number; cpu: number }>> {
+  const browser = page.context().browser()!;
+  await browser.startTracing(page, { categories: ['disabled-by-default-devtools.timeline'] });
+  let trace: Buffer;
+  try {
+    await body();
+  } finally {
+    trace = await browser.stopTracing();
+  }
+  type Event = {
+    name: string;
+    pid: number;
+    tid: number;
+    dur?: number;
+    tdur?: number;
+    args?: { name?: string; data?: { frames?: Array<{ processId: number; parent?: string }> } };
+  };
+  const parsed = JSON.parse(trace.toString('utf8')) as { traceEvents?: Event[] } | Event[];
+  const events = Array.isArray(parsed) ? parsed : (parsed.traceEvents ?? []);
+  const started = events.find((e) => e.name === 'TracingStartedInBrowser');
+  const pid = started?.args?.data?.frames?.find((f) => f.parent === undefined)?.processId;
+  const main = events.find(
+    (e) => e.name === 'thread_name' && e.pid === pid && e.args?.name === 'CrRendererMain',
+  );
+  expect(main, 'the trace names the main thread of the page').toBeDefined();
+  return events
+    .filter((e) => e.name === 'RunTask' && e.pid === pid && e.tid === main!.tid)
+    .filter((e) => (e.dur ?? 0) > 50_000)
+    .map((e) => ({ wall: Math.round(e.dur! / 1000), cpu: Math.round((e.tdur ?? 0) / 1000) }));
+}
+
+/**
  * Waits until the page shows a test accuracy of at least `min`, with the cheapest possible probe
  * (a querySelector through the shadow roots, a fraction of a ms every 250 ms). The long-task
  * tests wait with this instead of a locator: Playwright's selector engine, its actionability
