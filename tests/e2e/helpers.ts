@@ -146,31 +146,60 @@ export async function recordedTexts(page: Page, testId: string): Promise<string[
 }
 
 /**
+ * The records in the page's IndexedDB database `db`, object store `store`: each record's key and
+ * its fields, without binary ones (a model's bytes). An empty list if the database does not exist
+ * yet; it is not created, so the page still creates it its own way.
+ */
+export async function storedRecords(
+  page: Page,
+  db: string,
+  store: string,
+): Promise<Array<{ key: IDBValidKey; fields: Record<string, unknown> }>> {
+  return page.evaluate(
+    ([name, storeName]) =>
+      new Promise<Array<{ key: IDBValidKey; fields: Record<string, unknown> }>>((resolve) => {
+        const open = indexedDB.open(name, 1);
+        open.onupgradeneeded = () => open.transaction!.abort();
+        open.onerror = () => resolve([]);
+        open.onsuccess = () => {
+          const database = open.result;
+          const tx = database.transaction(storeName, 'readonly');
+          const keys = tx.objectStore(storeName).getAllKeys();
+          const values = tx.objectStore(storeName).getAll();
+          tx.oncomplete = () => {
+            database.close();
+            resolve(
+              keys.result.map((key, i) => ({
+                key,
+                fields: Object.fromEntries(
+                  Object.entries(values.result[i] as object).filter(
+                    ([, v]) => !(v instanceof ArrayBuffer) && !ArrayBuffer.isView(v),
+                  ),
+                ),
+              })),
+            );
+          };
+          tx.onerror = () => {
+            database.close();
+            resolve([]);
+          };
+        };
+      }),
+    [db, store] as const,
+  );
+}
+
+/**
  * The model record the page keeps in IndexedDB (its step and when it was written), or null. A
  * reload right after a load or a backup may come before that write commits: wait for it here.
  */
 export async function keptModel(page: Page): Promise<{ step: number; savedAt: number } | null> {
-  return page.evaluate(
-    () =>
-      new Promise<{ step: number; savedAt: number } | null>((resolve) => {
-        const open = indexedDB.open('cnn-playground', 1);
-        open.onupgradeneeded = () => open.result.createObjectStore('models');
-        open.onerror = () => resolve(null);
-        open.onsuccess = () => {
-          const db = open.result;
-          const get = db.transaction('models', 'readonly').objectStore('models').get('current');
-          get.onsuccess = () => {
-            db.close();
-            const r = get.result as { step?: number; savedAt?: number } | undefined;
-            resolve(r ? { step: Number(r.step), savedAt: Number(r.savedAt) } : null);
-          };
-          get.onerror = () => {
-            db.close();
-            resolve(null);
-          };
-        };
-      }),
+  const current = (await storedRecords(page, 'cnn-playground', 'models')).find(
+    (r) => r.key === 'current',
   );
+  return current
+    ? { step: Number(current.fields.step), savedAt: Number(current.fields.savedAt) }
+    : null;
 }
 
 export async function openPlayground(page: Page, hash = ''): Promise<void> {

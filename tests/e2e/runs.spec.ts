@@ -13,6 +13,7 @@ import {
   setField,
   shot,
   stepCount,
+  storedRecords,
 } from './helpers';
 
 /** Trains `n` single steps with the Step button. */
@@ -107,27 +108,8 @@ test('two runs: listed, overlaid, compared, restored, deleted, kept over a reloa
 
   // The list survives a reload, once IndexedDB holds the rename.
   await expect
-    .poll(() =>
-      page.evaluate(
-        () =>
-          new Promise<string[]>((resolve) => {
-            const open = indexedDB.open('cnn-playground-runs', 1);
-            open.onupgradeneeded = () => open.result.createObjectStore('runs', { keyPath: 'id' });
-            open.onerror = () => resolve([]);
-            open.onsuccess = () => {
-              const db = open.result;
-              const all = db.transaction('runs', 'readonly').objectStore('runs').getAll();
-              all.onsuccess = () => {
-                db.close();
-                resolve((all.result as Array<{ name: string }>).map((r) => r.name));
-              };
-              all.onerror = () => {
-                db.close();
-                resolve([]);
-              };
-            };
-          }),
-      ),
+    .poll(async () =>
+      (await storedRecords(page, 'cnn-playground-runs', 'runs')).map((r) => r.fields.name),
     )
     .toContain('fast one');
   await page.reload();
