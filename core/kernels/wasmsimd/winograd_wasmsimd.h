@@ -1,0 +1,50 @@
+// The pieces of the wasm SIMD128 Winograd F(2x2, 3x3) convolution that its forward pass
+// (winograd_wasmsimd.cpp) and its backward-weight pass (winograd_backward_weight_wasmsimd.cpp)
+// share: the blocks of output pixels, the input transform and the workspace sizes. Internal to
+// core/kernels/wasmsimd.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/kernels/kernels.h"
+
+namespace cnn::kernels::wasmsimd::winograd {
+
+constexpr int kChunk = 32;  // output blocks per chunk: V and M of a chunk are 16 * 32 rows
+// The sixteen planes of V and of M are a power of two apart for most layers (32 * 64 floats for
+// keras-book's conv2), so the transforms' sixteen reads or writes of one block fell in the same L1
+// set and evicted each other; a line of slack between planes spreads them.
+constexpr int kPlaneSlack = 16;
+
+// A block of the batch: its sample and its top-left output pixel.
+struct Block {
+  int64_t n;
+  int oy, ox;
+};
+struct Blocks {
+  int by, bx;  // blocks per column and per row of a sample
+  int64_t count;
+  // Blocks run sample by sample, row by row.
+  Block at(int64_t b) const {
+    const int64_t per_sample = static_cast<int64_t>(by) * bx;
+    const int rest = static_cast<int>(b % per_sample);
+    return {b / per_sample, rest / bx * 2, rest % bx * 2};
+  }
+};
+inline Blocks blocks_of(const Conv2dParams& p) {
+  const int by = (p.OH + 1) / 2, bx = (p.OW + 1) / 2;
+  return {by, bx, static_cast<int64_t>(p.N) * by * bx};
+}
+
+// V[xi][t][c] for the blocks b0 .. b0 + count - 1 (xi planes `plane` floats apart); rows
+// count .. rows-1 are zeros.
+// B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
+void transform_input(const Conv2dParams& p, const Blocks& bl, const float* input, int64_t b0,
+                     int count, int rows, int64_t plane, float* v);
+
+// Floats of workspace each pass needs.
+size_t forward_floats(const Conv2dParams& p);
+size_t backward_weight_floats(const Conv2dParams& p);
+
+}  // namespace cnn::kernels::wasmsimd::winograd
