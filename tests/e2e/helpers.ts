@@ -147,8 +147,9 @@ export async function recordedTexts(page: Page, testId: string): Promise<string[
 
 /**
  * The records in the page's IndexedDB database `db`, object store `store`: each record's key and
- * its fields, without binary ones (a model's bytes). An empty list if the database does not exist
- * yet; it is not created, so the page still creates it its own way.
+ * its fields, without binary ones (a model's bytes). An empty list if the database or the store
+ * does not exist yet; neither is created, so the page still creates them its own way. The database
+ * opens at whatever version it has.
  */
 export async function storedRecords(
   page: Page,
@@ -158,11 +159,16 @@ export async function storedRecords(
   return page.evaluate(
     ([name, storeName]) =>
       new Promise<Array<{ key: IDBValidKey; fields: Record<string, unknown> }>>((resolve) => {
-        const open = indexedDB.open(name, 1);
+        const open = indexedDB.open(name);
         open.onupgradeneeded = () => open.transaction!.abort();
         open.onerror = () => resolve([]);
         open.onsuccess = () => {
           const database = open.result;
+          if (!database.objectStoreNames.contains(storeName)) {
+            database.close();
+            resolve([]);
+            return;
+          }
           const tx = database.transaction(storeName, 'readonly');
           const keys = tx.objectStore(storeName).getAllKeys();
           const values = tx.objectStore(storeName).getAll();
