@@ -9,11 +9,17 @@ cd "$(dirname "$0")/.."
 mode=${1:-check}
 command -v clang-format >/dev/null || bash tools/setup.sh >/dev/null
 
-mapfile -t web < <(git ls-files -- 'web/*.ts' 'web/*.mts' 'web/*.js' 'web/*.mjs' 'web/*.html' 'web/*.css' \
+# The files git tracks plus the new ones it does not ignore (a file not yet added is checked too),
+# less those deleted from the working tree.
+files() {
+  git ls-files --cached --others --exclude-standard -- "$@" | sort -u |
+    while read -r f; do [[ -e $f ]] && echo "$f"; done
+}
+mapfile -t web < <(files 'web/*.ts' 'web/*.mts' 'web/*.js' 'web/*.mjs' 'web/*.html' 'web/*.css' \
   'tests/*.ts' 'tests/*.js' 'tests/*.mjs' 'bench/*.ts' 'bench/*.js' 'bench/*.mjs' 'bench/*.html' \
   'examples/*.html' 'examples/*.js' 'examples/*.mjs' 'examples/*.css' 'tools/*.mjs' 'tools/*.js' \
   'playwright.config.ts')
-mapfile -t cpp < <(git ls-files -- '*.cpp' '*.h' '*.hpp' '*.cc')
+mapfile -t cpp < <(files '*.cpp' '*.h' '*.hpp' '*.cc')
 
 if [[ $mode == --write ]]; then
   npx prettier --log-level warn --write "${web[@]}"
