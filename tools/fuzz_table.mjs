@@ -29,7 +29,7 @@ for (const [date, commit, target, seconds, execs, findings] of rows) {
   t.execs += Number(execs);
   t.findings += Number(findings);
   t.commits.add(commit);
-  t.last = date;
+  if (date > t.last) t.last = date;
   byTarget.set(target, t);
 }
 const fmt = (n) => n.toLocaleString('en-US');
