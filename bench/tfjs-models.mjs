@@ -302,6 +302,7 @@ export async function benchTfjs(tf, spec, files, dur, log = () => {}) {
   if (slow) await step(4);
   const tr = await throughput(() => step(), batch, {
     warmup: slow ? 0 : 3,
+    warmupSeconds: slow ? 0 : dur.warmup,
     seconds: dur.train,
     minCalls: slow ? 1 : 3,
   });

@@ -6,11 +6,25 @@ export const now = () => performance.now();
 
 /**
  * Throughput of `step` (async or not; returns nothing), each call processing `perCall` examples.
- * opts: {warmup: calls before timing, seconds: minimum timed duration, minCalls}.
- * Returns {examplesPerS, calls, seconds}.
+ * opts: {warmup: calls before timing, warmupSeconds: and at least this long, seconds: minimum
+ * timed duration, minCalls}. Returns {examplesPerS, calls, seconds, warmupCalls}.
+ *
+ * warmupSeconds is for steady state: V8 compiles a WebAssembly module's hot functions again, in
+ * the optimising tier, on background threads during its first second or so of work. With every
+ * core busy (2 threads on 2 cores) that compiler takes time from one of them, and a fork-join
+ * step waits for the slower thread.
  */
-export async function throughput(step, perCall, { warmup = 2, seconds = 3, minCalls = 2 } = {}) {
-  for (let i = 0; i < warmup; i++) await step();
+export async function throughput(
+  step,
+  perCall,
+  { warmup = 2, warmupSeconds = 0, seconds = 3, minCalls = 2 } = {},
+) {
+  const w0 = now();
+  let warmupCalls = 0;
+  while (warmupCalls < warmup || now() - w0 < warmupSeconds * 1000) {
+    await step();
+    warmupCalls++;
+  }
   let calls = 0;
   const t0 = now();
   let t = t0;
@@ -20,7 +34,7 @@ export async function throughput(step, perCall, { warmup = 2, seconds = 3, minCa
     t = now();
   }
   const s = (t - t0) / 1000;
-  return { examplesPerS: (calls * perCall) / s, calls, seconds: s };
+  return { examplesPerS: (calls * perCall) / s, calls, seconds: s, warmupCalls };
 }
 
 /**
@@ -63,5 +77,5 @@ export const MODEL_MACS = { 'keras-book': 2794240, tiny: 786560 };
 
 /** Measurement durations (seconds); scale with BENCH_SCALE (e.g. 0.5 for a quick run). */
 export function durations(scale = 1) {
-  return { train: 3 * scale, infer: 2 * scale, latency: 1.5 * scale };
+  return { warmup: 1 * scale, train: 3 * scale, infer: 2 * scale, latency: 1.5 * scale };
 }

@@ -40,7 +40,7 @@ export async function benchOurs(M, spec, files, dur, log = () => {}, { threads }
         last = check(t.trainSteps(1), 'trainSteps');
       },
       batch,
-      { warmup: 3, seconds: dur.train, minCalls: 3 },
+      { warmup: 3, warmupSeconds: dur.warmup, seconds: dur.train, minCalls: 3 },
     );
     const variants = [];
     for (let i = 0; i < summary.layers.length; i++) variants.push(t.kernelVariant(i));
