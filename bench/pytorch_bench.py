@@ -113,9 +113,13 @@ def optimizer(spec, params):
     raise ValueError(f"optimizer {o['type']} is not translated")
 
 
-def throughput(step, per_call, warmup, seconds, min_calls):
-    for _ in range(warmup):
+def throughput(step, per_call, warmup, seconds, min_calls, warmup_seconds=0.0):
+    # At least `warmup` calls and `warmup_seconds` before timing, as bench/lib/measure.mjs does.
+    w0 = time.perf_counter()
+    done = 0
+    while done < warmup or time.perf_counter() - w0 < warmup_seconds:
         step()
+        done += 1
     calls = 0
     t0 = time.perf_counter()
     t = t0
@@ -167,7 +171,7 @@ def bench(spec, data, scale):
         state["cursor"] = i + batch
 
     model.train()
-    train_eps, steps = throughput(step, batch, 3, 3 * scale, 3)
+    train_eps, steps = throughput(step, batch, 3, 3 * scale, 3, warmup_seconds=1 * scale)
     model.eval()
     batches = [xte[i:i + 256] for i in range(0, xte.shape[0] - 255, 256)]
     k = {"i": 0}
