@@ -139,6 +139,9 @@ done
 step "the page's run list, difference table and runs= links (Node)"
 node --test tests/web/
 
+step "the benchmarks' timing helper: warm-up and timed calls (Node)"
+node --test tests/bench/
+
 step "CLI tests"
 node --test tests/cli/
 step "Python interop: a NumPy forward pass of CLI-trained models gives the CLI's probabilities"
