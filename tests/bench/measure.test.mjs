@@ -32,12 +32,10 @@ test('the warm-up lasts at least warmupSeconds and its calls are not timed', asy
     starts[r.warmupCalls] - starts[0] >= 200,
     `warm-up ended after ${starts[r.warmupCalls] - starts[0]} ms`,
   );
-  // About 5 ms a call, so the warm-up took some 40 calls, not the 2 of its count.
-  assert.ok(r.warmupCalls >= 30, `${r.warmupCalls} warm-up calls`);
   assert.ok(r.calls >= 3 && r.seconds >= 0.1);
-  // The figure is the timed calls' examples over the timed seconds, about 10 / 5 ms.
+  // The figure is the timed calls' examples over the timed seconds (no bound on the speed itself:
+  // a busy machine stretches every call).
   assert.equal(r.examplesPerS, (r.calls * 10) / r.seconds);
-  assert.ok(r.examplesPerS > 1000 && r.examplesPerS <= 2000, `${r.examplesPerS} examples/s`);
 });
 
 test('without warmupSeconds the warm-up is its count of calls', async () => {
