@@ -13,6 +13,7 @@
 #include <sstream>
 #include <string>
 
+#include "core/kernels/kernels.h"
 #include "core/kernels/registry.h"
 #include "core/layers/layer.h"
 #include "core/tensor/rng.h"
@@ -126,7 +127,7 @@ TEST_CASE("conv2d variants match ref over a randomized shape sweep", "[kernels][
   const int cases = env_int("CNN_SWEEP_CASES", 1500);
   Rng rng(static_cast<uint64_t>(env_int("CNN_SWEEP_SEED", 1)));
   const auto& variants = conv2d_variants();
-  int done = 0, long_done = 0, winograd_done = 0;
+  int done = 0, long_done = 0, winograd_done = 0, winograd3_done = 0;
   while (done < cases) {
     // One case in ten crosses the im2col chunk boundary, one in ten is a Winograd shape.
     const bool long_rows = done % 10 == 9, winograd = done % 10 == 4;
@@ -144,7 +145,9 @@ TEST_CASE("conv2d variants match ref over a randomized shape sweep", "[kernels][
       INFO(v.name << " case " << done << ": " << where(c));
       const test::ConvOut got = test::run_conv(v, p, x, w, b, dy);
       REQUIRE(got.workspace_intact);
-      winograd_done += std::string(v.name) == "wasmsimd-winograd";
+      const bool is_winograd = std::string(v.name) == "wasmsimd-winograd";
+      winograd_done += is_winograd;
+      winograd3_done += is_winograd && wasmsimd::conv2d_winograd_side(p) == 3;
       // fp32 sums of `depth` terms in another order differ by about depth * 2e-8 (terms of
       // magnitude ~0.3 here); the absolute tolerance grows with each pass's reduction length.
       const auto atol = [](int64_t depth) { return 1e-5f + 1e-7f * static_cast<float>(depth); };
@@ -159,6 +162,9 @@ TEST_CASE("conv2d variants match ref over a randomized shape sweep", "[kernels][
   }
   CHECK(long_done >= cases / 10);
   CHECK(winograd_done >= cases / 20);  // the Winograd variant ran on a twentieth of the cases
+  // Its forward ran with 3 x 3 blocks (most outputs) and with 2 x 2 blocks (sides of 4, ties).
+  CHECK(winograd3_done >= cases / 40);
+  CHECK(winograd_done - winograd3_done >= cases / 200);
 }
 
 // The direct forward promises more than ref's tolerance: the im2col wasmsimd path's exact bits.

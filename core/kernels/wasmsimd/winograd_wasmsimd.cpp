@@ -1,8 +1,10 @@
 // Winograd F(2x2, 3x3) convolution in wasm SIMD128 (Lavin & Gray 2015): every 2 x 2 block
 // of output pixels comes from a 4 x 4 block of the input in 16 multiply-adds per channel pair
 // instead of 36, so a 3 x 3 stride-1 layer with many channels (keras-book's conv2, C = 32,
-// K = 64) does 2.25x fewer multiply-adds than the im2col GEMM. Three steps, per chunk of kChunk
-// output blocks (which stays in L2):
+// K = 64) does 2.25x fewer multiply-adds than the im2col GEMM. Where 3 x 3 blocks fit the output
+// better, F(3x3, 3x3) does the same with 5 x 5 input blocks in 25 (side_of); the steps are the
+// same with 25 planes instead of 16. Three steps, per chunk of kChunk output blocks (which stays
+// in L2):
 //   1. input transform, V[xi][t][c] = (B^T d_t B)[xi] for the block t's 4 x 4 input d_t (zeros
 //      outside the input), four channels per vector (NHWC keeps them contiguous);
 //   2. sixteen GEMMs, M[xi][t][k] = sum_c V[xi][t][c] U[xi][c][k], with the register tile shared
@@ -73,25 +75,109 @@ void transform_input(const Conv2dParams& p, const Blocks& bl, const float* input
 
 namespace {
 
+// F(3x3, 3x3) when it multiplies less than F(2x2, 3x3): 25 products per channel pair for a 3 x 3
+// block against 16 for a 2 x 2 one, so for outputs whose sides fill 3 x 3 blocks better, such as
+// keras-book's conv2 (11 x 11: 16 blocks x 25 = 400 products against 36 x 16 = 576) and its
+// backward-input (13 x 13: 625 against 784). Its transforms round more (the sweep's tolerance
+// still holds with room), so the smaller tile is kept where the two tie.
+int side_of(const Conv2dParams& p) {
+  const Blocks two = blocks_of(p, 2), three = blocks_of(p, 3);
+  return three.count * 25 < two.count * 16 ? 3 : 2;
+}
+
 // Where a layer's pieces live in the workspace, in floats: [U][per thread: V, M].
 struct Layout {
+  int side, planes;          // output block side (2 or 3) and (side + 2)^2 planes
   int Kp;                    // filters padded to whole tiles
   int64_t v_plane, m_plane;  // floats from one xi to the next in V and M
   size_t u, v, m;
 };
 Layout layout_of(const Conv2dParams& p) {
   Layout l{};
+  l.side = side_of(p);
+  l.planes = (l.side + 2) * (l.side + 2);
   l.Kp = blocked::round_up(p.K, p.K <= 8 ? 8 : 16);
   l.v_plane = static_cast<int64_t>(kChunk) * p.C + kPlaneSlack;
   l.m_plane = static_cast<int64_t>(kChunk) * l.Kp + kPlaneSlack;
-  l.u = static_cast<size_t>(16) * p.C * l.Kp;
-  l.v = static_cast<size_t>(16 * l.v_plane);
-  l.m = static_cast<size_t>(16 * l.m_plane);
+  l.u = static_cast<size_t>(l.planes) * p.C * l.Kp;
+  l.v = static_cast<size_t>(l.planes * l.v_plane);
+  l.m = static_cast<size_t>(l.planes * l.m_plane);
   return l;
 }
 
+// F(3x3, 3x3) from the points 0, 1, -1, 2 and infinity:
+// B^T = [2 -1 -2 1 0; 0 -2 -1 1 0; 0 2 -3 1 0; 0 -1 0 1 0; 0 2 -1 -2 1],
+// G = [1/2 0 0; -1/2 -1/2 -1/2; -1/6 1/6 -1/6; 1/6 1/3 2/3; 0 0 1],
+// A^T = [1 1 1 1 0; 0 1 -1 2 0; 0 1 1 4 1].
+CNN_TILE_INLINE void bt5(const v128_t d[5], v128_t o[5]) {
+  const v128_t two = wasm_f32x4_splat(2.0f), three = wasm_f32x4_splat(3.0f);
+  const v128_t d31 = wasm_f32x4_sub(d[3], d[1]);
+  o[0] = wasm_f32x4_add(wasm_f32x4_mul(two, wasm_f32x4_sub(d[0], d[2])), d31);
+  o[1] = wasm_f32x4_sub(wasm_f32x4_sub(d[3], d[2]), wasm_f32x4_mul(two, d[1]));
+  o[2] =
+      wasm_f32x4_sub(wasm_f32x4_add(d[3], wasm_f32x4_mul(two, d[1])), wasm_f32x4_mul(three, d[2]));
+  o[3] = d31;
+  o[4] = wasm_f32x4_sub(wasm_f32x4_sub(d[4], wasm_f32x4_mul(two, d31)), d[2]);
+}
+CNN_TILE_INLINE void g5(const v128_t g[3], v128_t o[5]) {
+  const v128_t half = wasm_f32x4_splat(0.5f), sixth = wasm_f32x4_splat(1.0f / 6.0f);
+  const v128_t s02 = wasm_f32x4_add(g[0], g[2]);
+  o[0] = wasm_f32x4_mul(half, g[0]);
+  o[1] = wasm_f32x4_mul(wasm_f32x4_splat(-0.5f), wasm_f32x4_add(s02, g[1]));
+  o[2] = wasm_f32x4_mul(sixth, wasm_f32x4_sub(g[1], s02));
+  o[3] = wasm_f32x4_mul(sixth, wasm_f32x4_add(wasm_f32x4_add(g[0], wasm_f32x4_add(g[1], g[1])),
+                                              wasm_f32x4_mul(wasm_f32x4_splat(4.0f), g[2])));
+  o[4] = g[2];
+}
+CNN_TILE_INLINE void at3(const v128_t m[5], v128_t o[3]) {
+  const v128_t s12 = wasm_f32x4_add(m[1], m[2]), d12 = wasm_f32x4_sub(m[1], m[2]);
+  o[0] = wasm_f32x4_add(wasm_f32x4_add(m[0], s12), m[3]);
+  o[1] = wasm_f32x4_add(d12, wasm_f32x4_add(m[3], m[3]));
+  o[2] = wasm_f32x4_add(wasm_f32x4_add(s12, wasm_f32x4_mul(wasm_f32x4_splat(4.0f), m[3])), m[4]);
+}
+
+// F(3x3, 3x3): V[xi][t][c] = (B^T d_t B)[xi] for the 5 x 5 inputs d_t, as transform_input does
+// for F(2x2, 3x3).
+void transform_input3(const Conv2dParams& p, const Blocks& bl, const float* input, int64_t b0,
+                      int count, int rows, int64_t plane, float* v) {
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  for (int t = 0; t < count; ++t) {
+    const Block at = bl.at(b0 + t);
+    const int64_t n = at.n;
+    const int iy0 = at.oy - p.PT, ix0 = at.ox - p.PL;
+    const float* src[5][5];
+    for (int y = 0; y < 5; ++y)
+      for (int x = 0; x < 5; ++x) {
+        const int iy = iy0 + y, ix = ix0 + x;
+        src[y][x] = iy >= 0 && iy < p.H && ix >= 0 && ix < p.W
+                        ? input + ((n * p.H + iy) * p.W + ix) * p.C
+                        : nullptr;
+      }
+    float* dst = v + static_cast<int64_t>(t) * p.C;
+    for (int c = 0; c < p.C; c += 4) {
+      v128_t r[5][5];  // r[y][x] = (B^T d)[y][x]
+      for (int x = 0; x < 5; ++x) {
+        v128_t col[5], out[5];
+        for (int y = 0; y < 5; ++y) col[y] = src[y][x] ? wasm_v128_load(src[y][x] + c) : zero;
+        bt5(col, out);
+        for (int y = 0; y < 5; ++y) r[y][x] = out[y];
+      }
+      for (int y = 0; y < 5; ++y) {  // (B^T d) B
+        v128_t out[5];
+        bt5(r[y], out);
+        for (int x = 0; x < 5; ++x)
+          wasm_v128_store(dst + c + static_cast<int64_t>(y * 5 + x) * plane, out[x]);
+      }
+    }
+  }
+  for (int xi = 0; xi < 25; ++xi)
+    std::fill(v + xi * plane + static_cast<int64_t>(count) * p.C,
+              v + xi * plane + static_cast<int64_t>(rows) * p.C, 0.0f);
+}
+
 // U[xi][c][k] = (G g G^T)[xi] for g = weight[., ., c, k] (3 x 3, taps 3 * C * K floats apart),
-// G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1]. Filters K..Kp-1 are zero (K is whole vectors).
+// F(2x2, 3x3)'s G = [1 0 0; 1/2 1/2 1/2; 1/2 -1/2 1/2; 0 0 1] or F(3x3, 3x3)'s (g5). Filters
+// K..Kp-1 are zero (K is whole vectors).
 void transform_filters(const Conv2dParams& p, const Layout& l, const float* weight, float* u) {
   const int64_t tap = static_cast<int64_t>(p.C) * p.K;
   const v128_t half = wasm_f32x4_splat(0.5f);
@@ -102,6 +188,22 @@ void transform_filters(const Conv2dParams& p, const Layout& l, const float* weig
         for (int x = 0; x < 3; ++x) {
           g[y][x] = wasm_v128_load(weight + (y * 3 + x) * tap + static_cast<int64_t>(c) * p.K + k);
         }
+      if (l.side == 3) {
+        v128_t t[5][3];  // G g, then (G g) G^T row by row
+        for (int x = 0; x < 3; ++x) {
+          const v128_t col[3] = {g[0][x], g[1][x], g[2][x]};
+          v128_t out[5];
+          g5(col, out);
+          for (int y = 0; y < 5; ++y) t[y][x] = out[y];
+        }
+        for (int y = 0; y < 5; ++y) {
+          v128_t row[5];
+          g5(t[y], row);
+          for (int x = 0; x < 5; ++x)
+            wasm_v128_store(u + (static_cast<int64_t>(y * 5 + x) * p.C + c) * l.Kp + k, row[x]);
+        }
+        continue;
+      }
       // Rows: t = G g (4 x 3), then columns: u = t G^T (4 x 4).
       v128_t t[4][3];
       for (int x = 0; x < 3; ++x) {
@@ -120,19 +222,19 @@ void transform_filters(const Conv2dParams& p, const Layout& l, const float* weig
         }
       }
     }
-    for (int xi = 0; xi < 16; ++xi) {
+    for (int xi = 0; xi < l.planes; ++xi) {
       float* dst = u + (static_cast<int64_t>(xi) * p.C + c) * l.Kp;
       std::fill(dst + p.K, dst + l.Kp, 0.0f);
     }
   }
 }
 
-// M[xi] = V[xi] U[xi] for the chunk's rows (a multiple of MR).
+// M[xi] = V[xi] U[xi] for the chunk's rows (a multiple of MR), over the layout's planes.
 template <int MR, int NV>
 void multiply(const Conv2dParams& p, const Layout& l, const float* u, const float* v, int rows,
               float* m) {
   constexpr int NR = 4 * NV;
-  for (int xi = 0; xi < 16; ++xi) {
+  for (int xi = 0; xi < l.planes; ++xi) {
     const float* uxi = u + static_cast<int64_t>(xi) * p.C * l.Kp;
     const float* vxi = v + xi * l.v_plane;
     float* mxi = m + xi * l.m_plane;
@@ -186,15 +288,51 @@ void transform_output(const Conv2dParams& p, const Layout& l, const Blocks& bl, 
   }
 }
 
+// F(3x3, 3x3): Y = A^T M A per block (at3), then as transform_output.
+void transform_output3(const Conv2dParams& p, const Layout& l, const Blocks& bl, const float* m,
+                       int64_t b0, int count, const float* bias, bool accumulate, float* output) {
+  const int64_t plane = l.m_plane;
+  const v128_t zero = wasm_f32x4_splat(0.0f);
+  for (int t = 0; t < count; ++t) {
+    const Block at = bl.at(b0 + t);
+    const int64_t n = at.n;
+    const int oy0 = at.oy, ox0 = at.ox;
+    const int ny = std::min(3, p.OH - oy0), nx = std::min(3, p.OW - ox0);
+    const float* src = m + static_cast<int64_t>(t) * l.Kp;
+    for (int k = 0; k < p.K; k += 4) {
+      v128_t s[3][5];  // A^T M
+      for (int x = 0; x < 5; ++x) {
+        v128_t col[5], out[3];
+        for (int y = 0; y < 5; ++y) col[y] = wasm_v128_load(src + (y * 5 + x) * plane + k);
+        at3(col, out);
+        for (int y = 0; y < 3; ++y) s[y][x] = out[y];
+      }
+      const v128_t bk = bias ? wasm_v128_load(bias + k) : zero;
+      for (int y = 0; y < ny; ++y) {
+        v128_t out[3];
+        at3(s[y], out);
+        float* row = output + ((n * p.OH + oy0 + y) * p.OW + ox0) * p.K + k;
+        for (int x = 0; x < nx; ++x) {
+          v128_t o = out[x];
+          if (accumulate) o = wasm_f32x4_add(wasm_v128_load(row + x * p.K), o);
+          if (bias) o = wasm_f32x4_add(o, bk);
+          if (p.relu) o = wasm_f32x4_pmax(o, zero);
+          wasm_v128_store(row + x * p.K, o);
+        }
+      }
+    }
+  }
+}
+
 template <int MR, int NV>
 void forward(const Conv2dParams& p, const float* input, const float* weight, const float* bias,
              float* output, float* ws, bool accumulate) {
   const Layout l = layout_of(p);
-  const Blocks bl = blocks_of(p);
+  const Blocks bl = blocks_of(p, l.side);
   float* u = ws;
   transform_filters(p, l, weight, u);
   const int64_t chunks = (bl.count + kChunk - 1) / kChunk;
-  const int64_t macs = bl.count * 16 * p.C * l.Kp;
+  const int64_t macs = bl.count * l.planes * p.C * l.Kp;
   const int tasks = im2col::task_count(chunks, macs);
   parallel::for_each(tasks, [&](int task, int slot) {
     int64_t c0, c1;
@@ -205,9 +343,15 @@ void forward(const Conv2dParams& p, const float* input, const float* weight, con
       const int64_t b0 = chunk * kChunk;
       const int count = static_cast<int>(std::min<int64_t>(kChunk, bl.count - b0));
       const int rows = (count + MR - 1) / MR * MR;
-      transform_input(p, bl, input, b0, count, rows, l.v_plane, v);
-      multiply<MR, NV>(p, l, u, v, rows, m);
-      transform_output(p, l, bl, m, b0, count, bias, accumulate, output);
+      if (l.side == 3) {
+        transform_input3(p, bl, input, b0, count, rows, l.v_plane, v);
+        multiply<MR, NV>(p, l, u, v, rows, m);
+        transform_output3(p, l, bl, m, b0, count, bias, accumulate, output);
+      } else {
+        transform_input(p, bl, input, b0, count, rows, l.v_plane, v);
+        multiply<MR, NV>(p, l, u, v, rows, m);
+        transform_output(p, l, bl, m, b0, count, bias, accumulate, output);
+      }
     }
   });
 }
@@ -239,6 +383,8 @@ bool conv2d_winograd_fits(const Conv2dParams& p) {
   const int64_t blocks = static_cast<int64_t>((p.OH + 1) / 2) * ((p.OW + 1) / 2);
   return blocks * 16 * 4 <= static_cast<int64_t>(p.OH) * p.OW * 9 * 3;
 }
+
+int conv2d_winograd_side(const Conv2dParams& p) { return winograd::side_of(p); }
 
 bool conv2d_winograd_backward_input_fits(const Conv2dParams& p) {
   return conv2d_winograd_fits(p) && p.PT <= 2 && p.PL <= 2;

@@ -1,7 +1,7 @@
-// The pieces of the wasm SIMD128 Winograd F(2x2, 3x3) convolution that its forward pass
-// (winograd_wasmsimd.cpp) and its backward-weight pass (winograd_backward_weight_wasmsimd.cpp)
-// share: the blocks of output pixels, the input transform and the workspace sizes. Internal to
-// core/kernels/wasmsimd.
+// The pieces of the wasm SIMD128 Winograd convolution that its forward pass (winograd_wasmsimd.cpp,
+// F(2x2, 3x3) or F(3x3, 3x3)) and its backward-weight pass (winograd_backward_weight_wasmsimd.cpp,
+// F(2x2, 3x3)) share: the blocks of output pixels, the F(2x2, 3x3) input transform and the
+// workspace sizes. Internal to core/kernels/wasmsimd.
 #pragma once
 
 #include <cstddef>
@@ -25,20 +25,21 @@ struct Block {
 struct Blocks {
   int by, bx;  // blocks per column and per row of a sample
   int64_t count;
+  int side;  // output pixels per block side: 2 for F(2x2, 3x3), 3 for F(3x3, 3x3)
   // Blocks run sample by sample, row by row.
   Block at(int64_t b) const {
     const int64_t per_sample = static_cast<int64_t>(by) * bx;
     const int rest = static_cast<int>(b % per_sample);
-    return {b / per_sample, rest / bx * 2, rest % bx * 2};
+    return {b / per_sample, rest / bx * side, rest % bx * side};
   }
 };
-inline Blocks blocks_of(const Conv2dParams& p) {
-  const int by = (p.OH + 1) / 2, bx = (p.OW + 1) / 2;
-  return {by, bx, static_cast<int64_t>(p.N) * by * bx};
+inline Blocks blocks_of(const Conv2dParams& p, int side = 2) {
+  const int by = (p.OH + side - 1) / side, bx = (p.OW + side - 1) / side;
+  return {by, bx, static_cast<int64_t>(p.N) * by * bx, side};
 }
 
-// V[xi][t][c] for the blocks b0 .. b0 + count - 1 (xi planes `plane` floats apart); rows
-// count .. rows-1 are zeros.
+// F(2x2, 3x3): V[xi][t][c] for the blocks b0 .. b0 + count - 1 (xi planes `plane` floats apart);
+// rows count .. rows-1 are zeros.
 // B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
 void transform_input(const Conv2dParams& p, const Blocks& bl, const float* input, int64_t b0,
                      int count, int rows, int64_t plane, float* v);
