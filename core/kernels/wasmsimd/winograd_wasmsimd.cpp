@@ -87,9 +87,10 @@ int side_of(const Conv2dParams& p) {
 
 // Where a layer's pieces live in the workspace, in floats: [U][per thread: V, M].
 struct Layout {
-  int side, planes;          // output block side (2 or 3) and (side + 2)^2 planes
-  int Kp;                    // filters padded to whole tiles
-  int64_t v_plane, m_plane;  // floats from one xi to the next in V and M
+  int side, planes;                   // output block side (2 or 3) and (side + 2)^2 planes
+  int chunk;                          // blocks per chunk: half for 3 x 3 blocks (V and M in L2)
+  int Kp;                             // filters padded to whole tiles
+  int64_t u_plane, v_plane, m_plane;  // floats from one xi to the next in U, V and M
   size_t u, v, m;
 };
 Layout layout_of(const Conv2dParams& p) {
@@ -97,9 +98,11 @@ Layout layout_of(const Conv2dParams& p) {
   l.side = side_of(p);
   l.planes = (l.side + 2) * (l.side + 2);
   l.Kp = blocked::round_up(p.K, p.K <= 8 ? 8 : 16);
-  l.v_plane = static_cast<int64_t>(kChunk) * p.C + kPlaneSlack;
-  l.m_plane = static_cast<int64_t>(kChunk) * l.Kp + kPlaneSlack;
-  l.u = static_cast<size_t>(l.planes) * p.C * l.Kp;
+  l.chunk = l.side == 3 ? kChunk / 2 : kChunk;
+  l.v_plane = static_cast<int64_t>(l.chunk) * p.C + kPlaneSlack;
+  l.m_plane = static_cast<int64_t>(l.chunk) * l.Kp + kPlaneSlack;
+  l.u_plane = static_cast<int64_t>(p.C) * l.Kp + kPlaneSlack;
+  l.u = static_cast<size_t>(l.planes * l.u_plane);
   l.v = static_cast<size_t>(l.planes * l.v_plane);
   l.m = static_cast<size_t>(l.planes * l.m_plane);
   return l;
@@ -200,7 +203,8 @@ void transform_filters(const Conv2dParams& p, const Layout& l, const float* weig
           v128_t row[5];
           g5(t[y], row);
           for (int x = 0; x < 5; ++x)
-            wasm_v128_store(u + (static_cast<int64_t>(y * 5 + x) * p.C + c) * l.Kp + k, row[x]);
+            wasm_v128_store(u + (y * 5 + x) * l.u_plane + static_cast<int64_t>(c) * l.Kp + k,
+                            row[x]);
         }
         continue;
       }
@@ -218,12 +222,12 @@ void transform_filters(const Conv2dParams& p, const Layout& l, const float* weig
         const v128_t row[4] = {t[y][0], wasm_f32x4_mul(half, wasm_f32x4_add(s, t[y][1])),
                                wasm_f32x4_mul(half, wasm_f32x4_sub(s, t[y][1])), t[y][2]};
         for (int x = 0; x < 4; ++x) {
-          wasm_v128_store(u + (static_cast<int64_t>(y * 4 + x) * p.C + c) * l.Kp + k, row[x]);
+          wasm_v128_store(u + (y * 4 + x) * l.u_plane + static_cast<int64_t>(c) * l.Kp + k, row[x]);
         }
       }
     }
     for (int xi = 0; xi < l.planes; ++xi) {
-      float* dst = u + (static_cast<int64_t>(xi) * p.C + c) * l.Kp;
+      float* dst = u + xi * l.u_plane + static_cast<int64_t>(c) * l.Kp;
       std::fill(dst + p.K, dst + l.Kp, 0.0f);
     }
   }
@@ -235,7 +239,7 @@ void multiply(const Conv2dParams& p, const Layout& l, const float* u, const floa
               float* m) {
   constexpr int NR = 4 * NV;
   for (int xi = 0; xi < l.planes; ++xi) {
-    const float* uxi = u + static_cast<int64_t>(xi) * p.C * l.Kp;
+    const float* uxi = u + xi * l.u_plane;
     const float* vxi = v + xi * l.v_plane;
     float* mxi = m + xi * l.m_plane;
     for (int j = 0; j < l.Kp; j += NR)
@@ -331,7 +335,7 @@ void forward(const Conv2dParams& p, const float* input, const float* weight, con
   const Blocks bl = blocks_of(p, l.side);
   float* u = ws;
   transform_filters(p, l, weight, u);
-  const int64_t chunks = (bl.count + kChunk - 1) / kChunk;
+  const int64_t chunks = (bl.count + l.chunk - 1) / l.chunk;
   const int64_t macs = bl.count * l.planes * p.C * l.Kp;
   const int tasks = im2col::task_count(chunks, macs);
   parallel::for_each(tasks, [&](int task, int slot) {
@@ -340,8 +344,8 @@ void forward(const Conv2dParams& p, const float* input, const float* weight, con
     float* v = ws + l.u + slot * (l.v + l.m);
     float* m = v + l.v;
     for (int64_t chunk = c0; chunk < c1; ++chunk) {
-      const int64_t b0 = chunk * kChunk;
-      const int count = static_cast<int>(std::min<int64_t>(kChunk, bl.count - b0));
+      const int64_t b0 = chunk * l.chunk;
+      const int count = static_cast<int>(std::min<int64_t>(l.chunk, bl.count - b0));
       const int rows = (count + MR - 1) / MR * MR;
       if (l.side == 3) {
         transform_input3(p, bl, input, b0, count, rows, l.v_plane, v);
