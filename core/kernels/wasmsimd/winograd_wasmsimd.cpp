@@ -31,22 +31,29 @@
 namespace cnn::kernels::wasmsimd {
 namespace winograd {
 
+// The N x N input pixels under block `at` (N = block side + 2), channel 0 of each; nullptr where
+// the block reaches into the padding.
+template <int N>
+CNN_TILE_INLINE void block_sources(const Conv2dParams& p, const Block& at, const float* input,
+                                   const float* (&src)[N][N]) {
+  const int64_t n = at.n;
+  const int iy0 = at.oy - p.PT, ix0 = at.ox - p.PL;
+  for (int y = 0; y < N; ++y)
+    for (int x = 0; x < N; ++x) {
+      const int iy = iy0 + y, ix = ix0 + x;
+      src[y][x] = iy >= 0 && iy < p.H && ix >= 0 && ix < p.W
+                      ? input + ((n * p.H + iy) * p.W + ix) * p.C
+                      : nullptr;
+    }
+}
+
 // Step 1 (winograd_wasmsimd.h).
 void transform_input(const Conv2dParams& p, const Blocks& bl, const float* input, int64_t b0,
                      int count, int rows, int64_t plane, float* v) {
   const v128_t zero = wasm_f32x4_splat(0.0f);
   for (int t = 0; t < count; ++t) {
-    const Block at = bl.at(b0 + t);
-    const int64_t n = at.n;
-    const int iy0 = at.oy - p.PT, ix0 = at.ox - p.PL;
     const float* src[4][4];
-    for (int y = 0; y < 4; ++y)
-      for (int x = 0; x < 4; ++x) {
-        const int iy = iy0 + y, ix = ix0 + x;
-        src[y][x] = iy >= 0 && iy < p.H && ix >= 0 && ix < p.W
-                        ? input + ((n * p.H + iy) * p.W + ix) * p.C
-                        : nullptr;
-      }
+    block_sources(p, bl.at(b0 + t), input, src);
     float* dst = v + static_cast<int64_t>(t) * p.C;
     for (int c = 0; c < p.C; c += 4) {
       v128_t d[4][4];
@@ -145,17 +152,8 @@ void transform_input3(const Conv2dParams& p, const Blocks& bl, const float* inpu
                       int count, int rows, int64_t plane, float* v) {
   const v128_t zero = wasm_f32x4_splat(0.0f);
   for (int t = 0; t < count; ++t) {
-    const Block at = bl.at(b0 + t);
-    const int64_t n = at.n;
-    const int iy0 = at.oy - p.PT, ix0 = at.ox - p.PL;
     const float* src[5][5];
-    for (int y = 0; y < 5; ++y)
-      for (int x = 0; x < 5; ++x) {
-        const int iy = iy0 + y, ix = ix0 + x;
-        src[y][x] = iy >= 0 && iy < p.H && ix >= 0 && ix < p.W
-                        ? input + ((n * p.H + iy) * p.W + ix) * p.C
-                        : nullptr;
-      }
+    block_sources(p, bl.at(b0 + t), input, src);
     float* dst = v + static_cast<int64_t>(t) * p.C;
     for (int c = 0; c < p.C; c += 4) {
       v128_t r[5][5];  // r[y][x] = (B^T d)[y][x]
@@ -254,6 +252,15 @@ void multiply(const Conv2dParams& p, const Layout& l, const float* u, const floa
   }
 }
 
+// One vector of output pixels: added to what is there (accumulate), then bias and ReLU.
+CNN_TILE_INLINE void store_output(float* dst, v128_t o, bool accumulate, bool bias, v128_t bk,
+                                  bool relu) {
+  if (accumulate) o = wasm_f32x4_add(wasm_v128_load(dst), o);
+  if (bias) o = wasm_f32x4_add(o, bk);
+  if (relu) o = wasm_f32x4_pmax(o, wasm_f32x4_splat(0.0f));
+  wasm_v128_store(dst, o);
+}
+
 // Y = A^T M A per block, A^T = [1 1 1 0; 0 1 -1 -1], then bias and ReLU, or added to the output.
 void transform_output(const Conv2dParams& p, const Layout& l, const Blocks& bl, const float* m,
                       int64_t b0, int count, const float* bias, bool accumulate, float* output) {
@@ -280,13 +287,8 @@ void transform_output(const Conv2dParams& p, const Layout& l, const Blocks& bl, 
         const v128_t out[2] = {wasm_f32x4_add(wasm_f32x4_add(s[y][0], s[y][1]), s[y][2]),
                                wasm_f32x4_sub(wasm_f32x4_sub(s[y][1], s[y][2]), s[y][3])};
         float* row = output + ((n * p.OH + oy0 + y) * p.OW + ox0) * p.K + k;
-        for (int x = 0; x < nx; ++x) {
-          v128_t o = out[x];
-          if (accumulate) o = wasm_f32x4_add(wasm_v128_load(row + x * p.K), o);
-          if (bias) o = wasm_f32x4_add(o, bk);
-          if (p.relu) o = wasm_f32x4_pmax(o, zero);
-          wasm_v128_store(row + x * p.K, o);
-        }
+        for (int x = 0; x < nx; ++x)
+          store_output(row + x * p.K, out[x], accumulate, bias != nullptr, bk, p.relu);
       }
     }
   }
@@ -316,13 +318,8 @@ void transform_output3(const Conv2dParams& p, const Layout& l, const Blocks& bl,
         v128_t out[3];
         at3(s[y], out);
         float* row = output + ((n * p.OH + oy0 + y) * p.OW + ox0) * p.K + k;
-        for (int x = 0; x < nx; ++x) {
-          v128_t o = out[x];
-          if (accumulate) o = wasm_f32x4_add(wasm_v128_load(row + x * p.K), o);
-          if (bias) o = wasm_f32x4_add(o, bk);
-          if (p.relu) o = wasm_f32x4_pmax(o, zero);
-          wasm_v128_store(row + x * p.K, o);
-        }
+        for (int x = 0; x < nx; ++x)
+          store_output(row + x * p.K, out[x], accumulate, bias != nullptr, bk, p.relu);
       }
     }
   }
