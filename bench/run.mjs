@@ -264,8 +264,8 @@ function pytorchSection() {
   // glibc's allocator returns PyTorch's large activations to the OS and faults them back in on every
   // call (conv1 of keras-book at batch 256 runs up to 5x slower), so PyTorch also runs with a tuned
   // allocator (large blocks kept in the heap). Neither setting wins everywhere (training at batch 64
-  // measured faster with the default one), so both run in every round and PyTorch's figure at a
-  // thread count is the better of the two, per figure: the strongest peer.
+  // measured as fast or faster with the default one), so both run in every round and PyTorch's
+  // figure at a thread count is the better of the two, per figure: the strongest peer.
   const TUNED = { MALLOC_MMAP_THRESHOLD_: '33554432', MALLOC_TRIM_THRESHOLD_: '1073741824' };
   // torch.set_num_threads(T) (its OpenMP pool, also OMP_NUM_THREADS=T); OpenBLAS (nn.Linear) on one.
   const run = (threads, extraEnv, malloc) => {
