@@ -261,62 +261,44 @@ CNN_TILE_INLINE void store_output(float* dst, v128_t o, bool accumulate, bool bi
   wasm_v128_store(dst, o);
 }
 
-// Y = A^T M A per block, A^T = [1 1 1 0; 0 1 -1 -1], then bias and ReLU, or added to the output.
-void transform_output(const Conv2dParams& p, const Layout& l, const Blocks& bl, const float* m,
-                      int64_t b0, int count, const float* bias, bool accumulate, float* output) {
-  const int64_t plane = l.m_plane;
-  const v128_t zero = wasm_f32x4_splat(0.0f);
-  for (int t = 0; t < count; ++t) {
-    const Block at = bl.at(b0 + t);
-    const int64_t n = at.n;
-    const int oy0 = at.oy, ox0 = at.ox;
-    const int ny = std::min(2, p.OH - oy0), nx = std::min(2, p.OW - ox0);
-    const float* src = m + static_cast<int64_t>(t) * l.Kp;
-    for (int k = 0; k < p.K; k += 4) {
-      v128_t s[2][4];  // A^T M
-      for (int x = 0; x < 4; ++x) {
-        const v128_t m0 = wasm_v128_load(src + x * plane + k);
-        const v128_t m1 = wasm_v128_load(src + (4 + x) * plane + k);
-        const v128_t m2 = wasm_v128_load(src + (8 + x) * plane + k);
-        const v128_t m3 = wasm_v128_load(src + (12 + x) * plane + k);
-        s[0][x] = wasm_f32x4_add(wasm_f32x4_add(m0, m1), m2);
-        s[1][x] = wasm_f32x4_sub(wasm_f32x4_sub(m1, m2), m3);
-      }
-      const v128_t bk = bias ? wasm_v128_load(bias + k) : zero;
-      for (int y = 0; y < ny; ++y) {
-        const v128_t out[2] = {wasm_f32x4_add(wasm_f32x4_add(s[y][0], s[y][1]), s[y][2]),
-                               wasm_f32x4_sub(wasm_f32x4_sub(s[y][1], s[y][2]), s[y][3])};
-        float* row = output + ((n * p.OH + oy0 + y) * p.OW + ox0) * p.K + k;
-        for (int x = 0; x < nx; ++x)
-          store_output(row + x * p.K, out[x], accumulate, bias != nullptr, bk, p.relu);
-      }
-    }
-  }
+// F(2x2, 3x3)'s A^T = [1 1 1 0; 0 1 -1 -1] on one column or row of M (at3 for F(3x3, 3x3)).
+CNN_TILE_INLINE void at2(const v128_t m[4], v128_t o[2]) {
+  o[0] = wasm_f32x4_add(wasm_f32x4_add(m[0], m[1]), m[2]);
+  o[1] = wasm_f32x4_sub(wasm_f32x4_sub(m[1], m[2]), m[3]);
 }
 
-// F(3x3, 3x3): Y = A^T M A per block (at3), then as transform_output.
-void transform_output3(const Conv2dParams& p, const Layout& l, const Blocks& bl, const float* m,
-                       int64_t b0, int count, const float* bias, bool accumulate, float* output) {
+// Y = A^T M A per block of S x S output pixels (S + 2 planes a side; at2 or at3), then bias and
+// ReLU, or added to the output.
+template <int S>
+void transform_output(const Conv2dParams& p, const Layout& l, const Blocks& bl, const float* m,
+                      int64_t b0, int count, const float* bias, bool accumulate, float* output) {
+  constexpr int N = S + 2;
+  const auto at = [](const v128_t in[N], v128_t out[S]) {
+    if constexpr (S == 2)
+      at2(in, out);
+    else
+      at3(in, out);
+  };
   const int64_t plane = l.m_plane;
   const v128_t zero = wasm_f32x4_splat(0.0f);
   for (int t = 0; t < count; ++t) {
-    const Block at = bl.at(b0 + t);
-    const int64_t n = at.n;
-    const int oy0 = at.oy, ox0 = at.ox;
-    const int ny = std::min(3, p.OH - oy0), nx = std::min(3, p.OW - ox0);
+    const Block blk = bl.at(b0 + t);
+    const int64_t n = blk.n;
+    const int oy0 = blk.oy, ox0 = blk.ox;
+    const int ny = std::min(S, p.OH - oy0), nx = std::min(S, p.OW - ox0);
     const float* src = m + static_cast<int64_t>(t) * l.Kp;
     for (int k = 0; k < p.K; k += 4) {
-      v128_t s[3][5];  // A^T M
-      for (int x = 0; x < 5; ++x) {
-        v128_t col[5], out[3];
-        for (int y = 0; y < 5; ++y) col[y] = wasm_v128_load(src + (y * 5 + x) * plane + k);
-        at3(col, out);
-        for (int y = 0; y < 3; ++y) s[y][x] = out[y];
+      v128_t s[S][N];  // A^T M
+      for (int x = 0; x < N; ++x) {
+        v128_t col[N], out[S];
+        for (int y = 0; y < N; ++y) col[y] = wasm_v128_load(src + (y * N + x) * plane + k);
+        at(col, out);
+        for (int y = 0; y < S; ++y) s[y][x] = out[y];
       }
       const v128_t bk = bias ? wasm_v128_load(bias + k) : zero;
       for (int y = 0; y < ny; ++y) {
-        v128_t out[3];
-        at3(s[y], out);
+        v128_t out[S];
+        at(s[y], out);
         float* row = output + ((n * p.OH + oy0 + y) * p.OW + ox0) * p.K + k;
         for (int x = 0; x < nx; ++x)
           store_output(row + x * p.K, out[x], accumulate, bias != nullptr, bk, p.relu);
@@ -344,15 +326,15 @@ void forward(const Conv2dParams& p, const float* input, const float* weight, con
       const int64_t b0 = chunk * l.chunk;
       const int count = static_cast<int>(std::min<int64_t>(l.chunk, bl.count - b0));
       const int rows = (count + MR - 1) / MR * MR;
-      if (l.side == 3) {
+      if (l.side == 3)
         transform_input3(p, bl, input, b0, count, rows, l.v_plane, v);
-        multiply<MR, NV>(p, l, u, v, rows, m);
-        transform_output3(p, l, bl, m, b0, count, bias, accumulate, output);
-      } else {
+      else
         transform_input(p, bl, input, b0, count, rows, l.v_plane, v);
-        multiply<MR, NV>(p, l, u, v, rows, m);
-        transform_output(p, l, bl, m, b0, count, bias, accumulate, output);
-      }
+      multiply<MR, NV>(p, l, u, v, rows, m);
+      if (l.side == 3)
+        transform_output<3>(p, l, bl, m, b0, count, bias, accumulate, output);
+      else
+        transform_output<2>(p, l, bl, m, b0, count, bias, accumulate, output);
     }
   });
 }
