@@ -150,11 +150,11 @@ void conv2d_direct_backward_weight(const Conv2dParams& p, const float* input, co
 // Winograd forward: F(2x2, 3x3), 16 multiply-adds per 2 x 2 output block and channel pair instead
 // of 36, or F(3x3, 3x3), 25 per 3 x 3 block instead of 81, whichever multiplies less for the
 // output's size (conv2d_winograd_side). Envelope: 3x3, stride 1, C and K multiples of 4, an output
-// whose 2x2 blocks need at most 3/4 of the direct products. Within ref's tolerance; the same bits
-// for any thread count. Backward-input at stride 1 with padding <= 2 is the same kernel on dY
-// (adding into dX).
+// whose blocks of that side need at most 3/4 of the direct products. Within ref's tolerance; the
+// same bits for any thread count. Backward-input at stride 1 with padding <= 2 is the same kernel
+// on dY (adding into dX).
 bool conv2d_winograd_fits(const Conv2dParams& p);
-// The forward's output block side for this shape: 2 or 3.
+// The forward's and backward-weight's output block side for this shape: 2 or 3.
 int conv2d_winograd_side(const Conv2dParams& p);
 bool conv2d_winograd_backward_input_fits(const Conv2dParams& p);
 size_t conv2d_winograd_workspace(const Conv2dParams& p);
@@ -162,9 +162,9 @@ void conv2d_winograd_forward(const Conv2dParams& p, const float* input, const fl
                              const float* bias, float* output, float* workspace);
 void conv2d_winograd_backward_input(const Conv2dParams& p, const float* doutput,
                                     const float* weight, float* dinput, float* workspace);
-// Backward-weight in the Winograd domain (wherever the forward fits): dW = G^T (sum over blocks of
-// (A dY A^T) (.) V) G, the sum in chunks of blocks fixed by the shape (the same bits for any
-// thread count).
+// Backward-weight in the Winograd domain (wherever the forward fits, on the forward's blocks):
+// dW = G^T (sum over blocks of (A dY A^T) (.) V) G, the sum in chunks of blocks fixed by the shape
+// (the same bits for any thread count).
 void conv2d_winograd_backward_weight(const Conv2dParams& p, const float* input,
                                      const float* doutput, float* dweight, float* dbias,
                                      float* workspace);

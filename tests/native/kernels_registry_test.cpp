@@ -146,7 +146,8 @@ TEST_CASE("dense variants match ref", "[kernels][registry]") {
 TEST_CASE("the dispatcher picks the fastest fitting variant and honours a preference",
           "[kernels][registry]") {
   // A 3x3 layer with 32 channels, tiny's conv1 (1 channel, same padding) and keras-book's conv3
-  // (3x3 on a 5x5 input: a 3x3 output, too small for Winograd's 2x2 blocks to pay).
+  // (3x3 on a 5x5 input: a 3x3 output, one F(3x3, 3x3) block, 25 products per channel pair against
+  // 81; its backward-input, 5 x 5 in four blocks, would take 100 and keeps the GEMM).
   const Conv2dParams p{64, 26, 26, 32, 64, 3, 3, 1, 1, 0, 0, 24, 24};
   const Conv2dParams narrow{32, 28, 28, 1, 8, 5, 5, 1, 1, 2, 2, 28, 28};
   const Conv2dParams small{64, 5, 5, 64, 64, 3, 3, 1, 1, 0, 0, 3, 3};
@@ -160,10 +161,13 @@ TEST_CASE("the dispatcher picks the fastest fitting variant and honours a prefer
   CHECK(std::string(conv2d_select(narrow).name) == last_fitting(narrow));
   CHECK(std::string(conv2d_select(small).name) == last_fitting(small));
   CHECK(std::string(conv2d_select(p).name) != "ref");
+  CHECK(wasmsimd::conv2d_winograd_backward_input_fits(p));
+  CHECK(wasmsimd::conv2d_winograd_side(small) == 3);
+  CHECK_FALSE(wasmsimd::conv2d_winograd_backward_input_fits(small));
 #if defined(__wasm_simd128__)
   CHECK(std::string(conv2d_select(p).name) == "wasmsimd-winograd");
   CHECK(std::string(conv2d_select(narrow).name) == "wasmsimd-direct");
-  CHECK(std::string(conv2d_select(small).name) == "wasmsimd");  // im2col's GEMM
+  CHECK(std::string(conv2d_select(small).name) == "wasmsimd-winograd");
 #endif
   CHECK(std::string(dense_select(64, 576, 64).name) != "ref");
   prefer_variant("ref");

@@ -16,6 +16,7 @@
 #include "core/kernels/kernels.h"
 #include "core/kernels/registry.h"
 #include "core/layers/layer.h"
+#include "core/parallel/thread_pool.h"
 #include "core/tensor/rng.h"
 #include "tests/native/support/conv_run.h"
 #include "tests/native/support/test_util.h"
@@ -199,25 +200,31 @@ TEST_CASE("the direct conv forward gives the im2col wasmsimd forward's bits", "[
   CHECK(edges > cases / 5);
 }
 
-// The Winograd backward-weight transforms at most 2048 blocks at a time; the sweep's shapes stay
-// below that, so here are two batches that take several passes (the last one short).
+// The Winograd backward-weight transforms 64 blocks per thread at a time (pass_blocks in
+// winograd_backward_weight_wasmsimd.cpp); here are two batches that take many passes, the last
+// one short, on one thread and on several.
 TEST_CASE("the Winograd backward-weight matches ref over several passes", "[kernels][sweep]") {
   const Conv2dVariant* winograd = nullptr;
   for (const Conv2dVariant& v : conv2d_variants())
     if (std::string(v.name) == "wasmsimd-winograd") winograd = &v;
   REQUIRE(winograd);
-  // 40 samples of 9 x 9 blocks (3,240), and 23 of 10 x 10 with SAME padding (2,300).
+  // 40 samples of 6 x 6 blocks of 3 x 3 pixels (1,440), and 23 of 7 x 7 with SAME padding (1,127).
+  const int threads = parallel::threads();
   for (const Conv2dParams& p : {Conv2dParams{40, 20, 20, 12, 8, 3, 3, 1, 1, 0, 0, 18, 18},
-                                Conv2dParams{23, 19, 20, 16, 20, 3, 3, 1, 1, 1, 1, 19, 20}}) {
-    REQUIRE(winograd->fits(p));
-    const ConvData d = random_conv_data(p, 99);
-    const test::ConvOut want = test::run_conv(conv2d_variants().front(), p, d.x, d.w, d.b, d.dy);
-    const test::ConvOut got = test::run_conv(*winograd, p, d.x, d.w, d.b, d.dy);
-    REQUIRE(got.workspace_intact);
-    const float atol = 1e-5f + 1e-7f * static_cast<float>(p.N * p.OH * p.OW);
-    CHECK(test::compare(got.dw, want.dw, atol) == "");
-    CHECK(test::compare(got.y, want.y, 1e-4f) == "");
-  }
+                                Conv2dParams{23, 19, 20, 16, 20, 3, 3, 1, 1, 1, 1, 19, 20}})
+    for (const int t : {1, 3}) {
+      parallel::set_threads(t);
+      INFO(p.N << " samples, " << t << " threads");
+      REQUIRE(winograd->fits(p));
+      const ConvData d = random_conv_data(p, 99);
+      const test::ConvOut want = test::run_conv(conv2d_variants().front(), p, d.x, d.w, d.b, d.dy);
+      const test::ConvOut got = test::run_conv(*winograd, p, d.x, d.w, d.b, d.dy);
+      REQUIRE(got.workspace_intact);
+      const float atol = 1e-5f + 1e-7f * static_cast<float>(p.N * p.OH * p.OW);
+      CHECK(test::compare(got.dw, want.dw, atol) == "");
+      CHECK(test::compare(got.y, want.y, 1e-4f) == "");
+    }
+  parallel::set_threads(threads);
 }
 
 TEST_CASE("dense variants match ref over a randomized shape sweep", "[kernels][sweep]") {

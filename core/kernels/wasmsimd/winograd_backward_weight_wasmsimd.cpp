@@ -1,11 +1,12 @@
-// Backward-weight of the Winograd F(2x2, 3x3) convolution in wasm SIMD128 (the forward pass, which
-// backward-input runs too, is in winograd_wasmsimd.cpp; winograd_wasmsimd.h has what they share).
-// With M = U (.) V per block, dM = A dY A^T, dU = sum over blocks of dM (.) V,
-// and dW = G^T dU G (U = G g G^T). Up to kPassBlocks blocks are transformed at a time, V[xi][b][c]
-// and D[xi][b][k] = (A dY_b A^T)[xi] (zero filters up to Kp); then sixteen GEMMs reduce over the
-// blocks, dU[xi][c][k] = sum_b V[xi][b][c] D[xi][b][k], each task owning whole 2 x 16 tiles of
-// dU and running over every block in chunks fixed by the shape (as the direct kernel does): the
-// same bits for any thread count.
+// Backward-weight of the Winograd convolution in wasm SIMD128, on the same blocks as the forward
+// pass (F(2x2, 3x3), or F(3x3, 3x3) where it multiplies less: side_of; the forward pass, which
+// backward-input runs too, is in winograd_wasmsimd.cpp, and winograd_wasmsimd.h has what they
+// share). With M = U (.) V per block, dM = A dY A^T, dU = sum over blocks of dM (.) V, and
+// dW = G^T dU G (U = G g G^T). A pass of blocks (pass_blocks) is transformed at a time, V[xi][b][c]
+// and D[xi][b][k] = (A dY_b A^T)[xi] (zero filters up to Kp); then one GEMM per plane (16 or 25)
+// reduces over the blocks, dU[xi][c][k] = sum_b V[xi][b][c] D[xi][b][k], each task owning whole
+// 2 x 16 tiles of dU and running over every block in chunks fixed by the shape (as the direct
+// kernel does): the same bits for any thread count.
 #include <algorithm>
 
 #include "core/kernels/gemm_blocked.h"
@@ -18,91 +19,142 @@ namespace cnn::kernels::wasmsimd {
 namespace winograd {
 namespace {
 
-constexpr int64_t kReduceChunk = 128;  // blocks per partial sum of a dU tile
-// Blocks transformed at a time (a multiple of kReduceChunk, so the sums do not depend on it): 12 MB
-// of V and D for keras-book's conv2 whatever the batch.
-constexpr int64_t kPassBlocks = 16 * kReduceChunk;
+constexpr int64_t kReduceChunk = 64;  // blocks per partial sum of a dU tile
+// Blocks transformed at a time: one reduction chunk per thread, so that the GEMMs read V and D
+// (615 kB a chunk for keras-book's conv2) while they are still in cache. Passes of 16 chunks of
+// 128 blocks (10 MB) took 3.3 ms a call in Node, passes of one 128-block chunk 3.0 and of one
+// 64-block chunk 2.9. Passes hold whole chunks, so the sums depend on neither the pass nor the
+// thread count.
+int64_t pass_blocks() { return kReduceChunk * parallel::threads(); }
 
 struct WeightLayout {
+  int side, planes;  // output block side (2 or 3) and (side + 2)^2 planes
   int Kp;
   int64_t v_plane, d_plane;
   size_t v, d, u;
 };
 WeightLayout weight_layout_of(const Conv2dParams& p) {
   WeightLayout l{};
-  const int64_t blocks = std::min(blocks_of(p).count, kPassBlocks);
+  l.side = side_of(p);
+  l.planes = (l.side + 2) * (l.side + 2);
+  const int64_t blocks = std::min(blocks_of(p, l.side).count, pass_blocks());
   l.Kp = blocked::round_up(p.K, 16);
   l.v_plane = blocks * p.C + kPlaneSlack;
   l.d_plane = blocks * l.Kp + kPlaneSlack;
-  l.v = static_cast<size_t>(16 * l.v_plane);
-  l.d = static_cast<size_t>(16 * l.d_plane);
-  l.u = static_cast<size_t>(16) * p.C * l.Kp;
+  l.v = static_cast<size_t>(l.planes * l.v_plane);
+  l.d = static_cast<size_t>(l.planes * l.d_plane);
+  l.u = static_cast<size_t>(l.planes) * p.C * l.Kp;
   return l;
 }
 
-// D[xi][t][k] for the blocks b0 + t, t < count: A dY A^T, A = [1 0; 1 1; 1 -1; 0 -1], with dY
-// zero outside the output.
+// A (the transpose of the forward's A^T) on one column or row of a block of dY:
+// F(2x2, 3x3)'s A = [1 0; 1 1; 1 -1; 0 -1], F(3x3, 3x3)'s [1 0 0; 1 1 1; 1 -1 1; 1 2 4; 0 0 1].
+CNN_TILE_INLINE void a2(const v128_t g[2], v128_t o[4]) {
+  o[0] = g[0];
+  o[1] = wasm_f32x4_add(g[0], g[1]);
+  o[2] = wasm_f32x4_sub(g[0], g[1]);
+  o[3] = wasm_f32x4_neg(g[1]);
+}
+CNN_TILE_INLINE void a3(const v128_t g[3], v128_t o[5]) {
+  const v128_t s02 = wasm_f32x4_add(g[0], g[2]);
+  o[0] = g[0];
+  o[1] = wasm_f32x4_add(s02, g[1]);
+  o[2] = wasm_f32x4_sub(s02, g[1]);
+  o[3] = wasm_f32x4_add(wasm_f32x4_add(g[0], wasm_f32x4_add(g[1], g[1])),
+                        wasm_f32x4_mul(wasm_f32x4_splat(4.0f), g[2]));
+  o[4] = g[2];
+}
+
+// G^T on one column or row of dU: F(2x2, 3x3)'s [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1],
+// F(3x3, 3x3)'s [1/2 -1/2 -1/6 1/6 0; 0 -1/2 1/6 1/3 0; 0 -1/2 -1/6 2/3 1].
+CNN_TILE_INLINE void gt4(const v128_t m[4], v128_t o[3]) {
+  const v128_t half = wasm_f32x4_splat(0.5f);
+  const v128_t s = wasm_f32x4_mul(half, wasm_f32x4_add(m[1], m[2]));
+  o[0] = wasm_f32x4_add(m[0], s);
+  o[1] = wasm_f32x4_mul(half, wasm_f32x4_sub(m[1], m[2]));
+  o[2] = wasm_f32x4_add(s, m[3]);
+}
+CNN_TILE_INLINE void gt5(const v128_t m[5], v128_t o[3]) {
+  const v128_t half = wasm_f32x4_splat(0.5f), sixth = wasm_f32x4_splat(1.0f / 6.0f);
+  const v128_t h1 = wasm_f32x4_mul(half, m[1]);
+  o[0] = wasm_f32x4_add(wasm_f32x4_sub(wasm_f32x4_mul(half, m[0]), h1),
+                        wasm_f32x4_mul(sixth, wasm_f32x4_sub(m[3], m[2])));
+  o[1] =
+      wasm_f32x4_sub(wasm_f32x4_mul(sixth, wasm_f32x4_add(m[2], wasm_f32x4_add(m[3], m[3]))), h1);
+  o[2] = wasm_f32x4_add(
+      wasm_f32x4_sub(
+          wasm_f32x4_mul(sixth, wasm_f32x4_sub(wasm_f32x4_mul(wasm_f32x4_splat(4.0f), m[3]), m[2])),
+          h1),
+      m[4]);
+}
+
+// D[xi][t][k] for the blocks b0 + t, t < count: A dY A^T (a2 or a3, columns then rows) on the
+// block's S x S pixels of dY, zero outside the output.
+template <int S>
 void transform_doutput(const Conv2dParams& p, const WeightLayout& l, const Blocks& bl,
                        const float* doutput, int64_t b0, int count, float* d) {
+  constexpr int N = S + 2;
+  const auto a = [](const v128_t in[S], v128_t out[N]) {
+    if constexpr (S == 2)
+      a2(in, out);
+    else
+      a3(in, out);
+  };
   const v128_t zero = wasm_f32x4_splat(0.0f);
   for (int t = 0; t < count; ++t) {
     const Block at = bl.at(b0 + t);
-    const int64_t n = at.n;
-    const int oy0 = at.oy, ox0 = at.ox;
-    const float* src[2][2];
-    for (int y = 0; y < 2; ++y)
-      for (int x = 0; x < 2; ++x)
-        src[y][x] = oy0 + y < p.OH && ox0 + x < p.OW
-                        ? doutput + ((n * p.OH + oy0 + y) * p.OW + ox0 + x) * p.K
+    const float* src[S][S];
+    for (int y = 0; y < S; ++y)
+      for (int x = 0; x < S; ++x)
+        src[y][x] = at.oy + y < p.OH && at.ox + x < p.OW
+                        ? doutput + ((at.n * p.OH + at.oy + y) * p.OW + at.ox + x) * p.K
                         : nullptr;
     float* dst = d + static_cast<int64_t>(t) * l.Kp;
     for (int k = 0; k < p.K; k += 4) {
-      v128_t g[2][2];
-      for (int y = 0; y < 2; ++y)
-        for (int x = 0; x < 2; ++x) g[y][x] = src[y][x] ? wasm_v128_load(src[y][x] + k) : zero;
-      v128_t r[4][2];  // A dY
-      for (int x = 0; x < 2; ++x) {
-        r[0][x] = g[0][x];
-        r[1][x] = wasm_f32x4_add(g[0][x], g[1][x]);
-        r[2][x] = wasm_f32x4_sub(g[0][x], g[1][x]);
-        r[3][x] = wasm_f32x4_neg(g[1][x]);
+      v128_t r[N][S];  // A dY
+      for (int x = 0; x < S; ++x) {
+        v128_t col[S], out[N];
+        for (int y = 0; y < S; ++y) col[y] = src[y][x] ? wasm_v128_load(src[y][x] + k) : zero;
+        a(col, out);
+        for (int y = 0; y < N; ++y) r[y][x] = out[y];
       }
-      for (int y = 0; y < 4; ++y) {  // (A dY) A^T
-        float* row = dst + k + static_cast<int64_t>(y * 4) * l.d_plane;
-        wasm_v128_store(row, r[y][0]);
-        wasm_v128_store(row + l.d_plane, wasm_f32x4_add(r[y][0], r[y][1]));
-        wasm_v128_store(row + 2 * l.d_plane, wasm_f32x4_sub(r[y][0], r[y][1]));
-        wasm_v128_store(row + 3 * l.d_plane, wasm_f32x4_neg(r[y][1]));
+      for (int y = 0; y < N; ++y) {  // (A dY) A^T
+        v128_t out[N];
+        a(r[y], out);
+        for (int x = 0; x < N; ++x)
+          wasm_v128_store(dst + k + static_cast<int64_t>(y * N + x) * l.d_plane, out[x]);
       }
     }
-    for (int xi = 0; xi < 16; ++xi)
+    for (int xi = 0; xi < N * N; ++xi)
       std::fill(dst + xi * l.d_plane + p.K, dst + xi * l.d_plane + l.Kp, 0.0f);
   }
 }
 
-// dW[., ., c, k] += G^T dU[., c, k] G, four filters per vector.
+// dW[., ., c, k] += G^T dU[., c, k] G (gt4 or gt5, columns then rows), four filters per vector.
+template <int S>
 void transform_weight_gradient(const Conv2dParams& p, const WeightLayout& l, const float* u,
                                float* dweight) {
+  constexpr int N = S + 2;
+  const auto gt = [](const v128_t in[N], v128_t out[3]) {
+    if constexpr (S == 2)
+      gt4(in, out);
+    else
+      gt5(in, out);
+  };
   const int64_t tap = static_cast<int64_t>(p.C) * p.K, plane = static_cast<int64_t>(p.C) * l.Kp;
-  const v128_t half = wasm_f32x4_splat(0.5f);
   for (int c = 0; c < p.C; ++c)
     for (int k = 0; k < p.K; k += 4) {
-      v128_t m[4][4];
-      for (int xi = 0; xi < 16; ++xi)
-        m[xi / 4][xi % 4] = wasm_v128_load(u + xi * plane + static_cast<int64_t>(c) * l.Kp + k);
-      // G^T = [1 1/2 1/2 0; 0 1/2 -1/2 0; 0 1/2 1/2 1]: rows, then columns.
-      v128_t r[3][4];
-      for (int x = 0; x < 4; ++x) {
-        const v128_t s = wasm_f32x4_mul(half, wasm_f32x4_add(m[1][x], m[2][x]));
-        r[0][x] = wasm_f32x4_add(m[0][x], s);
-        r[1][x] = wasm_f32x4_mul(half, wasm_f32x4_sub(m[1][x], m[2][x]));
-        r[2][x] = wasm_f32x4_add(s, m[3][x]);
+      const float* src = u + static_cast<int64_t>(c) * l.Kp + k;
+      v128_t r[3][N];  // G^T dU
+      for (int x = 0; x < N; ++x) {
+        v128_t col[N], out[3];
+        for (int y = 0; y < N; ++y) col[y] = wasm_v128_load(src + (y * N + x) * plane);
+        gt(col, out);
+        for (int y = 0; y < 3; ++y) r[y][x] = out[y];
       }
-      for (int y = 0; y < 3; ++y) {
-        const v128_t s = wasm_f32x4_mul(half, wasm_f32x4_add(r[y][1], r[y][2]));
-        const v128_t out[3] = {wasm_f32x4_add(r[y][0], s),
-                               wasm_f32x4_mul(half, wasm_f32x4_sub(r[y][1], r[y][2])),
-                               wasm_f32x4_add(s, r[y][3])};
+      for (int y = 0; y < 3; ++y) {  // (G^T dU) G
+        v128_t out[3];
+        gt(r[y], out);
         for (int x = 0; x < 3; ++x) {
           float* dst = dweight + (y * 3 + x) * tap + static_cast<int64_t>(c) * p.K + k;
           wasm_v128_store(dst, wasm_f32x4_add(wasm_v128_load(dst), out[x]));
@@ -125,25 +177,29 @@ void conv2d_winograd_backward_weight(const Conv2dParams& p, const float* input,
                                      float* workspace) {
   using namespace winograd;
   const WeightLayout l = weight_layout_of(p);
-  const Blocks bl = blocks_of(p);
+  const Blocks bl = blocks_of(p, l.side);
   float* v = workspace;
   float* d = v + l.v;
   float* u = d + l.d;
   std::fill(u, u + l.u, 0.0f);
-  const int c_tiles = p.C / 2, j_tiles = l.Kp / 16, tiles = 16 * c_tiles * j_tiles;
+  const int c_tiles = p.C / 2, j_tiles = l.Kp / 16, tiles = l.planes * c_tiles * j_tiles;
   const int64_t u_plane = static_cast<int64_t>(p.C) * l.Kp;
-  for (int64_t pass = 0; pass < bl.count; pass += kPassBlocks) {
-    const int64_t blocks = std::min(kPassBlocks, bl.count - pass);
+  const int64_t pass_size = pass_blocks();
+  for (int64_t pass = 0; pass < bl.count; pass += pass_size) {
+    const int64_t blocks = std::min(pass_size, bl.count - pass);
     // The transforms, split over blocks (row r of V and D is block pass + r).
     parallel::for_ranges(blocks, [&](int64_t b0, int64_t b1) {
       for (int64_t b = b0; b < b1; b += kChunk) {
         const int count = static_cast<int>(std::min<int64_t>(kChunk, b1 - b));
         transform_input(p, bl, input, pass + b, count, count, l.v_plane, v + b * p.C);
-        transform_doutput(p, l, bl, doutput, pass + b, count, d + b * l.Kp);
+        if (l.side == 3)
+          transform_doutput<3>(p, l, bl, doutput, pass + b, count, d + b * l.Kp);
+        else
+          transform_doutput<2>(p, l, bl, doutput, pass + b, count, d + b * l.Kp);
       }
     });
     // dU, tiles of 2 channels x 16 filters, xi-major so a task's tiles share their V and D planes.
-    const int64_t macs = blocks * 16 * p.C * l.Kp;
+    const int64_t macs = blocks * l.planes * p.C * l.Kp;
     const int tasks = im2col::task_count(tiles, macs);
     parallel::for_each(tasks, [&](int task, int) {
       int64_t tile0, tile1;
@@ -164,7 +220,10 @@ void conv2d_winograd_backward_weight(const Conv2dParams& p, const float* input,
       }
     });
   }
-  transform_weight_gradient(p, l, u, dweight);
+  if (l.side == 3)
+    transform_weight_gradient<3>(p, l, u, dweight);
+  else
+    transform_weight_gradient<2>(p, l, u, dweight);
   if (dbias) im2col::conv2d_bias_gradient(p, doutput, dbias);
 }
 

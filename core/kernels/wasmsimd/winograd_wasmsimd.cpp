@@ -47,50 +47,7 @@ CNN_TILE_INLINE void block_sources(const Conv2dParams& p, const Block& at, const
     }
 }
 
-// Step 1 (winograd_wasmsimd.h).
-void transform_input(const Conv2dParams& p, const Blocks& bl, const float* input, int64_t b0,
-                     int count, int rows, int64_t plane, float* v) {
-  const v128_t zero = wasm_f32x4_splat(0.0f);
-  for (int t = 0; t < count; ++t) {
-    const float* src[4][4];
-    block_sources(p, bl.at(b0 + t), input, src);
-    float* dst = v + static_cast<int64_t>(t) * p.C;
-    for (int c = 0; c < p.C; c += 4) {
-      v128_t d[4][4];
-      for (int y = 0; y < 4; ++y)
-        for (int x = 0; x < 4; ++x) d[y][x] = src[y][x] ? wasm_v128_load(src[y][x] + c) : zero;
-      v128_t r[4][4];  // B^T d
-      for (int x = 0; x < 4; ++x) {
-        r[0][x] = wasm_f32x4_sub(d[0][x], d[2][x]);
-        r[1][x] = wasm_f32x4_add(d[1][x], d[2][x]);
-        r[2][x] = wasm_f32x4_sub(d[2][x], d[1][x]);
-        r[3][x] = wasm_f32x4_sub(d[1][x], d[3][x]);
-      }
-      for (int y = 0; y < 4; ++y) {  // (B^T d) B
-        float* row = dst + c + static_cast<int64_t>(y * 4) * plane;
-        wasm_v128_store(row, wasm_f32x4_sub(r[y][0], r[y][2]));
-        wasm_v128_store(row + plane, wasm_f32x4_add(r[y][1], r[y][2]));
-        wasm_v128_store(row + 2 * plane, wasm_f32x4_sub(r[y][2], r[y][1]));
-        wasm_v128_store(row + 3 * plane, wasm_f32x4_sub(r[y][1], r[y][3]));
-      }
-    }
-  }
-  for (int xi = 0; xi < 16; ++xi)
-    std::fill(v + xi * plane + static_cast<int64_t>(count) * p.C,
-              v + xi * plane + static_cast<int64_t>(rows) * p.C, 0.0f);
-}
-
 namespace {
-
-// F(3x3, 3x3) when it multiplies less than F(2x2, 3x3): 25 products per channel pair for a 3 x 3
-// block against 16 for a 2 x 2 one, so for outputs whose sides fill 3 x 3 blocks better, such as
-// keras-book's conv2 (11 x 11: 16 blocks x 25 = 400 products against 36 x 16 = 576) and its
-// backward-input (13 x 13: 625 against 784). Its transforms round more (the sweep's tolerance
-// still holds with room), so the smaller tile is kept where the two tie.
-int side_of(const Conv2dParams& p) {
-  const Blocks two = blocks_of(p, 2), three = blocks_of(p, 3);
-  return three.count * 25 < two.count * 16 ? 3 : 2;
-}
 
 // Where a layer's pieces live in the workspace, in floats: [U][per thread: V, M].
 struct Layout {
@@ -146,32 +103,50 @@ CNN_TILE_INLINE void at3(const v128_t m[5], v128_t o[3]) {
   o[2] = wasm_f32x4_add(wasm_f32x4_add(s12, wasm_f32x4_mul(wasm_f32x4_splat(4.0f), m[3])), m[4]);
 }
 
-// F(3x3, 3x3): V[xi][t][c] = (B^T d_t B)[xi] for the 5 x 5 inputs d_t, as transform_input does
-// for F(2x2, 3x3).
-void transform_input3(const Conv2dParams& p, const Blocks& bl, const float* input, int64_t b0,
-                      int count, int rows, int64_t plane, float* v) {
+// F(2x2, 3x3)'s B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1] on one column or row of d (bt5 for
+// F(3x3, 3x3)).
+CNN_TILE_INLINE void bt4(const v128_t d[4], v128_t o[4]) {
+  o[0] = wasm_f32x4_sub(d[0], d[2]);
+  o[1] = wasm_f32x4_add(d[1], d[2]);
+  o[2] = wasm_f32x4_sub(d[2], d[1]);
+  o[3] = wasm_f32x4_sub(d[1], d[3]);
+}
+
+// Step 1 for blocks of S x S output pixels: V[xi][t][c] = (B^T d_t B)[xi] for the N x N inputs d_t
+// (N = S + 2; bt4 or bt5, columns then rows), four channels per vector; rows count .. rows-1 are
+// zeros.
+template <int S>
+void transform_input_blocks(const Conv2dParams& p, const Blocks& bl, const float* input, int64_t b0,
+                            int count, int rows, int64_t plane, float* v) {
+  constexpr int N = S + 2;
+  const auto bt = [](const v128_t in[N], v128_t out[N]) {
+    if constexpr (S == 2)
+      bt4(in, out);
+    else
+      bt5(in, out);
+  };
   const v128_t zero = wasm_f32x4_splat(0.0f);
   for (int t = 0; t < count; ++t) {
-    const float* src[5][5];
+    const float* src[N][N];
     block_sources(p, bl.at(b0 + t), input, src);
     float* dst = v + static_cast<int64_t>(t) * p.C;
     for (int c = 0; c < p.C; c += 4) {
-      v128_t r[5][5];  // r[y][x] = (B^T d)[y][x]
-      for (int x = 0; x < 5; ++x) {
-        v128_t col[5], out[5];
-        for (int y = 0; y < 5; ++y) col[y] = src[y][x] ? wasm_v128_load(src[y][x] + c) : zero;
-        bt5(col, out);
-        for (int y = 0; y < 5; ++y) r[y][x] = out[y];
+      v128_t r[N][N];  // r[y][x] = (B^T d)[y][x]
+      for (int x = 0; x < N; ++x) {
+        v128_t col[N], out[N];
+        for (int y = 0; y < N; ++y) col[y] = src[y][x] ? wasm_v128_load(src[y][x] + c) : zero;
+        bt(col, out);
+        for (int y = 0; y < N; ++y) r[y][x] = out[y];
       }
-      for (int y = 0; y < 5; ++y) {  // (B^T d) B
-        v128_t out[5];
-        bt5(r[y], out);
-        for (int x = 0; x < 5; ++x)
-          wasm_v128_store(dst + c + static_cast<int64_t>(y * 5 + x) * plane, out[x]);
+      for (int y = 0; y < N; ++y) {  // (B^T d) B
+        v128_t out[N];
+        bt(r[y], out);
+        for (int x = 0; x < N; ++x)
+          wasm_v128_store(dst + c + static_cast<int64_t>(y * N + x) * plane, out[x]);
       }
     }
   }
-  for (int xi = 0; xi < 25; ++xi)
+  for (int xi = 0; xi < N * N; ++xi)
     std::fill(v + xi * plane + static_cast<int64_t>(count) * p.C,
               v + xi * plane + static_cast<int64_t>(rows) * p.C, 0.0f);
 }
@@ -326,10 +301,7 @@ void forward(const Conv2dParams& p, const float* input, const float* weight, con
       const int64_t b0 = chunk * l.chunk;
       const int count = static_cast<int>(std::min<int64_t>(l.chunk, bl.count - b0));
       const int rows = (count + MR - 1) / MR * MR;
-      if (l.side == 3)
-        transform_input3(p, bl, input, b0, count, rows, l.v_plane, v);
-      else
-        transform_input(p, bl, input, b0, count, rows, l.v_plane, v);
+      transform_input(p, bl, input, b0, count, rows, l.v_plane, v);
       multiply<MR, NV>(p, l, u, v, rows, m);
       if (l.side == 3)
         transform_output<3>(p, l, bl, m, b0, count, bias, accumulate, output);
@@ -349,6 +321,25 @@ void run(const Conv2dParams& p, const float* input, const float* weight, const f
 
 }  // namespace
 
+// Block side (winograd_wasmsimd.h): F(3x3, 3x3) when it multiplies less than F(2x2, 3x3), 25
+// products per channel pair for a 3 x 3 block against 16 for a 2 x 2 one. That is the case for
+// outputs whose sides fill 3 x 3 blocks better, such as keras-book's conv2 (11 x 11: 16 blocks x
+// 25 = 400 products against 36 x 16 = 576, forward and backward-weight) and its backward-input
+// (13 x 13: 625 against 784). Its transforms round more (the sweep's tolerance still holds with
+// room), so the smaller tile is kept where the two tie.
+int side_of(const Conv2dParams& p) {
+  const Blocks two = blocks_of(p, 2), three = blocks_of(p, 3);
+  return three.count * 25 < two.count * 16 ? 3 : 2;
+}
+
+void transform_input(const Conv2dParams& p, const Blocks& bl, const float* input, int64_t b0,
+                     int count, int rows, int64_t plane, float* v) {
+  if (bl.side == 3)
+    transform_input_blocks<3>(p, bl, input, b0, count, rows, plane, v);
+  else
+    transform_input_blocks<2>(p, bl, input, b0, count, rows, plane, v);
+}
+
 size_t forward_floats(const Conv2dParams& p) {
   const Layout l = layout_of(p);
   return l.u + (l.v + l.m) * static_cast<size_t>(parallel::threads());
@@ -356,21 +347,37 @@ size_t forward_floats(const Conv2dParams& p) {
 
 }  // namespace winograd
 
+namespace {
+// Products per channel pair for one sample, in the blocks side_of picks.
+int64_t winograd_products(const Conv2dParams& p) {
+  const winograd::Blocks bl = winograd::blocks_of(p, winograd::side_of(p));
+  return static_cast<int64_t>(bl.by) * bl.bx * (bl.side + 2) * (bl.side + 2);
+}
+// At most 3/4 of the products of the direct convolution (and of the im2col GEMM), which are
+// OH * OW * 9 for the forward pass and the same for backward-input.
+bool saves_products(int64_t products, const Conv2dParams& p) {
+  return products * 4 <= static_cast<int64_t>(p.OH) * p.OW * 9 * 3;
+}
+}  // namespace
+
 bool conv2d_winograd_fits(const Conv2dParams& p) {
-  if (!(p.KH == 3 && p.KW == 3 && p.SH == 1 && p.SW == 1 && p.C % 4 == 0 && p.K % 4 == 0 &&
-        p.C > 0 && p.K > 0 && p.N > 0 && p.OH > 0 && p.OW > 0))
-    return false;
-  // An odd output side computes a row or column of blocks half outside it: on a small output
-  // (keras-book's conv3, 3 x 3 in 2 x 2 blocks: 64 products per channel pair against 81) the
-  // saving does not pay for the transforms. Ask for at most 3/4 of the direct products.
-  const int64_t blocks = static_cast<int64_t>((p.OH + 1) / 2) * ((p.OW + 1) / 2);
-  return blocks * 16 * 4 <= static_cast<int64_t>(p.OH) * p.OW * 9 * 3;
+  // Blocks that reach past the output compute pixels that are thrown away (an odd side in 2 x 2
+  // blocks, keras-book's conv3, 3 x 3: 4 blocks x 16 = 64 products per channel pair against 81
+  // direct), so on a small output the saving may not pay for the transforms. Ask for at most 3/4
+  // of the direct products with the blocks side_of picks (conv3 in one 3 x 3 block: 25).
+  return p.KH == 3 && p.KW == 3 && p.SH == 1 && p.SW == 1 && p.C % 4 == 0 && p.K % 4 == 0 &&
+         p.C > 0 && p.K > 0 && p.N > 0 && p.OH > 0 && p.OW > 0 &&
+         saves_products(winograd_products(p), p);
 }
 
 int conv2d_winograd_side(const Conv2dParams& p) { return winograd::side_of(p); }
 
+// Backward-input runs the forward over the whole padded input, whose border the GEMM skips:
+// keras-book's conv3 (dY 3 x 3 to dX 5 x 5) takes four 3 x 3 blocks, 100 products against the
+// GEMM's 81, and was 1.3x slower; its conv2 (13 x 13, 625 against 1,089) fits.
 bool conv2d_winograd_backward_input_fits(const Conv2dParams& p) {
-  return conv2d_winograd_fits(p) && p.PT <= 2 && p.PL <= 2;
+  return conv2d_winograd_fits(p) && p.PT <= 2 && p.PL <= 2 &&
+         saves_products(winograd_products(im2col::backward_input_as_forward(p)), p);
 }
 
 size_t conv2d_winograd_workspace(const Conv2dParams& p) {

@@ -1,7 +1,7 @@
-// The pieces of the wasm SIMD128 Winograd convolution that its forward pass (winograd_wasmsimd.cpp,
-// F(2x2, 3x3) or F(3x3, 3x3)) and its backward-weight pass (winograd_backward_weight_wasmsimd.cpp,
-// F(2x2, 3x3)) share: the blocks of output pixels, the F(2x2, 3x3) input transform and the
-// workspace sizes. Internal to core/kernels/wasmsimd.
+// The pieces of the wasm SIMD128 Winograd convolution that its forward pass (winograd_wasmsimd.cpp)
+// and backward-weight pass (winograd_backward_weight_wasmsimd.cpp) share: the choice between
+// F(2x2, 3x3) and F(3x3, 3x3), the blocks of output pixels, the input transform and the workspace
+// sizes. Internal to core/kernels/wasmsimd.
 #pragma once
 
 #include <cstddef>
@@ -40,9 +40,12 @@ inline Blocks blocks_of(const Conv2dParams& p, int side = 2) {
   return {by, bx, static_cast<int64_t>(p.N) * by * bx, side};
 }
 
-// F(2x2, 3x3): V[xi][t][c] for the blocks b0 .. b0 + count - 1 (xi planes `plane` floats apart);
-// rows count .. rows-1 are zeros.
-// B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1].
+// The output block side both passes use for a layer: 3 for F(3x3, 3x3) where it multiplies less
+// than F(2x2, 3x3), else 2.
+int side_of(const Conv2dParams& p);
+
+// V[xi][t][c] = (B^T d_t B)[xi] for the blocks b0 .. b0 + count - 1 of side bl.side, on their
+// (side + 2)^2 input pixels (xi planes `plane` floats apart); rows count .. rows-1 are zeros.
 void transform_input(const Conv2dParams& p, const Blocks& bl, const float* input, int64_t b0,
                      int count, int rows, int64_t plane, float* v);
 
