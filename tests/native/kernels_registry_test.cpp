@@ -164,6 +164,9 @@ TEST_CASE("the dispatcher picks the fastest fitting variant and honours a prefer
   CHECK(wasmsimd::conv2d_winograd_backward_input_fits(p));
   CHECK(wasmsimd::conv2d_winograd_side(small) == 3);
   CHECK_FALSE(wasmsimd::conv2d_winograd_backward_input_fits(small));
+  Conv2dParams one = small;  // a single image: too few blocks to pay for the filters' transform
+  one.N = 1;
+  CHECK_FALSE(wasmsimd::conv2d_winograd_fits(one));
 #if defined(__wasm_simd128__)
   CHECK(std::string(conv2d_select(p).name) == "wasmsimd-winograd");
   CHECK(std::string(conv2d_select(narrow).name) == "wasmsimd-direct");

@@ -348,6 +348,11 @@ size_t forward_floats(const Conv2dParams& p) {
 }  // namespace winograd
 
 namespace {
+// Blocks in the batch below which the GEMM is faster: the filters' transform (and backward-weight's
+// zeroing and transform of dU) cost about as much as the products of a few blocks. keras-book's
+// conv3 (one block a sample) took 0.047 ms against the GEMM's 0.030 in a single-image prediction,
+// and its backward-weight was still slower at 4 blocks.
+constexpr int64_t kMinBlocks = 8;
 // Products per channel pair for one sample, in the blocks side_of picks.
 int64_t winograd_products(const Conv2dParams& p) {
   const winograd::Blocks bl = winograd::blocks_of(p, winograd::side_of(p));
@@ -364,10 +369,12 @@ bool conv2d_winograd_fits(const Conv2dParams& p) {
   // Blocks that reach past the output compute pixels that are thrown away (an odd side in 2 x 2
   // blocks, keras-book's conv3, 3 x 3: 4 blocks x 16 = 64 products per channel pair against 81
   // direct), so on a small output the saving may not pay for the transforms. Ask for at most 3/4
-  // of the direct products with the blocks side_of picks (conv3 in one 3 x 3 block: 25).
+  // of the direct products with the blocks side_of picks (conv3 in one 3 x 3 block: 25), and at
+  // least kMinBlocks blocks.
   return p.KH == 3 && p.KW == 3 && p.SH == 1 && p.SW == 1 && p.C % 4 == 0 && p.K % 4 == 0 &&
          p.C > 0 && p.K > 0 && p.N > 0 && p.OH > 0 && p.OW > 0 &&
-         saves_products(winograd_products(p), p);
+         saves_products(winograd_products(p), p) &&
+         winograd::blocks_of(p, winograd::side_of(p)).count >= kMinBlocks;
 }
 
 int conv2d_winograd_side(const Conv2dParams& p) { return winograd::side_of(p); }
