@@ -94,12 +94,6 @@ template <int S>
 void transform_doutput(const Conv2dParams& p, const WeightLayout& l, const Blocks& bl,
                        const float* doutput, int64_t b0, int count, float* d) {
   constexpr int N = S + 2;
-  const auto a = [](const v128_t in[S], v128_t out[N]) {
-    if constexpr (S == 2)
-      a2(in, out);
-    else
-      a3(in, out);
-  };
   const v128_t zero = wasm_f32x4_splat(0.0f);
   for (int t = 0; t < count; ++t) {
     const Block at = bl.at(b0 + t);
@@ -115,12 +109,12 @@ void transform_doutput(const Conv2dParams& p, const WeightLayout& l, const Block
       for (int x = 0; x < S; ++x) {
         v128_t col[S], out[N];
         for (int y = 0; y < S; ++y) col[y] = src[y][x] ? wasm_v128_load(src[y][x] + k) : zero;
-        a(col, out);
+        by_side<S, a2, a3>(col, out);
         for (int y = 0; y < N; ++y) r[y][x] = out[y];
       }
       for (int y = 0; y < N; ++y) {  // (A dY) A^T
         v128_t out[N];
-        a(r[y], out);
+        by_side<S, a2, a3>(r[y], out);
         for (int x = 0; x < N; ++x)
           wasm_v128_store(dst + k + static_cast<int64_t>(y * N + x) * l.d_plane, out[x]);
       }
@@ -135,12 +129,6 @@ template <int S>
 void transform_weight_gradient(const Conv2dParams& p, const WeightLayout& l, const float* u,
                                float* dweight) {
   constexpr int N = S + 2;
-  const auto gt = [](const v128_t in[N], v128_t out[3]) {
-    if constexpr (S == 2)
-      gt4(in, out);
-    else
-      gt5(in, out);
-  };
   const int64_t tap = static_cast<int64_t>(p.C) * p.K, plane = static_cast<int64_t>(p.C) * l.Kp;
   for (int c = 0; c < p.C; ++c)
     for (int k = 0; k < p.K; k += 4) {
@@ -149,12 +137,12 @@ void transform_weight_gradient(const Conv2dParams& p, const WeightLayout& l, con
       for (int x = 0; x < N; ++x) {
         v128_t col[N], out[3];
         for (int y = 0; y < N; ++y) col[y] = wasm_v128_load(src + (y * N + x) * plane);
-        gt(col, out);
+        by_side<S, gt4, gt5>(col, out);
         for (int y = 0; y < 3; ++y) r[y][x] = out[y];
       }
       for (int y = 0; y < 3; ++y) {  // (G^T dU) G
         v128_t out[3];
-        gt(r[y], out);
+        by_side<S, gt4, gt5>(r[y], out);
         for (int x = 0; x < 3; ++x) {
           float* dst = dweight + (y * 3 + x) * tap + static_cast<int64_t>(c) * p.K + k;
           wasm_v128_store(dst, wasm_f32x4_add(wasm_v128_load(dst), out[x]));

@@ -119,12 +119,6 @@ template <int S>
 void transform_input_blocks(const Conv2dParams& p, const Blocks& bl, const float* input, int64_t b0,
                             int count, int rows, int64_t plane, float* v) {
   constexpr int N = S + 2;
-  const auto bt = [](const v128_t in[N], v128_t out[N]) {
-    if constexpr (S == 2)
-      bt4(in, out);
-    else
-      bt5(in, out);
-  };
   const v128_t zero = wasm_f32x4_splat(0.0f);
   for (int t = 0; t < count; ++t) {
     const float* src[N][N];
@@ -135,12 +129,12 @@ void transform_input_blocks(const Conv2dParams& p, const Blocks& bl, const float
       for (int x = 0; x < N; ++x) {
         v128_t col[N], out[N];
         for (int y = 0; y < N; ++y) col[y] = src[y][x] ? wasm_v128_load(src[y][x] + c) : zero;
-        bt(col, out);
+        by_side<S, bt4, bt5>(col, out);
         for (int y = 0; y < N; ++y) r[y][x] = out[y];
       }
       for (int y = 0; y < N; ++y) {  // (B^T d) B
         v128_t out[N];
-        bt(r[y], out);
+        by_side<S, bt4, bt5>(r[y], out);
         for (int x = 0; x < N; ++x)
           wasm_v128_store(dst + c + static_cast<int64_t>(y * N + x) * plane, out[x]);
       }
@@ -248,12 +242,6 @@ template <int S>
 void transform_output(const Conv2dParams& p, const Layout& l, const Blocks& bl, const float* m,
                       int64_t b0, int count, const float* bias, bool accumulate, float* output) {
   constexpr int N = S + 2;
-  const auto at = [](const v128_t in[N], v128_t out[S]) {
-    if constexpr (S == 2)
-      at2(in, out);
-    else
-      at3(in, out);
-  };
   const int64_t plane = l.m_plane;
   const v128_t zero = wasm_f32x4_splat(0.0f);
   for (int t = 0; t < count; ++t) {
@@ -267,13 +255,13 @@ void transform_output(const Conv2dParams& p, const Layout& l, const Blocks& bl, 
       for (int x = 0; x < N; ++x) {
         v128_t col[N], out[S];
         for (int y = 0; y < N; ++y) col[y] = wasm_v128_load(src + (y * N + x) * plane + k);
-        at(col, out);
+        by_side<S, at2, at3>(col, out);
         for (int y = 0; y < S; ++y) s[y][x] = out[y];
       }
       const v128_t bk = bias ? wasm_v128_load(bias + k) : zero;
       for (int y = 0; y < ny; ++y) {
         v128_t out[S];
-        at(s[y], out);
+        by_side<S, at2, at3>(s[y], out);
         float* row = output + ((n * p.OH + oy0 + y) * p.OW + ox0) * p.K + k;
         for (int x = 0; x < nx; ++x)
           store_output(row + x * p.K, out[x], accumulate, bias != nullptr, bk, p.relu);

@@ -49,6 +49,16 @@ int side_of(const Conv2dParams& p);
 void transform_input(const Conv2dParams& p, const Blocks& bl, const float* input, int64_t b0,
                      int count, int rows, int64_t plane, float* v);
 
+// One step of a transform in its F(2x2, 3x3) or F(3x3, 3x3) form (S = 2 or 3), picked at compile
+// time: by_side<S, at2, at3>(in, out).
+template <int S, auto Two, auto Three, class... Args>
+__attribute__((always_inline)) inline void by_side(Args... args) {
+  if constexpr (S == 2)
+    Two(args...);
+  else
+    Three(args...);
+}
+
 // Floats of workspace each pass needs.
 size_t forward_floats(const Conv2dParams& p);
 size_t backward_weight_floats(const Conv2dParams& p);
