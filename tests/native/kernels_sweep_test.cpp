@@ -209,7 +209,7 @@ TEST_CASE("the Winograd backward-weight matches ref over several passes", "[kern
     if (std::string(v.name) == "wasmsimd-winograd") winograd = &v;
   REQUIRE(winograd);
   // 40 samples of 6 x 6 blocks of 3 x 3 pixels (1,440), and 23 of 7 x 7 with SAME padding (1,127).
-  const int threads = parallel::threads();
+  test::ThreadsGuard guard;
   for (const Conv2dParams& p : {Conv2dParams{40, 20, 20, 12, 8, 3, 3, 1, 1, 0, 0, 18, 18},
                                 Conv2dParams{23, 19, 20, 16, 20, 3, 3, 1, 1, 1, 1, 19, 20}})
     for (const int t : {1, 3}) {
@@ -224,7 +224,6 @@ TEST_CASE("the Winograd backward-weight matches ref over several passes", "[kern
       CHECK(test::compare(got.dw, want.dw, atol) == "");
       CHECK(test::compare(got.y, want.y, 1e-4f) == "");
     }
-  parallel::set_threads(threads);
 }
 
 TEST_CASE("dense variants match ref over a randomized shape sweep", "[kernels][sweep]") {

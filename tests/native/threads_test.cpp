@@ -20,13 +20,9 @@
 using namespace cnn;
 using namespace cnn::kernels;
 using test::ConvOut;
+using test::ThreadsGuard;
 
 namespace {
-
-// Restores one thread when a test ends, whatever it set.
-struct ThreadsGuard {
-  ~ThreadsGuard() { parallel::set_threads(1); }
-};
 
 bool same_bits(const std::vector<float>& a, const std::vector<float>& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(float)) == 0;

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/parallel/thread_pool.h"
 #include "core/tensor/rng.h"
 
 namespace cnn::test {
@@ -27,6 +28,12 @@ std::vector<uint8_t> read_bytes(const std::string& path);
 // there). mnist_small_file("train-images-idx3-ubyte") gives one file's unpacked IDX bytes.
 std::string mnist_small_dir();
 std::vector<uint8_t> mnist_small_file(const std::string& base);
+
+// Restores one thread (the pool's count when the tests start) when a test ends, whatever it set,
+// a failed REQUIRE included.
+struct ThreadsGuard {
+  ~ThreadsGuard() { parallel::set_threads(1); }
+};
 
 // A fresh directory under the system temp dir, removed with everything in it at scope exit.
 class TempDir {
