@@ -80,6 +80,9 @@ const wasmVariants = (threadedTfjs) => [
     : []),
   { key: 'tfjs-cpu', system: 'tfjs-cpu', label: 'TF.js cpu' },
 ];
+// Chromium's ceiling job (see bench/browser/page.mjs): results[model][CONCURRENT_KEY].ceiling is
+// the summed examples/s of independent 1-thread trainings run at once over one run alone.
+const CONCURRENT_KEY = 'ours-concurrent';
 // TF.js turns its wasm threads off under Node (WASM_HAS_MULTITHREAD_SUPPORT is false there).
 const VARIANTS = { node: wasmVariants(false), chromium: wasmVariants(true) };
 const SYSTEM_NAME = {
@@ -198,12 +201,23 @@ function nodeSection() {
 async function chromiumSection() {
   const { runBrowser } = await import('./browser/run-browser.mjs');
   const jobs = [{ system: 'kernels' }];
+  const hi = Math.max(...THREADS);
   for (const model of models) {
     for (const v of VARIANTS.chromium)
       jobs.push({
         key: v.key,
         system: v.system,
         threads: v.threads,
+        model,
+        spec: specs[model],
+        dur,
+      });
+    // The machine's ceiling for our scaling: `hi` independent 1-thread trainings at once.
+    if (hi > 1)
+      jobs.push({
+        key: CONCURRENT_KEY,
+        system: 'ours',
+        concurrent: hi,
         model,
         spec: specs[model],
         dur,
@@ -228,7 +242,7 @@ async function chromiumSection() {
       },
       onResult: (job, res) =>
         say(
-          `chromium: ${job.key ?? job.system}${job.threads ? ` (${job.threads} thr)` : ''} ${job.model ?? ''} ${res.error ? 'FAILED: ' + res.error.split('\n')[0] : res.train_examples_per_s ? `${num(res.train_examples_per_s)} train ex/s` : 'done'}`,
+          `chromium: ${job.key ?? job.system}${job.threads ? ` (${job.threads} thr)` : ''} ${job.model ?? ''} ${res.error ? 'FAILED: ' + res.error.split('\n')[0] : res.train_examples_per_s ? `${num(res.train_examples_per_s)} train ex/s${res.ceiling ? ` (${res.concurrent} at once; one alone ${num(res.alone_train_examples_per_s)}: ${num(res.ceiling, 2)}x)` : ''}` : 'done'}`,
         ),
     },
   );
@@ -443,6 +457,11 @@ const SCALING = [
   ['pytorch', 'native'],
 ];
 
+function concurrentCeiling(report, model) {
+  const r = report.environments.chromium?.results?.[model]?.[CONCURRENT_KEY];
+  return r && !r.error && Number.isFinite(r.ceiling) ? r.ceiling : null;
+}
+
 function computeRatios(report) {
   const out = { same_threads: [], scaling: [] };
   for (const [a, envA, b, envB] of RATIO_PAIRS) {
@@ -487,11 +506,25 @@ function computeRatios(report) {
       },
     });
   }
+  // The machine's ceiling (Chromium): as many 1-thread trainings as threads, at once.
+  rows.splice(
+    rows.findIndex((r) => r.system === 'ours' && r.env === 'node'),
+    0,
+    {
+      system: 'ours',
+      env: 'chromium',
+      build: `${hi} independent 1-thread trainings at once (the ceiling)`,
+      scaling: (m) => {
+        const c = concurrentCeiling(report, m);
+        return c == null ? null : { train: c, infer: null };
+      },
+    },
+  );
   if (hi > lo) {
     for (const r of rows) {
       const entry = { system: r.system, env: r.env, build: r.build, from: lo, to: hi, models: {} };
       for (const m of models) {
-        const v = scale(r.get)(m);
+        const v = r.scaling ? r.scaling(m) : scale(r.get)(m);
         if (v) entry.models[m] = v;
       }
       if (Object.keys(entry.models).length) out.scaling.push(entry);
@@ -514,6 +547,7 @@ function computeTargets(report) {
       models: both,
       threads: hi > lo ? [hi] : [],
       value: (env, m) => ratio(fig(env, 'ours', m, hi)?.train, fig(env, 'ours', m, lo)?.train),
+      ceiling: (m) => concurrentCeiling(report, m),
     },
     {
       what: 'training ex/s, ours / PyTorch',
@@ -575,6 +609,7 @@ function computeTargets(report) {
           env: judged,
           value: v,
           pass,
+          ...(d.ceiling?.(m) != null ? { chromium_ceiling: d.ceiling(m) } : {}),
           other_envs: Object.fromEntries(
             envs.filter((e) => e !== judged).map((e) => [e, values[e]]),
           ),
@@ -718,6 +753,7 @@ function printTables(report) {
     const others = Object.entries(t.other_envs)
       .filter(([, v]) => v != null)
       .map(([e, v]) => `${e} ${fmt(v)}`)
+      .concat(t.chromium_ceiling != null ? [`chromium ceiling ${fmt(t.chromium_ceiling)}`] : [])
       .join(', ');
     const verdict = t.pass == null ? 'n/a ' : t.pass ? 'PASS' : 'MISS';
     p(

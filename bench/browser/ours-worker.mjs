@@ -3,11 +3,22 @@
 // cnn.wasm), as a page that is not cross-origin isolated runs it. job.threads = n: the threaded
 // module (build-wasm/mt/cnn.js + cnn.worker.js + cnn.wasm, as the page's worker loads it) with
 // setThreads(n); it needs the cross-origin-isolated page (SharedArrayBuffer).
+// job.gated (page.mjs's concurrent trainings): training only; after its warm-up the worker posts
+// 'armed' and starts timing when the page sends 'go', so that every worker of the group times the
+// same seconds.
 import { fetchMnist, log, browserEnv, handle } from './common.mjs';
 import { benchOurs, benchKernels } from '../lib/ours.mjs';
 
-self.onmessage = ({ data: job }) =>
-  handle(async () => {
+let go = null;
+const armed = () =>
+  new Promise((resolve) => {
+    go = resolve;
+    self.postMessage({ type: 'armed' });
+  });
+
+self.onmessage = ({ data: job }) => {
+  if (job?.type === 'go') return go?.();
+  return handle(async () => {
     if (job.system === 'kernels') {
       // kernel_bench_web (ES module) from bench/kernel_bench.cpp; it finds its .wasm beside itself.
       let name = null;
@@ -38,7 +49,12 @@ self.onmessage = ({ data: job }) =>
     return {
       env: browserEnv(),
       module: `build-wasm/${url.slice('/build/'.length)}`,
-      ...(await benchOurs(M, job.spec, await fetchMnist(), job.dur, log, { threads: job.threads })),
+      ...(await benchOurs(M, job.spec, await fetchMnist(), job.dur, log, {
+        threads: job.threads,
+        trainOnly: !!job.gated,
+        beforeTiming: job.gated ? armed : undefined,
+      })),
     };
   });
+};
 self.postMessage({ type: 'ready' });

@@ -7,7 +7,8 @@ export const now = () => performance.now();
 /**
  * Throughput of `step` (async or not; returns nothing), each call processing `perCall` examples.
  * opts: {warmup: calls before timing, warmupSeconds: and at least this long, seconds: minimum
- * timed duration, minCalls}. Returns {examplesPerS, calls, seconds, warmupCalls}.
+ * timed duration, minCalls, beforeTiming: awaited between the warm-up and the timing}. Returns
+ * {examplesPerS, calls, seconds, warmupCalls}.
  *
  * warmupSeconds is for steady state: V8 compiles a WebAssembly module's hot functions again, in
  * the optimising tier, on background threads during its first second or so of work. With every
@@ -17,7 +18,7 @@ export const now = () => performance.now();
 export async function throughput(
   step,
   perCall,
-  { warmup = 2, warmupSeconds = 0, seconds = 3, minCalls = 2 } = {},
+  { warmup = 2, warmupSeconds = 0, seconds = 3, minCalls = 2, beforeTiming } = {},
 ) {
   const w0 = now();
   let warmupCalls = 0;
@@ -25,6 +26,7 @@ export async function throughput(
     await step();
     warmupCalls++;
   }
+  if (beforeTiming) await beforeTiming();
   let calls = 0;
   const t0 = now();
   let t = t0;

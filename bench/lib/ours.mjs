@@ -9,8 +9,17 @@ function check(r, what) {
 }
 
 /** opts.threads: for the threaded module, setThreads(n) before the model is built; the result
- *  records the threads the engine reports (threads(), hardwareThreads()), 1 for the other module. */
-export async function benchOurs(M, spec, files, dur, log = () => {}, { threads } = {}) {
+ *  records the threads the engine reports (threads(), hardwareThreads()), 1 for the other module.
+ *  opts.trainOnly: measure training only; opts.beforeTiming: awaited after its warm-up (to start
+ *  several trainings' timing together). */
+export async function benchOurs(
+  M,
+  spec,
+  files,
+  dur,
+  log = () => {},
+  { threads, trainOnly = false, beforeTiming } = {},
+) {
   const threaded = typeof M.setThreads === 'function' && M.hardwareThreads() > 1;
   if (threads && !threaded && threads > 1)
     throw new Error(`${threads} threads asked, but this module runs one thread`);
@@ -40,8 +49,16 @@ export async function benchOurs(M, spec, files, dur, log = () => {}, { threads }
         last = check(t.trainSteps(1), 'trainSteps');
       },
       batch,
-      { warmup: 3, warmupSeconds: dur.warmup, seconds: dur.train, minCalls: 3 },
+      { warmup: 3, warmupSeconds: dur.warmup, seconds: dur.train, minCalls: 3, beforeTiming },
     );
+    if (trainOnly)
+      return {
+        threads: used,
+        train_examples_per_s: train.examplesPerS,
+        train_gflops: gflops(train.examplesPerS, summary.macs, true),
+        train_steps_timed: train.calls,
+        train_seconds: train.seconds,
+      };
     const variants = [];
     for (let i = 0; i < summary.layers.length; i++) variants.push(t.kernelVariant(i));
     log(`ours ${spec.name}: inference`);
