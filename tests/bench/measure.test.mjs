@@ -44,3 +44,25 @@ test('without warmupSeconds the warm-up is its count of calls', async () => {
   assert.equal(r.warmupCalls, 3);
   assert.equal(starts.length, 3 + r.calls);
 });
+
+test('beforeTiming runs once, after the warm-up and before the first timed call', async () => {
+  const { starts, step } = recorder(1);
+  let gateAt = null,
+    callsAtGate = null;
+  const r = await throughput(step, 1, {
+    warmup: 2,
+    seconds: 0.05,
+    minCalls: 2,
+    // an asynchronous gate, as the concurrent trainings' workers wait for the page's 'go'
+    beforeTiming: async () => {
+      assert.equal(gateAt, null, 'beforeTiming ran twice');
+      callsAtGate = starts.length;
+      await new Promise((resolve) => setTimeout(resolve, 30));
+      gateAt = performance.now();
+    },
+  });
+  assert.equal(callsAtGate, r.warmupCalls);
+  assert.ok(starts[r.warmupCalls] >= gateAt, 'a timed call started before the gate opened');
+  // The time spent waiting at the gate is not in the timed seconds.
+  assert.ok(r.seconds * 1000 <= performance.now() - gateAt + 1);
+});
