@@ -10,11 +10,13 @@ const WORKERS = {
   'tfjs-cpu': { url: '/bench/browser/tfjs-worker.js', type: 'classic' },
 };
 
-const runWorker = (job, onArmed = () => {}) =>
+// `started` receives the worker, so that a group can end the others when one fails.
+const runWorker = (job, onArmed = () => {}, started = () => {}) =>
   new Promise((resolve, reject) => {
     const w = WORKERS[job.system];
     if (!w) return reject(new Error(`unknown system ${job.system}`));
     const worker = new Worker(w.url, { type: w.type });
+    started(worker);
     const done = (f, v) => {
       worker.terminate();
       f(v);
@@ -29,15 +31,26 @@ const runWorker = (job, onArmed = () => {}) =>
     };
   });
 
-/** n gated 1-thread trainings at once; each starts timing when all n are warm. */
+/** n gated 1-thread trainings at once; each starts timing when all n are warm. If one fails,
+ *  the others (which would wait for it at the gate forever) are ended. */
 async function runGroup(job, n) {
-  const gos = [];
+  const gos = [],
+    workers = [];
   const armed = (go) => {
     gos.push(go);
     if (gos.length === n) gos.forEach((g) => g());
   };
   const { concurrent: _, threads: __, ...one } = job;
-  return Promise.all(Array.from({ length: n }, () => runWorker({ ...one, gated: true }, armed)));
+  try {
+    return await Promise.all(
+      Array.from({ length: n }, () =>
+        runWorker({ ...one, gated: true }, armed, (w) => workers.push(w)),
+      ),
+    );
+  } catch (e) {
+    workers.forEach((w) => w.terminate());
+    throw e;
+  }
 }
 
 async function runConcurrent(job) {
