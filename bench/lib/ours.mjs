@@ -51,14 +51,12 @@ export async function benchOurs(
       batch,
       { warmup: 3, warmupSeconds: dur.warmup, seconds: dur.train, minCalls: 3, beforeTiming },
     );
-    if (trainOnly)
-      return {
-        threads: used,
-        train_examples_per_s: train.examplesPerS,
-        train_gflops: gflops(train.examplesPerS, summary.macs, true),
-        train_steps_timed: train.calls,
-        train_seconds: train.seconds,
-      };
+    const training = {
+      train_examples_per_s: train.examplesPerS,
+      train_gflops: gflops(train.examplesPerS, summary.macs, true),
+      train_steps_timed: train.calls,
+    };
+    if (trainOnly) return { threads: used, ...training, train_seconds: train.seconds };
     const variants = [];
     for (let i = 0; i < summary.layers.length; i++) variants.push(t.kernelVariant(i));
     log(`ours ${spec.name}: inference`);
@@ -88,9 +86,7 @@ export async function benchOurs(
       macs: summary.macs,
       batch,
       kernel_variants: [...new Set(variants.filter(Boolean))],
-      train_examples_per_s: train.examplesPerS,
-      train_gflops: gflops(train.examplesPerS, summary.macs, true),
-      train_steps_timed: train.calls,
+      ...training,
       final_batch_loss: last.loss,
       infer_examples_per_s: infer.examplesPerS,
       infer_gflops: gflops(infer.examplesPerS, summary.macs, false),
