@@ -124,12 +124,13 @@ void Network::sync_shard(int s) {
   }
 }
 
-void Network::add_shard_gradients(int s) {
-  Network& r = *replicas_[s - 1];
+void Network::add_shard_gradients(int to, int from) {
+  Network& dst = shard(to);
+  const Network& src = shard(from);
   for (int i = 0; i < num_layers(); ++i) {
-    const std::vector<Param>& from = r.layers_[i]->params();
-    std::vector<Param>& to = layers_[i]->params();
-    for (size_t k = 0; k < from.size(); ++k) parallel_add(from[k].grad, to[k].grad);
+    const std::vector<Param>& a = src.layers_[i]->params();
+    std::vector<Param>& b = dst.layers_[i]->params();
+    for (size_t k = 0; k < a.size(); ++k) parallel_add(a[k].grad, b[k].grad);
   }
 }
 

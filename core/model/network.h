@@ -63,13 +63,13 @@ class Network {
 
   // Training shards (see train_shards): shard 0 is this network, shard s > 0 a replica built on
   // first use (call shard() for every s before running them on threads). sync_shard(s) copies
-  // this network's parameter values and layer settings into replica s; add_shard_gradients(s)
-  // adds its parameter gradients to this network's. set_active_shards(n) says the last forward
-  // pass ran on shards [0, n) (forward() sets 1), for activation_spans().
+  // this network's parameter values and layer settings into replica s; add_shard_gradients(to,
+  // from) adds shard `from`'s parameter gradients to shard `to`'s. set_active_shards(n) says the
+  // last forward pass ran on shards [0, n) (forward() sets 1), for activation_spans().
   int train_shards(int batch) const { return cnn::train_shards(batch, param_count_); }
   Network& shard(int s);
   void sync_shard(int s);
-  void add_shard_gradients(int s);
+  void add_shard_gradients(int to, int from);
   void set_active_shards(int n) { active_shards_ = n; }
   int active_shards() const { return active_shards_; }
   // Layer i's outputs over the whole batch of the last forward pass: one span per shard, in order.

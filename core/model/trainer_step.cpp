@@ -104,7 +104,13 @@ double Trainer::train_one_step(double* accuracy) {
   }
 
   // Forward, loss and backward on each shard of the batch (network.h, train_shards), on the
-  // threads when there are several; the shards' parameter gradients are then summed in order.
+  // threads when there are several. The shards' parameter gradients are summed as a fixed tree:
+  // at each level h = shards / 2, shards / 4, ..., 1, shard s < h adds shard s + h. The shards
+  // run in `groups` (the largest power of two not above the thread count, at most `shards`):
+  // group g runs shards g, g + groups, ... in turn and then sums the levels h >= groups itself,
+  // on the core that wrote those gradients (and that keeps its replicas warm step after step);
+  // the levels below follow on all threads. The tree does not depend on the groups, so neither
+  // do the weights.
   const int C = net_->classes();
   probs_.reshape({bs, C});
   dlogits_.reshape({bs, C});
@@ -130,15 +136,25 @@ double Trainer::train_one_step(double* accuracy) {
                                                         dlogits_.ptr() + b0 * C, 1.0f / bs);
     if (std::isfinite(shard_loss[s])) net.backward_rows(dlogits_, b0, b1);
   };
+  int groups = 1;
+  while (groups * 2 <= std::min(shards, parallel::threads())) groups *= 2;
   if (shards == 1) {
     run_shard(0);  // the layers' own loops then use the threads
   } else {
-    std::vector<std::exception_ptr> failed(shards);
-    parallel::for_each(shards, [&](int s, int) {
+    std::vector<std::exception_ptr> failed(groups);
+    parallel::for_each(groups, [&](int g, int) {
       try {
-        run_shard(s);
+        bool finite = true;
+        for (int s = g; s < shards; s += groups) {
+          run_shard(s);
+          finite = finite && std::isfinite(shard_loss[s]);
+        }
+        // A step with a non-finite loss stops below, before any gradient is used.
+        if (finite)
+          for (int h = shards / 2; h >= groups; h /= 2)
+            for (int s = g; s < h; s += groups) net_->add_shard_gradients(s, s + h);
       } catch (...) {
-        failed[s] = std::current_exception();
+        failed[g] = std::current_exception();
       }
     });
     for (const std::exception_ptr& e : failed)
@@ -175,7 +191,8 @@ double Trainer::train_one_step(double* accuracy) {
   }
   *accuracy = static_cast<double>(correct) / bs;
 
-  for (int s = 1; s < shards; ++s) net_->add_shard_gradients(s);
+  for (int h = groups / 2; h >= 1; h /= 2)
+    for (int s = 0; s < h; ++s) net_->add_shard_gradients(s, s + h);
   for (int i = 0; i < net_->num_layers(); ++i) {
     Layer& layer = net_->layer(i);
     const float l2 = layer.spec().l2;

@@ -242,8 +242,9 @@ TEST_CASE("a batch split into training shards gives the same bits on any thread 
           "[threads][trainer]") {
   ThreadsGuard guard;
   // Batches of 40 and 64 run as 2 and 4 shards (network.h, train_shards), each shard's forward
-  // and backward on one thread, with its own dropout stream; the gradients are summed in shard
-  // order. The statistics table sees the whole batch's activations, the live maps its first image.
+  // and backward on one thread, with its own dropout stream; the gradients are summed as a fixed
+  // tree, part of it inside each thread's group of shards (trainer_step.cpp). The statistics table
+  // sees the whole batch's activations, the live maps its first image.
   for (int batch : {40, 64}) {
     REQUIRE(train_shards(batch, 10000) == (batch == 40 ? 2 : 4));
     const std::string spec = R"({"name": "shards", "input": [28, 28, 1], "layers": [
