@@ -108,9 +108,8 @@ double Trainer::train_one_step(double* accuracy) {
   // at each level h = shards / 2, shards / 4, ..., 1, shard s < h adds shard s + h. The shards
   // run in `groups` (the largest power of two not above the thread count, at most `shards`):
   // group g runs shards g, g + groups, ... in turn and then sums the levels h >= groups itself,
-  // on the core that wrote those gradients (and that keeps its replicas warm step after step);
-  // the levels below follow on all threads. The tree does not depend on the groups, so neither
-  // do the weights.
+  // on the core that wrote those gradients; the levels below follow on all threads. The tree
+  // does not depend on the groups, so neither do the weights.
   const int C = net_->classes();
   probs_.reshape({bs, C});
   dlogits_.reshape({bs, C});
