@@ -28,6 +28,9 @@ const only = new Set(opt('only', 'node,chromium,pytorch').split(','));
 const nativeJson = opt('native-json', null);
 const pageJson = opt('page-json', null);
 const THREADS = opt('threads', '1,2').split(',').map(Number);
+// The thread counts the ratios and targets compare: the most (`HI`) against the fewest (`LO`).
+const HI = Math.max(...THREADS);
+const LO = Math.min(...THREADS);
 // Chromium's jobs (but TF.js cpu's) and PyTorch's runs are measured ROUNDS times, the rounds
 // interleaved (every job once, then every job again), and each figure is the median of its rounds:
 // on this shared machine one job's figure moved by up to 1.6x within minutes, which alone could
@@ -201,7 +204,6 @@ function nodeSection() {
 async function chromiumSection() {
   const { runBrowser } = await import('./browser/run-browser.mjs');
   const jobs = [{ system: 'kernels' }];
-  const hi = Math.max(...THREADS);
   for (const model of models) {
     for (const v of VARIANTS.chromium)
       jobs.push({
@@ -212,12 +214,12 @@ async function chromiumSection() {
         spec: specs[model],
         dur,
       });
-    // The machine's ceiling for our scaling: `hi` independent 1-thread trainings at once.
-    if (hi > 1)
+    // The machine's ceiling for our scaling: `HI` independent 1-thread trainings at once.
+    if (HI > 1)
       jobs.push({
         key: CONCURRENT_KEY,
         system: 'ours',
-        concurrent: hi,
+        concurrent: HI,
         model,
         spec: specs[model],
         dur,
@@ -480,11 +482,9 @@ function computeRatios(report) {
       if (Object.keys(entry.models).length) out.same_threads.push(entry);
     }
   }
-  const hi = Math.max(...THREADS),
-    lo = Math.min(...THREADS);
   const scale = (get) => (m) => {
-    const x = get(m, hi),
-      y = get(m, lo);
+    const x = get(m, HI),
+      y = get(m, LO);
     return x && y ? { train: ratio(x.train, y.train), infer: ratio(x.infer, y.infer) } : null;
   };
   const rows = SCALING.map(([system, env]) => ({
@@ -513,16 +513,16 @@ function computeRatios(report) {
     {
       system: 'ours',
       env: 'chromium',
-      build: `${hi} independent 1-thread trainings at once (the ceiling)`,
+      build: `${HI} independent 1-thread trainings at once (the ceiling)`,
       scaling: (m) => {
         const c = concurrentCeiling(report, m);
         return c == null ? null : { train: c, infer: null };
       },
     },
   );
-  if (hi > lo) {
+  if (HI > LO) {
     for (const r of rows) {
-      const entry = { system: r.system, env: r.env, build: r.build, from: lo, to: hi, models: {} };
+      const entry = { system: r.system, env: r.env, build: r.build, from: LO, to: HI, models: {} };
       for (const m of models) {
         const v = r.scaling ? r.scaling(m) : scale(r.get)(m);
         if (v) entry.models[m] = v;
@@ -537,16 +537,14 @@ function computeRatios(report) {
 // page), or in Node when Chromium did not run; the other environment is shown beside it.
 function computeTargets(report) {
   const fig = (env, system, m, t) => figure(report, env, system, m, t);
-  const hi = Math.max(...THREADS),
-    lo = Math.min(...THREADS);
   const both = ['keras-book', 'tiny'].filter((m) => models.includes(m));
   const defs = [
     {
-      what: `training ex/s, ours ${hi} threads / ours ${lo} thread`,
+      what: `training ex/s, ours ${HI} threads / ours ${LO} thread`,
       min: 1.8,
       models: both,
-      threads: hi > lo ? [hi] : [],
-      value: (env, m) => ratio(fig(env, 'ours', m, hi)?.train, fig(env, 'ours', m, lo)?.train),
+      threads: HI > LO ? [HI] : [],
+      value: (env, m) => ratio(fig(env, 'ours', m, HI)?.train, fig(env, 'ours', m, LO)?.train),
       ceiling: (m) => concurrentCeiling(report, m),
     },
     {
