@@ -137,6 +137,11 @@ double Trainer::train_one_step(double* accuracy) {
   };
   int groups = 1;
   while (groups * 2 <= std::min(shards, parallel::threads())) groups *= 2;
+  // The tree's levels h in [lowest, top], for the shards s = first, first + stride, ... below h.
+  auto sum_levels = [&](int top, int lowest, int first, int stride) {
+    for (int h = top; h >= lowest; h /= 2)
+      for (int s = first; s < h; s += stride) net_->add_shard_gradients(s, s + h);
+  };
   if (shards == 1) {
     run_shard(0);  // the layers' own loops then use the threads
   } else {
@@ -149,9 +154,7 @@ double Trainer::train_one_step(double* accuracy) {
           finite = finite && std::isfinite(shard_loss[s]);
         }
         // A step with a non-finite loss stops below, before any gradient is used.
-        if (finite)
-          for (int h = shards / 2; h >= groups; h /= 2)
-            for (int s = g; s < h; s += groups) net_->add_shard_gradients(s, s + h);
+        if (finite) sum_levels(shards / 2, groups, g, groups);
       } catch (...) {
         failed[g] = std::current_exception();
       }
@@ -190,8 +193,7 @@ double Trainer::train_one_step(double* accuracy) {
   }
   *accuracy = static_cast<double>(correct) / bs;
 
-  for (int h = groups / 2; h >= 1; h /= 2)
-    for (int s = 0; s < h; ++s) net_->add_shard_gradients(s, s + h);
+  sum_levels(groups / 2, 1, 0, 1);
   for (int i = 0; i < net_->num_layers(); ++i) {
     Layer& layer = net_->layer(i);
     const float l2 = layer.spec().l2;
