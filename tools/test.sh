@@ -32,7 +32,8 @@ trap 'step_end=$?; [ -n "$last_step" ] && printf "== (%ds: %s)\n" $((SECONDS - l
 jobs=$(nproc)
 
 # A Catch2 suite in two processes side by side, one per core: $1 and $2 are the halves' test
-# filters, the rest the command. The sanitizer suites split the shape sweeps from the rest, and
+# filters, the rest the command. The sanitizer suites split the shape sweeps (with the first half
+# of the conv kernels' thread-count test, [first-half]) from the rest, and
 # leave out the tests tagged [long], learning over hundreds of steps (a third of the time there):
 # they run in the native and the plain wasm builds. One process per half rather than ctest's one
 # per test: a wasm test under AddressSanitizer spends 1.5 s starting its module.
@@ -108,12 +109,12 @@ step "sanitizer build (ASan + UBSan)"
 bash tools/build.sh asan
 step "sanitizer tests (less the [long] ones)"
 ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-  suite_in_two "[sweep]~[long]" "~[sweep]~[long]" build-asan/cnn_tests
+  suite_in_two "[sweep]~[long],[first-half]" "~[sweep]~[long]~[first-half]" build-asan/cnn_tests
 
 step "ThreadSanitizer build"
 bash tools/build.sh tsan
-step "thread tests under ThreadSanitizer (the kernels' thread-count test beside the others)"
-TSAN_OPTIONS=halt_on_error=1 suite_in_two "[threads][kernels]" "[threads]~[kernels]" build-tsan/cnn_tests
+step "thread tests under ThreadSanitizer, in two halves of about the same length"
+TSAN_OPTIONS=halt_on_error=1 suite_in_two "[threads][first-half],[threads][shards]" "[threads]~[first-half]~[shards]" build-tsan/cnn_tests
 
 step "wasm build"
 bash tools/build.sh wasm
@@ -124,7 +125,7 @@ node --test tests/wasm/
 step "wasm build under AddressSanitizer"
 bash tools/build.sh wasm-asan
 step "wasm tests under AddressSanitizer, less the [long] ones (an out-of-bounds access in wasm fails here)"
-suite_in_two "[sweep]~[long]" "~[sweep]~[long]" node --no-experimental-fetch build-wasm-asan/cnn_tests.js
+suite_in_two "[sweep]~[long],[first-half]" "~[sweep]~[long]~[first-half]" node --no-experimental-fetch build-wasm-asan/cnn_tests.js
 
 step "fuzz build"
 bash tools/build.sh fuzz
