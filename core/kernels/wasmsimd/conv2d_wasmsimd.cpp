@@ -43,15 +43,21 @@ Frame frame_of(const Conv2dParams& p) {
 }
 
 // Copies the batch into `framed`, each sample Hp x Wp with the input at (PT, PL), zeros around.
+// Only the frame is zeroed: each float is written once.
 const float* frame(const Conv2dParams& p, const Frame& f, const float* input, float* framed) {
-  const int64_t sample = static_cast<int64_t>(f.Hp) * f.Wp * p.C;
+  const int64_t row = static_cast<int64_t>(f.Wp) * p.C, sample = f.Hp * row;
+  const int64_t left = static_cast<int64_t>(p.PL) * p.C, width = static_cast<int64_t>(p.W) * p.C;
   parallel::for_ranges(p.N, [&](int64_t n0, int64_t n1) {
     for (int64_t n = n0; n < n1; ++n) {
       float* dst = framed + n * sample;
-      std::fill(dst, dst + sample, 0.0f);
-      for (int y = 0; y < p.H; ++y)
-        std::memcpy(dst + (static_cast<int64_t>(p.PT + y) * f.Wp + p.PL) * p.C,
-                    input + ((n * p.H + y) * p.W) * p.C, sizeof(float) * p.W * p.C);
+      std::fill(dst, dst + p.PT * row, 0.0f);
+      for (int y = 0; y < p.H; ++y) {
+        float* r = dst + (p.PT + y) * row;
+        std::fill(r, r + left, 0.0f);
+        std::memcpy(r + left, input + ((n * p.H + y) * p.W) * p.C, sizeof(float) * width);
+        std::fill(r + left + width, r + row, 0.0f);
+      }
+      std::fill(dst + (p.PT + p.H) * row, dst + sample, 0.0f);
     }
   });
   return framed;
@@ -213,7 +219,8 @@ void backward_weight(const Conv2dParams& p, const float* input, const float* dou
   if (dbias) im2col::conv2d_bias_gradient(p, doutput, dbias);
 }
 
-// The framed batch plus the floats a short tile reads past the end of the last row.
+// The framed batch plus the floats a short tile reads past the end of the last row (MR - 1 at
+// most, MR <= 5).
 size_t backward_floats(const Conv2dParams& p) {
   const Frame f = frame_of(p);
   return static_cast<size_t>(p.N) * f.Hp * f.Wp * p.C + 4;
@@ -245,8 +252,16 @@ bool conv2d_direct_backward_weight_fits(const Conv2dParams& p) {
 
 void conv2d_direct_backward_weight(const Conv2dParams& p, const float* input, const float* doutput,
                                    float* dweight, float* dbias, float* workspace) {
-  if (p.K % 16 == 0)
+  if (p.K % 16 == 0) {
     backward_weight<2, 4>(p, input, doutput, dweight, dbias, workspace);
+    return;
+  }
+  // A kernel row's KW * C patch floats in tiles of 4, or of 5 where that wastes fewer rows:
+  // a 5 x 5 single-channel kernel (tiny's conv1) is one 5-row tile per row, not a 4 and a 1.
+  const int seg = p.KW * p.C;
+  const auto waste = [seg](int mr) { return (seg + mr - 1) / mr * mr - seg; };
+  if (waste(5) < waste(4))
+    backward_weight<5, 2>(p, input, doutput, dweight, dbias, workspace);
   else
     backward_weight<4, 2>(p, input, doutput, dweight, dbias, workspace);
 }
