@@ -3,8 +3,9 @@
 // NHWC one kernel row of the field is KW*C contiguous floats, and the KH rows are one padded input
 // row apart, so a tile of MR consecutive output pixels x NR filters walks KH segments of KW*C
 // depth steps, its pixels SW*C floats apart. Padded layers first copy the batch into a zero-framed
-// buffer (the size of the input, against KH*KW times that for im2col); a row's last MR-short tile
-// copies its pixels' fields into a small buffer, so no tile reads past the input.
+// buffer (the size of the input, against KH*KW times that for im2col). A row's last MR-short tile
+// reads on in that buffer, which ends in zeroed slack; reading the caller's input in place, it
+// copies its pixels' fields into a small buffer instead, so no tile reads past the input.
 //
 // The depth runs in im2col's column order (ky, kx, c) in one register pass, the same products and
 // sums in the same order as the im2col GEMM when the patch fits one depth block (fits() asks for
@@ -28,7 +29,7 @@ using im2col::patch_size;
 using im2col::turn_kernel;
 using im2col::turned_floats;
 
-constexpr int kEdgeRows = 4;  // the largest MR of the tiles below
+constexpr int kEdgeRows = 4;  // the largest MR of the forward tiles below
 
 // The input as the tiles read it: the input itself, or a zero-framed copy Hp x Wp per sample.
 struct Frame {
@@ -42,11 +43,14 @@ Frame frame_of(const Conv2dParams& p) {
   return {std::max(p.PT + p.H, rows), std::max(p.PL + p.W, cols), true};
 }
 
-// Copies the batch into `framed`, each sample Hp x Wp with the input at (PT, PL), zeros around.
-// Only the frame is zeroed: each float is written once.
-const float* frame(const Conv2dParams& p, const Frame& f, const float* input, float* framed) {
+// Copies the batch into `framed`, each sample Hp x Wp with the input at (PT, PL), zeros around,
+// and zeros `slack` floats after the last sample. Only the frame is zeroed: each float is written
+// once.
+const float* frame(const Conv2dParams& p, const Frame& f, const float* input, float* framed,
+                   int64_t slack) {
   const int64_t row = static_cast<int64_t>(f.Wp) * p.C, sample = f.Hp * row;
   const int64_t left = static_cast<int64_t>(p.PL) * p.C, width = static_cast<int64_t>(p.W) * p.C;
+  std::fill(framed + p.N * sample, framed + p.N * sample + slack, 0.0f);
   parallel::for_ranges(p.N, [&](int64_t n0, int64_t n1) {
     for (int64_t n = n0; n < n1; ++n) {
       float* dst = framed + n * sample;
@@ -65,7 +69,13 @@ const float* frame(const Conv2dParams& p, const Frame& f, const float* input, fl
 
 int round4(int64_t n) { return static_cast<int>((n + 3) / 4 * 4); }
 
-// Workspace layout, in floats: [packed filters][framed input][edge buffer per thread].
+// What a row's last tile reads past the framed batch's last row when it is short of MR pixels
+// (in place, below): MR - 1 pixels further, SW * C floats each.
+int64_t edge_slack(const Conv2dParams& p) {
+  return static_cast<int64_t>(kEdgeRows - 1) * p.SW * p.C;
+}
+
+// Workspace layout, in floats: [packed filters][framed input + edge slack][edge buffer per thread].
 struct Layout {
   size_t filters, frame, edge;
 };
@@ -75,7 +85,7 @@ Layout layout_of(const Conv2dParams& p) {
   const Frame f = frame_of(p);
   Layout l{};
   if (p.K % nr) l.filters = static_cast<size_t>(round4(kkc * blocked::round_up(p.K, nr)));
-  if (f.copy) l.frame = static_cast<size_t>(p.N) * f.Hp * f.Wp * p.C;
+  if (f.copy) l.frame = static_cast<size_t>(p.N) * f.Hp * f.Wp * p.C + edge_slack(p);
   l.edge = static_cast<size_t>(kEdgeRows) * kkc;
   return l;
 }
@@ -102,7 +112,7 @@ void forward(const Conv2dParams& p, const float* input, const float* weight, con
     b_ks = kp;
   }
 
-  const float* x = f.copy ? frame(p, f, input, ws + l.filters) : input;
+  const float* x = f.copy ? frame(p, f, input, ws + l.filters, edge_slack(p)) : input;
 
   const int seg = p.KW * p.C;                                   // depth steps per kernel row
   const int64_t seg_stride = static_cast<int64_t>(f.Wp) * p.C;  // one input row
@@ -120,8 +130,10 @@ void forward(const Conv2dParams& p, const float* input, const float* weight, con
       const int oy = static_cast<int>(row % p.OH);
       const float* field = x + (n * f.Hp + static_cast<int64_t>(oy) * p.SH) * seg_stride;
       float* out = output + row * p.OW * p.K;
-      // The row's last pixels, when short of a tile: their fields copied, zero rows for the rest.
-      const int full = p.OW / MR * MR, mr_last = p.OW - full;
+      // The row's last pixels, when short of a tile: in the framed copy the tile reads on in place
+      // (into the next row, or the zeroed slack after the last), the rows past OW computed and
+      // not stored; in the caller's input their fields are copied, zero rows for the rest.
+      const int full = f.copy ? p.OW : p.OW / MR * MR, mr_last = f.copy ? 0 : p.OW - full;
       if (mr_last) {
         const float* a = field + static_cast<int64_t>(full) * a_rs;
         for (int r = 0; r < MR; ++r) {
@@ -147,8 +159,8 @@ void forward(const Conv2dParams& p, const float* input, const float* weight, con
             const float* ak = a + ky * seg_stride;
             for (int k = 0; k < seg; ++k, bj += b_ks) t.step(ak + k, a_rs, bj);
           }
-          t.store(out + static_cast<int64_t>(ox) * p.K + j, p.K, MR, nr, 1.0f, beta, bias_j,
-                  p.relu);
+          t.store(out + static_cast<int64_t>(ox) * p.K + j, p.K, std::min(MR, full - ox), nr, 1.0f,
+                  beta, bias_j, p.relu);
         }
         if (mr_last) {
           Tile<MR, NV> t;
@@ -181,7 +193,7 @@ void backward_weight(const Conv2dParams& p, const float* input, const float* dou
                      float* dweight, float* dbias, float* ws) {
   constexpr int NR = 4 * NV;
   const Frame f = frame_of(p);
-  const float* x = frame(p, f, input, ws);
+  const float* x = frame(p, f, input, ws, 4);
   const int seg = p.KW * p.C;
   const int64_t seg_stride = static_cast<int64_t>(f.Wp) * p.C;
   const int a_rs = p.SW * p.C;
@@ -220,7 +232,7 @@ void backward_weight(const Conv2dParams& p, const float* input, const float* dou
 }
 
 // The framed batch plus the floats a short tile reads past the end of the last row (MR - 1 at
-// most, MR <= 5).
+// most, MR <= 5), zeroed.
 size_t backward_floats(const Conv2dParams& p) {
   const Frame f = frame_of(p);
   return static_cast<size_t>(p.N) * f.Hp * f.Wp * p.C + 4;
