@@ -183,21 +183,34 @@ function byteCounter(generation: number): DownloadMeter {
 }
 
 /**
- * Fetches the remaining MNIST shards one at a time (so each gets the whole bandwidth) and appends
- * each to the trainer's data between training chunks. A failed shard stops the stream with one
- * sentence in DataInfo.streamError; training goes on with what arrived, and 'data/retry' resumes.
+ * Fetches the remaining MNIST shards one after another (so each gets the whole bandwidth) and
+ * appends each to the trainer's data between training chunks. A failed shard stops the stream
+ * with one sentence in DataInfo.streamError; training goes on with what arrived, and 'data/retry'
+ * resumes.
  */
 async function streamShards(): Promise<void> {
   const s = stream;
   if (!s || s.running) return;
   s.running = true;
   const current = () => s.generation === dataGeneration && stream === s;
+  // Each shard's download starts as the one before it has arrived, before that one is unpacked
+  // and appended: one download at a time (each has the whole link), and the link never waits for
+  // the worker. arriving[k] is the shard s.shards[k] (both lose their first as it is appended).
+  const arriving: Array<Promise<ShardData>> = [];
+  const todo = [...s.shards];
+  const download = (i: number): void => {
+    if (i >= todo.length || !current()) return;
+    const p = fetchShard(s.source, todo[i], s.imageBytes, s.progress, () => download(i + 1));
+    p.catch(() => {}); // awaited below, or dropped with a stream that stopped
+    arriving.push(p);
+  };
+  download(0);
   try {
     while (s.shards.length) {
       const shard = s.shards[0];
       let data: ShardData;
       try {
-        data = await fetchShard(s.source, shard, s.imageBytes, s.progress);
+        data = await arriving.shift()!;
         if (!current()) return;
         try {
           appendShard(data);

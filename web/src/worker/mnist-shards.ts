@@ -75,16 +75,19 @@ export async function fetchManifest(src: MnistSource, progress: Progress): Promi
  * Both files of a shard, fetched together (from the cache when there) and gunzipped. A file that
  * arrived cut short or damaged (it does not unpack, or not to the size the manifest implies for
  * images of imageBytes pixels) is dropped from the cache, so a retry downloads it again.
+ * `downloaded` is called once both files' bytes are in, before they are unpacked.
  */
 export async function fetchShard(
   src: MnistSource,
   shard: Shard,
   imageBytes: number,
   progress: Progress,
+  downloaded?: () => void,
 ): Promise<ShardData> {
   const files = [shard.images.file, shard.labels.file];
   const urls = files.map((f) => locate(src, f));
   const raw = await Promise.all(urls.map((u, i) => fetchCached(u, files[i], progress)));
+  downloaded?.();
   const sizes = [16 + shard.count * imageBytes, 8 + shard.count];
   try {
     const [images, labels] = await Promise.all(
