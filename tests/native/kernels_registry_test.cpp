@@ -23,7 +23,8 @@ std::string where(const Conv2dParams& p) {
 
 }  // namespace
 
-TEST_CASE("conv2d variants match ref over the SIMD-breaking shape sweep", "[kernels][registry][sweep]") {
+TEST_CASE("conv2d variants match ref over the SIMD-breaking shape sweep",
+          "[kernels][registry][sweep]") {
   const auto& variants = conv2d_variants();
   REQUIRE(variants.size() >= 2);
   REQUIRE(std::string(variants.front().name) == "ref");
