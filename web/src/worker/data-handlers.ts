@@ -196,10 +196,12 @@ async function streamShards(): Promise<void> {
   // Each shard's download starts as the one before it has arrived, before that one is unpacked
   // and appended: one download at a time (each has the whole link), and the link never waits for
   // the worker. arriving[k] is the shard s.shards[k] (both lose their first as it is appended).
+  // The downloads stop with the stream (a shard refused, or a newer load).
   const arriving: Array<Promise<ShardData>> = [];
   const todo = [...s.shards];
+  let stopped = false;
   const download = (i: number): void => {
-    if (i >= todo.length || !current()) return;
+    if (i >= todo.length || stopped || !current()) return;
     const p = fetchShard(s.source, todo[i], s.imageBytes, s.progress, () => download(i + 1));
     p.catch(() => {}); // awaited below, or dropped with a stream that stopped
     arriving.push(p);
@@ -244,6 +246,7 @@ async function streamShards(): Promise<void> {
       post({ type: 'data/grown', info: ctx.dataInfo });
     }
   } finally {
+    stopped = true;
     s.running = false;
   }
 }
