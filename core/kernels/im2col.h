@@ -35,11 +35,16 @@ void conv2d_backward_weight(const Conv2dParams& p, const float* input, const flo
 // Shared by every convolution driver (im2col and the direct wasmsimd kernels).
 // Work below which a thread's share costs more to hand out than to compute (multiply-adds).
 constexpr int64_t kMinTaskMacs = 1 << 17;
-// How many tasks `units` of work (`macs` multiply-adds in all) split into: at most one per thread
-// and one per unit, and none below kMinTaskMacs; at least one.
+// Tasks per thread when there are several: a thread that is done with its own work (a shard of the
+// batch) claims tasks of the other threads' layers (thread_pool.h), so the tasks are small enough
+// to share. With one thread, one task.
+constexpr int kTasksPerThread = 4;
+// How many tasks `units` of work (`macs` multiply-adds in all) split into: at most
+// kTasksPerThread per thread and one per unit, and none below kMinTaskMacs; at least one.
 inline int task_count(int64_t units, int64_t macs) {
+  const int most = parallel::threads() > 1 ? kTasksPerThread * parallel::threads() : 1;
   return static_cast<int>(
-      std::max<int64_t>(1, std::min<int64_t>({parallel::threads(), units, macs / kMinTaskMacs})));
+      std::max<int64_t>(1, std::min<int64_t>({most, units, macs / kMinTaskMacs})));
 }
 inline int64_t patch_size(const Conv2dParams& p) { return static_cast<int64_t>(p.KH) * p.KW * p.C; }
 // 1x1, stride 1, unpadded: the input itself is the im2col matrix.

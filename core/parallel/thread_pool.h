@@ -28,7 +28,11 @@ int threads();
 using TaskFn = void (*)(void* context, int task, int slot);
 // Runs fn(context, task, slot) for every task in [0, tasks) and returns when all are done. `slot`
 // in [0, threads()) names the thread running the task, for per-thread scratch memory; which task
-// gets which slot is not fixed. Called from inside a task, the loop runs inline on that thread.
+// gets which slot is not fixed, and no two tasks run at once on one slot. Called from inside a
+// task, the loop runs on that thread, and threads done with their own tasks of the outer loop may
+// claim some of its tasks (they see the writes before run() and their writes are seen after it); a
+// loop inside that one runs inline. An exception from a task of such a nested loop is thrown from
+// run() once all its tasks are done (the others are skipped).
 void run(int tasks, TaskFn fn, void* context);
 
 // While one lives, the loops this thread starts run inline on it, as from inside a task: for
@@ -42,7 +46,7 @@ class SerialScope {
   SerialScope& operator=(const SerialScope&) = delete;
 
  private:
-  bool outer_;
+  bool outer_, shares_;
 };
 
 // for_each(tasks, [&](int task, int slot) { ... }): run() over a lambda.

@@ -5,6 +5,8 @@
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <cstring>
+#include <stdexcept>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -38,7 +40,7 @@ ConvOut run_conv(const Conv2dVariant& v, const Conv2dParams& p, uint64_t seed) {
 
 }  // namespace
 
-TEST_CASE("the thread pool runs every task exactly once, nested loops inline", "[threads]") {
+TEST_CASE("the thread pool runs every task exactly once, nested loops too", "[threads]") {
   ThreadsGuard guard;
   for (int asked : {1, 2, 3, 4}) {
     parallel::set_threads(asked);
@@ -51,10 +53,17 @@ TEST_CASE("the thread pool runs every task exactly once, nested loops inline", "
       parallel::for_each(tasks, [&](int task, int slot) {
         if (slot < 0 || slot >= threads) ++bad_slot;
         hits[task]++;
-        // A loop started inside a task runs inline on the same thread, with the same slot.
-        int inner = 0;
+        // A loop started inside a task runs each of its tasks once, on slots in range (other
+        // threads may help with it); a loop inside one of those runs inline, on the same slot.
+        std::atomic<int> inner{0};
         parallel::for_each(3, [&](int, int inner_slot) {
-          if (inner_slot != slot) ++bad_slot;
+          if (inner_slot < 0 || inner_slot >= threads) ++bad_slot;
+          int innermost = 0;
+          parallel::for_each(2, [&](int, int s) {
+            if (s != inner_slot) ++bad_slot;
+            ++innermost;
+          });
+          if (innermost != 2) ++bad_slot;
           ++inner;
         });
         if (inner != 3) ++bad_slot;
@@ -73,6 +82,66 @@ TEST_CASE("the thread pool runs every task exactly once, nested loops inline", "
   CHECK(covered == 1000);
   parallel::set_threads(0);
   CHECK(parallel::threads() == 1);
+}
+
+TEST_CASE("a thread done with its share of a loop helps with a loop nested in another's task",
+          "[threads]") {
+  // A training step runs one shard of the batch per thread; when one thread runs slower, the other
+  // takes tasks of its layers' loops. Here outer task 1 ends at once, and the loop nested in
+  // outer task 0 cannot get past its first task until another thread has run one of its tasks.
+  if (!parallel::available()) return;  // one thread: nothing to help with (tested above)
+  ThreadsGuard guard;
+  for (int threads : {2, 3}) {
+    parallel::set_threads(threads);
+    constexpr int kTasks = 40;
+    std::vector<std::atomic<int>> hits(kTasks);
+    std::atomic<int> owner{-1}, helped{0}, bad_slot{0};
+    std::vector<std::atomic<int>> busy(static_cast<size_t>(threads));
+    parallel::for_each(threads, [&](int task, int slot) {
+      if (task != 0) return;
+      owner = slot;
+      parallel::for_each(kTasks, [&](int t, int s) {
+        if (s < 0 || s >= threads || busy[s].exchange(1) != 0) ++bad_slot;  // one task per slot
+        hits[t]++;
+        if (s != owner) ++helped;
+        const auto give_up = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+        while (t == 0 && helped == 0 && std::chrono::steady_clock::now() < give_up)
+          std::this_thread::sleep_for(std::chrono::microseconds(100));
+        busy[s] = 0;
+      });
+    });
+    for (int t = 0; t < kTasks; ++t) REQUIRE(hits[t] == 1);
+    CHECK(helped > 0);
+    CHECK(bad_slot == 0);
+  }
+}
+
+TEST_CASE("an exception in a helped nested loop reaches the thread that started the loop",
+          "[threads]") {
+  ThreadsGuard guard;
+  parallel::set_threads(2);
+  std::atomic<int> ran{0}, caught{0};
+  parallel::for_each(2, [&](int task, int) {
+    if (task != 0) return;
+    try {
+      parallel::for_each(64, [&](int t, int) {
+        ++ran;
+        std::this_thread::sleep_for(std::chrono::microseconds(50));
+        if (t == 5) throw std::runtime_error("task 5 failed");
+      });
+    } catch (const std::runtime_error& e) {
+      if (std::string(e.what()) == "task 5 failed") ++caught;
+    }
+  });
+  CHECK(caught == 1);
+  CHECK(ran >= 6);
+  CHECK(ran <= 64);
+  // The pool goes on: a nested loop after the failed one runs every task.
+  std::atomic<int> after{0};
+  parallel::for_each(2, [&](int task, int) {
+    if (task == 0) parallel::for_each(32, [&](int, int) { ++after; });
+  });
+  CHECK(after == 32);
 }
 
 TEST_CASE("back-to-back loops with growing task counts run each task once", "[threads]") {
