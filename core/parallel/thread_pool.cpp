@@ -52,6 +52,29 @@ thread_local int t_slot = 0;
 // True while this thread runs a task of an outer loop: a loop it starts there may be helped.
 thread_local bool t_shares = false;
 
+// Sets this thread's task state (t_in_task, t_shares, t_slot) for a scope and puts the old one
+// back at its end, also when a task throws.
+class TaskState {
+ public:
+  TaskState(bool in_task, bool shares, int slot)
+      : in_task_(t_in_task), shares_(t_shares), slot_(t_slot) {
+    t_in_task = in_task;
+    t_shares = shares;
+    t_slot = slot;
+  }
+  ~TaskState() {
+    t_in_task = in_task_;
+    t_shares = shares_;
+    t_slot = slot_;
+  }
+  TaskState(const TaskState&) = delete;
+  TaskState& operator=(const TaskState&) = delete;
+
+ private:
+  bool in_task_, shares_;
+  int slot_;
+};
+
 constexpr uint64_t loop_bits(uint64_t loop) { return loop << 32; }
 constexpr uint32_t loop_of(uint64_t claim) { return static_cast<uint32_t>(claim >> 32); }
 constexpr int index_of(uint64_t claim) { return static_cast<int>(claim & 0x7fffffffu); }
@@ -131,15 +154,8 @@ struct alignas(64) Loop {
 // Runs what is left of `l`'s loop `loop` on this thread as slot `slot`, as a task of an outer
 // loop runs: the loops those tasks start run inline.
 void help_with(Loop& l, uint32_t loop, int slot) {
-  const bool in_task = t_in_task, shares = t_shares;
-  const int own_slot = t_slot;
-  t_in_task = true;
-  t_shares = false;
-  t_slot = slot;
+  const TaskState state(true, false, slot);
   l.take(loop, slot, true);
-  t_in_task = in_task;
-  t_shares = shares;
-  t_slot = own_slot;
 }
 
 class Pool {
@@ -171,12 +187,8 @@ class Pool {
     if (tasks <= 0) return;
     if (t_shares && size_ > 1 && tasks > 1) return run_nested(tasks, fn, context);
     if (t_in_task || size_ == 1 || tasks == 1) {  // inline: nested, single-threaded or one task
-      const bool outer = t_in_task, shares = t_shares;
-      t_in_task = true;
-      t_shares = false;
+      const TaskState state(true, false, t_slot);
       for (int t = 0; t < tasks; ++t) fn(context, t, t_slot);
-      t_in_task = outer;
-      t_shares = shares;
       return;
     }
     const uint32_t loop = outer_.publish(tasks, fn, context);
@@ -200,13 +212,11 @@ class Pool {
  private:
   // The outer loop's tasks on slot `slot`; the loops they start may be helped.
   void take_outer(uint32_t loop, int slot) {
-    t_in_task = true;
-    t_shares = true;
-    t_slot = slot;
-    const bool last = outer_.take(loop, slot, false);
-    t_in_task = false;
-    t_shares = false;
-    t_slot = 0;
+    bool last;
+    {
+      const TaskState state(true, true, slot);
+      last = outer_.take(loop, slot, false);
+    }
     if (last && slot != 0 && caller_waits_.load()) {
       std::lock_guard<std::mutex> lock(mu_);
       done_cv_.notify_one();
