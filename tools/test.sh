@@ -140,7 +140,7 @@ done
 step "the page's run list, difference table and runs= links (Node)"
 node --test tests/web/
 
-step "the benchmarks' timing helper: warm-up and timed calls (Node)"
+step "the benchmarks' timing helper and training in turns (Node; needs build-wasm)"
 node --test tests/bench/
 
 step "CLI tests"

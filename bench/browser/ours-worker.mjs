@@ -6,10 +6,19 @@
 // job.gated (page.mjs's concurrent trainings): training only; after its warm-up the worker posts
 // 'armed' and starts timing when the page sends 'go', so that every worker of the group times the
 // same seconds.
+// job.turns (page.mjs's interleaved scaling): training only, in turns. After its warm-up the
+// worker posts 'armed'; then each {type: 'turn', threads, ms} trains for ms on that many threads
+// and is answered with 'turn-done', until {type: 'finish'} ends the job with its result.
 import { fetchMnist, log, browserEnv, handle } from './common.mjs';
-import { benchOurs, benchKernels } from '../lib/ours.mjs';
+import { benchOurs, benchKernels, oursTurns } from '../lib/ours.mjs';
 
 let go = null;
+let turnWaiter = null;
+const nextTurn = (result) =>
+  new Promise((resolve) => {
+    turnWaiter = (m) => resolve(m.type === 'turn' ? m : null);
+    self.postMessage(result === undefined ? { type: 'armed' } : { type: 'turn-done', result });
+  });
 const armed = () =>
   new Promise((resolve) => {
     go = resolve;
@@ -18,6 +27,7 @@ const armed = () =>
 
 self.onmessage = ({ data: job }) => {
   if (job?.type === 'go') return go?.();
+  if (job?.type === 'turn' || job?.type === 'finish') return turnWaiter?.(job);
   return handle(async () => {
     if (job.system === 'kernels') {
       // kernel_bench_web (ES module) from bench/kernel_bench.cpp; it finds its .wasm beside itself.
@@ -46,6 +56,14 @@ self.onmessage = ({ data: job }) => {
     const url = job.threads ? '/build/mt/cnn.js' : '/build/cnn.js';
     const { default: createCnnModule } = await import(url);
     const M = await createCnnModule();
+    if (job.turns)
+      return {
+        env: browserEnv(),
+        module: `build-wasm/${url.slice('/build/'.length)}`,
+        ...(await oursTurns(M, job.spec, await fetchMnist(), job.dur, nextTurn, {
+          threads: job.threads,
+        })),
+      };
     return {
       env: browserEnv(),
       module: `build-wasm/${url.slice('/build/'.length)}`,

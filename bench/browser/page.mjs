@@ -3,6 +3,8 @@
 // job.concurrent = n (ours only): the machine's ceiling for n threads. One training alone, then n
 // independent 1-thread trainings at once (n workers, no shared work, their timing started together
 // once every one is warm); the result's ceiling is their summed examples/s over the one alone.
+// job.interleaved = {lo, hi, turns, ms} (ours only): our hi-thread / lo-thread scaling, its sides
+// measured in alternating turns of ms each (see runInterleaved).
 const WORKERS = {
   ours: { url: '/bench/browser/ours-worker.mjs', type: 'module' },
   kernels: { url: '/bench/browser/ours-worker.mjs', type: 'module' },
@@ -68,5 +70,86 @@ async function runConcurrent(job) {
   };
 }
 
-window.runJob = (job) => (job.concurrent ? runConcurrent(job) : runWorker(job));
+// A worker that trains in turns (ours-worker.mjs, job.turns): `armed` resolves after its warm-up,
+// turn(threads, ms) with the turn's result, finish() with the job's result.
+function turnWorker(job) {
+  const w = WORKERS.ours;
+  const worker = new Worker(w.url, { type: w.type });
+  let waiting = null;
+  const next = () =>
+    new Promise((resolve, reject) => {
+      waiting = { resolve, reject };
+    });
+  const armed = next();
+  worker.onerror = (e) => waiting?.reject(new Error(`worker error: ${e.message ?? e}`));
+  worker.onmessage = ({ data }) => {
+    if (data.type === 'ready') worker.postMessage(job);
+    else if (data.type === 'log') console.log(data.message);
+    else if (['armed', 'turn-done', 'result'].includes(data.type)) waiting?.resolve(data.result);
+    else if (data.type === 'error') waiting?.reject(new Error(data.message));
+  };
+  return {
+    armed,
+    turn(threads, ms) {
+      const p = next();
+      worker.postMessage({ type: 'turn', threads, ms });
+      return p;
+    },
+    finish() {
+      const p = next();
+      worker.postMessage({ type: 'finish' });
+      return p;
+    },
+    terminate: () => worker.terminate(),
+  };
+}
+
+/** Our hi-thread / lo-thread training scaling, its sides measured in turns that alternate every
+ *  `ms`: the 1-thread build (when lo is 1) and the threaded build on lo and on hi threads, in a
+ *  rotating order, `turns` turns each, one at a time. Jobs run minutes apart see this machine's
+ *  speed drift (a core's throughput changes by a quarter over seconds); turns this short see
+ *  the same drift on both sides. The result's scaling: the hi-thread mean over the better
+ *  lo-thread mean of the two builds. */
+async function runInterleaved(job) {
+  const { interleaved: il, concurrent: _, threads: __, ...base } = job;
+  const workers = [];
+  try {
+    const mt = turnWorker({ ...base, turns: true, threads: il.hi });
+    workers.push(mt);
+    const arms = [
+      { key: `threaded_${il.lo}`, w: mt, threads: il.lo },
+      { key: `threaded_${il.hi}`, w: mt, threads: il.hi },
+    ];
+    if (il.lo === 1) {
+      const st = turnWorker({ ...base, turns: true });
+      workers.push(st);
+      arms.unshift({ key: 'one_thread_build', w: st, threads: 1 });
+    }
+    await Promise.all(workers.map((w) => w.armed));
+    const eps = Object.fromEntries(arms.map((a) => [a.key, []]));
+    for (let r = 0; r < il.turns; r++)
+      for (let i = 0; i < arms.length; i++) {
+        const a = arms[(i + r) % arms.length];
+        const res = await a.w.turn(a.threads, il.ms);
+        if (res.threads !== a.threads)
+          throw new Error(`a ${a.threads}-thread turn ran on ${res.threads} threads`);
+        eps[a.key].push(res.examplesPerS);
+      }
+    const done = await Promise.all(workers.map((w) => w.finish()));
+    const mean = (v) => v.reduce((s, x) => s + x, 0) / v.length;
+    const out = { env: done[0].env, module: done[0].module, turns: il.turns, turn_ms: il.ms };
+    for (const a of arms) {
+      out[`${a.key}_train_examples_per_s`] = mean(eps[a.key]);
+      out[`${a.key}_turns`] = eps[a.key];
+    }
+    const hi = mean(eps[`threaded_${il.hi}`]);
+    const lo = Math.max(...arms.filter((a) => a.threads === il.lo).map((a) => mean(eps[a.key])));
+    return { ...out, train_examples_per_s: hi, scaling: hi / lo };
+  } finally {
+    workers.forEach((w) => w.terminate());
+  }
+}
+
+window.runJob = (job) =>
+  job.interleaved ? runInterleaved(job) : job.concurrent ? runConcurrent(job) : runWorker(job);
 window.benchPageReady = true;

@@ -1,11 +1,34 @@
 // Our WebAssembly module (Embind API of wasm/bindings.cpp), measured the same way in Node and in a
 // Web Worker. `M` is the instantiated module; `files` holds the raw IDX bytes.
-import { throughput, latency, gflops, MODEL_MACS } from './measure.mjs';
+import { throughput, latency, gflops, now, MODEL_MACS } from './measure.mjs';
 import { idxSubset, toArrays, TRAIN_SUBSET, INFER_SUBSET } from './mnist.mjs';
 
 function check(r, what) {
   if (r && r.error) throw new Error(`${what}: ${r.error}`);
   return r;
+}
+
+/** A Trainer of `spec` on the bench's MNIST subsets, with its summary (the model's MACs checked). */
+function makeTrainer(M, spec, files) {
+  const t = new M.Trainer();
+  try {
+    const summary = check(t.configure(JSON.stringify(spec)), 'configure');
+    if (MODEL_MACS[spec.name] && summary.macs !== MODEL_MACS[spec.name])
+      throw new Error(`${spec.name}: MACs ${summary.macs}, expected ${MODEL_MACS[spec.name]}`);
+    check(
+      t.setData(
+        idxSubset(files.trainImages, TRAIN_SUBSET),
+        idxSubset(files.trainLabels, TRAIN_SUBSET),
+        idxSubset(files.testImages, INFER_SUBSET),
+        idxSubset(files.testLabels, INFER_SUBSET),
+      ),
+      'setData',
+    );
+    return { t, summary };
+  } catch (e) {
+    t.delete();
+    throw e;
+  }
 }
 
 /** opts.threads: for the threaded module, setThreads(n) before the model is built; the result
@@ -27,20 +50,8 @@ export async function benchOurs(
   const used = threaded ? M.threads() : 1;
   if (threads && used !== threads)
     throw new Error(`setThreads(${threads}) left the engine on ${used} threads`);
-  const t = new M.Trainer();
+  const { t, summary } = makeTrainer(M, spec, files);
   try {
-    const summary = check(t.configure(JSON.stringify(spec)), 'configure');
-    if (MODEL_MACS[spec.name] && summary.macs !== MODEL_MACS[spec.name])
-      throw new Error(`${spec.name}: MACs ${summary.macs}, expected ${MODEL_MACS[spec.name]}`);
-    check(
-      t.setData(
-        idxSubset(files.trainImages, TRAIN_SUBSET),
-        idxSubset(files.trainLabels, TRAIN_SUBSET),
-        idxSubset(files.testImages, INFER_SUBSET),
-        idxSubset(files.testLabels, INFER_SUBSET),
-      ),
-      'setData',
-    );
     const batch = spec.batch_size;
     let last = null;
     log(`ours ${spec.name}: training`);
@@ -97,6 +108,56 @@ export async function benchOurs(
       latency_samples: lat.samples,
       latency_group: lat.groupSize,
     };
+  } finally {
+    t.delete();
+  }
+}
+
+/** Training in turns, for the scaling ratio measured interleaved (bench/browser/page.mjs,
+ *  job.interleaved). After the warm-up (dur.warmup seconds, on `threads` threads for the threaded
+ *  module), `nextTurn(result)` is awaited for the next turn, {threads, ms}, or null to end. Each
+ *  turn trains for `ms` on that many threads, and its result, {threads, steps, seconds,
+ *  examplesPerS}, goes to the next call (undefined in the first). The threaded module switches
+ *  with setThreads and then runs untimed steps for at least 100 ms, so that its threads are up
+ *  before the timing. */
+export async function oursTurns(M, spec, files, dur, nextTurn, { threads } = {}) {
+  const threaded = typeof M.setThreads === 'function' && M.hardwareThreads() > 1;
+  if (threaded && threads) M.setThreads(threads);
+  const { t, summary } = makeTrainer(M, spec, files);
+  try {
+    const step = () => check(t.trainSteps(1), 'trainSteps');
+    const warm = (ms, steps) => {
+      const w0 = now();
+      for (let i = 0; i < steps || now() - w0 < ms; i++) step();
+    };
+    warm(1000 * dur.warmup, 3);
+    let result;
+    let turns = 0;
+    for (let turn; (turn = await nextTurn(result)); turns++) {
+      if (turn.threads > 1 && !threaded)
+        throw new Error(`${turn.threads} threads asked, but this module runs one thread`);
+      if (threaded && M.threads() !== turn.threads) {
+        M.setThreads(turn.threads);
+        if (M.threads() !== turn.threads)
+          throw new Error(`setThreads(${turn.threads}) left the engine on ${M.threads()} threads`);
+        warm(100, 3);
+      }
+      let calls = 0;
+      const t0 = now();
+      let t1 = t0;
+      while (calls < 2 || t1 - t0 < turn.ms) {
+        step();
+        calls++;
+        t1 = now();
+      }
+      result = {
+        threads: threaded ? M.threads() : 1,
+        steps: calls,
+        seconds: (t1 - t0) / 1000,
+        examplesPerS: (calls * spec.batch_size * 1000) / (t1 - t0),
+      };
+    }
+    return { params: summary.params, macs: summary.macs, batch: spec.batch_size, turns };
   } finally {
     t.delete();
   }
