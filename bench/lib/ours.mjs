@@ -142,19 +142,17 @@ export async function oursTurns(M, spec, files, dur, nextTurn, { threads } = {})
           throw new Error(`setThreads(${turn.threads}) left the engine on ${M.threads()} threads`);
         warm(100, 3);
       }
-      let calls = 0;
-      const t0 = now();
-      let t1 = t0;
-      while (calls < 2 || t1 - t0 < turn.ms) {
-        step();
-        calls++;
-        t1 = now();
-      }
+      // The turn is timed as every figure of the bench is, without its warm-up (done above).
+      const timed = await throughput(step, spec.batch_size, {
+        warmup: 0,
+        seconds: turn.ms / 1000,
+        minCalls: 2,
+      });
       result = {
         threads: threaded ? M.threads() : 1,
-        steps: calls,
-        seconds: (t1 - t0) / 1000,
-        examplesPerS: (calls * spec.batch_size * 1000) / (t1 - t0),
+        steps: timed.calls,
+        seconds: timed.seconds,
+        examplesPerS: timed.examplesPerS,
       };
     }
     return { params: summary.params, macs: summary.macs, batch: spec.batch_size, turns };
