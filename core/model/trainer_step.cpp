@@ -193,36 +193,50 @@ double Trainer::train_one_step(double* accuracy) {
   }
   *accuracy = static_cast<double>(correct) / bs;
 
-  sum_levels(groups / 2, 1, 0, 1);
+  // The update, in one loop over chunks of every parameter (core/optim): the tree's levels
+  // below the groups, the weight decay, the finiteness checks, the optimizer's rule and the
+  // update ratio's sums.
+  const int64_t t = opt_steps_ + 1;
+  OptimizerConfig opt = spec.optimizer;
+  opt.lr = current_lr();
+  std::vector<ParamUpdate> updates;
   for (int i = 0; i < net_->num_layers(); ++i) {
     Layer& layer = net_->layer(i);
-    const float l2 = layer.spec().l2;
-    for (Param& p : layer.params()) {
-      bool finite;
-      if (p.is_kernel && l2 > 0.0f) {
-        const UpdateSums decay = add_weight_decay(l2, p.value.size(), p.value.ptr(), p.grad.ptr());
-        loss += 0.5 * l2 * decay.weight_sq;
-        finite = decay.finite;
-      } else {
-        finite = all_finite_threaded(p.grad.size(), p.grad.ptr());
-      }
-      if (!finite)
+    for (size_t k = 0; k < layer.params().size(); ++k) {
+      Param& p = layer.params()[k];
+      ParamUpdate u;
+      u.n = p.value.size();
+      u.p = p.value.ptr();
+      u.g = p.grad.ptr();
+      u.m = p.m.size() ? p.m.ptr() : nullptr;
+      u.v = p.v.size() ? p.v.ptr() : nullptr;
+      u.l2 = p.is_kernel ? layer.spec().l2 : 0.0f;
+      auto grad = [&](int s) { return net_->shard(s).layer(i).params()[k].grad.ptr(); };
+      for (int h = groups / 2; h >= 1; h /= 2)
+        for (int s = 0; s < h; ++s) u.adds.emplace_back(grad(s), grad(s + h));
+      updates.push_back(std::move(u));
+    }
+  }
+  const std::vector<ParamUpdateSums> sums = update_parameters(opt, t, updates);
+  // The checks in the order of the passes they replace: every gradient first, then every update.
+  size_t k = 0;
+  for (int i = 0; i < net_->num_layers(); ++i) {
+    Layer& layer = net_->layer(i);
+    for (size_t j = 0; j < layer.params().size(); ++j, ++k) {
+      if (updates[k].l2 > 0.0f) loss += 0.5 * updates[k].l2 * sums[k].decay_sq;
+      if (!sums[k].grad_finite)
         throw Error(at_step + layer.label() + " has NaN or infinite gradients" + advice,
                     ErrorCode::kDiverged);
     }
   }
-  const int64_t t = opt_steps_ + 1;
-  OptimizerConfig opt = spec.optimizer;
-  opt.lr = current_lr();
   // The update ratio only reads the values around the update, so training is unchanged by it.
   update_ratio_.assign(net_->num_layers(), 0.0);
+  k = 0;
   for (int i = 0; i < net_->num_layers(); ++i) {
     Layer& layer = net_->layer(i);
     double update_sq = 0, weight_sq = 0;
-    for (Param& p : layer.params()) {
-      const UpdateSums u = optimizer_update_measured(opt, p.value.size(), p.value.ptr(),
-                                                     p.grad.ptr(), p.m.size() ? p.m.ptr() : nullptr,
-                                                     p.v.size() ? p.v.ptr() : nullptr, t);
+    for (size_t j = 0; j < layer.params().size(); ++j, ++k) {
+      const UpdateSums& u = sums[k].update;
       if (!u.finite)
         throw Error(
             at_step + layer.label() + " weights became NaN or infinite after the update" + advice,

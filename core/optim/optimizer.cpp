@@ -52,74 +52,80 @@ namespace {
 // out a chunk costs nothing next to its arithmetic.
 constexpr int64_t kChunk = 4096;
 
-// Runs f(begin, end, &sums) over the chunks of [0, n) on the threads and adds the chunks' sums in
-// chunk order.
-template <class F>
-UpdateSums chunked(int64_t n, F&& f) {
-  const int64_t chunks = (n + kChunk - 1) / kChunk;
-  if (chunks <= 1) {
-    UpdateSums s;
-    if (n > 0) f(int64_t{0}, n, &s);
-    return s;
+struct ChunkSums {
+  double decay_sq = 0;
+  bool grad_finite = true;
+  UpdateSums update;
+};
+
+void update_chunk(const OptimizerConfig& c, int64_t t, const ParamUpdate& u, int64_t begin,
+                  int64_t end, ChunkSums* s) {
+  const int64_t len = end - begin;
+  float* g = u.g + begin;
+  const float* p = u.p + begin;
+  for (const auto& [dst, src] : u.adds) {
+    float* d = dst + begin;
+    const float* a = src + begin;
+    for (int64_t i = 0; i < len; ++i) d[i] += a[i];
   }
-  std::vector<UpdateSums> part(static_cast<size_t>(chunks));
-  parallel::for_each(static_cast<int>(chunks), [&](int c, int) {
-    f(c * kChunk, std::min(n, (c + 1) * kChunk), &part[static_cast<size_t>(c)]);
-  });
-  UpdateSums total;
-  for (const UpdateSums& s : part) {
-    total.update_sq += s.update_sq;
-    total.weight_sq += s.weight_sq;
-    total.finite = total.finite && s.finite;
+  bool grad_finite = true;
+  if (u.l2 > 0.0f) {
+    double sq = 0;
+    for (int64_t i = 0; i < len; ++i) {
+      sq += static_cast<double>(p[i]) * p[i];
+      g[i] += u.l2 * p[i];
+      grad_finite = grad_finite && std::isfinite(g[i]);
+    }
+    s->decay_sq = sq;
+  } else {
+    for (int64_t i = 0; i < len; ++i) grad_finite = grad_finite && std::isfinite(g[i]);
   }
-  return total;
+  s->grad_finite = grad_finite;
+  float old[kChunk];
+  std::copy(p, p + len, old);
+  optimizer_update(c, len, u.p + begin, g, u.m ? u.m + begin : nullptr, u.v ? u.v + begin : nullptr,
+                   t);
+  double update_sq = 0, weight_sq = 0;
+  bool finite = true;
+  for (int64_t i = 0; i < len; ++i) {
+    const float now = p[i];
+    const double d = static_cast<double>(now) - old[i];
+    update_sq += d * d;
+    weight_sq += static_cast<double>(old[i]) * old[i];
+    finite = finite && std::isfinite(now);
+  }
+  s->update = UpdateSums{update_sq, weight_sq, finite};
 }
 
 }  // namespace
 
-UpdateSums optimizer_update_measured(const OptimizerConfig& c, int64_t n, float* p, const float* g,
-                                     float* m, float* v, int64_t t) {
-  return chunked(n, [&](int64_t begin, int64_t end, UpdateSums* s) {
-    float old[kChunk];
-    const int64_t len = end - begin;
-    std::copy(p + begin, p + end, old);
-    optimizer_update(c, len, p + begin, g + begin, m ? m + begin : nullptr, v ? v + begin : nullptr,
-                     t);
-    double update_sq = 0, weight_sq = 0;
-    bool finite = true;
-    for (int64_t i = 0; i < len; ++i) {
-      const float now = p[begin + i];
-      const double d = static_cast<double>(now) - old[i];
-      update_sq += d * d;
-      weight_sq += static_cast<double>(old[i]) * old[i];
-      finite = finite && std::isfinite(now);
-    }
-    *s = UpdateSums{update_sq, weight_sq, finite};
+std::vector<ParamUpdateSums> update_parameters(const OptimizerConfig& c, int64_t t,
+                                               const std::vector<ParamUpdate>& params) {
+  // first[k]: the index of parameter k's first chunk in the one loop over all chunks.
+  std::vector<int64_t> first(params.size() + 1, 0);
+  for (size_t k = 0; k < params.size(); ++k)
+    first[k + 1] = first[k] + (params[k].n + kChunk - 1) / kChunk;
+  std::vector<ChunkSums> part(static_cast<size_t>(first.back()));
+  parallel::for_each(static_cast<int>(first.back()), [&](int chunk, int) {
+    const size_t k = static_cast<size_t>(
+        std::upper_bound(first.begin(), first.end(), int64_t{chunk}) - first.begin() - 1);
+    const int64_t begin = (chunk - first[k]) * kChunk;
+    update_chunk(c, t, params[k], begin, std::min(params[k].n, begin + kChunk),
+                 &part[static_cast<size_t>(chunk)]);
   });
-}
-
-UpdateSums add_weight_decay(float l2, int64_t n, const float* p, float* g) {
-  return chunked(n, [&](int64_t begin, int64_t end, UpdateSums* s) {
-    double sq = 0;
-    bool finite = true;
-    for (int64_t i = begin; i < end; ++i) {
-      sq += static_cast<double>(p[i]) * p[i];
-      g[i] += l2 * p[i];
-      finite = finite && std::isfinite(g[i]);
+  std::vector<ParamUpdateSums> sums(params.size());
+  for (size_t k = 0; k < params.size(); ++k) {
+    ParamUpdateSums& total = sums[k];
+    for (int64_t i = first[k]; i < first[k + 1]; ++i) {
+      const ChunkSums& s = part[static_cast<size_t>(i)];
+      total.decay_sq += s.decay_sq;
+      total.grad_finite = total.grad_finite && s.grad_finite;
+      total.update.update_sq += s.update.update_sq;
+      total.update.weight_sq += s.update.weight_sq;
+      total.update.finite = total.update.finite && s.update.finite;
     }
-    s->weight_sq = sq;
-    s->finite = finite;
-  });
-}
-
-bool all_finite_threaded(int64_t n, const float* a) {
-  return chunked(n,
-                 [&](int64_t begin, int64_t end, UpdateSums* s) {
-                   bool finite = true;
-                   for (int64_t i = begin; i < end; ++i) finite = finite && std::isfinite(a[i]);
-                   s->finite = finite;
-                 })
-      .finite;
+  }
+  return sums;
 }
 
 }  // namespace cnn

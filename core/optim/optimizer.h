@@ -8,6 +8,8 @@
 
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace cnn {
 
@@ -36,17 +38,31 @@ struct UpdateSums {
   bool finite = true;
 };
 
-// optimizer_update split over the threads in fixed chunks of the parameter, measuring as it goes
-// (one pass over memory instead of four). The chunks, and the order their sums are added in, do
-// not depend on the thread count, so neither do the weights or the sums.
-UpdateSums optimizer_update_measured(const OptimizerConfig& c, int64_t n, float* p, const float* g,
-                                     float* m, float* v, int64_t t);
+// One parameter of a training step's update (update_parameters).
+struct ParamUpdate {
+  int64_t n = 0;
+  float* p = nullptr;  // the values
+  float* g = nullptr;  // the gradient, which the step completes in place
+  float* m = nullptr;  // the optimizer's slots (null when unused)
+  float* v = nullptr;
+  float l2 = 0.0f;  // weight decay: g += l2 p (0: none)
+  // Gradients of other shards to add into the gradient first, in this order: dst[i] += src[i].
+  std::vector<std::pair<float*, const float*>> adds;
+};
 
-// Adds l2 * p to the gradient g (weight decay) the same way, returning ||p||^2 and whether every
-// resulting gradient is finite.
-UpdateSums add_weight_decay(float l2, int64_t n, const float* p, float* g);
+struct ParamUpdateSums {
+  double decay_sq = 0;      // ||p_old||^2 when l2 > 0, for the loss's decay term
+  bool grad_finite = true;  // whether every completed gradient value is finite
+  UpdateSums update;        // of the optimizer's update
+};
 
-// Whether every value is finite, checked on the threads.
-bool all_finite_threaded(int64_t n, const float* a);
+// A training step's whole update in one parallel loop over fixed chunks of every parameter: each
+// chunk adds the other shards' gradients, adds the weight decay, checks the gradient, updates the
+// values and measures the update (one pass over memory instead of one loop per parameter and
+// per part). The chunks, and the order their sums are added in, do not depend on the thread
+// count, so neither do the weights or the sums. The update runs even where a gradient is not
+// finite: the caller checks the sums and rolls the step back.
+std::vector<ParamUpdateSums> update_parameters(const OptimizerConfig& c, int64_t t,
+                                               const std::vector<ParamUpdate>& params);
 
 }  // namespace cnn

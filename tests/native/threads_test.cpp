@@ -4,6 +4,7 @@
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <chrono>
+#include <cmath>
 #include <cstring>
 #include <stdexcept>
 #include <string>
@@ -14,6 +15,7 @@
 #include "core/layers/layer.h"
 #include "core/model/network.h"
 #include "core/model/trainer.h"
+#include "core/optim/optimizer.h"
 #include "core/parallel/thread_pool.h"
 #include "core/tensor/rng.h"
 #include "tests/native/support/conv_run.h"
@@ -291,6 +293,109 @@ TEST_CASE("dense kernels give the same bits for any thread count", "[threads][ke
           }
         }
       }
+}
+
+TEST_CASE("a step's update in one loop gives the plain rules' bits on any thread count",
+          "[threads][optimizer]") {
+  ThreadsGuard guard;
+  // update_parameters against the passes it replaces, run one after the other over whole arrays:
+  // the shards' gradients added in order, the weight decay, optimizer_update. Sizes around the
+  // chunk of 4,096; a NaN in one shard's gradient of one parameter must flag that one alone.
+  const std::vector<int64_t> sizes = {1, 10, 4095, 4096, 4097, 20000};
+  OptimizerConfig sgd, momentum, adam, rmsprop;
+  momentum.momentum = 0.9f;
+  momentum.nesterov = true;
+  adam.type = "adam";
+  adam.lr = 0.002f;
+  rmsprop.type = "rmsprop";
+  rmsprop.lr = 0.001f;
+  for (const OptimizerConfig& c : {sgd, momentum, adam, rmsprop})
+    for (bool nan : {false, true}) {
+      // Per parameter: values, two slots, the gradient and three other shards' gradients.
+      std::vector<std::vector<float>> want[7];
+      std::vector<double> want_decay, want_update, want_weight;
+      for (size_t k = 0; k < sizes.size(); ++k) {
+        for (int a = 0; a < 7; ++a)
+          want[a].push_back(test::random_vector(static_cast<size_t>(sizes[k]), 100 * k + a));
+        for (int a : {1, 2})  // RMSprop's slot and Adam's second are not negative
+          for (float& x : want[a].back()) x = std::abs(x);
+        if (nan && k == 4) want[5].back()[4096] = std::nanf("");
+      }
+      const int slots = optimizer_slots(c);
+      // The plain passes.
+      for (size_t k = 0; k < sizes.size(); ++k) {
+        const float l2 = k % 2 ? 0.01f : 0.0f;
+        std::vector<float>& p = want[0][k];
+        std::vector<float>& g = want[3][k];
+        for (int64_t i = 0; i < sizes[k]; ++i) want[4][k][i] += want[6][k][i];  // level 2: 1 += 3
+        for (int64_t i = 0; i < sizes[k]; ++i) g[i] += want[5][k][i];           // level 2: 0 += 2
+        for (int64_t i = 0; i < sizes[k]; ++i) g[i] += want[4][k][i];           // level 1: 0 += 1
+        double decay = 0, update = 0, weight = 0;
+        for (int64_t i = 0; i < sizes[k]; ++i) {
+          decay += l2 > 0 ? static_cast<double>(p[i]) * p[i] : 0.0;
+          g[i] += l2 * p[i];
+        }
+        const std::vector<float> old = p;
+        optimizer_update(c, sizes[k], p.data(), g.data(), slots > 0 ? want[1][k].data() : nullptr,
+                         slots > 1 ? want[2][k].data() : nullptr, 7);
+        for (int64_t i = 0; i < sizes[k]; ++i) {
+          update += (static_cast<double>(p[i]) - old[i]) * (static_cast<double>(p[i]) - old[i]);
+          weight += static_cast<double>(old[i]) * old[i];
+        }
+        want_decay.push_back(decay);
+        want_update.push_back(update);
+        want_weight.push_back(weight);
+      }
+      std::vector<ParamUpdateSums> first;
+      for (int threads : {1, 2, 3, 4}) {
+        parallel::set_threads(threads);
+        std::vector<std::vector<float>> got[7];
+        for (int a = 0; a < 7; ++a)
+          for (size_t k = 0; k < sizes.size(); ++k)
+            got[a].push_back(test::random_vector(static_cast<size_t>(sizes[k]), 100 * k + a));
+        for (size_t k = 0; k < sizes.size(); ++k) {
+          for (int a : {1, 2})
+            for (float& x : got[a][k]) x = std::abs(x);
+          if (nan && k == 4) got[5][k][4096] = std::nanf("");
+        }
+        std::vector<ParamUpdate> params(sizes.size());
+        for (size_t k = 0; k < sizes.size(); ++k) {
+          ParamUpdate& u = params[k];
+          u.n = sizes[k];
+          u.p = got[0][k].data();
+          u.m = slots > 0 ? got[1][k].data() : nullptr;
+          u.v = slots > 1 ? got[2][k].data() : nullptr;
+          u.g = got[3][k].data();
+          u.l2 = k % 2 ? 0.01f : 0.0f;
+          u.adds = {{got[3][k].data(), got[5][k].data()},
+                    {got[4][k].data(), got[6][k].data()},
+                    {got[3][k].data(), got[4][k].data()}};
+        }
+        const std::vector<ParamUpdateSums> sums = update_parameters(c, 7, params);
+        INFO(c.type << " momentum " << c.momentum << " nan " << nan << " threads " << threads);
+        for (int a = 0; a < 7; ++a)
+          for (size_t k = 0; k < sizes.size(); ++k) {
+            INFO("array " << a << " parameter " << k);
+            const bool nan_here = nan && k == 4;
+            if (!nan_here || a >= 4) REQUIRE(same_bits(got[a][k], want[a][k]));
+          }
+        for (size_t k = 0; k < sizes.size(); ++k) {
+          INFO("parameter " << k);
+          const bool nan_here = nan && k == 4;
+          REQUIRE(sums[k].grad_finite == !nan_here);
+          REQUIRE(sums[k].update.finite == !nan_here);
+          if (nan_here) continue;
+          REQUIRE(sums[k].decay_sq == Approx(want_decay[k]).epsilon(1e-12));
+          REQUIRE(sums[k].update.update_sq == Approx(want_update[k]).epsilon(1e-12));
+          REQUIRE(sums[k].update.weight_sq == Approx(want_weight[k]).epsilon(1e-12));
+          if (threads == 1) continue;
+          REQUIRE(sums[k].decay_sq == first[k].decay_sq);
+          REQUIRE(sums[k].update.update_sq == first[k].update.update_sq);
+          REQUIRE(sums[k].update.weight_sq == first[k].update.weight_sq);
+        }
+        if (threads == 1) first = sums;
+      }
+    }
 }
 
 TEST_CASE("training gives bitwise the same weights with 1, 2, 3 and 4 threads",
