@@ -78,8 +78,7 @@ class Conv2dLayer : public Layer {
     float* ws = ctx.scratch(v.workspace(p));
     kernels::Conv2dParams fp = p;
     fp.relu = spec_.activation == kernels::Activation::kRelu;  // fused into the kernel's store
-    v.forward(fp, x.ptr(), params_[0].value.ptr(),
-              spec_.use_bias ? params_[1].value.ptr() : nullptr, z.ptr(), ws);
+    v.forward(fp, x.ptr(), value(0), spec_.use_bias ? value(1) : nullptr, z.ptr(), ws);
     if (&z != &y) activation_forward_into(spec_.activation, z, y);
   }
 
@@ -92,7 +91,7 @@ class Conv2dLayer : public Layer {
     if (ctx.param_gradients)
       v.backward_weight(p, x.ptr(), dz.ptr(), params_[0].grad.ptr(),
                         spec_.use_bias ? params_[1].grad.ptr() : nullptr, ws);
-    if (dx) v.backward_input(p, dz.ptr(), params_[0].value.ptr(), dx->ptr(), ws);
+    if (dx) v.backward_input(p, dz.ptr(), value(0), dx->ptr(), ws);
   }
 
   const Tensor* pre_activation() const override {

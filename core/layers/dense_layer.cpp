@@ -44,8 +44,7 @@ class DenseLayer : public Layer {
     variant_ = v.name;
     Tensor& z = writes_output_directly() ? y : pre_;
     z.reshape({n, out_});
-    v.forward(n, in_, out_, x.ptr(), params_[0].value.ptr(),
-              spec_.use_bias ? params_[1].value.ptr() : nullptr, z.ptr(),
+    v.forward(n, in_, out_, x.ptr(), value(0), spec_.use_bias ? value(1) : nullptr, z.ptr(),
               spec_.activation == kernels::Activation::kRelu,
               ctx.scratch(v.workspace(n, in_, out_)));
     if (&z != &y) activation_forward_into(spec_.activation, z, y);
@@ -60,7 +59,7 @@ class DenseLayer : public Layer {
     if (ctx.param_gradients)
       v.backward_weight(n, in_, out_, x.ptr(), dz.ptr(), params_[0].grad.ptr(),
                         spec_.use_bias ? params_[1].grad.ptr() : nullptr, ws);
-    if (dx) v.backward_input(n, in_, out_, dz.ptr(), params_[0].value.ptr(), dx->ptr(), ws);
+    if (dx) v.backward_input(n, in_, out_, dz.ptr(), value(0), dx->ptr(), ws);
   }
 
   const Tensor* pre_activation() const override {

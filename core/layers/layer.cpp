@@ -17,8 +17,13 @@ float* Context::scratch(size_t floats) {
 
 int64_t Layer::param_count() const {
   int64_t n = 0;
-  for (const Param& p : params_) n += p.value.size();
+  for (const Param& p : params_) n += shape_size(p.value.shape);
   return n;
+}
+
+void Layer::read_values_from(const Layer& source) {
+  values_of_ = &source;
+  for (Param& p : params_) std::vector<float>().swap(p.value.data);
 }
 
 int64_t grain_rows(int64_t cols) {

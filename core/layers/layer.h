@@ -69,14 +69,24 @@ class Layer {
   virtual std::string detail() const { return ""; }
   // Output size and padding used of a conv or pooling layer (built); null for other layers.
   virtual const WindowGeometry* window() const { return nullptr; }
+  // Makes this layer (of a training replica, Network::shard) read its parameter values from
+  // `source`, the same layer of the network it copies, and frees its own: the replicas see each
+  // update without a copy per step. `source` must outlive this layer.
+  void read_values_from(const Layer& source);
 
  protected:
+  // Parameter k's values as forward and backward read them: this layer's own, or its source's.
+  const float* value(size_t k) const {
+    return (values_of_ ? values_of_->params_ : params_)[k].value.ptr();
+  }
+
   LayerSpec spec_;
   int index_;
   Shape in_shape_, out_shape_;
   std::vector<Param> params_;
   std::string variant_;
   bool fused_softmax_loss_ = false;
+  const Layer* values_of_ = nullptr;
 };
 
 // Refuses a layer with more weights than the core supports (2^26 floats, 256 MiB).

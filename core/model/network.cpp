@@ -109,19 +109,17 @@ void Network::backward_rows(const Tensor& dlogits, int64_t n0, int64_t n1) {
 
 Network& Network::shard(int s) {
   if (s == 0) return *this;
-  while (static_cast<int>(replicas_.size()) < s)
+  while (static_cast<int>(replicas_.size()) < s) {
     replicas_.push_back(std::make_unique<Network>(spec_));
+    for (int i = 0; i < num_layers(); ++i)
+      replicas_.back()->layers_[i]->read_values_from(*layers_[i]);
+  }
   return *replicas_[s - 1];
 }
 
 void Network::sync_shard(int s) {
   Network& r = *replicas_[s - 1];
-  for (int i = 0; i < num_layers(); ++i) {
-    r.layers_[i]->mutable_spec() = layers_[i]->spec();
-    std::vector<Param>& to = r.layers_[i]->params();
-    const std::vector<Param>& from = layers_[i]->params();
-    for (size_t k = 0; k < from.size(); ++k) to[k].value.data = from[k].value.data;
-  }
+  for (int i = 0; i < num_layers(); ++i) r.layers_[i]->mutable_spec() = layers_[i]->spec();
 }
 
 void Network::add_shard_gradients(int to, int from) {
@@ -223,9 +221,10 @@ ModelSummary Network::summary() const {
   }
   s.step_bytes_per_example += 2 * 4 * shape_size(spec_.input);  // the batch and its copy
   // Value, gradient, two optimizer slots and the update's scratch copy; 16 MiB of workspaces;
-  // the training shards' replicas (value and gradient), as many as the model allows.
+  // the training shards' replicas (a gradient each: they read this network's values), as many as
+  // the model allows.
   const int replicas = cnn::train_shards(1 << 30, s.params) - 1;
-  s.step_bytes_fixed = 5 * 4 * s.params + (int64_t{16} << 20) + 8 * s.params * replicas;
+  s.step_bytes_fixed = 5 * 4 * s.params + (int64_t{16} << 20) + 4 * s.params * replicas;
   return s;
 }
 

@@ -37,9 +37,11 @@ struct ModelSummary {
 // How many shards a training step splits its batch into: each shard runs the whole forward and
 // backward pass on its own thread, so a step waits for the other threads twice (the shards, then
 // the gradients' sum) instead of at every layer. A power of two, at most kMaxShards, with at least
-// kMinShardExamples examples in each; one while the replicas' parameter copies (value and
-// gradient, 8 bytes a weight) would pass 48 MiB. It depends on the batch and the model only, never
-// on the thread count, so the weights after a step are the same bits on any number of threads.
+// kMinShardExamples examples in each; one while 8 bytes a weight per replica would pass 48 MiB
+// (a replica holds a gradient, 4 bytes a weight; the budget is the one from when it also held a
+// copy of the values, so that every model keeps its shard count, and with it its bits). It
+// depends on the batch and the model only, never on the thread count, so the weights after a
+// step are the same bits on any number of threads.
 constexpr int kMaxShards = 4;
 constexpr int kMinShardExamples = 16;
 int train_shards(int batch, int64_t params);
@@ -62,9 +64,10 @@ class Network {
   void backward_rows(const Tensor& dlogits, int64_t n0, int64_t n1);
 
   // Training shards (see train_shards): shard 0 is this network, shard s > 0 a replica built on
-  // first use (call shard() for every s before running them on threads). sync_shard(s) copies
-  // this network's parameter values and layer settings into replica s; add_shard_gradients(to,
-  // from) adds shard `from`'s parameter gradients to shard `to`'s. set_active_shards(n) says the
+  // first use (call shard() for every s before running them on threads). A replica reads this
+  // network's parameter values (Layer::read_values_from), so a step copies none; sync_shard(s)
+  // copies the layer settings into replica s; add_shard_gradients(to, from) adds shard `from`'s
+  // parameter gradients to shard `to`'s. set_active_shards(n) says the
   // last forward pass ran on shards [0, n) (forward() sets 1), for activation_spans().
   int train_shards(int batch) const { return cnn::train_shards(batch, param_count_); }
   Network& shard(int s);
