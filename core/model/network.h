@@ -67,8 +67,8 @@ class Network {
   // first use (call shard() for every s before running them on threads). A replica reads this
   // network's parameter values (Layer::read_values_from), so a step copies none; sync_shard(s)
   // copies the layer settings into replica s; add_shard_gradients(to, from) adds shard `from`'s
-  // parameter gradients to shard `to`'s. set_active_shards(n) says the
-  // last forward pass ran on shards [0, n) (forward() sets 1), for activation_spans().
+  // parameter gradients to shard `to`'s. set_active_shards(n) says the last forward pass ran on
+  // shards [0, n) (forward() sets 1), for activation_spans().
   int train_shards(int batch) const { return cnn::train_shards(batch, param_count_); }
   Network& shard(int s);
   void sync_shard(int s);
