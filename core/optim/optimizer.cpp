@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "core/parallel/thread_pool.h"
+#include "core/tensor/tensor.h"
 
 namespace cnn {
 
@@ -78,7 +79,7 @@ void update_chunk(const OptimizerConfig& c, int64_t t, const ParamUpdate& u, int
     }
     s->decay_sq = sq;
   } else {
-    for (int64_t i = 0; i < len; ++i) grad_finite = grad_finite && std::isfinite(g[i]);
+    grad_finite = all_finite(g, len);
   }
   s->grad_finite = grad_finite;
   float old[kChunk];
